@@ -1,0 +1,193 @@
+#include "run_command.h"
+
+#include "console_reporter.h"
+#include "exit_codes.h"
+
+#include "dropoutlab/errors.h"
+#include "dropoutlab/presets.h"
+#include "dropoutlab/results.h"
+
+#include <csignal>
+#include <cstdio>
+#include <iostream>
+
+namespace dropoutlab::cli {
+namespace {
+
+CancelToken g_cancel;
+
+extern "C" void onInterrupt(int)
+{
+    g_cancel.cancel();
+    // A second Ctrl-C ends the process at once.
+    std::signal(SIGINT, SIG_DFL);
+}
+
+void applyOverrides(ExperimentConfig& config, const RunOverrides& o)
+{
+    if (o.model)
+        config.model = parseModelKind(*o.model, "--model");
+    if (o.dropout)
+        config.dropout = parseDropoutSpec(*o.dropout);
+    if (o.epochs)
+        config.epochs = *o.epochs;
+    if (o.batchSize)
+        config.batchSize = *o.batchSize;
+    if (o.learningRate)
+        config.learningRate = *o.learningRate;
+    if (o.momentum)
+        config.momentum = *o.momentum;
+    if (o.trainSubset)
+        config.trainSubset = *o.trainSubset;
+    if (o.seed)
+        config.seeds.init = config.seeds.shuffle = config.seeds.dropout = *o.seed;
+    if (o.splitSeed)
+        config.seeds.split = *o.splitSeed;
+    if (o.data)
+        config.dataDir = *o.data;
+    if (o.device)
+        config.device = *o.device;
+    if (o.threads)
+        config.threads = *o.threads;
+    if (o.name)
+        config.name = *o.name;
+}
+
+std::vector<ExperimentConfig> loadRunsFile(const std::string& path)
+{
+    const std::string text = readTextFile(path);
+    // A file with a "runs" list is a preset; anything else is a single config.
+    if (text.find("\"runs\"") != std::string::npos)
+        return presetFromJson(path, text).runs;
+    return {configFromJson(text, path)};
+}
+
+std::string percent(const std::optional<double>& fraction)
+{
+    if (!fraction)
+        return "-";
+    char text[16];
+    std::snprintf(text, sizeof text, "%.2f %%", 100.0 * *fraction);
+    return text;
+}
+
+void printSummary(const std::vector<ExperimentConfig>& configs, const std::vector<RunResult>& results,
+                  std::FILE* out)
+{
+    std::fprintf(out, "\n%-24s %-26s %-10s %10s %10s %9s\n", "run", "dropout", "status", "test acc", "best val",
+                 "time");
+    for (std::size_t i = 0; i < results.size(); ++i) {
+        const auto& r = results[i];
+        std::fprintf(out, "%-24s %-26s %-10s %10s %10s %9s\n", configs[i].name.c_str(),
+                     dropoutSummary(configs[i]).c_str(), toString(r.status).c_str(), percent(r.testAccuracy).c_str(),
+                     r.epochs.empty() ? "-" : percent(r.bestValAccuracy).c_str(),
+                     formatDuration(r.wallSeconds).c_str());
+    }
+}
+
+} // namespace
+
+void addOverrideFlags(CLI::App& command, RunOverrides& o)
+{
+    command.add_option("--model", o.model, "Model: cnn or mlp")->check(CLI::IsMember({"cnn", "mlp"}));
+    command.add_option("--dropout", o.dropout,
+                       "Dropout per site, e.g. fc1=0.5,input=0.2 or conv2=0.3:channel; replaces the preset's runs "
+                       "by one run with these rates");
+    command.add_option("--epochs", o.epochs, "Training epochs")->check(CLI::Range(1, 10000));
+    command.add_option("--batch-size", o.batchSize, "Training batch size")->check(CLI::Range(1, 65536));
+    command.add_option("--lr", o.learningRate, "SGD learning rate")->check(CLI::PositiveNumber);
+    command.add_option("--momentum", o.momentum, "SGD momentum")->check(CLI::Range(0.0, 0.999999));
+    command.add_option("--train-subset", o.trainSubset,
+                       "Train on a seeded, class-balanced subset of N images (0: all)")
+        ->check(CLI::NonNegativeNumber);
+    command.add_option("--seed", o.seed, "Seed for initialisation, shuffling and dropout");
+    command.add_option("--split-seed", o.splitSeed, "Seed of the train/validation split and subset");
+    command.add_option("--data", o.data, "Dataset: mnist, fashion-mnist or a folder with the four IDX files");
+    command.add_option("--device", o.device, "auto, cpu or cuda")->check(CLI::IsMember({"auto", "cpu", "cuda"}));
+    command.add_option("--threads", o.threads, "CPU threads (0: all cores)")->check(CLI::Range(0, 1024));
+    command.add_option("--name", o.name, "Run name (with one run)");
+}
+
+std::vector<ExperimentConfig> buildRuns(const std::string& preset, const std::string& configFile,
+                                        const RunOverrides& overrides)
+{
+    std::vector<ExperimentConfig> runs =
+        configFile.empty() ? findPreset(preset.empty() ? "reference" : preset).runs : loadRunsFile(configFile);
+    if (overrides.dropout) {
+        // Explicit rates describe one run; keep the first run's other settings.
+        runs.resize(1);
+        runs[0].name = "dropout " + *overrides.dropout;
+    }
+    if (overrides.name && runs.size() > 1)
+        throw ConfigError("--name names a single run, but this preset has " + std::to_string(runs.size()) + " runs");
+    for (auto& run : runs) {
+        applyOverrides(run, overrides);
+        validateConfig(run);
+    }
+    return runs;
+}
+
+int runCommand(const RunOptions& options)
+{
+    std::vector<ExperimentConfig> configs;
+    try {
+        configs = buildRuns(options.preset, options.configFile, options.overrides);
+    } catch (const IoError& error) {
+        std::fprintf(stderr, "dropoutlab-cli: error: %s\n", error.what());
+        return kExitUsage;
+    } catch (const ConfigError& error) {
+        std::fprintf(stderr, "dropoutlab-cli: error: %s\n", error.what());
+        return kExitUsage;
+    }
+
+    g_cancel.reset();
+    std::signal(SIGINT, onInterrupt);
+    std::vector<RunResult> results;
+    int exitCode = kExitOk;
+    for (std::size_t i = 0; i < configs.size() && !g_cancel.isCancelled(); ++i) {
+        ConsoleReporter reporter(static_cast<int>(i + 1), static_cast<int>(configs.size()), configs[i].name,
+                                 options.quiet);
+        try {
+            const std::string dir = createRunDirectory(options.outDir, configs[i].name);
+            reporter.onLog("results in " + dir);
+            results.push_back(runExperimentRecorded(configs[i], dir, reporter, g_cancel));
+        } catch (const DataError& error) {
+            reporter.finishLine();
+            std::fprintf(stderr, "dropoutlab-cli: data error: %s\n", error.what());
+            return kExitData;
+        } catch (const DeviceError& error) {
+            reporter.finishLine();
+            std::fprintf(stderr, "dropoutlab-cli: device error: %s\n", error.what());
+            return kExitUsage;
+        } catch (const Error& error) {
+            reporter.finishLine();
+            std::fprintf(stderr, "dropoutlab-cli: error: %s\n", error.what());
+            return kExitFailed;
+        }
+        reporter.finishLine();
+        const RunResult& result = results.back();
+        if (!result.message.empty() && !options.quiet)
+            std::fprintf(stderr, "run %zu/%zu [%s] %s: %s\n", i + 1, configs.size(), configs[i].name.c_str(),
+                         toString(result.status).c_str(), result.message.c_str());
+        if (result.status == RunStatus::Diverged)
+            exitCode = kExitDiverged;
+        else if (result.status == RunStatus::Failed && exitCode == kExitOk)
+            exitCode = kExitFailed;
+    }
+    std::signal(SIGINT, SIG_DFL);
+
+    if (options.json) {
+        std::cout << "[";
+        for (std::size_t i = 0; i < results.size(); ++i)
+            std::cout << (i ? "," : "") << "\n" << resultToJson(results[i], configs[i].name);
+        std::cout << "]\n";
+    }
+    printSummary(configs, results, options.json ? stderr : stdout);
+    if (g_cancel.isCancelled()) {
+        std::fprintf(stderr, "interrupted: finished epochs are kept in %s\n", options.outDir.c_str());
+        return kExitInterrupted;
+    }
+    return exitCode;
+}
+
+} // namespace dropoutlab::cli

@@ -1,0 +1,34 @@
+#pragma once
+
+#include "dropoutlab/cancel_token.h"
+#include "dropoutlab/experiment_config.h"
+#include "dropoutlab/run_result.h"
+
+#include <string>
+
+namespace dropoutlab {
+
+/// Receives a run's progress. Called on the thread that runs the experiment; values only.
+class ExperimentObserver {
+public:
+    virtual ~ExperimentObserver() = default;
+    virtual void onStart(const RunInfo& /*info*/) {}
+    virtual void onBatch(const BatchProgress& /*progress*/) {}
+    virtual void onEpoch(const EpochMetrics& /*metrics*/) {}
+    virtual void onLog(const std::string& /*line*/) {}
+};
+
+/// Trains and evaluates one configuration on the calling thread.
+///
+/// Throws ConfigError, DataError or DeviceError before training starts. Once training runs,
+/// cancellation (checked at every batch), a non-finite loss and runtime failures are outcomes
+/// in the returned RunResult, which always keeps the finished epochs.
+RunResult runExperiment(const ExperimentConfig& config, ExperimentObserver& observer, const CancelToken& cancel);
+
+/// True when this LibTorch build can use a CUDA device on this machine.
+bool cudaAvailable();
+
+/// The number of threads a config asks for, resolved (0 means all cores).
+int resolvedThreadCount(const ExperimentConfig& config);
+
+} // namespace dropoutlab

@@ -1,0 +1,92 @@
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace dropoutlab {
+
+/// The network architectures the engine trains.
+enum class ModelKind { Cnn, Mlp };
+
+/// `Element` zeroes single activations; `Channel` zeroes whole feature maps (conv sites only).
+enum class DropoutKind { Element, Channel };
+
+/// Dropout at one site of a model.
+struct DropoutSetting {
+    double rate = 0.0;  ///< probability of dropping, 0 <= rate < 1
+    DropoutKind kind = DropoutKind::Element;
+
+    bool operator==(const DropoutSetting& other) const { return rate == other.rate && kind == other.kind; }
+};
+
+/// Describes a place in a model where dropout can be applied.
+struct DropoutSite {
+    std::string name;         ///< e.g. "fc1"
+    std::string description;  ///< one sentence for tooltips and help
+    bool allowsChannel = false;
+};
+
+/// Independent seeds, so that e.g. two runs can share a split but differ in initialisation.
+struct Seeds {
+    std::uint64_t init = 1;     ///< weight initialisation
+    std::uint64_t split = 42;   ///< train/validation split and training subset
+    std::uint64_t shuffle = 1;  ///< order of training batches
+    std::uint64_t dropout = 1;  ///< dropout masks
+
+    bool operator==(const Seeds& other) const
+    {
+        return init == other.init && split == other.split && shuffle == other.shuffle && dropout == other.dropout;
+    }
+};
+
+/// Everything that defines one training run. Defaults are the published reference experiment.
+struct ExperimentConfig {
+    std::string name = "run";
+    std::string dataDir;  ///< folder with the four IDX files; empty: the installed MNIST
+    ModelKind model = ModelKind::Cnn;
+    std::map<std::string, DropoutSetting> dropout;  ///< by site name; absent means rate 0
+    int epochs = 10;
+    int batchSize = 100;
+    double learningRate = 0.01;
+    double momentum = 0.9;
+    std::int64_t trainSubset = 0;      ///< 0: the whole training part of the split
+    double validationFraction = 0.2;
+    Seeds seeds;
+    std::string device = "auto";       ///< auto, cpu or cuda
+    int threads = 0;                   ///< 0: all cores
+    int progressEvery = 10;            ///< batches between progress reports
+    int evalBatchSize = 1000;
+
+    bool operator==(const ExperimentConfig& other) const;
+};
+
+/// The dropout sites of a model, in forward order.
+const std::vector<DropoutSite>& dropoutSites(ModelKind model);
+
+/// "cnn" / "mlp".
+std::string toString(ModelKind model);
+/// "element" / "channel".
+std::string toString(DropoutKind kind);
+/// Parses "cnn"/"mlp"; throws ConfigError naming `where` otherwise.
+ModelKind parseModelKind(const std::string& text, const std::string& where);
+/// Parses "element"/"channel"; throws ConfigError naming `where` otherwise.
+DropoutKind parseDropoutKind(const std::string& text, const std::string& where);
+
+/// Parses "fc1=0.5,input=0.2,conv2=0.3:channel" into settings; throws ConfigError.
+std::map<std::string, DropoutSetting> parseDropoutSpec(const std::string& spec);
+/// Human-readable summary, e.g. "input 0.2, fc1 0.5" or "none".
+std::string dropoutSummary(const ExperimentConfig& config);
+
+/// Throws ConfigError with the offending field (and site) if the config cannot run.
+void validateConfig(const ExperimentConfig& config);
+
+/// JSON text of a config (snake_case keys).
+std::string configToJson(const ExperimentConfig& config);
+/// Parses a config from JSON text; `where` names the source in error messages. Unknown keys are errors.
+ExperimentConfig configFromJson(const std::string& text, const std::string& where);
+/// Reads and parses a config file; throws ConfigError (or IoError if unreadable).
+ExperimentConfig loadConfigFile(const std::string& path);
+
+} // namespace dropoutlab

@@ -1,0 +1,27 @@
+#pragma once
+
+#include "dropoutlab/experiment_config.h"
+
+#include <string>
+#include <vector>
+
+namespace dropoutlab {
+
+/// A named list of runs shipped with DropoutLab (resources/presets/*.json).
+struct Preset {
+    std::string name;
+    std::string title;
+    std::string description;
+    std::vector<ExperimentConfig> runs;
+};
+
+/// All built-in presets, sorted by name.
+const std::vector<Preset>& builtinPresets();
+
+/// The built-in preset called `name`; throws ConfigError listing the known names otherwise.
+const Preset& findPreset(const std::string& name);
+
+/// Parses a preset file's JSON: {"title","description","base":{config},"runs":[{overrides}]}.
+Preset presetFromJson(const std::string& name, const std::string& text);
+
+} // namespace dropoutlab

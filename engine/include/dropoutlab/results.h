@@ -1,0 +1,75 @@
+#pragma once
+
+#include "dropoutlab/cancel_token.h"
+#include "dropoutlab/experiment.h"
+#include "dropoutlab/experiment_config.h"
+#include "dropoutlab/run_result.h"
+
+#include <fstream>
+#include <iosfwd>
+#include <string>
+#include <vector>
+
+namespace dropoutlab {
+
+/// JSON text of a result (the result.json object).
+std::string resultToJson(const RunResult& result, const std::string& runName);
+/// Parses result.json text; `where` names the source in error messages.
+RunResult resultFromJson(const std::string& text, const std::string& where);
+/// One metrics.jsonl line (without the newline).
+std::string epochToJsonLine(const EpochMetrics& metrics);
+/// Parses one metrics.jsonl line.
+EpochMetrics epochFromJsonLine(const std::string& line, const std::string& where);
+
+/// Writes a run folder: config.json at the start, metrics.jsonl appended and flushed per epoch,
+/// result.json written atomically (temporary file + rename) at the end.
+class RunWriter {
+public:
+    /// Creates `dir` (which must not hold a run already) and writes config.json.
+    RunWriter(std::string dir, const ExperimentConfig& config);
+    void appendEpoch(const EpochMetrics& metrics);
+    void writeResult(const RunResult& result);
+    const std::string& dir() const { return m_dir; }
+
+private:
+    std::string m_dir;
+    std::string m_name;
+    std::ofstream m_metrics;
+};
+
+/// Creates and returns a new, unique run folder in `workspace` named
+/// "<yyyymmdd-hhmmss>-<slug of runName>" (a numeric suffix keeps names unique).
+std::string createRunDirectory(const std::string& workspace, const std::string& runName);
+
+/// Runs `config` with results recorded in `runDir` (see RunWriter), forwarding to `observer`.
+/// If the run cannot start (config, data or device error) result.json records status `failed`
+/// with the message, and the error is rethrown.
+RunResult runExperimentRecorded(const ExperimentConfig& config, const std::string& runDir,
+                                ExperimentObserver& observer, const CancelToken& cancel);
+
+/// A run read back from its folder.
+struct RunRecord {
+    std::string id;   ///< folder name
+    std::string dir;
+    ExperimentConfig config;
+    RunResult result; ///< status Interrupted when result.json is absent (epochs from metrics.jsonl)
+};
+
+/// Reads a run folder; throws IoError / ConfigError naming the file when it is unreadable.
+RunRecord loadRun(const std::string& dir);
+/// Reads every run folder directly inside `workspace` (folders holding config.json), sorted by id.
+std::vector<RunRecord> loadWorkspace(const std::string& workspace);
+/// True when `dir` holds a run (config.json).
+bool isRunDirectory(const std::string& dir);
+
+/// Long table: run,epoch,metric,value (one row per epoch metric).
+void writeLongCsv(const std::vector<RunRecord>& runs, std::ostream& out);
+/// Wide table: one row per run with its configuration summary and final figures.
+void writeSummaryCsv(const std::vector<RunRecord>& runs, std::ostream& out);
+
+/// Writes `contents` to `path` through a temporary file and a rename; throws IoError.
+void writeFileAtomically(const std::string& path, const std::string& contents);
+/// Reads a whole file; throws IoError naming the file.
+std::string readTextFile(const std::string& path);
+
+} // namespace dropoutlab

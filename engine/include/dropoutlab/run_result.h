@@ -1,0 +1,67 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace dropoutlab {
+
+/// How a run ended. `Interrupted` is only ever read back from a folder without result.json.
+enum class RunStatus { Completed, Cancelled, Diverged, Failed, Interrupted };
+
+/// Metrics of one finished epoch, as the reference defines them.
+struct EpochMetrics {
+    int epoch = 0;                ///< 1-based
+    double trainLoss = 0.0;       ///< mean over the epoch's batches, dropout active
+    double trainAccuracy = 0.0;   ///< fraction in [0,1], measured during training
+    double valLoss = 0.0;         ///< mean over validation images, eval mode
+    double valAccuracy = 0.0;     ///< fraction in [0,1], eval mode
+    double seconds = 0.0;         ///< training + validation wall time
+    double trainSeconds = 0.0;
+    double valSeconds = 0.0;
+};
+
+/// Progress inside an epoch, reported every few batches.
+struct BatchProgress {
+    int epoch = 0;                ///< 1-based
+    int epochs = 0;
+    int batch = 0;                ///< batches done in this epoch
+    int batchesPerEpoch = 0;
+    double loss = 0.0;            ///< running mean of the epoch's batch losses
+    double accuracy = 0.0;        ///< running training accuracy of the epoch
+    double imagesPerSecond = 0.0;
+    double elapsedSeconds = 0.0;  ///< since the run started
+};
+
+/// Facts fixed when a run starts.
+struct RunInfo {
+    std::string device;
+    int threads = 0;
+    std::int64_t trainImages = 0;
+    std::int64_t validationImages = 0;
+    std::int64_t testImages = 0;
+    int batchesPerEpoch = 0;
+};
+
+/// The outcome of a run; finished epochs are kept whatever the status.
+struct RunResult {
+    RunStatus status = RunStatus::Completed;
+    std::string message;                 ///< why it diverged, failed or was cancelled
+    std::optional<double> testAccuracy;  ///< fraction; only for completed runs
+    std::optional<double> testLoss;
+    double bestValAccuracy = 0.0;
+    double wallSeconds = 0.0;
+    std::string device;
+    int threads = 0;
+    std::vector<EpochMetrics> epochs;
+    int divergedEpoch = 0;               ///< where a non-finite loss appeared (1-based), if diverged
+    int divergedBatch = 0;
+};
+
+/// "completed", "cancelled", "diverged", "failed", "interrupted".
+std::string toString(RunStatus status);
+/// Parses a status word; throws ConfigError naming `where` otherwise.
+RunStatus parseRunStatus(const std::string& text, const std::string& where);
+
+} // namespace dropoutlab

@@ -1,0 +1,181 @@
+#include "dropoutlab/experiment_config.h"
+
+#include "dropoutlab/errors.h"
+
+#include <algorithm>
+#include <cmath>
+#include <sstream>
+
+namespace dropoutlab {
+namespace {
+
+const DropoutSite* findSite(ModelKind model, const std::string& name)
+{
+    const auto& sites = dropoutSites(model);
+    const auto it = std::find_if(sites.begin(), sites.end(), [&](const DropoutSite& site) { return site.name == name; });
+    return it == sites.end() ? nullptr : &*it;
+}
+
+std::string siteList(ModelKind model)
+{
+    std::string list;
+    for (const auto& site : dropoutSites(model))
+        list += (list.empty() ? "" : ", ") + site.name;
+    return list;
+}
+
+std::string trim(const std::string& text)
+{
+    const auto begin = text.find_first_not_of(" \t");
+    if (begin == std::string::npos)
+        return {};
+    const auto end = text.find_last_not_of(" \t");
+    return text.substr(begin, end - begin + 1);
+}
+
+std::string formatRate(double rate)
+{
+    std::ostringstream out;
+    out << rate;
+    return out.str();
+}
+
+} // namespace
+
+bool ExperimentConfig::operator==(const ExperimentConfig& other) const
+{
+    return name == other.name && dataDir == other.dataDir && model == other.model && dropout == other.dropout &&
+           epochs == other.epochs && batchSize == other.batchSize && learningRate == other.learningRate &&
+           momentum == other.momentum && trainSubset == other.trainSubset &&
+           validationFraction == other.validationFraction && seeds == other.seeds && device == other.device &&
+           threads == other.threads && progressEvery == other.progressEvery && evalBatchSize == other.evalBatchSize;
+}
+
+const std::vector<DropoutSite>& dropoutSites(ModelKind model)
+{
+    static const std::vector<DropoutSite> cnn = {
+        {"input", "On the input pixels, before the first convolution.", false},
+        {"conv1", "After the first convolution block (32 maps of 14x14).", true},
+        {"conv2", "After the second convolution block (64 maps of 7x7).", true},
+        {"fc1", "After the ReLU of the 128-unit fully connected layer (the published site).", false},
+    };
+    static const std::vector<DropoutSite> mlp = {
+        {"input", "On the 784 input pixels.", false},
+        {"hidden1", "After the ReLU of the first 800-unit hidden layer.", false},
+        {"hidden2", "After the ReLU of the second 800-unit hidden layer.", false},
+    };
+    return model == ModelKind::Cnn ? cnn : mlp;
+}
+
+std::string toString(ModelKind model)
+{
+    return model == ModelKind::Cnn ? "cnn" : "mlp";
+}
+
+std::string toString(DropoutKind kind)
+{
+    return kind == DropoutKind::Element ? "element" : "channel";
+}
+
+ModelKind parseModelKind(const std::string& text, const std::string& where)
+{
+    if (text == "cnn")
+        return ModelKind::Cnn;
+    if (text == "mlp")
+        return ModelKind::Mlp;
+    throw ConfigError(where + ": unknown model '" + text + "'; expected cnn or mlp");
+}
+
+DropoutKind parseDropoutKind(const std::string& text, const std::string& where)
+{
+    if (text == "element")
+        return DropoutKind::Element;
+    if (text == "channel")
+        return DropoutKind::Channel;
+    throw ConfigError(where + ": unknown dropout kind '" + text + "'; expected element or channel");
+}
+
+std::map<std::string, DropoutSetting> parseDropoutSpec(const std::string& spec)
+{
+    std::map<std::string, DropoutSetting> result;
+    std::stringstream items(spec);
+    std::string item;
+    while (std::getline(items, item, ',')) {
+        item = trim(item);
+        if (item.empty())
+            continue;
+        const auto eq = item.find('=');
+        if (eq == std::string::npos || eq == 0)
+            throw ConfigError("dropout '" + item + "': expected SITE=RATE or SITE=RATE:KIND, e.g. fc1=0.5 or conv2=0.3:channel");
+        const std::string site = trim(item.substr(0, eq));
+        std::string value = trim(item.substr(eq + 1));
+        DropoutSetting setting;
+        if (const auto colon = value.find(':'); colon != std::string::npos) {
+            setting.kind = parseDropoutKind(trim(value.substr(colon + 1)), "dropout site " + site);
+            value = trim(value.substr(0, colon));
+        }
+        std::size_t used = 0;
+        try {
+            setting.rate = std::stod(value, &used);
+        } catch (const std::exception&) {
+            used = 0;
+        }
+        if (used == 0 || used != value.size())
+            throw ConfigError("dropout site " + site + ": rate '" + value + "' is not a number; expected 0 <= rate < 1");
+        if (result.count(site))
+            throw ConfigError("dropout site " + site + " is given twice");
+        result[site] = setting;
+    }
+    return result;
+}
+
+std::string dropoutSummary(const ExperimentConfig& config)
+{
+    std::string summary;
+    for (const auto& site : dropoutSites(config.model)) {
+        const auto it = config.dropout.find(site.name);
+        if (it == config.dropout.end() || it->second.rate == 0.0)
+            continue;
+        summary += (summary.empty() ? "" : ", ") + site.name + " " + formatRate(it->second.rate);
+        if (it->second.kind == DropoutKind::Channel)
+            summary += " (channel)";
+    }
+    return summary.empty() ? "none" : summary;
+}
+
+void validateConfig(const ExperimentConfig& config)
+{
+    for (const auto& [name, setting] : config.dropout) {
+        const DropoutSite* site = findSite(config.model, name);
+        if (!site)
+            throw ConfigError("dropout site '" + name + "' does not exist in the " + toString(config.model) +
+                              " model; expected one of " + siteList(config.model));
+        if (!(setting.rate >= 0.0 && setting.rate < 1.0))
+            throw ConfigError("dropout site " + name + ": rate " + formatRate(setting.rate) +
+                              " is out of range; expected 0 <= rate < 1");
+        if (setting.kind == DropoutKind::Channel && !site->allowsChannel)
+            throw ConfigError("dropout site " + name + ": kind 'channel' needs feature maps; use it on conv1 or conv2, "
+                              "or use kind 'element' here");
+    }
+    auto require = [](bool ok, const std::string& message) {
+        if (!ok)
+            throw ConfigError(message);
+    };
+    require(config.epochs >= 1 && config.epochs <= 10000, "epochs is " + std::to_string(config.epochs) + "; expected 1-10000");
+    require(config.batchSize >= 1 && config.batchSize <= 65536,
+            "batch_size is " + std::to_string(config.batchSize) + "; expected 1-65536");
+    require(std::isfinite(config.learningRate) && config.learningRate > 0.0,
+            "learning_rate is " + formatRate(config.learningRate) + "; expected a positive number");
+    require(std::isfinite(config.momentum) && config.momentum >= 0.0 && config.momentum < 1.0,
+            "momentum is " + formatRate(config.momentum) + "; expected 0 <= momentum < 1");
+    require(config.trainSubset >= 0, "train_subset is " + std::to_string(config.trainSubset) + "; expected 0 (all) or a positive count");
+    require(config.validationFraction > 0.0 && config.validationFraction < 1.0,
+            "validation_fraction is " + formatRate(config.validationFraction) + "; expected a value between 0 and 1");
+    require(config.device == "auto" || config.device == "cpu" || config.device == "cuda",
+            "device is '" + config.device + "'; expected auto, cpu or cuda");
+    require(config.threads >= 0 && config.threads <= 1024, "threads is " + std::to_string(config.threads) + "; expected 0 (all cores) or 1-1024");
+    require(config.progressEvery >= 1, "progress_every is " + std::to_string(config.progressEvery) + "; expected at least 1");
+    require(config.evalBatchSize >= 1, "eval_batch_size is " + std::to_string(config.evalBatchSize) + "; expected at least 1");
+}
+
+} // namespace dropoutlab

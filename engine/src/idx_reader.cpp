@@ -1,0 +1,138 @@
+#include "dropoutlab/idx_reader.h"
+
+#include "dropoutlab/errors.h"
+
+#include <zlib.h>
+
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <memory>
+
+namespace dropoutlab {
+namespace {
+
+constexpr std::uint8_t kUnsignedByteType = 0x08;
+constexpr std::size_t kChunkBytes = std::size_t{1} << 20;
+
+[[noreturn]] void fail(const std::string& path, const std::string& problem)
+{
+    throw DataError(path + ": " + problem);
+}
+
+std::string hex32(std::uint32_t value)
+{
+    std::array<char, 16> text{};
+    std::snprintf(text.data(), text.size(), "0x%08x", value);
+    return text.data();
+}
+
+struct GzCloser {
+    void operator()(gzFile file) const { gzclose(file); }
+};
+using GzHandle = std::unique_ptr<std::remove_pointer_t<gzFile>, GzCloser>;
+
+/// Reads up to `size` bytes; returns how many arrived (fewer only at end of file).
+std::size_t readSome(gzFile file, const std::string& path, std::uint8_t* out, std::size_t size)
+{
+    std::size_t done = 0;
+    while (done < size) {
+        const auto want = static_cast<unsigned>(std::min(size - done, kChunkBytes));
+        const int got = gzread(file, out + done, want);
+        if (got < 0) {
+            int code = 0;
+            const char* message = gzerror(file, &code);
+            fail(path, std::string("corrupt compressed data (") + (message ? message : "zlib error") + ")");
+        }
+        if (got == 0)
+            break;
+        done += static_cast<std::size_t>(got);
+    }
+    return done;
+}
+
+std::uint32_t bigEndian32(const std::uint8_t* bytes)
+{
+    return (std::uint32_t{bytes[0]} << 24) | (std::uint32_t{bytes[1]} << 16) | (std::uint32_t{bytes[2]} << 8) | bytes[3];
+}
+
+bool isGzip(const std::string& path)
+{
+    std::unique_ptr<FILE, int (*)(FILE*)> file(std::fopen(path.c_str(), "rb"), &std::fclose);
+    std::array<unsigned char, 2> magic{};
+    return file && std::fread(magic.data(), 1, 2, file.get()) == 2 && magic[0] == 0x1f && magic[1] == 0x8b;
+}
+
+} // namespace
+
+IdxArray readIdxFile(const std::string& path, int expectedRank)
+{
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    if (!fs::exists(path, ec))
+        fail(path, "file not found");
+    if (!fs::is_regular_file(path, ec))
+        fail(path, "not a regular file");
+    const bool compressed = isGzip(path);
+
+    GzHandle file(gzopen(path.c_str(), "rb"));
+    if (!file)
+        fail(path, "cannot open for reading");
+
+    std::array<std::uint8_t, 4> magic{};
+    if (readSome(file.get(), path, magic.data(), magic.size()) != magic.size())
+        fail(path, "truncated: shorter than the 4-byte IDX header");
+    const std::uint32_t magicValue = bigEndian32(magic.data());
+    if (magic[0] != 0 || magic[1] != 0)
+        fail(path, "not an IDX file: magic number " + hex32(magicValue) + ", expected " +
+                       hex32(0x0800u | static_cast<std::uint32_t>(expectedRank)));
+    if (magic[2] != kUnsignedByteType)
+        fail(path, "element type " + hex32(magic[2]) + " is not supported: expected unsigned bytes (0x08)");
+    if (magic[3] != expectedRank)
+        fail(path, "wrong dimensions: the file has " + std::to_string(magic[3]) + " dimension(s), expected " +
+                       std::to_string(expectedRank));
+
+    IdxArray array;
+    std::vector<std::uint8_t> dimBytes(static_cast<std::size_t>(expectedRank) * 4);
+    if (readSome(file.get(), path, dimBytes.data(), dimBytes.size()) != dimBytes.size())
+        fail(path, "truncated: the header ends before its " + std::to_string(expectedRank) + " dimension sizes");
+    std::uint64_t total = 1;
+    for (int i = 0; i < expectedRank; ++i) {
+        const std::uint32_t dim = bigEndian32(dimBytes.data() + 4 * i);
+        if (dim > 0x7fffffffu)
+            fail(path, "dimension " + std::to_string(i) + " claims " + std::to_string(dim) + " elements: not a valid size");
+        array.dims.push_back(dim);
+        total *= dim;  // at most 3 factors below 2^31 stay exact once compared against the limit below
+        if (total > kMaxIdxBytes)
+            fail(path, "header claims an absurd size (more than " + std::to_string(kMaxIdxBytes) +
+                           " bytes of data): the header is corrupt or this is not an IDX file");
+    }
+
+    const std::uint64_t headerBytes = 4 + dimBytes.size();
+    if (!compressed) {
+        // A raw file's size is known: check before allocating anything.
+        const std::uint64_t size = fs::file_size(path, ec);
+        if (!ec && size < headerBytes + total)
+            fail(path, "truncated: header claims " + std::to_string(total) + " data bytes, the file holds " +
+                           std::to_string(size - headerBytes));
+    }
+
+    // Compressed files grow the buffer chunk by chunk, so a lying header costs no more
+    // memory than the data that is really there.
+    array.data.reserve(static_cast<std::size_t>(std::min<std::uint64_t>(total, 64 * kChunkBytes)));
+    while (array.data.size() < total) {
+        const std::size_t want = static_cast<std::size_t>(std::min<std::uint64_t>(total - array.data.size(), kChunkBytes));
+        const std::size_t before = array.data.size();
+        array.data.resize(before + want);
+        const std::size_t got = readSome(file.get(), path, array.data.data() + before, want);
+        if (got < want)
+            fail(path, "truncated: header claims " + std::to_string(total) + " data bytes, the file holds " +
+                           std::to_string(before + got));
+    }
+    std::uint8_t extra = 0;
+    if (readSome(file.get(), path, &extra, 1) != 0)
+        fail(path, "unexpected data after the " + std::to_string(total) + " bytes the header declares");
+    return array;
+}
+
+} // namespace dropoutlab

@@ -1,0 +1,121 @@
+#include "dropoutlab/errors.h"
+#include "dropoutlab/results.h"
+
+#include <ctime>
+#include <filesystem>
+
+namespace dropoutlab {
+namespace fs = std::filesystem;
+namespace {
+
+std::string slug(const std::string& name)
+{
+    std::string text;
+    for (const char c : name) {
+        const bool keep = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.';
+        if (keep)
+            text += c;
+        else if (c >= 'A' && c <= 'Z')
+            text += static_cast<char>(c - 'A' + 'a');
+        else if (!text.empty() && text.back() != '-')
+            text += '-';
+    }
+    while (!text.empty() && text.back() == '-')
+        text.pop_back();
+    return text.empty() ? "run" : text.substr(0, 48);
+}
+
+std::string timestamp()
+{
+    const std::time_t now = std::time(nullptr);
+    std::tm local{};
+    localtime_r(&now, &local);
+    char text[32];
+    std::strftime(text, sizeof text, "%Y%m%d-%H%M%S", &local);
+    return text;
+}
+
+/// Forwards to the caller's observer and records each finished epoch.
+class RecordingObserver final : public ExperimentObserver {
+public:
+    RecordingObserver(RunWriter& writer, ExperimentObserver& inner) : m_writer(writer), m_inner(inner) {}
+    void onStart(const RunInfo& info) override { m_inner.onStart(info); }
+    void onBatch(const BatchProgress& progress) override { m_inner.onBatch(progress); }
+    void onEpoch(const EpochMetrics& metrics) override
+    {
+        m_writer.appendEpoch(metrics);
+        m_inner.onEpoch(metrics);
+    }
+    void onLog(const std::string& line) override { m_inner.onLog(line); }
+
+private:
+    RunWriter& m_writer;
+    ExperimentObserver& m_inner;
+};
+
+} // namespace
+
+RunWriter::RunWriter(std::string dir, const ExperimentConfig& config)
+    : m_dir(std::move(dir)), m_name(config.name)
+{
+    std::error_code ec;
+    fs::create_directories(m_dir, ec);
+    if (ec)
+        throw IoError(m_dir + ": cannot create the run folder (" + ec.message() + ")");
+    if (isRunDirectory(m_dir))
+        throw IoError(m_dir + ": already holds a run (config.json); choose a new folder");
+    writeFileAtomically((fs::path(m_dir) / "config.json").string(), configToJson(config));
+    const std::string metricsPath = (fs::path(m_dir) / "metrics.jsonl").string();
+    m_metrics.open(metricsPath, std::ios::app);
+    if (!m_metrics)
+        throw IoError(metricsPath + ": cannot open for writing");
+}
+
+void RunWriter::appendEpoch(const EpochMetrics& metrics)
+{
+    m_metrics << epochToJsonLine(metrics) << '\n';
+    m_metrics.flush();
+    if (!m_metrics)
+        throw IoError(m_dir + "/metrics.jsonl: write failed (disk full?)");
+}
+
+void RunWriter::writeResult(const RunResult& result)
+{
+    writeFileAtomically((fs::path(m_dir) / "result.json").string(), resultToJson(result, m_name));
+}
+
+std::string createRunDirectory(const std::string& workspace, const std::string& runName)
+{
+    const fs::path base = fs::path(workspace) / (timestamp() + "-" + slug(runName));
+    std::error_code ec;
+    fs::create_directories(workspace, ec);
+    for (int suffix = 1; suffix < 10000; ++suffix) {
+        const fs::path candidate = suffix == 1 ? base : fs::path(base.string() + "-" + std::to_string(suffix));
+        // create_directory is atomic: it returns false when another process got there first.
+        if (fs::create_directory(candidate, ec))
+            return candidate.string();
+        if (ec)
+            throw IoError(candidate.string() + ": cannot create the run folder (" + ec.message() + ")");
+    }
+    throw IoError(base.string() + ": no free run folder name");
+}
+
+RunResult runExperimentRecorded(const ExperimentConfig& config, const std::string& runDir,
+                                ExperimentObserver& observer, const CancelToken& cancel)
+{
+    RunWriter writer(runDir, config);
+    RecordingObserver recorder(writer, observer);
+    try {
+        RunResult result = runExperiment(config, recorder, cancel);
+        writer.writeResult(result);
+        return result;
+    } catch (const Error& error) {
+        RunResult failed;
+        failed.status = RunStatus::Failed;
+        failed.message = error.what();
+        writer.writeResult(failed);
+        throw;
+    }
+}
+
+} // namespace dropoutlab
