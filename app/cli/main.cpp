@@ -17,6 +17,8 @@ int main(int argc, char** argv)
 {
     CLI::App app{"DropoutLab command line: train and compare networks with and without dropout"};
     app.require_subcommand(1);
+    // Later flags win, so scripts can append overrides to a base command line.
+    app.option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
 
     RunOptions run;
     auto* runCmd = app.add_subcommand("run", "Run a preset (default: reference) or a config file");

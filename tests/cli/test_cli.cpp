@@ -1,0 +1,189 @@
+// Runs dropoutlab-cli as a user would: exit codes, messages, files, JSON output, Ctrl-C.
+#include "engine/idx_writer.h"
+
+#include <QDir>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <csignal>
+
+namespace {
+
+const QString kFixture = QStringLiteral(DROPOUTLAB_TEST_DATA_DIR "/mnist-small");
+
+struct Outcome {
+    int exitCode = -1;
+    QString out;
+    QString err;
+};
+
+Outcome runCli(const QStringList& arguments, int timeoutMs = 120000)
+{
+    QProcess process;
+    process.start(QStringLiteral(DROPOUTLAB_CLI_PATH), arguments);
+    if (!process.waitForFinished(timeoutMs)) {
+        process.kill();
+        process.waitForFinished();
+        return {-2, {}, "timed out"};
+    }
+    return {process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1,
+            QString::fromUtf8(process.readAllStandardOutput()), QString::fromUtf8(process.readAllStandardError())};
+}
+
+QStringList quickRun(const QString& outDir)
+{
+    return {"run", "--data", kFixture, "--epochs", "2", "--batch-size", "20", "--device", "cpu", "--out", outDir};
+}
+
+} // namespace
+
+class TestCli : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void listsPresets();
+    void usageErrorsExitTwo_data();
+    void usageErrorsExitTwo();
+    void missingDataExitsThree();
+    void corruptDataExitsThree();
+    void runWritesFoldersAndJson();
+    void exportWritesCsv();
+    void interruptKeepsFinishedEpochs();
+};
+
+void TestCli::listsPresets()
+{
+    const Outcome o = runCli({"presets"});
+    QCOMPARE(o.exitCode, 0);
+    QVERIFY(o.out.contains("reference"));
+    QVERIFY(o.out.contains("mlp-classic"));
+}
+
+void TestCli::usageErrorsExitTwo_data()
+{
+    QTest::addColumn<QStringList>("arguments");
+    QTest::addColumn<QString>("fragment");
+    QTest::newRow("unknown flag") << QStringList{"run", "--epochz", "3"} << "epochz";
+    QTest::newRow("no subcommand") << QStringList{} << "subcommand";
+    QTest::newRow("bad site") << QStringList{"run", "--dropout", "fc9=0.5", "--data", kFixture}
+                              << "dropout site 'fc9' does not exist in the cnn model";
+    QTest::newRow("bad rate") << QStringList{"run", "--dropout", "fc1=1.5", "--data", kFixture}
+                              << "dropout site fc1: rate 1.5 is out of range";
+    QTest::newRow("unknown preset") << QStringList{"run", "--preset", "famous"} << "unknown preset 'famous'";
+    QTest::newRow("missing config") << QStringList{"run", "--config", "/nonexistent/config.json"}
+                                    << "/nonexistent/config.json";
+}
+
+void TestCli::usageErrorsExitTwo()
+{
+    QFETCH(QStringList, arguments);
+    QFETCH(QString, fragment);
+    const Outcome o = runCli(arguments);
+    QCOMPARE(o.exitCode, 2);
+    QVERIFY2(o.err.contains(fragment), qPrintable(o.err));
+}
+
+void TestCli::missingDataExitsThree()
+{
+    QTemporaryDir out;
+    QTemporaryDir data;
+    dropoutlab::test::writeDataset(data.path().toStdString(), 20, 5, false);
+    QVERIFY(QFile::remove(data.filePath("train-labels-idx1-ubyte")));
+    const Outcome o = runCli({"run", "--data", data.path(), "--out", out.path(), "--epochs", "1"});
+    QCOMPARE(o.exitCode, 3);
+    const QStringList lines = o.err.trimmed().split('\n');
+    QVERIFY2(lines.last().startsWith("dropoutlab-cli: data error: "), qPrintable(o.err));
+    QVERIFY2(lines.last().contains(data.filePath("train-labels-idx1-ubyte")), qPrintable(o.err));
+    QVERIFY2(lines.last().contains("file not found"), qPrintable(o.err));
+}
+
+void TestCli::corruptDataExitsThree()
+{
+    QTemporaryDir out;
+    QTemporaryDir data;
+    dropoutlab::test::writeDataset(data.path().toStdString(), 20, 5, false);
+    QFile file(data.filePath("t10k-images-idx3-ubyte"));
+    QVERIFY(file.resize(100));
+    const Outcome o = runCli({"run", "--data", data.path(), "--out", out.path(), "--epochs", "1"});
+    QCOMPARE(o.exitCode, 3);
+    QVERIFY2(o.err.contains(data.filePath("t10k-images-idx3-ubyte") + ": truncated"), qPrintable(o.err));
+}
+
+void TestCli::runWritesFoldersAndJson()
+{
+    QTemporaryDir out;
+    const Outcome o = runCli(quickRun(out.path()) << "--json" << "--dropout" << "fc1=0.5");
+    QVERIFY2(o.exitCode == 0, qPrintable(o.err));
+    QJsonParseError error;
+    const QJsonDocument doc = QJsonDocument::fromJson(o.out.toUtf8(), &error);
+    QVERIFY2(error.error == QJsonParseError::NoError, qPrintable(error.errorString() + "\n" + o.out));
+    QCOMPARE(doc.array().size(), 1);
+    const QJsonObject result = doc.array().first().toObject();
+    QCOMPARE(result["status"].toString(), QString("completed"));
+    QVERIFY(result["test_accuracy"].toDouble() > 0.5 && result["test_accuracy"].toDouble() <= 1.0);
+    QCOMPARE(result["epochs"].toArray().size(), 2);
+    QVERIFY(o.err.contains("test acc"));  // the summary table goes to stderr with --json
+
+    const QStringList runs = QDir(out.path()).entryList(QDir::Dirs | QDir::NoDotAndDotDot);
+    QCOMPARE(runs.size(), 1);
+    for (const char* name : {"config.json", "metrics.jsonl", "result.json"})
+        QVERIFY2(QFile::exists(out.filePath(runs.first() + "/" + name)), name);
+}
+
+void TestCli::exportWritesCsv()
+{
+    QTemporaryDir out;
+    const Outcome run = runCli(quickRun(out.path()) << "--epochs" << "1" << "--quiet");
+    QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+    QVERIFY(run.out.contains("no dropout"));  // the summary table names both reference runs
+    QVERIFY(run.out.contains("fc1 dropout 0.5"));
+
+    const QString longCsv = out.filePath("long.csv");
+    const QString summaryCsv = out.filePath("summary.csv");
+    const Outcome o = runCli({"export", out.path(), "--long", longCsv, "--summary", summaryCsv});
+    QVERIFY2(o.exitCode == 0, qPrintable(o.err));
+    QFile summary(summaryCsv);
+    QVERIFY(summary.open(QIODevice::ReadOnly));
+    const QStringList rows = QString::fromUtf8(summary.readAll()).split('\n', Qt::SkipEmptyParts);
+    QCOMPARE(rows.size(), 3);
+    QFile longFile(longCsv);
+    QVERIFY(longFile.open(QIODevice::ReadOnly));
+    QCOMPARE(QString::fromUtf8(longFile.readAll()).split('\n', Qt::SkipEmptyParts).size(), 1 + 2 * 5);
+
+    QCOMPARE(runCli({"export", "/nonexistent/workspace"}).exitCode, 1);
+}
+
+void TestCli::interruptKeepsFinishedEpochs()
+{
+    QTemporaryDir out;
+    QProcess process;
+    process.start(QStringLiteral(DROPOUTLAB_CLI_PATH),
+                  quickRun(out.path()) << "--epochs" << "200" << "--dropout" << "fc1=0.5");
+    QVERIFY(process.waitForStarted());
+    // Wait until the first epoch is reported, then press Ctrl-C.
+    QString err;
+    for (int i = 0; i < 600 && !err.contains("epoch 1/200:"); ++i) {
+        process.waitForReadyRead(100);
+        err += QString::fromUtf8(process.readAllStandardError());
+    }
+    QVERIFY2(err.contains("epoch 1/200:"), qPrintable(err));
+    ::kill(static_cast<pid_t>(process.processId()), SIGINT);
+    QVERIFY(process.waitForFinished(30000));
+    QCOMPARE(process.exitCode(), 130);
+
+    const QStringList runs = QDir(out.path()).entryList(QDir::Dirs | QDir::NoDotAndDotDot);
+    QCOMPARE(runs.size(), 1);
+    QFile result(out.filePath(runs.first() + "/result.json"));
+    QVERIFY(result.open(QIODevice::ReadOnly));
+    const QJsonObject object = QJsonDocument::fromJson(result.readAll()).object();
+    QCOMPARE(object["status"].toString(), QString("cancelled"));
+    QVERIFY(object["epochs"].toArray().size() >= 1);
+}
+
+QTEST_GUILESS_MAIN(TestCli)
+#include "test_cli.moc"

@@ -1,0 +1,128 @@
+// White-box tests of the torch modules (engine/src/models.h).
+#include "models.h"
+
+#include <QTest>
+
+using namespace dropoutlab;
+using namespace dropoutlab::detail;
+
+namespace {
+
+ExperimentConfig configWith(ModelKind model, std::map<std::string, DropoutSetting> dropout)
+{
+    ExperimentConfig config;
+    config.model = model;
+    config.dropout = std::move(dropout);
+    return config;
+}
+
+} // namespace
+
+class TestModels : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase() { torch::manual_seed(0); }
+    void outputShapes_data();
+    void outputShapes();
+    void zeroRateIsIdentity();
+    void elementDropoutFractionAndScale_data();
+    void elementDropoutFractionAndScale();
+    void channelDropoutZeroesWholeMaps();
+    void evalModeIsDeterministic();
+    void trainModeDiffersWithDropout();
+    void parameterCounts();
+};
+
+void TestModels::outputShapes_data()
+{
+    QTest::addColumn<bool>("mlp");
+    QTest::newRow("cnn") << false;
+    QTest::newRow("mlp") << true;
+}
+
+void TestModels::outputShapes()
+{
+    QFETCH(bool, mlp);
+    auto model = makeModel(configWith(mlp ? ModelKind::Mlp : ModelKind::Cnn, {}));
+    const auto out = model->forward(torch::randn({7, 1, 28, 28}));
+    QCOMPARE(out.sizes().vec(), (std::vector<std::int64_t>{7, 10}));
+}
+
+void TestModels::zeroRateIsIdentity()
+{
+    const auto x = torch::randn({4, 8, 5, 5});
+    QVERIFY(torch::equal(applyDropout(x, {0.0, DropoutKind::Element}, true), x));
+    QVERIFY(torch::equal(applyDropout(x, {0.0, DropoutKind::Channel}, true), x));
+    QVERIFY(torch::equal(applyDropout(x, {0.7, DropoutKind::Element}, false), x));
+}
+
+void TestModels::elementDropoutFractionAndScale_data()
+{
+    QTest::addColumn<double>("rate");
+    QTest::newRow("0.2") << 0.2;
+    QTest::newRow("0.5") << 0.5;
+    QTest::newRow("0.8") << 0.8;
+}
+
+void TestModels::elementDropoutFractionAndScale()
+{
+    QFETCH(double, rate);
+    const auto x = torch::ones({1000, 100});
+    const auto y = applyDropout(x, {rate, DropoutKind::Element}, true);
+    const double zeros = y.eq(0).to(torch::kDouble).mean().item<double>();
+    // 100,000 Bernoulli draws: the standard error is below 0.0016.
+    QVERIFY2(std::abs(zeros - rate) < 0.01, qPrintable(QString("zero fraction %1 for rate %2").arg(zeros).arg(rate)));
+    // Kept units are scaled by 1/(1-p), so the expectation is unchanged.
+    const auto kept = y.masked_select(y.ne(0));
+    QVERIFY(torch::allclose(kept, torch::full_like(kept, 1.0 / (1.0 - rate))));
+}
+
+void TestModels::channelDropoutZeroesWholeMaps()
+{
+    const auto x = torch::ones({64, 32, 6, 6});
+    const auto y = applyDropout(x, {0.5, DropoutKind::Channel}, true);
+    const auto perMap = y.flatten(2);                        // [64, 32, 36]
+    const auto mapMin = std::get<0>(perMap.min(2));
+    const auto mapMax = std::get<0>(perMap.max(2));
+    QVERIFY(torch::equal(mapMin, mapMax));                   // each map is all zero or all kept
+    const double zeroMaps = mapMax.eq(0).to(torch::kDouble).mean().item<double>();
+    QVERIFY2(std::abs(zeroMaps - 0.5) < 0.05, qPrintable(QString("zeroed map fraction %1").arg(zeroMaps)));
+}
+
+void TestModels::evalModeIsDeterministic()
+{
+    auto model = makeModel(configWith(ModelKind::Cnn, {{"input", {0.2}}, {"conv1", {0.3, DropoutKind::Channel}},
+                                                       {"fc1", {0.5}}}));
+    model->eval();
+    const auto x = torch::randn({5, 1, 28, 28});
+    QVERIFY(torch::equal(model->forward(x), model->forward(x)));
+}
+
+void TestModels::trainModeDiffersWithDropout()
+{
+    auto model = makeModel(configWith(ModelKind::Mlp, {{"hidden1", {0.5}}}));
+    model->train();
+    const auto x = torch::randn({5, 1, 28, 28});
+    QVERIFY(!torch::equal(model->forward(x), model->forward(x)));
+    auto plain = makeModel(configWith(ModelKind::Mlp, {}));
+    plain->train();
+    QVERIFY(torch::equal(plain->forward(x), plain->forward(x)));
+}
+
+void TestModels::parameterCounts()
+{
+    auto count = [](const std::shared_ptr<NetImpl>& model) {
+        std::int64_t n = 0;
+        for (const auto& p : model->parameters())
+            n += p.numel();
+        return n;
+    };
+    // conv1 320 + conv2 18,496 + fc1 401,536 + fc2 1,290.
+    QCOMPARE(count(makeModel(configWith(ModelKind::Cnn, {}))), std::int64_t{421642});
+    // 628,000 + 640,800 + 8,010.
+    QCOMPARE(count(makeModel(configWith(ModelKind::Mlp, {}))), std::int64_t{1276810});
+}
+
+QTEST_GUILESS_MAIN(TestModels)
+#include "test_models.moc"

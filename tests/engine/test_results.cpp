@@ -1,0 +1,193 @@
+#include "dropoutlab/errors.h"
+#include "dropoutlab/results.h"
+
+#include <QDir>
+#include <QFile>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <sstream>
+
+using namespace dropoutlab;
+
+namespace {
+
+RunResult sampleResult()
+{
+    RunResult result;
+    result.status = RunStatus::Completed;
+    result.testAccuracy = 0.9912;
+    result.testLoss = 0.0291;
+    result.bestValAccuracy = 0.9905;
+    result.wallSeconds = 123.5;
+    result.device = "cpu";
+    result.threads = 2;
+    for (int e = 1; e <= 3; ++e)
+        result.epochs.push_back({e, 0.3 / e, 0.9 + 0.01 * e, 0.2 / e, 0.95 + 0.01 * e, 20.0 + e, 17.0, 3.0});
+    return result;
+}
+
+void compareResults(const RunResult& a, const RunResult& b)
+{
+    QCOMPARE(toString(a.status), toString(b.status));
+    QVERIFY(a.testAccuracy == b.testAccuracy);
+    QVERIFY(a.testLoss == b.testLoss);
+    QCOMPARE(a.bestValAccuracy, b.bestValAccuracy);
+    QCOMPARE(a.wallSeconds, b.wallSeconds);
+    QCOMPARE(a.device, b.device);
+    QCOMPARE(a.epochs.size(), b.epochs.size());
+    for (std::size_t i = 0; i < a.epochs.size(); ++i) {
+        QCOMPARE(a.epochs[i].epoch, b.epochs[i].epoch);
+        QCOMPARE(a.epochs[i].trainLoss, b.epochs[i].trainLoss);
+        QCOMPARE(a.epochs[i].valAccuracy, b.epochs[i].valAccuracy);
+        QCOMPARE(a.epochs[i].seconds, b.epochs[i].seconds);
+    }
+}
+
+class NullObserver final : public ExperimentObserver {};
+
+} // namespace
+
+class TestResults : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void resultJsonRoundTrip();
+    void divergedAndCancelledRoundTrip();
+    void runFolderRoundTrip();
+    void interruptedRunKeepsCompleteEpochs();
+    void runDirectoriesAreUnique();
+    void csvTables();
+    void failedStartIsRecorded();
+};
+
+void TestResults::resultJsonRoundTrip()
+{
+    const RunResult result = sampleResult();
+    const std::string text = resultToJson(result, "fc1 0.5");
+    for (const char* key : {"\"status\": \"completed\"", "\"test_accuracy\"", "\"test_loss\"", "\"best_val_accuracy\"",
+                            "\"wall_seconds\"", "\"device\"", "\"epochs\"", "\"train_loss\"", "\"train_accuracy\"",
+                            "\"val_loss\"", "\"val_accuracy\"", "\"seconds\""})
+        QVERIFY2(text.find(key) != std::string::npos, key);
+    compareResults(resultFromJson(text, "mem"), result);
+}
+
+void TestResults::divergedAndCancelledRoundTrip()
+{
+    RunResult diverged = sampleResult();
+    diverged.status = RunStatus::Diverged;
+    diverged.testAccuracy.reset();
+    diverged.testLoss.reset();
+    diverged.divergedEpoch = 4;
+    diverged.divergedBatch = 17;
+    const RunResult back = resultFromJson(resultToJson(diverged, "x"), "mem");
+    compareResults(back, diverged);
+    QCOMPARE(back.divergedEpoch, 4);
+    QCOMPARE(back.divergedBatch, 17);
+    QVERIFY(resultToJson(diverged, "x").find("\"test_accuracy\": null") != std::string::npos);
+    QVERIFY_THROWS_EXCEPTION(ConfigError, resultFromJson(R"({"status": "exploded"})", "mem"));
+}
+
+void TestResults::runFolderRoundTrip()
+{
+    QTemporaryDir dir;
+    ExperimentConfig config;
+    config.name = "fc1 0.5";
+    config.dropout["fc1"] = {0.5, DropoutKind::Element};
+    const RunResult result = sampleResult();
+    const std::string runDir = dir.filePath("run-a").toStdString();
+    {
+        RunWriter writer(runDir, config);
+        for (const auto& m : result.epochs)
+            writer.appendEpoch(m);
+        writer.writeResult(result);
+    }
+    QVERIFY(QFile::exists(dir.filePath("run-a/config.json")));
+    QVERIFY(QFile::exists(dir.filePath("run-a/result.json")));
+    QVERIFY(!QFile::exists(dir.filePath("run-a/result.json.tmp")));
+    QFile metrics(dir.filePath("run-a/metrics.jsonl"));
+    QVERIFY(metrics.open(QIODevice::ReadOnly));
+    QCOMPARE(metrics.readAll().count('\n'), 3);
+
+    const RunRecord record = loadRun(runDir);
+    QCOMPARE(record.id, std::string("run-a"));
+    QVERIFY(record.config == config);
+    compareResults(record.result, result);
+    QVERIFY_THROWS_EXCEPTION(IoError, RunWriter(runDir, config));  // never overwrite a run
+
+    const auto runs = loadWorkspace(dir.path().toStdString());
+    QCOMPARE(runs.size(), std::size_t{1});
+}
+
+void TestResults::interruptedRunKeepsCompleteEpochs()
+{
+    QTemporaryDir dir;
+    const std::string runDir = dir.filePath("crashed").toStdString();
+    const RunResult result = sampleResult();
+    {
+        RunWriter writer(runDir, ExperimentConfig{});
+        writer.appendEpoch(result.epochs[0]);
+        writer.appendEpoch(result.epochs[1]);
+    }
+    // A crash mid-write leaves a partial last line.
+    QFile metrics(dir.filePath("crashed/metrics.jsonl"));
+    QVERIFY(metrics.open(QIODevice::Append));
+    metrics.write("{\"epoch\": 3, \"train_lo");
+    metrics.close();
+
+    const RunRecord record = loadRun(runDir);
+    QCOMPARE(toString(record.result.status), std::string("interrupted"));
+    QCOMPARE(record.result.epochs.size(), std::size_t{2});
+    QCOMPARE(record.result.bestValAccuracy, result.epochs[1].valAccuracy);
+}
+
+void TestResults::runDirectoriesAreUnique()
+{
+    QTemporaryDir dir;
+    const std::string a = createRunDirectory(dir.path().toStdString(), "No Dropout!");
+    const std::string b = createRunDirectory(dir.path().toStdString(), "No Dropout!");
+    QVERIFY(a != b);
+    QVERIFY(QString::fromStdString(a).endsWith("-no-dropout"));
+    QVERIFY(QDir(QString::fromStdString(b)).exists());
+}
+
+void TestResults::csvTables()
+{
+    RunRecord run;
+    run.id = "20261126-run";
+    run.config.name = "with, comma";
+    run.config.dropout["fc1"] = {0.5, DropoutKind::Element};
+    run.result = sampleResult();
+
+    std::ostringstream longCsv;
+    writeLongCsv({run}, longCsv);
+    const QStringList longLines = QString::fromStdString(longCsv.str()).split('\n', Qt::SkipEmptyParts);
+    QCOMPARE(longLines.first(), QString("run,name,epoch,metric,value"));
+    QCOMPARE(longLines.size(), 1 + 3 * 5);
+    QVERIFY(longLines.contains("20261126-run,\"with, comma\",2,val_accuracy,0.97"));
+
+    std::ostringstream summary;
+    writeSummaryCsv({run}, summary);
+    const QStringList summaryLines = QString::fromStdString(summary.str()).split('\n', Qt::SkipEmptyParts);
+    QCOMPARE(summaryLines.size(), 2);
+    QVERIFY(summaryLines[0].startsWith("run,name,model,dropout,status,epochs,test_accuracy"));
+    QVERIFY2(summaryLines[1].startsWith("20261126-run,\"with, comma\",cnn,fc1 0.5,completed,3,0.9912,0.0291,0.9905,"),
+             qPrintable(summaryLines[1]));
+}
+
+void TestResults::failedStartIsRecorded()
+{
+    QTemporaryDir dir;
+    ExperimentConfig config;
+    config.dataDir = dir.filePath("no-such-dataset").toStdString();
+    const std::string runDir = dir.filePath("run").toStdString();
+    NullObserver observer;
+    CancelToken token;
+    QVERIFY_THROWS_EXCEPTION(DataError, runExperimentRecorded(config, runDir, observer, token));
+    const RunRecord record = loadRun(runDir);
+    QCOMPARE(toString(record.result.status), std::string("failed"));
+    QVERIFY(QString::fromStdString(record.result.message).contains("no-such-dataset"));
+}
+
+QTEST_GUILESS_MAIN(TestResults)
+#include "test_results.moc"

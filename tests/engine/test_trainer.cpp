@@ -1,0 +1,179 @@
+#include "dropoutlab/errors.h"
+#include "dropoutlab/experiment.h"
+
+#include <QTest>
+
+#include <cmath>
+
+using namespace dropoutlab;
+
+namespace {
+
+ExperimentConfig fixtureConfig()
+{
+    ExperimentConfig config;
+    config.dataDir = DROPOUTLAB_TEST_DATA_DIR "/mnist-small";
+    config.batchSize = 20;
+    config.epochs = 6;
+    config.device = "cpu";
+    config.progressEvery = 5;
+    return config;
+}
+
+/// Records every callback; optionally cancels once a given (epoch, batch) is reported.
+class Recorder final : public ExperimentObserver {
+public:
+    void onStart(const RunInfo& info) override { this->info = info; }
+    void onBatch(const BatchProgress& progress) override
+    {
+        batches.push_back(progress);
+        if (token && progress.epoch == cancelEpoch && progress.batch >= cancelBatch && !cancelled) {
+            token->cancel();
+            cancelled = true;
+        }
+    }
+    void onEpoch(const EpochMetrics& metrics) override { epochs.push_back(metrics); }
+
+    RunInfo info;
+    std::vector<BatchProgress> batches;
+    std::vector<EpochMetrics> epochs;
+    CancelToken* token = nullptr;
+    int cancelEpoch = 0;
+    int cancelBatch = 0;
+    bool cancelled = false;
+};
+
+} // namespace
+
+class TestTrainer : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void trainsSmallMnistAboveNinetyPercent();
+    void sameSeedsGiveSameRun();
+    void subsetSizeIsUsed();
+    void cancelStopsWithinOneBatch();
+    void hugeLearningRateDiverges();
+    void missingDataIsADataError();
+    void unavailableCudaIsADeviceError();
+};
+
+void TestTrainer::trainsSmallMnistAboveNinetyPercent()
+{
+    ExperimentConfig config = fixtureConfig();
+    config.dropout["fc1"] = {0.5, DropoutKind::Element};
+    Recorder recorder;
+    CancelToken token;
+    const RunResult result = runExperiment(config, recorder, token);
+
+    QCOMPARE(toString(result.status), std::string("completed"));
+    QVERIFY(result.testAccuracy.has_value());
+    QVERIFY2(*result.testAccuracy >= 0.90, qPrintable(QString("test accuracy %1").arg(*result.testAccuracy)));
+    QCOMPARE(result.epochs.size(), std::size_t{6});
+    QCOMPARE(recorder.epochs.size(), std::size_t{6});
+    QCOMPARE(recorder.info.trainImages, std::int64_t{1600});
+    QCOMPARE(recorder.info.validationImages, std::int64_t{400});
+    QCOMPARE(recorder.info.testImages, std::int64_t{500});
+    QCOMPARE(recorder.info.batchesPerEpoch, 80);
+    // Progress every 5 batches: 16 reports per epoch.
+    QCOMPARE(recorder.batches.size(), std::size_t{6 * 16});
+    QVERIFY(result.epochs.back().trainLoss < result.epochs.front().trainLoss);
+    double best = 0.0;
+    for (const auto& m : result.epochs) {
+        QVERIFY(m.trainAccuracy >= 0.0 && m.trainAccuracy <= 1.0);
+        QVERIFY(m.valAccuracy >= 0.0 && m.valAccuracy <= 1.0);
+        QVERIFY(m.seconds >= m.trainSeconds);
+        best = std::max(best, m.valAccuracy);
+    }
+    QCOMPARE(result.bestValAccuracy, best);
+    QCOMPARE(result.device, std::string("cpu"));
+}
+
+void TestTrainer::sameSeedsGiveSameRun()
+{
+    ExperimentConfig config = fixtureConfig();
+    config.epochs = 1;
+    config.dropout["fc1"] = {0.5, DropoutKind::Element};
+    config.threads = 1;
+    Recorder a, b, c;
+    CancelToken token;
+    const RunResult first = runExperiment(config, a, token);
+    const RunResult second = runExperiment(config, b, token);
+    QCOMPARE(first.epochs[0].trainLoss, second.epochs[0].trainLoss);
+    QCOMPARE(*first.testAccuracy, *second.testAccuracy);
+
+    config.seeds.dropout += 1;
+    const RunResult third = runExperiment(config, c, token);
+    QVERIFY(third.epochs[0].trainLoss != first.epochs[0].trainLoss);
+}
+
+void TestTrainer::subsetSizeIsUsed()
+{
+    ExperimentConfig config = fixtureConfig();
+    config.epochs = 1;
+    config.trainSubset = 300;
+    Recorder recorder;
+    CancelToken token;
+    const RunResult result = runExperiment(config, recorder, token);
+    QCOMPARE(recorder.info.trainImages, std::int64_t{300});
+    QCOMPARE(recorder.info.batchesPerEpoch, 15);
+    QCOMPARE(toString(result.status), std::string("completed"));
+}
+
+void TestTrainer::cancelStopsWithinOneBatch()
+{
+    ExperimentConfig config = fixtureConfig();
+    config.progressEvery = 1;
+    Recorder recorder;
+    CancelToken token;
+    recorder.token = &token;
+    recorder.cancelEpoch = 2;
+    recorder.cancelBatch = 10;
+    const RunResult result = runExperiment(config, recorder, token);
+
+    QCOMPARE(toString(result.status), std::string("cancelled"));
+    QCOMPARE(result.epochs.size(), std::size_t{1});  // the finished epoch is kept
+    QVERIFY(!result.testAccuracy.has_value());
+    // Cancelled while reporting batch 10 of epoch 2: no further batch ran.
+    QCOMPARE(recorder.batches.back().epoch, 2);
+    QCOMPARE(recorder.batches.back().batch, 10);
+}
+
+void TestTrainer::hugeLearningRateDiverges()
+{
+    ExperimentConfig config = fixtureConfig();
+    config.learningRate = 1e6;
+    Recorder recorder;
+    CancelToken token;
+    const RunResult result = runExperiment(config, recorder, token);
+    QCOMPARE(toString(result.status), std::string("diverged"));
+    QVERIFY(result.divergedEpoch >= 1);
+    QVERIFY(result.divergedBatch >= 1);
+    QVERIFY(QString::fromStdString(result.message)
+                .contains(QString("epoch %1, batch %2").arg(result.divergedEpoch).arg(result.divergedBatch)));
+    QVERIFY(!result.testAccuracy.has_value());
+    QCOMPARE(result.epochs.size(), std::size_t(result.divergedEpoch - 1));
+}
+
+void TestTrainer::missingDataIsADataError()
+{
+    ExperimentConfig config = fixtureConfig();
+    config.dataDir = "/nonexistent/mnist";
+    Recorder recorder;
+    CancelToken token;
+    QVERIFY_THROWS_EXCEPTION(DataError, runExperiment(config, recorder, token));
+}
+
+void TestTrainer::unavailableCudaIsADeviceError()
+{
+    if (cudaAvailable())
+        QSKIP("this LibTorch sees a GPU");
+    ExperimentConfig config = fixtureConfig();
+    config.device = "cuda";
+    Recorder recorder;
+    CancelToken token;
+    QVERIFY_THROWS_EXCEPTION(DeviceError, runExperiment(config, recorder, token));
+}
+
+QTEST_GUILESS_MAIN(TestTrainer)
+#include "test_trainer.moc"
