@@ -4,7 +4,6 @@
 #include "exit_codes.h"
 
 #include "dropoutlab/errors.h"
-#include "dropoutlab/presets.h"
 #include "dropoutlab/results.h"
 
 #include <csignal>
@@ -21,45 +20,6 @@ extern "C" void onInterrupt(int)
     g_cancel.cancel();
     // A second Ctrl-C ends the process at once.
     std::signal(SIGINT, SIG_DFL);
-}
-
-void applyOverrides(ExperimentConfig& config, const RunOverrides& o)
-{
-    if (o.model)
-        config.model = parseModelKind(*o.model, "--model");
-    if (o.dropout)
-        config.dropout = parseDropoutSpec(*o.dropout);
-    if (o.epochs)
-        config.epochs = *o.epochs;
-    if (o.batchSize)
-        config.batchSize = *o.batchSize;
-    if (o.learningRate)
-        config.learningRate = *o.learningRate;
-    if (o.momentum)
-        config.momentum = *o.momentum;
-    if (o.trainSubset)
-        config.trainSubset = *o.trainSubset;
-    if (o.seed)
-        config.seeds.init = config.seeds.shuffle = config.seeds.dropout = *o.seed;
-    if (o.splitSeed)
-        config.seeds.split = *o.splitSeed;
-    if (o.data)
-        config.dataDir = *o.data;
-    if (o.device)
-        config.device = *o.device;
-    if (o.threads)
-        config.threads = *o.threads;
-    if (o.name)
-        config.name = *o.name;
-}
-
-std::vector<ExperimentConfig> loadRunsFile(const std::string& path)
-{
-    const std::string text = readTextFile(path);
-    // A file with a "runs" list is a preset; anything else is a single config.
-    if (text.find("\"runs\"") != std::string::npos)
-        return presetFromJson(path, text).runs;
-    return {configFromJson(text, path)};
 }
 
 std::string percent(const std::optional<double>& fraction)
@@ -108,30 +68,11 @@ void addOverrideFlags(CLI::App& command, RunOverrides& o)
     command.add_option("--name", o.name, "Run name (with one run)");
 }
 
-std::vector<ExperimentConfig> buildRuns(const std::string& preset, const std::string& configFile,
-                                        const RunOverrides& overrides)
-{
-    std::vector<ExperimentConfig> runs =
-        configFile.empty() ? findPreset(preset.empty() ? "reference" : preset).runs : loadRunsFile(configFile);
-    if (overrides.dropout) {
-        // Explicit rates describe one run; keep the first run's other settings.
-        runs.resize(1);
-        runs[0].name = "dropout " + *overrides.dropout;
-    }
-    if (overrides.name && runs.size() > 1)
-        throw ConfigError("--name names a single run, but this preset has " + std::to_string(runs.size()) + " runs");
-    for (auto& run : runs) {
-        applyOverrides(run, overrides);
-        validateConfig(run);
-    }
-    return runs;
-}
-
 int runCommand(const RunOptions& options)
 {
     std::vector<ExperimentConfig> configs;
     try {
-        configs = buildRuns(options.preset, options.configFile, options.overrides);
+        configs = planRuns(options.preset, options.configFile, options.overrides);
     } catch (const IoError& error) {
         std::fprintf(stderr, "dropoutlab-cli: error: %s\n", error.what());
         return kExitUsage;

@@ -1,0 +1,50 @@
+// dropoutlab: the desktop workbench.
+
+#include "command_line.h"
+#include "main_window.h"
+#include "run_queue.h"
+
+#include "dropoutlab/errors.h"
+
+#include <QApplication>
+#include <QTimer>
+
+#include <cstdio>
+
+using namespace dropoutlab;
+using namespace dropoutlab::ui;
+
+int main(int argc, char** argv)
+{
+    QApplication app(argc, argv);
+    QApplication::setOrganizationName(QStringLiteral("DropoutLab"));
+    QApplication::setApplicationName(QStringLiteral("DropoutLab"));
+    QApplication::setApplicationVersion(QStringLiteral(DROPOUTLAB_VERSION));
+
+    GuiOptions options;
+    QString error;
+    if (!parseGuiCommandLine(QApplication::arguments(), options, error)) {
+        std::fprintf(stderr, "dropoutlab: %s (see --help)\n", qPrintable(error));
+        return 2;
+    }
+    std::vector<ExperimentConfig> plan;
+    try {
+        plan = planRuns(options.preset.toStdString(), options.configFile.toStdString(), options.overrides);
+    } catch (const Error& e) {
+        std::fprintf(stderr, "dropoutlab: %s\n", e.what());
+        return 2;
+    }
+
+    MainWindow window;
+    const QString workspace = options.workspace.isEmpty() ? window.runQueue()->workspace() : options.workspace;
+    if (!window.openWorkspace(workspace, &error)) {
+        std::fprintf(stderr, "dropoutlab: workspace %s: %s\n", qPrintable(workspace), qPrintable(error));
+        return 1;
+    }
+    window.enqueuePlan(plan);
+    window.setFinishActions(options.exportDir, options.quitWhenDone);
+    window.show();
+    if (options.autostart)
+        QTimer::singleShot(0, window.runQueue(), &RunQueue::start);
+    return QApplication::exec();
+}

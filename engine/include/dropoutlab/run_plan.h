@@ -1,0 +1,40 @@
+#pragma once
+
+#include "dropoutlab/experiment_config.h"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace dropoutlab {
+
+/// Settings given on a command line that override every run of a preset or config file.
+struct RunOverrides {
+    std::optional<std::string> model;
+    std::optional<std::string> dropout;  ///< "fc1=0.5,input=0.2": makes the plan a single run
+    std::optional<int> epochs;
+    std::optional<int> batchSize;
+    std::optional<double> learningRate;
+    std::optional<double> momentum;
+    std::optional<std::int64_t> trainSubset;
+    std::optional<std::uint64_t> seed;   ///< initialisation, shuffling and dropout
+    std::optional<std::uint64_t> splitSeed;
+    std::optional<std::string> data;
+    std::optional<std::string> device;
+    std::optional<int> threads;
+    std::optional<std::string> name;     ///< only with a single run
+};
+
+/// Applies the overrides that are set onto one config.
+void applyOverrides(ExperimentConfig& config, const RunOverrides& overrides);
+
+/// The runs of a config or preset file (a file with a "runs" list is a preset).
+std::vector<ExperimentConfig> loadRunsFile(const std::string& path);
+
+/// The runs a preset (default "reference") or a config/preset file describes, with the
+/// overrides applied and every run validated. Throws ConfigError or IoError.
+std::vector<ExperimentConfig> planRuns(const std::string& preset, const std::string& configFile,
+                                       const RunOverrides& overrides);
+
+} // namespace dropoutlab

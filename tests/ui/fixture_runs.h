@@ -1,0 +1,30 @@
+#pragma once
+// Shared by the ui tests: short, real runs on the committed MNIST fixture.
+
+#include "dropoutlab/experiment_config.h"
+#include "dropoutlab/results.h"
+
+#include <QString>
+
+namespace dropoutlab::test {
+
+inline ExperimentConfig shortFixtureRun(const std::string& name, double fc1Rate, int epochs = 2)
+{
+    ExperimentConfig config;
+    config.name = name;
+    config.dataDir = DROPOUTLAB_TEST_DATA_DIR "/mnist-small";
+    config.epochs = epochs;
+    config.batchSize = 20;
+    config.device = "cpu";
+    config.progressEvery = 5;
+    if (fc1Rate > 0)
+        config.dropout["fc1"] = {fc1Rate, DropoutKind::Element};
+    return config;
+}
+
+inline QString statusInFolder(const QString& dir)
+{
+    return QString::fromStdString(toString(loadRun(dir.toStdString()).result.status));
+}
+
+} // namespace dropoutlab::test

@@ -1,0 +1,194 @@
+#include "fixture_runs.h"
+
+#include "accuracy_chart.h"
+#include "chart_export.h"
+#include "chart_view.h"
+#include "curves_view.h"
+#include "dropout_editor.h"
+#include "experiment_panel.h"
+#include "main_window.h"
+#include "run_queue.h"
+#include "runs_model.h"
+
+#include "dropoutlab/presets.h"
+
+#include <QApplication>
+#include <QChart>
+#include <QComboBox>
+#include <QFile>
+#include <QImage>
+#include <QLineSeries>
+#include <QPushButton>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace dropoutlab;
+using namespace dropoutlab::ui;
+using dropoutlab::test::shortFixtureRun;
+using dropoutlab::test::statusInFolder;
+
+class TestMainWindow : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase();
+    void startsWithTheReferenceReady();
+    void dropoutEditorFollowsTheModel();
+    void panelRefusesInvalidSettings();
+    void accuracyAxisIsZoomed();
+    void runsExportsAndReopens();
+    void closingDuringTrainingKeepsEpochs();
+
+private:
+    QTemporaryDir m_settings;
+};
+
+void TestMainWindow::initTestCase()
+{
+    // Keep QSettings away from the user's real configuration.
+    qputenv("XDG_CONFIG_HOME", m_settings.path().toUtf8());
+    QApplication::setOrganizationName(QStringLiteral("DropoutLabTest"));
+    QApplication::setApplicationName(QStringLiteral("DropoutLabTest"));
+}
+
+void TestMainWindow::startsWithTheReferenceReady()
+{
+    QTemporaryDir workspace;
+    MainWindow window;
+    QVERIFY(window.openWorkspace(workspace.path()));
+    window.enqueuePlan(findPreset("reference").runs);
+    QCOMPARE(window.runQueue()->queuedCount(), 2);
+    QVERIFY(!window.runQueue()->isRunning());
+    const ExperimentConfig config = window.experimentPanel()->config();
+    QCOMPARE(config.dropout.at("fc1").rate, 0.5);
+    QCOMPARE(config.epochs, 10);
+    QCOMPARE(config.learningRate, 0.01);
+}
+
+void TestMainWindow::dropoutEditorFollowsTheModel()
+{
+    DropoutEditor editor;
+    QCOMPARE(editor.findChildren<QComboBox*>().size(), 4);
+    int enabledKinds = 0;
+    for (auto* combo : editor.findChildren<QComboBox*>())
+        enabledKinds += combo->isEnabled() ? 1 : 0;
+    QCOMPARE(enabledKinds, 2);  // conv1 and conv2 only
+
+    editor.setDropout({{"input", {0.2, DropoutKind::Element}}, {"conv2", {0.3, DropoutKind::Channel}}});
+    auto dropout = editor.dropout();
+    QCOMPARE(dropout.size(), std::size_t{2});
+    QVERIFY(dropout.at("conv2").kind == DropoutKind::Channel);
+
+    editor.setModel(ModelKind::Mlp);
+    QCOMPARE(editor.findChildren<QComboBox*>().size(), 3);
+    dropout = editor.dropout();
+    QCOMPARE(dropout.size(), std::size_t{1});  // input is shared, conv2 is gone
+    QCOMPARE(dropout.at("input").rate, 0.2);
+}
+
+void TestMainWindow::panelRefusesInvalidSettings()
+{
+    ExperimentPanel panel;
+    ExperimentConfig config = shortFixtureRun("ok", 0.5);
+    panel.setConfig(config);
+    QVERIFY2(panel.isValid(), qPrintable(panel.problem()));
+
+    QSignalSpy validity(&panel, &ExperimentPanel::validityChanged);
+    config.dataDir = "/nonexistent/idx-folder";
+    panel.setConfig(config);
+    QVERIFY(!panel.isValid());
+    QVERIFY(panel.problem().contains("dataset", Qt::CaseInsensitive));
+    QCOMPARE(validity.size(), 1);
+
+    MainWindow window;
+    window.experimentPanel()->setConfig(config);
+    auto buttons = window.findChildren<QPushButton*>();
+    const auto add = std::find_if(buttons.begin(), buttons.end(), [](QPushButton* b) { return b->text() == "Add run"; });
+    QVERIFY(add != buttons.end());
+    QVERIFY(!(*add)->isEnabled());
+}
+
+void TestMainWindow::accuracyAxisIsZoomed()
+{
+    RunsModel model;
+    AccuracyChart chart(&model);
+    for (const double accuracy : {0.9907, 0.9912}) {
+        const int id = model.addRun(shortFixtureRun("r", 0.0), RunState::Completed);
+        model.update(id, [&](RunEntry& e) { e.result.testAccuracy = accuracy; });
+    }
+    chart.flush();
+    const auto [lo, hi] = chart.axisRange();
+    QVERIFY2(lo > 98.5 && lo < 99.07 && hi > 99.12 && hi <= 100.0, qPrintable(QString("%1-%2").arg(lo).arg(hi)));
+}
+
+void TestMainWindow::runsExportsAndReopens()
+{
+    QTemporaryDir workspace;
+    QTemporaryDir exportDir;
+    {
+        MainWindow window;
+        window.resize(1400, 900);
+        window.show();
+        QVERIFY(window.openWorkspace(workspace.path()));
+        window.enqueuePlan({shortFixtureRun("no dropout", 0.0), shortFixtureRun("fc1 0.5", 0.5)});
+        window.setFinishActions(exportDir.path(), false);
+        QSignalSpy finished(window.runQueue(), &RunQueue::queueFinished);
+        window.runQueue()->start();
+        QVERIFY(finished.wait(120000));
+
+        for (const char* stem : {"training-loss", "validation-loss", "training-accuracy", "validation-accuracy",
+                                 "test-accuracy"}) {
+            for (const char* suffix : {".png", ".svg"}) {
+                const QString path = exportDir.filePath(QString(stem) + suffix);
+                QVERIFY2(QFile(path).size() > 1000, qPrintable(path));
+            }
+        }
+        const QImage png(exportDir.filePath("validation-accuracy.png"));
+        const ChartView* view = window.curvesView()->chartViews()[3];
+        QCOMPARE(png.size(), view->size() * 2);
+        QVERIFY(QFile(exportDir.filePath("dashboard.png")).size() > 1000);
+        QVERIFY(QFile(exportDir.filePath("summary.csv")).size() > 100);
+        QVERIFY(QFile(exportDir.filePath("results.json")).size() > 100);
+
+        const QString pdf = exportDir.filePath("test-accuracy.pdf");
+        QVERIFY(exportChart(window.accuracyChart()->chartView(), pdf).isEmpty());
+        QFile pdfFile(pdf);
+        QVERIFY(pdfFile.open(QIODevice::ReadOnly));
+        QVERIFY(pdfFile.read(5) == "%PDF-");
+
+        // Every run has its curves: two epoch points per validation series.
+        for (auto* series : view->chart()->series())
+            QCOMPARE(qobject_cast<QLineSeries*>(series)->count(), 2);
+    }
+    MainWindow reopened;
+    QVERIFY(reopened.openWorkspace(workspace.path()));
+    QCOMPARE(reopened.runsModel()->rowCount(), 2);
+    for (const auto& entry : reopened.runsModel()->entries()) {
+        QCOMPARE(displayName(entry.state), displayName(RunState::Completed));
+        QCOMPARE(entry.result.epochs.size(), std::size_t{2});
+    }
+    reopened.curvesView()->flush();
+    QCOMPARE(qobject_cast<QLineSeries*>(reopened.curvesView()->chartViews()[0]->chart()->series().first())->count(), 2);
+}
+
+void TestMainWindow::closingDuringTrainingKeepsEpochs()
+{
+    QTemporaryDir workspace;
+    auto* window = new MainWindow;
+    window->show();
+    QVERIFY(window->openWorkspace(workspace.path()));
+    window->enqueuePlan({shortFixtureRun("long", 0.5, 500)});
+    window->runQueue()->start();
+    RunsModel* model = window->runsModel();
+    const int id = model->entries().front().id;
+    QTRY_VERIFY_WITH_TIMEOUT(!model->find(id)->result.epochs.empty(), 60000);
+    const QString dir = model->find(id)->dir;
+    QVERIFY(window->close());
+    delete window;
+    QCOMPARE(statusInFolder(dir), QString("cancelled"));
+    QVERIFY(!loadRun(dir.toStdString()).result.epochs.empty());
+}
+
+QTEST_MAIN(TestMainWindow)
+#include "test_main_window.moc"

@@ -1,0 +1,118 @@
+#include "fixture_runs.h"
+
+#include "run_queue.h"
+#include "runs_model.h"
+
+#include <QElapsedTimer>
+#include <QFile>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace dropoutlab;
+using namespace dropoutlab::ui;
+using dropoutlab::test::shortFixtureRun;
+using dropoutlab::test::statusInFolder;
+
+class TestRunQueue : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void runsQueueInOrderAndRecords();
+    void stopCancelsTheCurrentRun();
+    void destroyingDuringARunCancelsCleanly();
+    void missingDatasetFailsAndStopsTheQueue();
+};
+
+void TestRunQueue::runsQueueInOrderAndRecords()
+{
+    QTemporaryDir workspace;
+    RunsModel model;
+    RunQueue queue(&model);
+    queue.setWorkspace(workspace.path());
+    const int a = queue.enqueue(shortFixtureRun("no dropout", 0.0));
+    const int b = queue.enqueue(shortFixtureRun("fc1 0.5", 0.5));
+    QSignalSpy progressed(&queue, &RunQueue::progressed);
+    QSignalSpy started(&queue, &RunQueue::runStarted);
+    QSignalSpy finished(&queue, &RunQueue::queueFinished);
+    queue.start();
+    QVERIFY(queue.isRunning());
+    QVERIFY(finished.wait(120000));
+    QVERIFY(!queue.isRunning());
+
+    QCOMPARE(started.size(), 2);
+    QCOMPARE(started[0][0].toInt(), a);
+    QCOMPARE(started[1][0].toInt(), b);
+    QVERIFY(progressed.size() >= 2 * (16 + 2));  // batch reports and epochs of both runs
+    for (const int id : {a, b}) {
+        const RunEntry* entry = model.find(id);
+        QCOMPARE(displayName(entry->state), displayName(RunState::Completed));
+        QCOMPARE(entry->result.epochs.size(), std::size_t{2});
+        QVERIFY(entry->result.testAccuracy.has_value());
+        QCOMPARE(statusInFolder(entry->dir), QString("completed"));
+    }
+}
+
+void TestRunQueue::stopCancelsTheCurrentRun()
+{
+    QTemporaryDir workspace;
+    RunsModel model;
+    RunQueue queue(&model);
+    queue.setWorkspace(workspace.path());
+    const int id = queue.enqueue(shortFixtureRun("long", 0.5, 500));
+    const int next = queue.enqueue(shortFixtureRun("never", 0.0));
+    QSignalSpy progressed(&queue, &RunQueue::progressed);
+    QSignalSpy finished(&queue, &RunQueue::queueFinished);
+    queue.start();
+    QVERIFY(progressed.wait(30000));
+    QElapsedTimer timer;
+    timer.start();
+    queue.stop();
+    QVERIFY(finished.wait(10000));
+    QVERIFY2(timer.elapsed() < 5000, "stop took more than a few batches");
+    QCOMPARE(displayName(model.find(id)->state), displayName(RunState::Cancelled));
+    QCOMPARE(displayName(model.find(next)->state), displayName(RunState::Queued));
+    QCOMPARE(statusInFolder(model.find(id)->dir), QString("cancelled"));
+}
+
+void TestRunQueue::destroyingDuringARunCancelsCleanly()
+{
+    QTemporaryDir workspace;
+    RunsModel model;
+    QString dir;
+    {
+        RunQueue queue(&model);
+        queue.setWorkspace(workspace.path());
+        const int id = queue.enqueue(shortFixtureRun("long", 0.0, 500));
+        QSignalSpy progressed(&queue, &RunQueue::progressed);
+        queue.start();
+        // Wait for a finished epoch, so there is something to keep.
+        QTRY_VERIFY_WITH_TIMEOUT(!model.find(id)->result.epochs.empty(), 60000);
+        dir = model.find(id)->dir;
+    }  // ~RunQueue: cancel, quit the thread, wait
+    QCOMPARE(statusInFolder(dir), QString("cancelled"));
+    QVERIFY(!loadRun(dir.toStdString()).result.epochs.empty());
+}
+
+void TestRunQueue::missingDatasetFailsAndStopsTheQueue()
+{
+    QTemporaryDir workspace;
+    RunsModel model;
+    RunQueue queue(&model);
+    queue.setWorkspace(workspace.path());
+    ExperimentConfig broken = shortFixtureRun("broken", 0.0);
+    broken.dataDir = "/nonexistent/dataset";
+    const int id = queue.enqueue(broken);
+    const int next = queue.enqueue(shortFixtureRun("after", 0.0));
+    QSignalSpy failed(&queue, &RunQueue::runFailed);
+    QSignalSpy finished(&queue, &RunQueue::queueFinished);
+    queue.start();
+    QVERIFY(finished.wait(30000));
+    QCOMPARE(failed.size(), 1);
+    QVERIFY(failed[0][1].toString().contains("/nonexistent/dataset"));
+    QCOMPARE(displayName(model.find(id)->state), displayName(RunState::Failed));
+    QCOMPARE(displayName(model.find(next)->state), displayName(RunState::Queued));
+}
+
+QTEST_GUILESS_MAIN(TestRunQueue)
+#include "test_run_queue.moc"

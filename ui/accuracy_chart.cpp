@@ -1,0 +1,97 @@
+#include "accuracy_chart.h"
+
+#include "chart_view.h"
+#include "runs_model.h"
+
+#include <QBarCategoryAxis>
+#include <QBarSeries>
+#include <QBarSet>
+#include <QChart>
+#include <QVBoxLayout>
+#include <QValueAxis>
+
+#include <cmath>
+
+namespace dropoutlab::ui {
+
+AccuracyChart::AccuracyChart(RunsModel* model, QWidget* parent)
+    : QWidget(parent), m_model(model), m_chart(new QChart), m_categories(new QBarCategoryAxis),
+      m_values(new QValueAxis)
+{
+    styleChart(m_chart, tr("Test accuracy"));
+    m_categories->append(tr("final test accuracy (dropout off)"));
+    m_values->setTitleText(tr("Test accuracy (%)"));
+    m_values->setLabelFormat(QStringLiteral("%.2f"));
+    m_chart->addAxis(m_categories, Qt::AlignBottom);
+    m_chart->addAxis(m_values, Qt::AlignLeft);
+    m_view = new ChartView(m_chart, QStringLiteral("test-accuracy"), this);
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addWidget(m_view);
+
+    m_timer.setInterval(150);
+    m_timer.setSingleShot(true);
+    connect(&m_timer, &QTimer::timeout, this, &AccuracyChart::flush);
+    auto schedule = [this] {
+        if (!m_timer.isActive())
+            m_timer.start();
+    };
+    connect(m_model, &RunsModel::runAdded, this, schedule);
+    connect(m_model, &RunsModel::runRemoved, this, schedule);
+    connect(m_model, &RunsModel::runChanged, this, schedule);
+    connect(m_model, &QAbstractItemModel::modelReset, this, schedule);
+    flush();
+}
+
+void AccuracyChart::flush()
+{
+    m_timer.stop();
+    if (m_series) {
+        m_chart->removeSeries(m_series);
+        delete m_series;
+        m_series = nullptr;
+    }
+    m_series = new QBarSeries;
+    double lo = 100.0;
+    double hi = 0.0;
+    for (const auto& entry : m_model->entries()) {
+        if (!entry.visible || !entry.result.testAccuracy)
+            continue;
+        const double value = 100.0 * *entry.result.testAccuracy;
+        auto* set = new QBarSet(entry.name());
+        set->append(value);
+        set->setColor(entry.color);
+        set->setBorderColor(entry.color.darker(130));
+        set->setLabelColor(Qt::black);
+        m_series->append(set);
+        lo = std::min(lo, value);
+        hi = std::max(hi, value);
+    }
+    m_series->setLabelsVisible(true);
+    m_series->setLabelsFormat(QStringLiteral("@value %"));
+    m_series->setLabelsPrecision(4);
+    m_series->setLabelsPosition(QAbstractBarSeries::LabelsOutsideEnd);
+    m_chart->addSeries(m_series);
+    m_series->attachAxis(m_categories);
+    m_series->attachAxis(m_values);
+
+    if (m_series->count() == 0) {
+        m_chart->setTitle(tr("Test accuracy — no finished runs yet"));
+        m_values->setRange(0, 100);
+        return;
+    }
+    m_chart->setTitle(tr("Test accuracy"));
+    // Zoomed, not 0-100: the differences that matter here are tenths of a point.
+    const double span = std::max(hi - lo, 0.1);
+    const double bottom = std::max(0.0, lo - 1.5 * span);
+    const double top = std::min(100.0, hi + 0.6 * span);
+    m_values->setRange(std::floor(bottom * 20.0) / 20.0, std::ceil(top * 20.0) / 20.0);
+    m_values->setTickCount(6);
+}
+
+std::pair<double, double> AccuracyChart::axisRange() const
+{
+    return {m_values->min(), m_values->max()};
+}
+
+} // namespace dropoutlab::ui

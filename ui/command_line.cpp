@@ -1,0 +1,107 @@
+#include "command_line.h"
+
+#include <QCommandLineParser>
+
+namespace dropoutlab::ui {
+namespace {
+
+template <typename T, typename Convert>
+bool readValue(const QCommandLineParser& parser, const QString& name, std::optional<T>& target, Convert convert,
+               QString& error)
+{
+    if (!parser.isSet(name))
+        return true;
+    bool ok = false;
+    const T value = convert(parser.value(name), &ok);
+    if (!ok) {
+        error = QObject::tr("--%1: '%2' is not a valid number").arg(name, parser.value(name));
+        return false;
+    }
+    target = value;
+    return true;
+}
+
+} // namespace
+
+bool parseGuiCommandLine(const QStringList& arguments, GuiOptions& options, QString& error)
+{
+    QCommandLineParser parser;
+    parser.setApplicationDescription(
+        QObject::tr("DropoutLab: train networks with and without dropout, watch their curves, compare their accuracy."));
+    parser.addHelpOption();
+    parser.addVersionOption();
+    const QList<QCommandLineOption> valueOptions = {
+        {"preset", QObject::tr("Load a built-in preset (reference, classic, mlp-classic)."), "name"},
+        {"config", QObject::tr("Load runs from a config or preset JSON file."), "file"},
+        {"workspace", QObject::tr("Folder that holds the run folders."), "dir"},
+        {"export", QObject::tr("When the queue is done, write every chart (PNG, SVG) and the results (CSV, JSON) here."),
+         "dir"},
+        {"model", QObject::tr("cnn or mlp."), "model"},
+        {"dropout", QObject::tr("Dropout per site, e.g. fc1=0.5,input=0.2 (one run)."), "spec"},
+        {"epochs", QObject::tr("Training epochs."), "n"},
+        {"batch-size", QObject::tr("Training batch size."), "n"},
+        {"lr", QObject::tr("SGD learning rate."), "rate"},
+        {"momentum", QObject::tr("SGD momentum."), "m"},
+        {"train-subset", QObject::tr("Train on a class-balanced subset of N images."), "n"},
+        {"seed", QObject::tr("Seed of initialisation, shuffling and dropout."), "n"},
+        {"split-seed", QObject::tr("Seed of the train/validation split."), "n"},
+        {"data", QObject::tr("mnist, fashion-mnist or an IDX folder."), "dir"},
+        {"device", QObject::tr("auto, cpu or cuda."), "device"},
+        {"threads", QObject::tr("CPU threads (0: all cores)."), "n"},
+        {"name", QObject::tr("Run name (one run)."), "name"},
+    };
+    parser.addOptions(valueOptions);
+    parser.addOption({"autostart", QObject::tr("Start the queue at once.")});
+    parser.addOption({"quit-when-done", QObject::tr("Quit when the queue is done (after --export).")});
+    if (!parser.parse(arguments)) {
+        error = parser.errorText();
+        return false;
+    }
+    if (parser.isSet("help"))
+        parser.showHelp(0);
+    if (parser.isSet("version"))
+        parser.showVersion();
+    if (!parser.positionalArguments().isEmpty()) {
+        error = QObject::tr("unexpected argument '%1'").arg(parser.positionalArguments().first());
+        return false;
+    }
+    if (parser.isSet("preset") && parser.isSet("config")) {
+        error = QObject::tr("--preset and --config exclude each other");
+        return false;
+    }
+
+    options.preset = parser.value("preset");
+    options.configFile = parser.value("config");
+    options.workspace = parser.value("workspace");
+    options.exportDir = parser.value("export");
+    options.autostart = parser.isSet("autostart");
+    options.quitWhenDone = parser.isSet("quit-when-done");
+
+    RunOverrides& o = options.overrides;
+    auto text = [&](const char* name, std::optional<std::string>& target) {
+        if (parser.isSet(name))
+            target = parser.value(name).toStdString();
+    };
+    text("model", o.model);
+    text("dropout", o.dropout);
+    text("data", o.data);
+    text("device", o.device);
+    text("name", o.name);
+    const auto toInt = [](const QString& s, bool* ok) { return s.toInt(ok); };
+    const auto toDouble = [](const QString& s, bool* ok) { return s.toDouble(ok); };
+    const auto toInt64 = [](const QString& s, bool* ok) { return static_cast<std::int64_t>(s.toLongLong(ok)); };
+    const auto toUint64 = [](const QString& s, bool* ok) { return static_cast<std::uint64_t>(s.toULongLong(ok)); };
+    if (!readValue(parser, "epochs", o.epochs, toInt, error) || !readValue(parser, "batch-size", o.batchSize, toInt, error) ||
+        !readValue(parser, "lr", o.learningRate, toDouble, error) ||
+        !readValue(parser, "momentum", o.momentum, toDouble, error) ||
+        !readValue(parser, "train-subset", o.trainSubset, toInt64, error) ||
+        !readValue(parser, "seed", o.seed, toUint64, error) ||
+        !readValue(parser, "split-seed", o.splitSeed, toUint64, error) ||
+        !readValue(parser, "threads", o.threads, toInt, error))
+        return false;
+    options.hasOverrides = o.model || o.dropout || o.data || o.device || o.name || o.epochs || o.batchSize ||
+                           o.learningRate || o.momentum || o.trainSubset || o.seed || o.splitSeed || o.threads;
+    return true;
+}
+
+} // namespace dropoutlab::ui

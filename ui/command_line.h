@@ -1,0 +1,26 @@
+#pragma once
+
+#include "dropoutlab/run_plan.h"
+
+#include <QString>
+#include <QStringList>
+
+namespace dropoutlab::ui {
+
+/// What the desktop app was asked to do on its command line.
+struct GuiOptions {
+    QString preset;              ///< empty: reference
+    QString configFile;
+    dropoutlab::RunOverrides overrides;
+    bool hasOverrides = false;   ///< any run flag given (then the plan is queued)
+    QString workspace;           ///< empty: the last one, else the default
+    bool autostart = false;
+    QString exportDir;           ///< export charts and results here when the queue is done
+    bool quitWhenDone = false;
+};
+
+/// Parses the app's arguments (argv[0] first). On a usage error returns false with `error` set;
+/// --help and --version print and exit inside QCommandLineParser.
+bool parseGuiCommandLine(const QStringList& arguments, GuiOptions& options, QString& error);
+
+} // namespace dropoutlab::ui

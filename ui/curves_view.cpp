@@ -1,0 +1,210 @@
+#include "curves_view.h"
+
+#include "chart_view.h"
+#include "runs_model.h"
+
+#include <QChart>
+#include <QGridLayout>
+#include <QLegendMarker>
+#include <QLineSeries>
+#include <QToolTip>
+#include <QValueAxis>
+
+#include <algorithm>
+#include <cmath>
+
+namespace dropoutlab::ui {
+namespace {
+
+constexpr int kRedrawMs = 100;
+
+} // namespace
+
+CurvesView::CurvesView(RunsModel* model, QWidget* parent)
+    : QWidget(parent), m_model(model)
+{
+    auto* grid = new QGridLayout(this);
+    grid->setContentsMargins(0, 0, 0, 0);
+    grid->setSpacing(4);
+    const std::array<std::tuple<Metric, QString, QString, QString>, 4> specs = {{
+        {Metric::TrainLoss, tr("Training loss"), tr("Cross-entropy loss"), QStringLiteral("training-loss")},
+        {Metric::ValLoss, tr("Validation loss"), tr("Cross-entropy loss"), QStringLiteral("validation-loss")},
+        {Metric::TrainAccuracy, tr("Training accuracy"), tr("Accuracy (%)"), QStringLiteral("training-accuracy")},
+        {Metric::ValAccuracy, tr("Validation accuracy"), tr("Accuracy (%)"), QStringLiteral("validation-accuracy")},
+    }};
+    for (std::size_t i = 0; i < specs.size(); ++i) {
+        const auto& [metric, title, yTitle, stem] = specs[i];
+        Panel& panel = m_panels[i];
+        panel.metric = metric;
+        panel.chart = new QChart;
+        styleChart(panel.chart, title);
+        panel.x = new QValueAxis;
+        panel.x->setTitleText(tr("Epoch"));
+        panel.x->setLabelFormat(QStringLiteral("%d"));
+        panel.x->setRange(0, 10);
+        panel.y = new QValueAxis;
+        panel.y->setTitleText(yTitle);
+        panel.y->setLabelFormat(isLoss(metric) ? QStringLiteral("%.2f") : QStringLiteral("%.1f"));
+        panel.chart->addAxis(panel.x, Qt::AlignBottom);
+        panel.chart->addAxis(panel.y, Qt::AlignLeft);
+        panel.view = new ChartView(panel.chart, stem, this);
+        grid->addWidget(panel.view, static_cast<int>(i / 2), static_cast<int>(i % 2));
+        rescale(panel);
+    }
+
+    connect(m_model, &RunsModel::runAdded, this, &CurvesView::addRun);
+    connect(m_model, &RunsModel::runRemoved, this, &CurvesView::removeRun);
+    connect(m_model, &RunsModel::runChanged, this, &CurvesView::markDirty);
+    connect(m_model, &QAbstractItemModel::modelReset, this, [this] {
+        for (const auto& e : m_model->entries())
+            markDirty(e.id);
+    });
+    m_timer.setInterval(kRedrawMs);
+    m_timer.setSingleShot(true);
+    connect(&m_timer, &QTimer::timeout, this, &CurvesView::flush);
+    for (const auto& e : m_model->entries())
+        addRun(e.id);
+}
+
+std::array<ChartView*, 4> CurvesView::chartViews() const
+{
+    return {m_panels[0].view, m_panels[1].view, m_panels[2].view, m_panels[3].view};
+}
+
+void CurvesView::addRun(int id)
+{
+    const RunEntry* entry = m_model->find(id);
+    if (!entry)
+        return;
+    for (Panel& panel : m_panels) {
+        auto* series = new QLineSeries;
+        series->setName(entry->name());
+        QPen pen(entry->color);
+        pen.setWidthF(2.0);
+        series->setPen(pen);
+        series->setPointsVisible(panel.metric == Metric::ValLoss || panel.metric == Metric::ValAccuracy);
+        panel.chart->addSeries(series);
+        series->attachAxis(panel.x);
+        series->attachAxis(panel.y);
+        panel.series[id] = series;
+
+        const bool loss = isLoss(panel.metric);
+        const QString title = panel.chart->title();
+        connect(series, &QLineSeries::hovered, this, [series, loss, title](const QPointF& point, bool state) {
+            if (!state) {
+                QToolTip::hideText();
+                return;
+            }
+            const QString value = loss ? QString::number(point.y(), 'f', 4) : QString::number(point.y(), 'f', 2) + " %";
+            QToolTip::showText(QCursor::pos(), QStringLiteral("<b>%1</b><br>%2 at epoch %3: %4")
+                                                   .arg(series->name().toHtmlEscaped(), title)
+                                                   .arg(point.x(), 0, 'f', 2)
+                                                   .arg(value));
+        });
+        // Clicking a legend entry hides the run everywhere (the runs table brings it back).
+        for (QLegendMarker* marker : panel.chart->legend()->markers(series))
+            connect(marker, &QLegendMarker::clicked, this, [this, id] { m_model->setVisible(id, false); });
+    }
+    markDirty(id);
+}
+
+void CurvesView::removeRun(int id)
+{
+    for (Panel& panel : m_panels) {
+        const auto it = panel.series.find(id);
+        if (it == panel.series.end())
+            continue;
+        panel.chart->removeSeries(it->second);
+        delete it->second;
+        panel.series.erase(it);
+        rescale(panel);
+    }
+    m_dirty.remove(id);
+}
+
+void CurvesView::markDirty(int id)
+{
+    m_dirty.insert(id);
+    if (!m_timer.isActive())
+        m_timer.start();
+}
+
+void CurvesView::flush()
+{
+    m_timer.stop();
+    const QSet<int> dirty = std::exchange(m_dirty, {});
+    for (const int id : dirty) {
+        const RunEntry* entry = m_model->find(id);
+        if (!entry)
+            continue;
+        for (Panel& panel : m_panels)
+            rebuild(panel, *entry);
+    }
+    if (!dirty.isEmpty()) {
+        for (Panel& panel : m_panels)
+            rescale(panel);
+    }
+}
+
+void CurvesView::rebuild(Panel& panel, const RunEntry& entry)
+{
+    const auto it = panel.series.find(entry.id);
+    if (it == panel.series.end())
+        return;
+    QLineSeries* series = it->second;
+    QList<QPointF> points;
+    points.reserve(static_cast<int>(entry.result.epochs.size()) + 1);
+    for (const auto& m : entry.result.epochs) {
+        switch (panel.metric) {
+        case Metric::TrainLoss: points.append({double(m.epoch), m.trainLoss}); break;
+        case Metric::ValLoss: points.append({double(m.epoch), m.valLoss}); break;
+        case Metric::TrainAccuracy: points.append({double(m.epoch), 100.0 * m.trainAccuracy}); break;
+        case Metric::ValAccuracy: points.append({double(m.epoch), 100.0 * m.valAccuracy}); break;
+        }
+    }
+    // Training curves advance within the epoch: the running mean of the epoch so far.
+    const BatchProgress& p = entry.progress;
+    const bool live = entry.state == RunState::Running && p.batch > 0 && p.batchesPerEpoch > 0 &&
+                      p.epoch > static_cast<int>(entry.result.epochs.size());
+    if (live && panel.metric == Metric::TrainLoss)
+        points.append({p.epoch - 1 + double(p.batch) / p.batchesPerEpoch, p.loss});
+    if (live && panel.metric == Metric::TrainAccuracy)
+        points.append({p.epoch - 1 + double(p.batch) / p.batchesPerEpoch, 100.0 * p.accuracy});
+    series->replace(points);
+    series->setName(entry.name());
+    series->setVisible(entry.visible);
+}
+
+void CurvesView::rescale(Panel& panel)
+{
+    int epochs = 1;
+    double lo = std::numeric_limits<double>::max();
+    double hi = std::numeric_limits<double>::lowest();
+    for (const auto& [id, series] : panel.series) {
+        const RunEntry* entry = m_model->find(id);
+        if (!entry || !entry->visible)
+            continue;
+        epochs = std::max(epochs, entry->config.epochs);
+        for (const QPointF& point : series->points()) {
+            lo = std::min(lo, point.y());
+            hi = std::max(hi, point.y());
+        }
+    }
+    panel.x->setRange(0, epochs);
+    panel.x->setTickCount(std::min(epochs, 10) + 1);
+    if (lo > hi) {
+        panel.y->setRange(0, isLoss(panel.metric) ? 1.0 : 100.0);
+        return;
+    }
+    if (isLoss(panel.metric)) {
+        panel.y->setRange(0, std::max(hi * 1.08, 1e-3));
+        panel.y->applyNiceNumbers();
+    } else {
+        // Zoom to the data: 97-100 % is where these curves live.
+        const double span = std::max(hi - lo, 0.5);
+        panel.y->setRange(std::max(0.0, std::floor(lo - 0.08 * span)), std::min(100.0, std::ceil(hi + 0.08 * span)));
+        panel.y->setTickCount(6);
+    }
+}
+
+} // namespace dropoutlab::ui

@@ -1,0 +1,55 @@
+#pragma once
+
+#include <QSet>
+#include <QTimer>
+#include <QWidget>
+
+#include <array>
+#include <map>
+
+class QChart;
+class QLineSeries;
+class QValueAxis;
+
+namespace dropoutlab::ui {
+
+class ChartView;
+class RunsModel;
+struct RunEntry;
+
+/// The 2x2 figure of the reference tutorial: training loss, validation loss, training accuracy,
+/// validation accuracy, every run overlaid in its colour. Redraws at most ~10 times a second.
+class CurvesView final : public QWidget {
+    Q_OBJECT
+
+public:
+    explicit CurvesView(RunsModel* model, QWidget* parent = nullptr);
+    std::array<ChartView*, 4> chartViews() const;
+    /// Applies pending updates now (tests and exports call it; normally a timer does).
+    void flush();
+
+private:
+    enum class Metric { TrainLoss, ValLoss, TrainAccuracy, ValAccuracy };
+    struct Panel {
+        Metric metric;
+        ChartView* view = nullptr;
+        QChart* chart = nullptr;
+        QValueAxis* x = nullptr;
+        QValueAxis* y = nullptr;
+        std::map<int, QLineSeries*> series;
+    };
+
+    void addRun(int id);
+    void removeRun(int id);
+    void markDirty(int id);
+    void rebuild(Panel& panel, const RunEntry& entry);
+    void rescale(Panel& panel);
+    static bool isLoss(Metric metric) { return metric == Metric::TrainLoss || metric == Metric::ValLoss; }
+
+    RunsModel* m_model;
+    std::array<Panel, 4> m_panels;
+    QSet<int> m_dirty;
+    QTimer m_timer;
+};
+
+} // namespace dropoutlab::ui

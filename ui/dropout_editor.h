@@ -1,0 +1,53 @@
+#pragma once
+
+#include "dropoutlab/experiment_config.h"
+
+#include <QWidget>
+
+#include <vector>
+
+class QCheckBox;
+class QComboBox;
+class QDoubleSpinBox;
+class QGridLayout;
+class QSlider;
+
+namespace dropoutlab::ui {
+
+/// One row per dropout site of a model: on/off, rate (slider + spin box, 0 to 0.95) and kind.
+class DropoutEditor final : public QWidget {
+    Q_OBJECT
+
+public:
+    static constexpr double kMaxRate = 0.95;
+
+    explicit DropoutEditor(QWidget* parent = nullptr);
+
+    /// Rebuilds the rows for `model`, keeping the rates of sites both models share.
+    void setModel(dropoutlab::ModelKind model);
+    dropoutlab::ModelKind model() const { return m_model; }
+    /// Sets every row from `dropout` (absent sites: off).
+    void setDropout(const std::map<std::string, dropoutlab::DropoutSetting>& dropout);
+    /// The enabled sites with a rate above 0.
+    std::map<std::string, dropoutlab::DropoutSetting> dropout() const;
+
+Q_SIGNALS:
+    void changed();
+
+private:
+    struct Row {
+        std::string site;
+        QCheckBox* enabled = nullptr;
+        QSlider* slider = nullptr;
+        QDoubleSpinBox* rate = nullptr;
+        QComboBox* kind = nullptr;
+    };
+    void clearRows();
+    void addRow(const dropoutlab::DropoutSite& site);
+
+    dropoutlab::ModelKind m_model = dropoutlab::ModelKind::Cnn;
+    QGridLayout* m_layout = nullptr;
+    std::vector<Row> m_rows;
+};
+
+} // namespace dropoutlab::ui

@@ -1,0 +1,77 @@
+#pragma once
+
+#include "dropoutlab/experiment_config.h"
+
+#include <QWidget>
+
+class QComboBox;
+class QDoubleSpinBox;
+class QLabel;
+class QLineEdit;
+class QPushButton;
+class QSpinBox;
+
+namespace dropoutlab::ui {
+
+class DropoutEditor;
+
+/// The form that defines the next run: preset, dataset, model and per-layer dropout,
+/// optimiser, seeds and compute. Refuses invalid settings with a reason before anything runs.
+class ExperimentPanel final : public QWidget {
+    Q_OBJECT
+
+public:
+    explicit ExperimentPanel(QWidget* parent = nullptr);
+
+    /// The current settings (run name filled in automatically when left empty).
+    dropoutlab::ExperimentConfig config() const;
+    void setConfig(const dropoutlab::ExperimentConfig& config);
+    /// Loads the first run of a built-in preset; returns false for an unknown name.
+    bool loadPreset(const QString& name);
+
+    bool isValid() const { return m_problem.isEmpty(); }
+    /// Why the settings cannot run (empty when they can).
+    const QString& problem() const { return m_problem; }
+    /// The custom dataset folder (for QSettings).
+    QString customDataFolder() const;
+    void setCustomDataFolder(const QString& folder);
+
+Q_SIGNALS:
+    void changed();
+    void validityChanged(bool valid);
+    void presetLoaded(const QString& name);
+
+private:
+    QWidget* buildPresetRow();
+    QWidget* buildDataGroup();
+    QWidget* buildModelGroup();
+    QWidget* buildTrainingGroup();
+    QWidget* buildComputeGroup();
+    void revalidate();
+    void updateDatasetStatus();
+    QString dataDir() const;
+
+    QComboBox* m_preset = nullptr;
+    QComboBox* m_dataset = nullptr;
+    QLineEdit* m_folder = nullptr;
+    QPushButton* m_browse = nullptr;
+    QLabel* m_dataStatus = nullptr;
+    QSpinBox* m_subset = nullptr;
+    QComboBox* m_model = nullptr;
+    DropoutEditor* m_dropout = nullptr;
+    QSpinBox* m_epochs = nullptr;
+    QSpinBox* m_batch = nullptr;
+    QDoubleSpinBox* m_lr = nullptr;
+    QDoubleSpinBox* m_momentum = nullptr;
+    QSpinBox* m_seed = nullptr;
+    QSpinBox* m_splitSeed = nullptr;
+    QComboBox* m_device = nullptr;
+    QSpinBox* m_threads = nullptr;
+    QLineEdit* m_name = nullptr;
+    QLabel* m_problemLabel = nullptr;
+    QString m_problem;
+    bool m_datasetOk = false;
+    dropoutlab::ExperimentConfig m_base;  ///< fields the form does not show are kept from here
+};
+
+} // namespace dropoutlab::ui

@@ -1,0 +1,100 @@
+#pragma once
+
+#include "dropoutlab/experiment_config.h"
+
+#include <QMainWindow>
+
+#include <vector>
+
+class QLabel;
+class QProgressBar;
+class QPushButton;
+class QSortFilterProxyModel;
+class QSplitter;
+class QTableView;
+
+namespace dropoutlab::ui {
+
+class AccuracyChart;
+class CurvesView;
+class ExperimentPanel;
+class RunQueue;
+class RunsModel;
+
+/// The workbench: experiment panel and run queue on the left, live curves, test accuracy and the
+/// runs table on the right, progress in the status bar.
+class MainWindow final : public QMainWindow {
+    Q_OBJECT
+
+public:
+    explicit MainWindow(QWidget* parent = nullptr);
+    ~MainWindow() override;
+
+    /// Shows the runs recorded in `dir` and records new runs there. Returns false (and says why)
+    /// when it cannot be read.
+    bool openWorkspace(const QString& dir, QString* error = nullptr);
+    /// Queues runs (e.g. a preset's) and loads the first into the panel.
+    void enqueuePlan(const std::vector<dropoutlab::ExperimentConfig>& runs);
+    /// After the queue is done: export to `dir` and, if `quit`, leave the event loop.
+    void setFinishActions(const QString& exportDir, bool quit);
+    /// Writes every chart (PNG and SVG), the dashboard and the results (CSV, JSON) into `dir`.
+    /// Returns an empty string on success, else the problems.
+    QString exportAll(const QString& dir);
+    /// Writes summary.csv, long.csv and results.json of every recorded run into `dir`.
+    QString exportResults(const QString& dir);
+
+    RunsModel* runsModel() const { return m_model; }
+    RunQueue* runQueue() const { return m_queue; }
+    ExperimentPanel* experimentPanel() const { return m_panel; }
+    CurvesView* curvesView() const { return m_curves; }
+    AccuracyChart* accuracyChart() const { return m_accuracy; }
+    QWidget* dashboard() const;
+
+protected:
+    void closeEvent(QCloseEvent* event) override;
+
+private:
+    QWidget* buildLeftSide();
+    QWidget* buildResultsArea();
+    void buildMenus();
+    void buildStatusBar();
+    void addCurrentRun();
+    void addComparisonPair();
+    void removeSelectedRuns();
+    void clearFinishedRuns();
+    void updateActions();
+    void updateStatus();
+    void onRunFinished(int runId);
+    void onRunFailed(int runId, const QString& message);
+    void onQueueFinished();
+    void showProblem(const QString& title, const QString& text);
+    void chooseWorkspace();
+    void exportDashboardWithDialog();
+    void exportResultsWithDialog();
+    void restoreSettings();
+    void saveSettings();
+
+    RunsModel* m_model;
+    RunQueue* m_queue;
+    ExperimentPanel* m_panel = nullptr;
+    CurvesView* m_curves = nullptr;
+    AccuracyChart* m_accuracy = nullptr;
+    QTableView* m_table = nullptr;
+    QSortFilterProxyModel* m_sorted = nullptr;
+    QSplitter* m_results = nullptr;
+    QPushButton* m_addButton = nullptr;
+    QPushButton* m_compareButton = nullptr;
+    QPushButton* m_runButton = nullptr;
+    QPushButton* m_stopButton = nullptr;
+    QPushButton* m_removeButton = nullptr;
+    QLabel* m_statusText = nullptr;
+    QProgressBar* m_runProgress = nullptr;
+    QProgressBar* m_queueProgress = nullptr;
+    QLabel* m_speed = nullptr;
+    QString m_exportDir;
+    bool m_quitWhenDone = false;
+    bool m_headless = false;  ///< automation: report problems on stderr, never block on a dialog
+    int m_exitCode = 0;
+};
+
+} // namespace dropoutlab::ui

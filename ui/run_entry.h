@@ -1,0 +1,35 @@
+#pragma once
+
+#include "dropoutlab/experiment_config.h"
+#include "dropoutlab/run_result.h"
+
+#include <QColor>
+#include <QString>
+
+namespace dropoutlab::ui {
+
+/// Where a run is in its life; the last five mirror the engine's RunStatus.
+enum class RunState { Queued, Running, Completed, Cancelled, Diverged, Failed, Interrupted };
+
+QString displayName(RunState state);
+RunState stateFromStatus(RunStatus status);
+bool isFinished(RunState state);
+
+/// Everything the GUI knows about one run: its config, live progress and (partial) result.
+struct RunEntry {
+    int id = 0;
+    ExperimentConfig config;
+    RunState state = RunState::Queued;
+    RunInfo info;
+    BatchProgress progress;   ///< last report inside the current epoch
+    RunResult result;         ///< finished epochs so far; final figures once done
+    QString dir;              ///< run folder, once started or loaded
+    QColor color;
+    bool visible = true;
+
+    QString name() const { return QString::fromStdString(config.name); }
+    /// Final train accuracy minus validation accuracy (fractions); 0 without epochs.
+    double trainValGap() const;
+};
+
+} // namespace dropoutlab::ui

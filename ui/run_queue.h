@@ -1,0 +1,71 @@
+#pragma once
+
+#include "metatypes.h"
+
+#include <QElapsedTimer>
+#include <QObject>
+#include <QString>
+
+namespace dropoutlab::ui {
+
+class RunController;
+class RunsModel;
+
+/// Runs the queued entries of a RunsModel one at a time on the training thread, recording each
+/// into a new folder of the workspace, and keeps the model up to date.
+class RunQueue final : public QObject {
+    Q_OBJECT
+
+public:
+    RunQueue(RunsModel* model, QObject* parent = nullptr);
+    ~RunQueue() override;
+
+    void setWorkspace(const QString& dir) { m_workspace = dir; }
+    const QString& workspace() const { return m_workspace; }
+
+    /// Adds a queued run; returns its id.
+    int enqueue(const dropoutlab::ExperimentConfig& config);
+    /// Starts working through the queue (no-op when already running or nothing is queued).
+    void start();
+    /// Cancels the current run (it ends as cancelled, its epochs kept) and stops the queue.
+    void stop();
+    /// Stops and blocks until the training thread has ended (the window is closing).
+    void shutdown();
+
+    bool isRunning() const { return m_running; }
+    int currentRunId() const { return m_currentId; }
+    int queuedCount() const;
+    /// Runs finished since start() and the size of the queue then (for the overall progress bar).
+    int doneInBatch() const { return m_doneInBatch; }
+    int batchSize() const { return m_batchSize; }
+    /// Estimated seconds until the queue is done, from the current run's speed; < 0 if unknown.
+    double etaSeconds() const;
+
+Q_SIGNALS:
+    void runStarted(int runId);
+    void runFinished(int runId);
+    void runFailed(int runId, const QString& message);
+    void progressed(int runId);
+    void logLine(int runId, const QString& line);
+    void runningChanged(bool running);
+    /// The queue ran dry or was stopped.
+    void queueFinished();
+
+private:
+    void startNext();
+    void onFinished(int runId, const dropoutlab::RunResult& result);
+    void onFailed(int runId, const QString& message);
+    void endCurrent();
+    void setRunning(bool running);
+
+    RunsModel* m_model;
+    RunController* m_controller;
+    QString m_workspace;
+    bool m_running = false;
+    bool m_stopRequested = false;
+    int m_currentId = -1;
+    int m_doneInBatch = 0;
+    int m_batchSize = 0;
+};
+
+} // namespace dropoutlab::ui

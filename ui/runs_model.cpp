@@ -1,0 +1,235 @@
+#include "runs_model.h"
+
+#include <QLocale>
+
+#include <algorithm>
+#include <array>
+
+namespace dropoutlab::ui {
+
+QString displayName(RunState state)
+{
+    switch (state) {
+    case RunState::Queued: return QObject::tr("queued");
+    case RunState::Running: return QObject::tr("running");
+    case RunState::Completed: return QObject::tr("completed");
+    case RunState::Cancelled: return QObject::tr("cancelled");
+    case RunState::Diverged: return QObject::tr("diverged");
+    case RunState::Failed: return QObject::tr("failed");
+    case RunState::Interrupted: return QObject::tr("interrupted");
+    }
+    return {};
+}
+
+RunState stateFromStatus(RunStatus status)
+{
+    switch (status) {
+    case RunStatus::Completed: return RunState::Completed;
+    case RunStatus::Cancelled: return RunState::Cancelled;
+    case RunStatus::Diverged: return RunState::Diverged;
+    case RunStatus::Failed: return RunState::Failed;
+    case RunStatus::Interrupted: return RunState::Interrupted;
+    }
+    return RunState::Failed;
+}
+
+bool isFinished(RunState state)
+{
+    return state != RunState::Queued && state != RunState::Running;
+}
+
+double RunEntry::trainValGap() const
+{
+    if (result.epochs.empty())
+        return 0.0;
+    return result.epochs.back().trainAccuracy - result.epochs.back().valAccuracy;
+}
+
+QColor runColor(int index)
+{
+    // Tableau 10: distinguishable, print-friendly.
+    static const std::array<QRgb, 10> palette = {0x4e79a7, 0xf28e2b, 0xe15759, 0x76b7b2, 0x59a14f,
+                                                 0xedc948, 0xb07aa1, 0xff9da7, 0x9c755f, 0xbab0ac};
+    if (index < static_cast<int>(palette.size()))
+        return QColor(palette[static_cast<std::size_t>(index)]);
+    return QColor::fromHsv((index * 47) % 360, 170, 200);
+}
+
+RunsModel::RunsModel(QObject* parent)
+    : QAbstractTableModel(parent)
+{
+}
+
+int RunsModel::rowCount(const QModelIndex& parent) const
+{
+    return parent.isValid() ? 0 : static_cast<int>(m_entries.size());
+}
+
+int RunsModel::columnCount(const QModelIndex& parent) const
+{
+    return parent.isValid() ? 0 : ColumnCount;
+}
+
+QVariant RunsModel::headerData(int section, Qt::Orientation orientation, int role) const
+{
+    if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
+        return {};
+    static const std::array<const char*, ColumnCount> titles = {
+        "", "Run", "Dropout", "Status", "Epoch", "Best val. acc.", "Test acc.", "Train−val gap", "Time", "Device"};
+    return tr(titles.at(static_cast<std::size_t>(section)));
+}
+
+Qt::ItemFlags RunsModel::flags(const QModelIndex& index) const
+{
+    Qt::ItemFlags f = QAbstractTableModel::flags(index);
+    if (index.column() == Show)
+        f |= Qt::ItemIsUserCheckable;
+    return f;
+}
+
+QVariant RunsModel::data(const QModelIndex& index, int role) const
+{
+    if (!index.isValid() || index.row() >= rowCount())
+        return {};
+    const RunEntry& entry = m_entries[static_cast<std::size_t>(index.row())];
+    switch (role) {
+    case Qt::DisplayRole: return displayData(entry, index.column());
+    case kSortRole: return sortData(entry, index.column());
+    case kIdRole: return entry.id;
+    case Qt::CheckStateRole:
+        return index.column() == Show ? QVariant(entry.visible ? Qt::Checked : Qt::Unchecked) : QVariant();
+    case Qt::DecorationRole: return index.column() == Show ? QVariant(entry.color) : QVariant();
+    case Qt::ToolTipRole:
+        if (index.column() == Status && !entry.result.message.empty())
+            return QString::fromStdString(entry.result.message);
+        if (index.column() == Name)
+            return entry.dir;
+        return {};
+    case Qt::TextAlignmentRole:
+        return index.column() >= Progress ? QVariant(Qt::AlignRight | Qt::AlignVCenter) : QVariant();
+    default: return {};
+    }
+}
+
+QVariant RunsModel::displayData(const RunEntry& e, int column) const
+{
+    const QLocale locale;
+    const auto percent = [&](double fraction) { return locale.toString(100.0 * fraction, 'f', 2) + " %"; };
+    switch (column) {
+    case Name: return e.name();
+    case Dropout: return QString::fromStdString(dropoutSummary(e.config));
+    case Status: return displayName(e.state);
+    case Progress: {
+        const int done = static_cast<int>(e.result.epochs.size());
+        return QStringLiteral("%1/%2").arg(e.state == RunState::Running ? std::max(done, e.progress.epoch - 1) : done)
+            .arg(e.config.epochs);
+    }
+    case BestVal: return e.result.epochs.empty() ? QVariant() : percent(e.result.bestValAccuracy);
+    case TestAcc: return e.result.testAccuracy ? percent(*e.result.testAccuracy) : QVariant();
+    case Gap:
+        return e.result.epochs.empty() ? QVariant()
+                                       : locale.toString(100.0 * e.trainValGap(), 'f', 2) + tr(" pts");
+    case Time: {
+        const double seconds = e.state == RunState::Running ? e.progress.elapsedSeconds : e.result.wallSeconds;
+        if (seconds <= 0)
+            return {};
+        const int s = static_cast<int>(seconds + 0.5);
+        return s >= 60 ? QStringLiteral("%1m %2s").arg(s / 60).arg(s % 60, 2, 10, QLatin1Char('0'))
+                       : QStringLiteral("%1 s").arg(s);
+    }
+    case Device: return QString::fromStdString(e.result.device.empty() ? e.info.device : e.result.device);
+    default: return {};
+    }
+}
+
+QVariant RunsModel::sortData(const RunEntry& e, int column) const
+{
+    switch (column) {
+    case Show: return e.id;
+    case Progress: return static_cast<int>(e.result.epochs.size());
+    case BestVal: return e.result.bestValAccuracy;
+    case TestAcc: return e.result.testAccuracy ? *e.result.testAccuracy : -1.0;
+    case Gap: return e.trainValGap();
+    case Time: return e.result.wallSeconds;
+    case Status: return static_cast<int>(e.state);
+    default: return displayData(e, column);
+    }
+}
+
+bool RunsModel::setData(const QModelIndex& index, const QVariant& value, int role)
+{
+    if (!index.isValid() || index.column() != Show || role != Qt::CheckStateRole)
+        return false;
+    setVisible(m_entries[static_cast<std::size_t>(index.row())].id,
+               value.value<Qt::CheckState>() == Qt::Checked);
+    return true;
+}
+
+int RunsModel::addRun(const ExperimentConfig& config, RunState state)
+{
+    const int row = rowCount();
+    beginInsertRows({}, row, row);
+    RunEntry entry;
+    entry.id = m_nextId++;
+    entry.config = config;
+    entry.state = state;
+    entry.color = runColor(entry.id - 1);
+    m_entries.push_back(std::move(entry));
+    endInsertRows();
+    Q_EMIT runAdded(m_entries.back().id);
+    return m_entries.back().id;
+}
+
+void RunsModel::removeRun(int id)
+{
+    const int row = rowOf(id);
+    if (row < 0)
+        return;
+    beginRemoveRows({}, row, row);
+    m_entries.erase(m_entries.begin() + row);
+    endRemoveRows();
+    Q_EMIT runRemoved(id);
+}
+
+void RunsModel::clear()
+{
+    std::vector<int> ids;
+    for (const auto& e : m_entries)
+        ids.push_back(e.id);
+    beginResetModel();
+    m_entries.clear();
+    endResetModel();
+    for (const int id : ids)
+        Q_EMIT runRemoved(id);
+}
+
+const RunEntry* RunsModel::find(int id) const
+{
+    const auto it = std::find_if(m_entries.begin(), m_entries.end(), [id](const RunEntry& e) { return e.id == id; });
+    return it == m_entries.end() ? nullptr : &*it;
+}
+
+RunEntry* RunsModel::findMutable(int id)
+{
+    return const_cast<RunEntry*>(std::as_const(*this).find(id));
+}
+
+int RunsModel::rowOf(int id) const
+{
+    const RunEntry* entry = find(id);
+    return entry ? static_cast<int>(entry - m_entries.data()) : -1;
+}
+
+void RunsModel::setVisible(int id, bool visible)
+{
+    update(id, [visible](RunEntry& e) { e.visible = visible; });
+}
+
+void RunsModel::announce(int id)
+{
+    const int row = rowOf(id);
+    Q_EMIT dataChanged(index(row, 0), index(row, ColumnCount - 1));
+    Q_EMIT runChanged(id);
+}
+
+} // namespace dropoutlab::ui

@@ -1,0 +1,67 @@
+#pragma once
+
+#include "run_entry.h"
+
+#include <QAbstractTableModel>
+
+#include <vector>
+
+namespace dropoutlab::ui {
+
+/// All runs of the session (queued, running, finished, loaded), as a sortable table.
+/// The single source of truth for the charts and the table.
+class RunsModel final : public QAbstractTableModel {
+    Q_OBJECT
+
+public:
+    enum Column { Show, Name, Dropout, Status, Progress, BestVal, TestAcc, Gap, Time, Device, ColumnCount };
+    static constexpr int kSortRole = Qt::UserRole + 1;
+    static constexpr int kIdRole = Qt::UserRole + 2;
+
+    explicit RunsModel(QObject* parent = nullptr);
+
+    int rowCount(const QModelIndex& parent = {}) const override;
+    int columnCount(const QModelIndex& parent = {}) const override;
+    QVariant data(const QModelIndex& index, int role) const override;
+    QVariant headerData(int section, Qt::Orientation orientation, int role) const override;
+    Qt::ItemFlags flags(const QModelIndex& index) const override;
+    bool setData(const QModelIndex& index, const QVariant& value, int role) override;
+
+    /// Adds a run and returns its id.
+    int addRun(const ExperimentConfig& config, RunState state = RunState::Queued);
+    void removeRun(int id);
+    void clear();
+
+    const std::vector<RunEntry>& entries() const { return m_entries; }
+    const RunEntry* find(int id) const;
+    /// Changes a run through `change` and announces it.
+    template <typename Change>
+    void update(int id, Change&& change)
+    {
+        if (RunEntry* entry = findMutable(id)) {
+            change(*entry);
+            announce(id);
+        }
+    }
+    void setVisible(int id, bool visible);
+    int rowOf(int id) const;
+
+Q_SIGNALS:
+    void runAdded(int id);
+    void runChanged(int id);
+    void runRemoved(int id);
+
+private:
+    RunEntry* findMutable(int id);
+    void announce(int id);
+    QVariant displayData(const RunEntry& entry, int column) const;
+    QVariant sortData(const RunEntry& entry, int column) const;
+
+    std::vector<RunEntry> m_entries;
+    int m_nextId = 1;
+};
+
+/// A distinct colour for the n-th run (a qualitative palette, then hue steps).
+QColor runColor(int index);
+
+} // namespace dropoutlab::ui
