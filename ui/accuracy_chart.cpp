@@ -1,6 +1,7 @@
 #include "accuracy_chart.h"
 
 #include "chart_view.h"
+#include "curves_view.h"
 #include "runs_model.h"
 
 #include <QBarCategoryAxis>
@@ -18,9 +19,9 @@ AccuracyChart::AccuracyChart(RunsModel* model, QWidget* parent)
     : QWidget(parent), m_model(model), m_chart(new QChart), m_categories(new QBarCategoryAxis),
       m_values(new QValueAxis)
 {
-    styleChart(m_chart, tr("Test accuracy"));
-    m_categories->append(tr("final test accuracy (dropout off)"));
-    m_values->setTitleText(tr("Test accuracy (%)"));
+    styleChart(m_chart, tr("Test accuracy (dropout off)"));
+    m_categories->append(QString());
+    m_values->setTitleText(tr("Accuracy (%)"));
     m_values->setLabelFormat(QStringLiteral("%.2f"));
     m_chart->addAxis(m_categories, Qt::AlignBottom);
     m_chart->addAxis(m_values, Qt::AlignLeft);
@@ -80,13 +81,11 @@ void AccuracyChart::flush()
         m_values->setRange(0, 100);
         return;
     }
-    m_chart->setTitle(tr("Test accuracy"));
+    m_chart->setTitle(tr("Test accuracy (dropout off)"));
     // Zoomed, not 0-100: the differences that matter here are tenths of a point.
+    // Room below the lowest bar (so bars differ visibly) and above the highest (for its label).
     const double span = std::max(hi - lo, 0.1);
-    const double bottom = std::max(0.0, lo - 1.5 * span);
-    const double top = std::min(100.0, hi + 0.6 * span);
-    m_values->setRange(std::floor(bottom * 20.0) / 20.0, std::ceil(top * 20.0) / 20.0);
-    m_values->setTickCount(6);
+    setNiceRange(m_values, std::max(0.0, lo - 1.5 * span), std::min(100.0, hi + 0.6 * span), 0.0, 100.0);
 }
 
 std::pair<double, double> AccuracyChart::axisRange() const

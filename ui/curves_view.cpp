@@ -20,6 +20,32 @@ constexpr int kRedrawMs = 100;
 
 } // namespace
 
+double niceStep(double span, int targetTicks)
+{
+    const double raw = span / std::max(1, targetTicks);
+    const double magnitude = std::pow(10.0, std::floor(std::log10(raw)));
+    for (const double factor : {1.0, 2.0, 2.5, 5.0}) {
+        if (factor * magnitude >= raw)
+            return factor * magnitude;
+    }
+    return 10.0 * magnitude;
+}
+
+void setNiceRange(QValueAxis* axis, double lo, double hi, double floorLimit, double ceilLimit)
+{
+    const double step = niceStep(std::max(hi - lo, 1e-6), 5);
+    const double bottom = std::max(floorLimit, std::floor(lo / step) * step);
+    const double top = std::min(ceilLimit, std::ceil(hi / step) * step);
+    axis->setRange(bottom, top > bottom ? top : bottom + step);
+    axis->setTickType(QValueAxis::TicksDynamic);
+    axis->setTickAnchor(0.0);
+    axis->setTickInterval(step);
+    int decimals = std::max(0, -static_cast<int>(std::floor(std::log10(step) + 1e-9)));
+    while (decimals < 6 && std::abs(step * std::pow(10.0, decimals) - std::round(step * std::pow(10.0, decimals))) > 1e-6)
+        ++decimals;  // 0.025 needs three decimals, not two
+    axis->setLabelFormat(QStringLiteral("%.") + QString::number(decimals) + QStringLiteral("f"));
+}
+
 CurvesView::CurvesView(RunsModel* model, QWidget* parent)
     : QWidget(parent), m_model(model)
 {
@@ -172,7 +198,8 @@ void CurvesView::rebuild(Panel& panel, const RunEntry& entry)
         points.append({p.epoch - 1 + double(p.batch) / p.batchesPerEpoch, 100.0 * p.accuracy});
     series->replace(points);
     series->setName(entry.name());
-    series->setVisible(entry.visible);
+    // A run without points (still queued) stays out of the legend.
+    series->setVisible(entry.visible && !points.isEmpty());
 }
 
 void CurvesView::rescale(Panel& panel)
@@ -197,13 +224,10 @@ void CurvesView::rescale(Panel& panel)
         return;
     }
     if (isLoss(panel.metric)) {
-        panel.y->setRange(0, std::max(hi * 1.08, 1e-3));
-        panel.y->applyNiceNumbers();
+        setNiceRange(panel.y, 0.0, std::max(hi * 1.05, 1e-3), 0.0, std::numeric_limits<double>::max());
     } else {
         // Zoom to the data: 97-100 % is where these curves live.
-        const double span = std::max(hi - lo, 0.5);
-        panel.y->setRange(std::max(0.0, std::floor(lo - 0.08 * span)), std::min(100.0, std::ceil(hi + 0.08 * span)));
-        panel.y->setTickCount(6);
+        setNiceRange(panel.y, lo, hi, 0.0, 100.0);
     }
 }
 

@@ -111,7 +111,7 @@ MainWindow::MainWindow(QWidget* parent)
     connect(m_model, &RunsModel::runRemoved, this, &MainWindow::updateActions);
     connect(m_queue, &RunQueue::logLine, this, [this](int, const QString& line) { statusBar()->showMessage(line, 8000); });
 
-    resize(1500, 920);
+    resize(1560, 960);
     restoreSettings();
     updateActions();
     updateStatus();
@@ -180,14 +180,14 @@ QWidget* MainWindow::buildResultsArea()
     m_table->setAlternatingRowColors(true);
     m_table->verticalHeader()->hide();
     m_table->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
-    m_table->horizontalHeader()->setSectionResizeMode(RunsModel::Name, QHeaderView::Stretch);
+    m_table->horizontalHeader()->setStretchLastSection(true);
     connect(m_table->selectionModel(), &QItemSelectionModel::selectionChanged, this, &MainWindow::updateActions);
 
     auto* bottom = new QSplitter(Qt::Horizontal);
     bottom->addWidget(m_accuracy);
     bottom->addWidget(m_table);
-    bottom->setStretchFactor(0, 2);
-    bottom->setStretchFactor(1, 3);
+    bottom->setStretchFactor(0, 1);
+    bottom->setStretchFactor(1, 2);
     m_results->addWidget(m_curves);
     m_results->addWidget(bottom);
     m_results->setStretchFactor(0, 3);
