@@ -20,7 +20,9 @@ AccuracyChart::AccuracyChart(RunsModel* model, QWidget* parent)
       m_values(new QValueAxis)
 {
     styleChart(m_chart, tr("Test accuracy (dropout off)"));
-    m_categories->append(QString());
+    m_categories->append(tr("runs"));
+    m_categories->setLabelsVisible(false);
+    m_categories->setGridLineVisible(false);
     m_values->setTitleText(tr("Accuracy (%)"));
     m_values->setLabelFormat(QStringLiteral("%.2f"));
     m_chart->addAxis(m_categories, Qt::AlignBottom);
@@ -70,7 +72,7 @@ void AccuracyChart::flush()
     }
     m_series->setLabelsVisible(true);
     m_series->setLabelsFormat(QStringLiteral("@value %"));
-    m_series->setLabelsPrecision(4);
+    m_series->setLabelsPrecision(5);
     m_series->setLabelsPosition(QAbstractBarSeries::LabelsOutsideEnd);
     m_chart->addSeries(m_series);
     m_series->attachAxis(m_categories);

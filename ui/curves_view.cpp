@@ -33,13 +33,21 @@ double niceStep(double span, int targetTicks)
 
 void setNiceRange(QValueAxis* axis, double lo, double hi, double floorLimit, double ceilLimit)
 {
-    const double step = niceStep(std::max(hi - lo, 1e-6), 5);
+    // A single point (lo == hi) still gets a readable range: at least 1 % of its value.
+    const double minimumSpan = std::max(1e-3, 0.01 * std::max(std::abs(lo), std::abs(hi)));
+    if (hi - lo < minimumSpan) {
+        const double middle = (lo + hi) / 2;
+        lo = middle - minimumSpan / 2;
+        hi = middle + minimumSpan / 2;
+    }
+    const double step = niceStep(hi - lo, 5);
     const double bottom = std::max(floorLimit, std::floor(lo / step) * step);
     const double top = std::min(ceilLimit, std::ceil(hi / step) * step);
-    axis->setRange(bottom, top > bottom ? top : bottom + step);
-    axis->setTickType(QValueAxis::TicksDynamic);
-    axis->setTickAnchor(0.0);
-    axis->setTickInterval(step);
+    const double end = top > bottom ? top : bottom + step;
+    // Both ends lie on multiples of the step, so fixed ticks fall on round values.
+    axis->setTickType(QValueAxis::TicksFixed);
+    axis->setRange(bottom, end);
+    axis->setTickCount(static_cast<int>(std::lround((end - bottom) / step)) + 1);
     int decimals = std::max(0, -static_cast<int>(std::floor(std::log10(step) + 1e-9)));
     while (decimals < 6 && std::abs(step * std::pow(10.0, decimals) - std::round(step * std::pow(10.0, decimals))) > 1e-6)
         ++decimals;  // 0.025 needs three decimals, not two

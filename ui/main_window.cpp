@@ -444,6 +444,23 @@ void MainWindow::setFinishActions(const QString& exportDir, bool quit)
     m_exportDir = exportDir;
     m_quitWhenDone = quit;
     m_headless = quit;
+    if (!m_headless)
+        return;
+    // Unattended: nobody watches the window, so report each epoch on stderr.
+    connect(m_queue, &RunQueue::epochFinished, this, [this](int runId, const EpochMetrics& m) {
+        const RunEntry* entry = m_model->find(runId);
+        if (!entry)
+            return;
+        std::fprintf(stderr, "dropoutlab: [%s] epoch %d/%d: train loss %.4f acc %.2f%% | val loss %.4f acc %.2f%% | %.1f s\n",
+                     qPrintable(entry->name()), m.epoch, entry->config.epochs, m.trainLoss, 100.0 * m.trainAccuracy,
+                     m.valLoss, 100.0 * m.valAccuracy, m.seconds);
+    });
+    connect(m_queue, &RunQueue::runFinished, this, [this](int runId) {
+        const RunEntry* entry = m_model->find(runId);
+        if (entry && entry->result.testAccuracy)
+            std::fprintf(stderr, "dropoutlab: [%s] %s, test accuracy %.2f%%\n", qPrintable(entry->name()),
+                         qPrintable(displayName(entry->state)), 100.0 * *entry->result.testAccuracy);
+    });
 }
 
 QString MainWindow::exportAll(const QString& dir)

@@ -23,6 +23,7 @@ RunQueue::RunQueue(RunsModel* model, QObject* parent)
             e.result.epochs.push_back(metrics);
             e.result.bestValAccuracy = std::max(e.result.bestValAccuracy, metrics.valAccuracy);
         });
+        Q_EMIT epochFinished(id, metrics);
         Q_EMIT progressed(id);
     });
     connect(m_controller, &RunController::logLine, this, &RunQueue::logLine);

@@ -46,6 +46,7 @@ Q_SIGNALS:
     void runFinished(int runId);
     void runFailed(int runId, const QString& message);
     void progressed(int runId);
+    void epochFinished(int runId, const dropoutlab::EpochMetrics& metrics);
     void logLine(int runId, const QString& line);
     void runningChanged(bool running);
     /// The queue ran dry or was stopped.

@@ -22,6 +22,7 @@
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QValueAxis>
 
 using namespace dropoutlab;
 using namespace dropoutlab::ui;
@@ -37,6 +38,8 @@ private Q_SLOTS:
     void dropoutEditorFollowsTheModel();
     void panelRefusesInvalidSettings();
     void accuracyAxisIsZoomed();
+    void niceRangesHaveFewTicks_data();
+    void niceRangesHaveFewTicks();
     void runsExportsAndReopens();
     void closingDuringTrainingKeepsEpochs();
 
@@ -120,6 +123,36 @@ void TestMainWindow::accuracyAxisIsZoomed()
     chart.flush();
     const auto [lo, hi] = chart.axisRange();
     QVERIFY2(lo > 98.5 && lo < 99.07 && hi > 99.12 && hi <= 100.0, qPrintable(QString("%1-%2").arg(lo).arg(hi)));
+}
+
+void TestMainWindow::niceRangesHaveFewTicks_data()
+{
+    QTest::addColumn<double>("lo");
+    QTest::addColumn<double>("hi");
+    QTest::newRow("single accuracy point") << 83.5 << 83.5;
+    QTest::newRow("single loss point") << 0.0 << 0.0;
+    QTest::newRow("accuracy curves") << 96.8 << 99.12;
+    QTest::newRow("loss curves") << 0.0 << 0.48;
+    QTest::newRow("tiny differences") << 99.07 << 99.0701;
+}
+
+void TestMainWindow::niceRangesHaveFewTicks()
+{
+    QFETCH(double, lo);
+    QFETCH(double, hi);
+    QValueAxis axis;
+    axis.setRange(0, 1e6);  // a previous, very different range must not matter
+    setNiceRange(&axis, lo, hi, 0.0, 100.0);
+    QVERIFY(axis.min() <= lo && axis.max() >= std::min(hi, 100.0));
+    QVERIFY(axis.max() > axis.min());
+    const int ticks = axis.tickCount();
+    QVERIFY2(ticks >= 3 && ticks <= 13, qPrintable(QString::number(ticks)));
+    // Ticks fall on round values: the step is 1, 2, 2.5 or 5 times a power of ten.
+    const double step = (axis.max() - axis.min()) / (ticks - 1);
+    const double mantissa = step / std::pow(10.0, std::floor(std::log10(step) + 1e-9));
+    QVERIFY2(std::abs(mantissa - 1) < 1e-6 || std::abs(mantissa - 2) < 1e-6 || std::abs(mantissa - 2.5) < 1e-6 ||
+                 std::abs(mantissa - 5) < 1e-6,
+             qPrintable(QString::number(step)));
 }
 
 void TestMainWindow::runsExportsAndReopens()
