@@ -33,8 +33,8 @@ double niceStep(double span, int targetTicks)
 
 void setNiceRange(QValueAxis* axis, double lo, double hi, double floorLimit, double ceilLimit)
 {
-    // A single point (lo == hi) still gets a readable range: at least 1 % of its value.
-    const double minimumSpan = std::max(1e-3, 0.01 * std::max(std::abs(lo), std::abs(hi)));
+    // A single point (lo == hi) still gets a non-empty range: at least 0.1 % of its value.
+    const double minimumSpan = std::max(1e-3, 1e-3 * std::max(std::abs(lo), std::abs(hi)));
     if (hi - lo < minimumSpan) {
         const double middle = (lo + hi) / 2;
         lo = middle - minimumSpan / 2;

@@ -9,7 +9,7 @@
 namespace dropoutlab::ui {
 
 /// Where a run is in its life; the last five mirror the engine's RunStatus.
-enum class RunState { Queued, Running, Completed, Cancelled, Diverged, Failed, Interrupted };
+enum class RunState { Queued, Running, Completed, Cancelled, Diverged, Failed, Stopped, Interrupted };
 
 QString displayName(RunState state);
 RunState stateFromStatus(RunStatus status);

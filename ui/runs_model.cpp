@@ -16,6 +16,7 @@ QString displayName(RunState state)
     case RunState::Cancelled: return QObject::tr("cancelled");
     case RunState::Diverged: return QObject::tr("diverged");
     case RunState::Failed: return QObject::tr("failed");
+    case RunState::Stopped: return QObject::tr("stopped");
     case RunState::Interrupted: return QObject::tr("interrupted");
     }
     return {};
@@ -28,6 +29,7 @@ RunState stateFromStatus(RunStatus status)
     case RunStatus::Cancelled: return RunState::Cancelled;
     case RunStatus::Diverged: return RunState::Diverged;
     case RunStatus::Failed: return RunState::Failed;
+    case RunStatus::Stopped: return RunState::Stopped;
     case RunStatus::Interrupted: return RunState::Interrupted;
     }
     return RunState::Failed;

@@ -92,6 +92,7 @@ json configToJsonObject(const ExperimentConfig& config)
         {"threads", config.threads},
         {"progress_every", config.progressEvery},
         {"eval_batch_size", config.evalBatchSize},
+        {"early_stopping_patience", config.earlyStoppingPatience},
     };
 }
 
@@ -99,7 +100,8 @@ void applyConfigJson(ExperimentConfig& config, const json& object, const std::st
 {
     checkKeys(object,
               {"name", "data", "model", "dropout", "epochs", "batch_size", "learning_rate", "momentum", "train_subset",
-               "validation_fraction", "seeds", "seed", "device", "threads", "progress_every", "eval_batch_size"},
+               "validation_fraction", "seeds", "seed", "device", "threads", "progress_every", "eval_batch_size",
+               "early_stopping_patience"},
               where);
     const auto has = [&](const char* key) { return object.contains(key); };
     if (has("name"))
@@ -152,6 +154,8 @@ void applyConfigJson(ExperimentConfig& config, const json& object, const std::st
         config.threads = integerAt<int>(object["threads"], where, "threads");
     if (has("progress_every"))
         config.progressEvery = integerAt<int>(object["progress_every"], where, "progress_every");
+    if (has("early_stopping_patience"))
+        config.earlyStoppingPatience = integerAt<int>(object["early_stopping_patience"], where, "early_stopping_patience");
     if (has("eval_batch_size"))
         config.evalBatchSize = integerAt<int>(object["eval_batch_size"], where, "eval_batch_size");
 }

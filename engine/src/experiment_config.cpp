@@ -48,7 +48,8 @@ bool ExperimentConfig::operator==(const ExperimentConfig& other) const
            epochs == other.epochs && batchSize == other.batchSize && learningRate == other.learningRate &&
            momentum == other.momentum && trainSubset == other.trainSubset &&
            validationFraction == other.validationFraction && seeds == other.seeds && device == other.device &&
-           threads == other.threads && progressEvery == other.progressEvery && evalBatchSize == other.evalBatchSize;
+           threads == other.threads && progressEvery == other.progressEvery && evalBatchSize == other.evalBatchSize &&
+           earlyStoppingPatience == other.earlyStoppingPatience;
 }
 
 const std::vector<DropoutSite>& dropoutSites(ModelKind model)
@@ -175,6 +176,8 @@ void validateConfig(const ExperimentConfig& config)
             "device is '" + config.device + "'; expected auto, cpu or cuda");
     require(config.threads >= 0 && config.threads <= 1024, "threads is " + std::to_string(config.threads) + "; expected 0 (all cores) or 1-1024");
     require(config.progressEvery >= 1, "progress_every is " + std::to_string(config.progressEvery) + "; expected at least 1");
+    require(config.earlyStoppingPatience >= 0,
+            "early_stopping_patience is " + std::to_string(config.earlyStoppingPatience) + "; expected 0 (off) or more");
     require(config.evalBatchSize >= 1, "eval_batch_size is " + std::to_string(config.evalBatchSize) + "; expected at least 1");
 }
 

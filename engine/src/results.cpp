@@ -100,6 +100,7 @@ std::string toString(RunStatus status)
     case RunStatus::Cancelled: return "cancelled";
     case RunStatus::Diverged: return "diverged";
     case RunStatus::Failed: return "failed";
+    case RunStatus::Stopped: return "stopped";
     case RunStatus::Interrupted: return "interrupted";
     }
     return "failed";
@@ -108,7 +109,7 @@ std::string toString(RunStatus status)
 RunStatus parseRunStatus(const std::string& text, const std::string& where)
 {
     for (const auto status : {RunStatus::Completed, RunStatus::Cancelled, RunStatus::Diverged, RunStatus::Failed,
-                              RunStatus::Interrupted}) {
+                              RunStatus::Stopped, RunStatus::Interrupted}) {
         if (toString(status) == text)
             return status;
     }
@@ -134,6 +135,8 @@ std::string resultToJson(const RunResult& result, const std::string& runName)
     };
     if (result.status == RunStatus::Diverged)
         object["diverged_at"] = {{"epoch", result.divergedEpoch}, {"batch", result.divergedBatch}};
+    if (result.stoppedEarly || result.bestEpoch > 0)
+        object["early_stopping"] = {{"stopped_early", result.stoppedEarly}, {"best_epoch", result.bestEpoch}};
     return object.dump(2) + "\n";
 }
 
@@ -152,6 +155,10 @@ RunResult resultFromJson(const std::string& text, const std::string& where)
         result.threads = object.value("threads", 0);
         for (const auto& epoch : object.value("epochs", json::array()))
             result.epochs.push_back(epochFromJson(epoch, where));
+        if (object.contains("early_stopping")) {
+            result.stoppedEarly = object["early_stopping"].value("stopped_early", false);
+            result.bestEpoch = object["early_stopping"].value("best_epoch", 0);
+        }
         if (object.contains("diverged_at")) {
             result.divergedEpoch = object["diverged_at"].value("epoch", 0);
             result.divergedBatch = object["diverged_at"].value("batch", 0);

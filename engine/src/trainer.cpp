@@ -4,6 +4,7 @@
 #include "dropoutlab/dataset.h"
 #include "dropoutlab/errors.h"
 #include "models.h"
+#include "training_session.h"
 
 #include <chrono>
 #include <cmath>
@@ -12,6 +13,7 @@
 #include <thread>
 
 namespace dropoutlab {
+namespace detail {
 namespace {
 
 using Clock = std::chrono::steady_clock;
@@ -59,20 +61,17 @@ std::string describeDevice(const torch::Device& device)
     return device.is_cuda() ? "cuda:" + std::to_string(device.index()) : "cpu";
 }
 
-/// Images (uint8, N x 1 x 28 x 28) and labels (int64) on the training device.
-struct DeviceSet {
-    torch::Tensor images;
-    torch::Tensor labels;
-};
-
 DeviceSet toDevice(const std::vector<std::uint8_t>& images, const std::vector<std::uint8_t>& labels, std::int64_t rows,
                    std::int64_t cols, const torch::Device& device)
 {
     const auto count = static_cast<std::int64_t>(labels.size());
-    // from_blob does not copy; .to()/.clone() gives the tensor its own storage (the bytes stay uint8).
+    // On the CPU the images stay in the cached dataset's bytes (no copy: the session holds the
+    // dataset alive); on a GPU they are copied once, as uint8.
     auto imageTensor = torch::from_blob(const_cast<std::uint8_t*>(images.data()), {count, 1, rows, cols}, torch::kUInt8);
     auto labelTensor = torch::from_blob(const_cast<std::uint8_t*>(labels.data()), {count}, torch::kUInt8);
-    return {imageTensor.to(device, /*non_blocking=*/false, /*copy=*/true), labelTensor.to(device, torch::kLong)};
+    if (device.is_cuda())
+        imageTensor = imageTensor.to(device, /*non_blocking=*/false, /*copy=*/true);
+    return {imageTensor, labelTensor.to(device, torch::kLong)};
 }
 
 torch::Tensor indexTensor(const std::vector<std::int64_t>& indices, const torch::Device& device)
@@ -128,17 +127,201 @@ Evaluation evaluate(detail::NetImpl& model, const DeviceSet& set, const torch::T
             static_cast<double>(correct.item<std::int64_t>()) / static_cast<double>(count), false};
 }
 
-struct EpochOutcome {
-    bool cancelled = false;
-    bool diverged = false;
-    int batch = 0;
-    double lossSum = 0.0;
-    std::int64_t correct = 0;
-    std::int64_t seen = 0;
-    int batches = 0;
-};
-
 } // namespace
+
+TrainingSession::TrainingSession(const ExperimentConfig& config, ExperimentObserver& observer,
+                                 const CancelToken& cancel)
+    : m_config(config), m_observer(observer), m_cancel(cancel), m_start(Clock::now()),
+      m_device(torch::kCPU), m_shuffler(config.seeds.shuffle)
+{
+    validateConfig(config);
+    m_device = resolveDevice(config.device);
+    // A new thread starts with LibTorch's default pool (which can be 1): set it explicitly every time.
+    at::init_num_threads();
+    const int threads = resolvedThreadCount(config);
+    torch::set_num_threads(threads);
+
+    m_data = cachedDataset(resolveDataDir(config.dataDir));
+    const DataSplit split = makeSplit(m_data->trainCount(), config.validationFraction, config.seeds.split);
+    m_trainIndices = balancedSubset(split.train, m_data->trainLabels, config.trainSubset, config.seeds.split);
+    m_train = toDevice(m_data->trainImages, m_data->trainLabels, m_data->rows, m_data->cols, m_device);
+    m_test = toDevice(m_data->testImages, m_data->testLabels, m_data->rows, m_data->cols, m_device);
+    m_validationIndices = indexTensor(split.validation, m_device);
+    m_batchesPerEpoch = static_cast<int>((trainCount() + config.batchSize - 1) / config.batchSize);
+
+    m_result.device = describeDevice(m_device);
+    m_result.threads = threads;
+    observer.onStart({m_result.device, threads, trainCount(), static_cast<std::int64_t>(split.validation.size()),
+                      m_data->testCount(), m_batchesPerEpoch});
+    observer.onLog("training " + toString(config.model) + " (dropout: " + dropoutSummary(config) + ") on " +
+                   m_result.device + " with " + std::to_string(threads) + " thread(s): " +
+                   std::to_string(trainCount()) + " training, " + std::to_string(split.validation.size()) +
+                   " validation, " + std::to_string(m_data->testCount()) + " test images");
+
+    torch::manual_seed(config.seeds.init);
+    m_model = makeModel(config);
+    m_model->to(m_device);
+    m_model->train();
+    m_optimizer = std::make_unique<torch::optim::SGD>(
+        m_model->parameters(), torch::optim::SGDOptions(config.learningRate).momentum(config.momentum));
+    torch::manual_seed(config.seeds.dropout);
+    m_rngState = at::detail::getDefaultCPUGenerator().get_state();
+}
+
+TrainingSession::~TrainingSession() = default;
+
+std::int64_t TrainingSession::trainCount() const
+{
+    return static_cast<std::int64_t>(m_trainIndices.size());
+}
+
+bool TrainingSession::runEpoch()
+{
+    if (m_ended)
+        return false;
+    // Sessions of a sweep take turns: each keeps its own dropout random stream.
+    auto generator = at::detail::getDefaultCPUGenerator();
+    generator.set_state(m_rngState);
+    const bool more = trainOneEpoch();
+    m_rngState = generator.get_state();
+    return more;
+}
+
+bool TrainingSession::trainOneEpoch()
+{
+    const int epoch = static_cast<int>(m_result.epochs.size()) + 1;
+    try {
+        const auto epochStart = Clock::now();
+        m_shuffler.shuffle(m_trainIndices);
+        const torch::Tensor order = indexTensor(m_trainIndices, m_device);
+        double lossSum = 0.0;
+        std::int64_t correct = 0;
+        std::int64_t seen = 0;
+        for (int batch = 0; batch < m_batchesPerEpoch; ++batch) {
+            if (m_cancel.isCancelled())
+                return end(RunStatus::Cancelled, "cancelled during epoch " + std::to_string(epoch));
+            const std::int64_t start = std::int64_t{batch} * m_config.batchSize;
+            const auto indices = order.narrow(0, start, std::min<std::int64_t>(m_config.batchSize, trainCount() - start));
+            const auto labels = m_train.labels.index_select(0, indices);
+            const auto logits = m_model->forward(normalise(m_train.images.index_select(0, indices)));
+            const auto loss = torch::nn::functional::cross_entropy(logits, labels);
+            m_optimizer->zero_grad();
+            loss.backward();
+
+            const double lossValue = loss.item<double>();
+            if (!std::isfinite(lossValue)) {
+                m_result.divergedEpoch = epoch;
+                m_result.divergedBatch = batch + 1;
+                return end(RunStatus::Diverged, "loss became non-finite at epoch " + std::to_string(epoch) +
+                                                    ", batch " + std::to_string(batch + 1) +
+                                                    " (try a smaller learning rate)");
+            }
+            m_optimizer->step();
+            lossSum += lossValue;
+            correct += logits.argmax(1).eq(labels).sum().item<std::int64_t>();
+            seen += indices.size(0);
+            const int done = batch + 1;
+            if (done % m_config.progressEvery == 0 || done == m_batchesPerEpoch) {
+                const double elapsed = secondsSince(epochStart);
+                m_observer.onBatch({epoch, m_config.epochs, done, m_batchesPerEpoch, lossSum / done,
+                                    static_cast<double>(correct) / static_cast<double>(seen),
+                                    elapsed > 0 ? static_cast<double>(seen) / elapsed : 0.0, secondsSince(m_start)});
+            }
+        }
+
+        EpochMetrics metrics;
+        metrics.epoch = epoch;
+        metrics.trainLoss = lossSum / m_batchesPerEpoch;
+        metrics.trainAccuracy = static_cast<double>(correct) / static_cast<double>(seen);
+        metrics.trainSeconds = secondsSince(epochStart);
+        const auto validationStart = Clock::now();
+        const Evaluation validation = evaluate(*m_model, m_train, m_validationIndices, m_config.evalBatchSize, m_cancel);
+        if (validation.cancelled)
+            return end(RunStatus::Cancelled, "cancelled during validation of epoch " + std::to_string(epoch));
+        metrics.valLoss = validation.loss;
+        metrics.valAccuracy = validation.accuracy;
+        metrics.valSeconds = secondsSince(validationStart);
+        metrics.seconds = secondsSince(epochStart);
+        m_result.bestValAccuracy = std::max(m_result.bestValAccuracy, metrics.valAccuracy);
+        m_result.epochs.push_back(metrics);
+        m_observer.onEpoch(metrics);
+        return !checkEarlyStopping(metrics) && epoch < m_config.epochs;
+    } catch (const c10::Error& error) {
+        return end(RunStatus::Failed, error.what_without_backtrace());
+    } catch (const std::exception& error) {
+        return end(RunStatus::Failed, error.what());
+    }
+}
+
+bool TrainingSession::checkEarlyStopping(const EpochMetrics& metrics)
+{
+    if (m_config.earlyStoppingPatience <= 0)
+        return false;
+    if (m_bestEpoch == 0 || metrics.valLoss < m_bestValLoss) {
+        m_bestValLoss = metrics.valLoss;
+        m_bestEpoch = metrics.epoch;
+        // Keep the best weights in memory; the test accuracy is measured with them.
+        m_bestWeights.clear();
+        for (const auto& tensor : m_model->parameters())
+            m_bestWeights.push_back(tensor.detach().clone());
+        return false;
+    }
+    if (metrics.epoch - m_bestEpoch < m_config.earlyStoppingPatience || metrics.epoch >= m_config.epochs)
+        return false;
+    m_result.bestEpoch = m_bestEpoch;
+    m_result.stoppedEarly = true;
+    m_result.message = "early stopping after epoch " + std::to_string(metrics.epoch) + ": validation loss did not improve for " +
+                       std::to_string(m_config.earlyStoppingPatience) + " epochs; test accuracy of epoch " +
+                       std::to_string(m_bestEpoch);
+    return true;
+}
+
+bool TrainingSession::end(RunStatus status, std::string message)
+{
+    m_ended = true;
+    m_result.status = status;
+    m_result.message = std::move(message);
+    m_result.wallSeconds = secondsSince(m_start);
+    return false;
+}
+
+RunResult TrainingSession::stop(RunStatus status, std::string message)
+{
+    if (!m_ended)
+        end(status, std::move(message));
+    return m_result;
+}
+
+RunResult TrainingSession::finish()
+{
+    if (m_ended)
+        return m_result;
+    try {
+        if (!m_bestWeights.empty()) {
+            torch::NoGradGuard noGrad;
+            const auto parameters = m_model->parameters();
+            for (std::size_t i = 0; i < parameters.size(); ++i)
+                parameters[i].copy_(m_bestWeights[i]);
+            m_result.bestEpoch = m_bestEpoch;
+        }
+        const Evaluation testing = evaluate(*m_model, m_test, torch::Tensor(), m_config.evalBatchSize, m_cancel);
+        if (testing.cancelled) {
+            end(RunStatus::Cancelled, "cancelled during the test evaluation");
+            return m_result;
+        }
+        m_result.testAccuracy = testing.accuracy;
+        m_result.testLoss = testing.loss;
+        const std::string note = m_result.message;
+        end(RunStatus::Completed, note);
+    } catch (const c10::Error& error) {
+        end(RunStatus::Failed, error.what_without_backtrace());
+    } catch (const std::exception& error) {
+        end(RunStatus::Failed, error.what());
+    }
+    return m_result;
+}
+
+} // namespace detail
 
 bool cudaAvailable()
 {
@@ -154,131 +337,10 @@ int resolvedThreadCount(const ExperimentConfig& config)
 
 RunResult runExperiment(const ExperimentConfig& config, ExperimentObserver& observer, const CancelToken& cancel)
 {
-    const auto runStart = Clock::now();
-    validateConfig(config);
-    const torch::Device device = resolveDevice(config.device);
-    // A new thread starts with LibTorch's default pool (which can be 1): set it explicitly every time.
-    at::init_num_threads();
-    const int threads = resolvedThreadCount(config);
-    torch::set_num_threads(threads);
-
-    const auto data = cachedDataset(resolveDataDir(config.dataDir));
-    const DataSplit split = makeSplit(data->trainCount(), config.validationFraction, config.seeds.split);
-    std::vector<std::int64_t> trainIndices =
-        balancedSubset(split.train, data->trainLabels, config.trainSubset, config.seeds.split);
-
-    const DeviceSet train = toDevice(data->trainImages, data->trainLabels, data->rows, data->cols, device);
-    const DeviceSet test = toDevice(data->testImages, data->testLabels, data->rows, data->cols, device);
-    const torch::Tensor validationIndices = indexTensor(split.validation, device);
-
-    const auto trainCount = static_cast<std::int64_t>(trainIndices.size());
-    const int batchesPerEpoch = static_cast<int>((trainCount + config.batchSize - 1) / config.batchSize);
-
-    RunResult result;
-    result.device = describeDevice(device);
-    result.threads = threads;
-    observer.onStart({result.device, threads, trainCount, static_cast<std::int64_t>(split.validation.size()),
-                      data->testCount(), batchesPerEpoch});
-    observer.onLog("training " + toString(config.model) + " (dropout: " + dropoutSummary(config) + ") on " +
-                   result.device + " with " + std::to_string(threads) + " thread(s): " + std::to_string(trainCount) +
-                   " training, " + std::to_string(split.validation.size()) + " validation, " +
-                   std::to_string(data->testCount()) + " test images");
-
-    torch::manual_seed(config.seeds.init);
-    auto model = detail::makeModel(config);
-    model->to(device);
-    model->train();
-    torch::optim::SGD optimizer(model->parameters(),
-                                torch::optim::SGDOptions(config.learningRate).momentum(config.momentum));
-    torch::manual_seed(config.seeds.dropout);
-    SeededShuffler shuffler(config.seeds.shuffle);
-
-    auto finish = [&](RunStatus status, std::string message) {
-        result.status = status;
-        result.message = std::move(message);
-        result.wallSeconds = secondsSince(runStart);
-        return result;
-    };
-
-    try {
-        for (int epoch = 1; epoch <= config.epochs; ++epoch) {
-            const auto epochStart = Clock::now();
-            shuffler.shuffle(trainIndices);
-            const torch::Tensor order = indexTensor(trainIndices, device);
-            EpochOutcome outcome;
-            for (int batch = 0; batch < batchesPerEpoch; ++batch) {
-                if (cancel.isCancelled()) {
-                    outcome.cancelled = true;
-                    break;
-                }
-                const std::int64_t start = std::int64_t{batch} * config.batchSize;
-                const auto indices = order.narrow(0, start, std::min<std::int64_t>(config.batchSize, trainCount - start));
-                const auto labels = train.labels.index_select(0, indices);
-                const auto logits = model->forward(normalise(train.images.index_select(0, indices)));
-                const auto loss = torch::nn::functional::cross_entropy(logits, labels);
-                optimizer.zero_grad();
-                loss.backward();
-
-                const double lossValue = loss.item<double>();
-                if (!std::isfinite(lossValue)) {
-                    outcome.diverged = true;
-                    outcome.batch = batch + 1;
-                    break;
-                }
-                optimizer.step();
-                outcome.lossSum += lossValue;
-                outcome.correct += logits.argmax(1).eq(labels).sum().item<std::int64_t>();
-                outcome.seen += indices.size(0);
-                outcome.batches = batch + 1;
-
-                if (outcome.batches % config.progressEvery == 0 || outcome.batches == batchesPerEpoch) {
-                    const double elapsed = secondsSince(epochStart);
-                    observer.onBatch({epoch, config.epochs, outcome.batches, batchesPerEpoch,
-                                      outcome.lossSum / outcome.batches,
-                                      static_cast<double>(outcome.correct) / static_cast<double>(outcome.seen),
-                                      elapsed > 0 ? static_cast<double>(outcome.seen) / elapsed : 0.0,
-                                      secondsSince(runStart)});
-                }
-            }
-            if (outcome.cancelled)
-                return finish(RunStatus::Cancelled, "cancelled during epoch " + std::to_string(epoch));
-            if (outcome.diverged) {
-                result.divergedEpoch = epoch;
-                result.divergedBatch = outcome.batch;
-                return finish(RunStatus::Diverged, "loss became non-finite at epoch " + std::to_string(epoch) +
-                                                       ", batch " + std::to_string(outcome.batch) +
-                                                       " (try a smaller learning rate)");
-            }
-
-            EpochMetrics metrics;
-            metrics.epoch = epoch;
-            metrics.trainLoss = outcome.lossSum / outcome.batches;
-            metrics.trainAccuracy = static_cast<double>(outcome.correct) / static_cast<double>(outcome.seen);
-            metrics.trainSeconds = secondsSince(epochStart);
-            const auto validationStart = Clock::now();
-            const Evaluation validation = evaluate(*model, train, validationIndices, config.evalBatchSize, cancel);
-            if (validation.cancelled)
-                return finish(RunStatus::Cancelled, "cancelled during validation of epoch " + std::to_string(epoch));
-            metrics.valLoss = validation.loss;
-            metrics.valAccuracy = validation.accuracy;
-            metrics.valSeconds = secondsSince(validationStart);
-            metrics.seconds = secondsSince(epochStart);
-            result.bestValAccuracy = std::max(result.bestValAccuracy, metrics.valAccuracy);
-            result.epochs.push_back(metrics);
-            observer.onEpoch(metrics);
-        }
-
-        const Evaluation testing = evaluate(*model, test, torch::Tensor(), config.evalBatchSize, cancel);
-        if (testing.cancelled)
-            return finish(RunStatus::Cancelled, "cancelled during the test evaluation");
-        result.testAccuracy = testing.accuracy;
-        result.testLoss = testing.loss;
-        return finish(RunStatus::Completed, {});
-    } catch (const c10::Error& error) {
-        return finish(RunStatus::Failed, error.what_without_backtrace());
-    } catch (const std::exception& error) {
-        return finish(RunStatus::Failed, error.what());
+    detail::TrainingSession session(config, observer, cancel);
+    while (session.runEpoch()) {
     }
+    return session.finish();
 }
 
 } // namespace dropoutlab

@@ -54,6 +54,7 @@ private Q_SLOTS:
     void subsetSizeIsUsed();
     void cancelStopsWithinOneBatch();
     void hugeLearningRateDiverges();
+    void earlyStoppingKeepsTheBestEpoch();
     void missingDataIsADataError();
     void unavailableCudaIsADeviceError();
 };
@@ -153,6 +154,30 @@ void TestTrainer::hugeLearningRateDiverges()
                 .contains(QString("epoch %1, batch %2").arg(result.divergedEpoch).arg(result.divergedBatch)));
     QVERIFY(!result.testAccuracy.has_value());
     QCOMPARE(result.epochs.size(), std::size_t(result.divergedEpoch - 1));
+}
+
+void TestTrainer::earlyStoppingKeepsTheBestEpoch()
+{
+    ExperimentConfig config = fixtureConfig();
+    config.trainSubset = 200;  // overfits within a few epochs
+    config.epochs = 60;
+    config.earlyStoppingPatience = 2;
+    Recorder recorder;
+    CancelToken token;
+    const RunResult result = runExperiment(config, recorder, token);
+    QCOMPARE(toString(result.status), std::string("completed"));
+    QVERIFY(result.stoppedEarly);
+    QVERIFY(result.epochs.size() < 60);
+    // The best epoch has the lowest validation loss, and training ran `patience` epochs past it.
+    std::size_t best = 0;
+    for (std::size_t i = 1; i < result.epochs.size(); ++i) {
+        if (result.epochs[i].valLoss < result.epochs[best].valLoss)
+            best = i;
+    }
+    QCOMPARE(result.bestEpoch, int(best) + 1);
+    QCOMPARE(int(result.epochs.size()), result.bestEpoch + 2);
+    QVERIFY(result.testAccuracy.has_value());
+    QVERIFY(QString::fromStdString(result.message).contains("early stopping"));
 }
 
 void TestTrainer::missingDataIsADataError()

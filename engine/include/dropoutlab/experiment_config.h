@@ -58,6 +58,9 @@ struct ExperimentConfig {
     int threads = 0;                   ///< 0: all cores
     int progressEvery = 10;            ///< batches between progress reports
     int evalBatchSize = 1000;
+    /// Stop when the validation loss has not improved for this many epochs and report the best
+    /// epoch's test accuracy; 0: off.
+    int earlyStoppingPatience = 0;
 
     bool operator==(const ExperimentConfig& other) const;
 };

@@ -7,8 +7,9 @@
 
 namespace dropoutlab {
 
-/// How a run ended. `Interrupted` is only ever read back from a folder without result.json.
-enum class RunStatus { Completed, Cancelled, Diverged, Failed, Interrupted };
+/// How a run ended. `Stopped`: ended early by a sweep's successive halving. `Interrupted` is
+/// only ever read back from a folder without result.json.
+enum class RunStatus { Completed, Cancelled, Diverged, Failed, Stopped, Interrupted };
 
 /// Metrics of one finished epoch, as the reference defines them.
 struct EpochMetrics {
@@ -57,9 +58,11 @@ struct RunResult {
     std::vector<EpochMetrics> epochs;
     int divergedEpoch = 0;               ///< where a non-finite loss appeared (1-based), if diverged
     int divergedBatch = 0;
+    bool stoppedEarly = false;           ///< early stopping ended training before the last epoch
+    int bestEpoch = 0;                   ///< with early stopping: the epoch whose weights were tested
 };
 
-/// "completed", "cancelled", "diverged", "failed", "interrupted".
+/// "completed", "cancelled", "diverged", "failed", "stopped", "interrupted".
 std::string toString(RunStatus status);
 /// Parses a status word; throws ConfigError naming `where` otherwise.
 RunStatus parseRunStatus(const std::string& text, const std::string& where);
