@@ -3,6 +3,7 @@
 #include "exit_codes.h"
 #include "export_command.h"
 #include "run_command.h"
+#include "sweep_command.h"
 
 #include "dropoutlab/presets.h"
 
@@ -35,6 +36,33 @@ int main(int argc, char** argv)
     exportCmd->add_option("--long", exportOptions.longCsv, "Long table: run,name,epoch,metric,value");
     exportCmd->add_option("--summary", exportOptions.summaryCsv, "One row per run (default: stdout)");
 
+    SweepOptions sweep;
+    auto* sweepCmd = app.add_subcommand("sweep", "Run a grid of dropout rates (and seeds) into one folder");
+    auto* specOpt = sweepCmd->add_option("--spec", sweep.specFile, "Sweep spec JSON (see resources/sweeps/)");
+    sweepCmd->add_option("--preset", sweep.preset, "Base the sweep on a preset's last run")->excludes(specOpt);
+    sweepCmd->add_option("--config", sweep.configFile, "Base the sweep on a config file")->excludes(specOpt);
+    sweepCmd->add_option("--axis", sweep.axes, "Axis SITE=V1,V2,... or SITE=START:STOP:STEP (repeatable; also "
+                                               "learning_rate, train_subset)")
+        ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+    sweepCmd->add_option("--repeats", sweep.repeats, "Seeds per point")->check(CLI::Range(1, 1000));
+    sweepCmd->add_option("--halving-epoch", sweep.halvingEpoch,
+                         "Successive halving: after this epoch stop the worse half of the points (0: off)")
+        ->check(CLI::NonNegativeNumber);
+    sweepCmd->add_option("--shard", sweep.shard, "Run only share K of N (K/N), e.g. 2/3 for a job array");
+    sweepCmd->add_option("--out", sweep.outDir, "Sweep folder (shared by all shards)")->required();
+    sweepCmd->add_flag("--dry-run", sweep.dryRun, "List the runs (of this shard) and exit");
+    sweepCmd->add_flag("--quiet,-q", sweep.quiet, "No progress output");
+    addOverrideFlags(*sweepCmd, sweep.overrides);
+
+    ReportOptions report;
+    auto* reportCmd = app.add_subcommand("report", "Aggregate a sweep folder: mean ± std per point, comparisons");
+    reportCmd->add_option("dir", report.dir, "Sweep folder")->required();
+    reportCmd->add_option("--csv", report.csv, "Also write the table as CSV");
+    reportCmd->add_flag("--json", report.json, "Print the points as JSON");
+    reportCmd->add_option("--compare", report.compare, "Compare two points, e.g. --compare fc1=0.5 --compare fc1=0")
+        ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
+        ->expected(0, 2);
+
     auto* presetsCmd = app.add_subcommand("presets", "List the built-in presets");
 
     try {
@@ -46,6 +74,10 @@ int main(int argc, char** argv)
 
     if (runCmd->parsed())
         return runCommand(run);
+    if (sweepCmd->parsed())
+        return sweepCommand(sweep);
+    if (reportCmd->parsed())
+        return reportCommand(report);
     if (exportCmd->parsed())
         return exportCommand(exportOptions);
     if (presetsCmd->parsed()) {

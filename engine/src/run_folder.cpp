@@ -35,25 +35,33 @@ std::string timestamp()
     return text;
 }
 
-/// Forwards to the caller's observer and records each finished epoch.
-class RecordingObserver final : public ExperimentObserver {
-public:
-    RecordingObserver(RunWriter& writer, ExperimentObserver& inner) : m_writer(writer), m_inner(inner) {}
-    void onStart(const RunInfo& info) override { m_inner.onStart(info); }
-    void onBatch(const BatchProgress& progress) override { m_inner.onBatch(progress); }
-    void onEpoch(const EpochMetrics& metrics) override
-    {
-        m_writer.appendEpoch(metrics);
-        m_inner.onEpoch(metrics);
-    }
-    void onLog(const std::string& line) override { m_inner.onLog(line); }
-
-private:
-    RunWriter& m_writer;
-    ExperimentObserver& m_inner;
-};
-
 } // namespace
+
+RecordingObserver::RecordingObserver(RunWriter& writer, ExperimentObserver& inner)
+    : m_writer(writer), m_inner(inner)
+{
+}
+
+void RecordingObserver::onStart(const RunInfo& info)
+{
+    m_inner.onStart(info);
+}
+
+void RecordingObserver::onBatch(const BatchProgress& progress)
+{
+    m_inner.onBatch(progress);
+}
+
+void RecordingObserver::onEpoch(const EpochMetrics& metrics)
+{
+    m_writer.appendEpoch(metrics);
+    m_inner.onEpoch(metrics);
+}
+
+void RecordingObserver::onLog(const std::string& line)
+{
+    m_inner.onLog(line);
+}
 
 RunWriter::RunWriter(std::string dir, const ExperimentConfig& config)
     : m_dir(std::move(dir)), m_name(config.name)

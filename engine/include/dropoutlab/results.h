@@ -37,6 +37,20 @@ private:
     std::ofstream m_metrics;
 };
 
+/// Forwards to another observer and records each finished epoch with a RunWriter.
+class RecordingObserver final : public ExperimentObserver {
+public:
+    RecordingObserver(RunWriter& writer, ExperimentObserver& inner);
+    void onStart(const RunInfo& info) override;
+    void onBatch(const BatchProgress& progress) override;
+    void onEpoch(const EpochMetrics& metrics) override;
+    void onLog(const std::string& line) override;
+
+private:
+    RunWriter& m_writer;
+    ExperimentObserver& m_inner;
+};
+
 /// Creates and returns a new, unique run folder in `workspace` named
 /// "<yyyymmdd-hhmmss>-<slug of runName>" (a numeric suffix keeps names unique).
 std::string createRunDirectory(const std::string& workspace, const std::string& runName);

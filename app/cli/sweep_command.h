@@ -1,0 +1,36 @@
+#pragma once
+
+#include "dropoutlab/run_plan.h"
+
+#include <string>
+#include <vector>
+
+namespace dropoutlab::cli {
+
+struct SweepOptions {
+    std::string specFile;
+    std::string preset;
+    std::string configFile;
+    RunOverrides overrides;
+    std::vector<std::string> axes;  ///< "fc1=0,0.25,0.5" or "fc1=0:0.5:0.25"
+    int repeats = 0;                ///< 0: from the spec (or 1)
+    int halvingEpoch = -1;          ///< -1: from the spec
+    std::string shard;              ///< "K/N"; empty: all runs
+    std::string outDir;
+    bool dryRun = false;
+    bool quiet = false;
+};
+
+struct ReportOptions {
+    std::string dir;
+    std::string csv;
+    bool json = false;
+    std::vector<std::string> compare;  ///< two point labels, e.g. "fc1=0" "fc1=0.5"
+};
+
+/// `dropoutlab-cli sweep`: returns the process exit code.
+int sweepCommand(const SweepOptions& options);
+/// `dropoutlab-cli report`: returns the process exit code.
+int reportCommand(const ReportOptions& options);
+
+} // namespace dropoutlab::cli

@@ -1,0 +1,227 @@
+#include "dropoutlab/errors.h"
+#include "dropoutlab/sweep.h"
+#include "training_session.h"
+
+#include <algorithm>
+#include <filesystem>
+#include <map>
+#include <memory>
+
+#include <unistd.h>
+
+namespace dropoutlab {
+namespace fs = std::filesystem;
+namespace {
+
+bool keepsResult(RunStatus status)
+{
+    return status == RunStatus::Completed || status == RunStatus::Diverged || status == RunStatus::Stopped;
+}
+
+/// One run in flight: its folder writer, the recording observer and the training session.
+struct ActiveRun {
+    const SweepRun* run = nullptr;
+    std::unique_ptr<RunWriter> writer;
+    std::unique_ptr<RecordingObserver> recorder;
+    std::unique_ptr<detail::TrainingSession> session;
+};
+
+RunResult finishRun(ActiveRun& active, SweepProgress& progress, bool stop, const std::string& reason)
+{
+    const RunResult result = stop ? active.session->stop(RunStatus::Stopped, reason) : active.session->finish();
+    active.writer->writeResult(result);
+    progress.onRunEnd(*active.run, result);
+    active.session.reset();  // frees the model at once
+    return result;
+}
+
+std::unique_ptr<ActiveRun> begin(const SweepRun& run, SweepFolder& folder, SweepProgress& progress,
+                                 const CancelToken& cancel)
+{
+    const std::string dir = folder.runDir(run.id);
+    std::error_code ec;
+    fs::remove_all(dir, ec);  // an interrupted or cancelled attempt is redone from scratch
+    auto active = std::make_unique<ActiveRun>();
+    active->run = &run;
+    active->writer = std::make_unique<RunWriter>(dir, run.config);
+    active->recorder = std::make_unique<RecordingObserver>(*active->writer, progress.observer());
+    try {
+        active->session = std::make_unique<detail::TrainingSession>(run.config, *active->recorder, cancel);
+    } catch (const Error& error) {
+        RunResult failed;
+        failed.status = RunStatus::Failed;
+        failed.message = error.what();
+        active->writer->writeResult(failed);
+        throw;
+    }
+    return active;
+}
+
+/// Mean validation accuracy at `epoch` of each point, over the given results.
+std::map<int, double> pointScores(const std::vector<std::pair<int, const RunResult*>>& results, int epoch)
+{
+    std::map<int, std::pair<double, int>> sums;
+    for (const auto& [point, result] : results) {
+        if (static_cast<int>(result->epochs.size()) < epoch)
+            continue;
+        auto& [sum, count] = sums[point];
+        sum += result->epochs[static_cast<std::size_t>(epoch - 1)].valAccuracy;
+        ++count;
+    }
+    std::map<int, double> scores;
+    for (const auto& [point, sumCount] : sums)
+        scores[point] = sumCount.first / sumCount.second;
+    return scores;
+}
+
+} // namespace
+
+SweepFolder::SweepFolder(std::string dir)
+    : m_dir(std::move(dir))
+{
+}
+
+void SweepFolder::prepare(const SweepSpec& spec)
+{
+    std::error_code ec;
+    fs::create_directories(fs::path(m_dir) / "runs", ec);
+    if (ec)
+        throw IoError(m_dir + ": cannot create the sweep folder (" + ec.message() + ")");
+    const std::string path = (fs::path(m_dir) / "sweep.json").string();
+    const std::string text = sweepToJson(spec);
+    if (fs::exists(path, ec)) {
+        const SweepSpec existing = readSpec();
+        if (sweepToJson(existing) != text)
+            throw ConfigError(path + " describes a different sweep; use a new --out folder or the same spec");
+        return;
+    }
+    // Concurrent shards write the same text; the rename makes each write all-or-nothing.
+    writeFileAtomically(path + "." + std::to_string(::getpid()), text);
+    fs::rename(path + "." + std::to_string(::getpid()), path, ec);
+    if (ec)
+        throw IoError(path + ": cannot write (" + ec.message() + ")");
+}
+
+SweepSpec SweepFolder::readSpec() const
+{
+    return loadSweepFile((fs::path(m_dir) / "sweep.json").string());
+}
+
+std::string SweepFolder::runDir(const std::string& runId) const
+{
+    return (fs::path(m_dir) / "runs" / runId).string();
+}
+
+bool SweepFolder::isDone(const std::string& runId) const
+{
+    const fs::path result = fs::path(runDir(runId)) / "result.json";
+    std::error_code ec;
+    if (!fs::is_regular_file(result, ec))
+        return false;
+    try {
+        return keepsResult(resultFromJson(readTextFile(result.string()), result.string()).status);
+    } catch (const Error&) {
+        return false;
+    }
+}
+
+std::vector<RunRecord> SweepFolder::loadRuns() const
+{
+    const fs::path runs = fs::path(m_dir) / "runs";
+    std::error_code ec;
+    if (!fs::is_directory(runs, ec))
+        return {};
+    return loadWorkspace(runs.string());
+}
+
+std::vector<RunResult> runSweep(const SweepSpec& spec, const std::vector<SweepRun>& runs, SweepFolder& folder,
+                                SweepProgress& progress, const CancelToken& cancel)
+{
+    std::vector<const SweepRun*> todo;
+    for (const auto& run : runs) {
+        if (folder.isDone(run.id))
+            progress.onRunSkipped(run);
+        else
+            todo.push_back(&run);
+    }
+    std::vector<RunResult> results;
+    const int count = static_cast<int>(todo.size());
+
+    if (spec.halving.atEpoch <= 0) {
+        for (int i = 0; i < count && !cancel.isCancelled(); ++i) {
+            progress.onRunStart(*todo[static_cast<std::size_t>(i)], i + 1, count);
+            auto active = begin(*todo[static_cast<std::size_t>(i)], folder, progress, cancel);
+            while (active->session->runEpoch()) {
+            }
+            results.push_back(finishRun(*active, progress, false, {}));
+        }
+        return results;
+    }
+
+    // Successive halving: every run trains to the rung epoch (models kept in memory), the
+    // points are ranked by mean validation accuracy there, the worse half stops, the rest go on.
+    std::vector<std::unique_ptr<ActiveRun>> active;
+    for (int i = 0; i < count && !cancel.isCancelled(); ++i) {
+        progress.onRunStart(*todo[static_cast<std::size_t>(i)], i + 1, count);
+        active.push_back(begin(*todo[static_cast<std::size_t>(i)], folder, progress, cancel));
+        ActiveRun& current = *active.back();
+        while (current.session->epochsDone() < spec.halving.atEpoch && current.session->runEpoch()) {
+        }
+        if (current.session->hasEnded())
+            results.push_back(finishRun(current, progress, false, {}));
+    }
+    if (cancel.isCancelled()) {
+        for (auto& run : active) {
+            if (run->session)
+                results.push_back(finishRun(*run, progress, false, {}));
+        }
+        return results;
+    }
+
+    // Rank with every result at the rung: this invocation's and earlier finished runs of these points.
+    std::vector<std::pair<int, const RunResult*>> rung;
+    for (const auto& run : active)
+        rung.emplace_back(run->run->point, run->session ? &run->session->result() : nullptr);
+    std::vector<RunRecord> earlier = folder.loadRuns();
+    std::map<std::string, int> pointOf;
+    for (const auto& run : runs)
+        pointOf[run.id] = run.point;
+    for (const auto& record : earlier) {
+        if (pointOf.count(record.id) && keepsResult(record.result.status))
+            rung.emplace_back(pointOf[record.id], &record.result);
+    }
+    rung.erase(std::remove_if(rung.begin(), rung.end(), [](const auto& entry) { return entry.second == nullptr; }),
+               rung.end());
+    const auto scores = pointScores(rung, spec.halving.atEpoch);
+    std::vector<std::pair<double, int>> ranking;
+    for (const auto& [point, score] : scores)
+        ranking.emplace_back(score, point);
+    std::sort(ranking.begin(), ranking.end(), std::greater<>());
+    std::map<int, int> rankOf;
+    for (std::size_t i = 0; i < ranking.size(); ++i)
+        rankOf[ranking[i].second] = static_cast<int>(i) + 1;
+    const int survivors = static_cast<int>((ranking.size() + 1) / 2);
+
+    for (auto& run : active) {
+        if (!run->session)
+            continue;
+        const int point = run->run->point;
+        const int rank = rankOf.count(point) ? rankOf[point] : 1;
+        if (rank > survivors) {
+            char score[32];
+            std::snprintf(score, sizeof score, "%.2f %%", 100.0 * scores.at(point));
+            results.push_back(finishRun(*run, progress, true,
+                                        "stopped by successive halving after epoch " +
+                                            std::to_string(spec.halving.atEpoch) + ": point ranked " +
+                                            std::to_string(rank) + " of " + std::to_string(ranking.size()) +
+                                            " by mean validation accuracy (" + score + ")"));
+            continue;
+        }
+        while (run->session->runEpoch()) {
+        }
+        results.push_back(finishRun(*run, progress, false, {}));
+    }
+    return results;
+}
+
+} // namespace dropoutlab
