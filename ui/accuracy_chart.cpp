@@ -8,6 +8,8 @@
 #include <QBarSeries>
 #include <QBarSet>
 #include <QChart>
+#include <QCursor>
+#include <QToolTip>
 #include <QVBoxLayout>
 #include <QValueAxis>
 
@@ -70,7 +72,18 @@ void AccuracyChart::flush()
         lo = std::min(lo, value);
         hi = std::max(hi, value);
     }
-    m_series->setLabelsVisible(true);
+    // Values on the bars while they fit; with many runs the hover tooltip and the table tell.
+    const bool few = m_series->count() <= 6;
+    m_series->setLabelsVisible(few);
+    m_chart->legend()->setVisible(few);
+    for (QBarSet* set : m_series->barSets()) {
+        connect(set, &QBarSet::hovered, set, [set](bool state, int index) {
+            if (state)
+                QToolTip::showText(QCursor::pos(), QStringLiteral("%1: %2 %").arg(set->label()).arg(set->at(index), 0, 'f', 2));
+            else
+                QToolTip::hideText();
+        });
+    }
     m_series->setLabelsFormat(QStringLiteral("@value %"));
     m_series->setLabelsPrecision(5);
     m_series->setLabelsPosition(QAbstractBarSeries::LabelsOutsideEnd);

@@ -1,6 +1,9 @@
 #include "chart_export.h"
 
 #include <QChartView>
+#include <QDir>
+#include <QFileDialog>
+#include <QMessageBox>
 #include <QFileInfo>
 #include <QImage>
 #include <QObject>
@@ -37,7 +40,7 @@ QString savePng(QWidget* widget, const QString& path)
     return commit(file);
 }
 
-QString saveSvg(QChartView* view, const QString& path)
+QString saveSvg(QWidget* view, const QString& title, const QString& path)
 {
     QSaveFile file(path);
     if (!file.open(QIODevice::WriteOnly))
@@ -46,7 +49,7 @@ QString saveSvg(QChartView* view, const QString& path)
     generator.setOutputDevice(&file);
     generator.setSize(view->size());
     generator.setViewBox(QRect(QPoint(0, 0), view->size()));
-    generator.setTitle(view->chart()->title());
+    generator.setTitle(title);
     generator.setDescription(QObject::tr("Exported by DropoutLab"));
     {
         QPainter painter(&generator);
@@ -56,14 +59,14 @@ QString saveSvg(QChartView* view, const QString& path)
     return commit(file);
 }
 
-QString savePdf(QChartView* view, const QString& path)
+QString savePdf(QWidget* view, const QString& title, const QString& path)
 {
     QSaveFile file(path);
     if (!file.open(QIODevice::WriteOnly))
         return QObject::tr("cannot write %1: %2").arg(path, file.errorString());
     {
         QPdfWriter writer(&file);
-        writer.setTitle(view->chart()->title());
+        writer.setTitle(title);
         writer.setCreator(QStringLiteral("DropoutLab"));
         writer.setResolution(144);
         // A page the shape of the chart, at 72 pt per logical pixel.
@@ -73,23 +76,39 @@ QString savePdf(QChartView* view, const QString& path)
         painter.setRenderHint(QPainter::Antialiasing);
         const qreal scale = writer.resolution() / 72.0;
         painter.scale(scale, scale);
-        view->render(&painter, QRectF(0, 0, view->width(), view->height()));
+        view->render(&painter);
     }
     return commit(file);
 }
 
 } // namespace
 
-QString exportChart(QChartView* view, const QString& path)
+QString exportPicture(QWidget* widget, const QString& title, const QString& path)
 {
     const QString suffix = QFileInfo(path).suffix().toLower();
     if (suffix == QLatin1String("png"))
-        return savePng(view, path);
+        return savePng(widget, path);
     if (suffix == QLatin1String("svg"))
-        return saveSvg(view, path);
+        return saveSvg(widget, title, path);
     if (suffix == QLatin1String("pdf"))
-        return savePdf(view, path);
+        return savePdf(widget, title, path);
     return QObject::tr("%1: unknown picture format '%2'; expected .png, .svg or .pdf").arg(path, suffix);
+}
+
+QString exportChart(QChartView* view, const QString& path)
+{
+    return exportPicture(view, view->chart()->title(), path);
+}
+
+void exportPictureWithDialog(QWidget* widget, const QString& title, const QString& fileStem)
+{
+    const QString path = QFileDialog::getSaveFileName(widget, QObject::tr("Export “%1”").arg(title),
+                                                      QDir::home().filePath(fileStem + ".png"), chartFileFilter());
+    if (path.isEmpty())
+        return;
+    const QString error = exportPicture(widget, title, path);
+    if (!error.isEmpty())
+        QMessageBox::warning(widget, QObject::tr("Export failed"), error);
 }
 
 QString exportWidgetPng(QWidget* widget, const QString& path)

@@ -3,11 +3,8 @@
 #include "chart_export.h"
 
 #include <QContextMenuEvent>
-#include <QDir>
-#include <QFileDialog>
 #include <QLegend>
 #include <QMenu>
-#include <QMessageBox>
 
 namespace dropoutlab::ui {
 
@@ -33,15 +30,7 @@ ChartView::ChartView(QChart* chart, QString fileStem, QWidget* parent)
 
 void ChartView::saveWithDialog()
 {
-    QString selected;
-    const QString path = QFileDialog::getSaveFileName(this, tr("Export “%1”").arg(chart()->title()),
-                                                      QDir::home().filePath(m_fileStem + ".png"), chartFileFilter(),
-                                                      &selected);
-    if (path.isEmpty())
-        return;
-    const QString error = exportChart(this, path);
-    if (!error.isEmpty())
-        QMessageBox::warning(this, tr("Export failed"), error);
+    exportPictureWithDialog(this, chart()->title(), m_fileStem);
 }
 
 void ChartView::contextMenuEvent(QContextMenuEvent* event)

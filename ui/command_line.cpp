@@ -49,6 +49,8 @@ bool parseGuiCommandLine(const QStringList& arguments, GuiOptions& options, QStr
         {"device", QObject::tr("auto, cpu or cuda."), "device"},
         {"threads", QObject::tr("CPU threads (0: all cores)."), "n"},
         {"name", QObject::tr("Run name (one run)."), "name"},
+        {"sweep", QObject::tr("Queue the sweep described by this spec file (see resources/sweeps)."), "spec"},
+        {"open-sweep", QObject::tr("Show a sweep folder, e.g. one written by CLI shards, and follow it."), "dir"},
     };
     parser.addOptions(valueOptions);
     parser.addOption({"autostart", QObject::tr("Start the queue at once.")});
@@ -76,6 +78,8 @@ bool parseGuiCommandLine(const QStringList& arguments, GuiOptions& options, QStr
     options.exportDir = parser.value("export");
     options.autostart = parser.isSet("autostart");
     options.quitWhenDone = parser.isSet("quit-when-done");
+    options.sweepSpec = parser.value("sweep");
+    options.openSweep = parser.value("open-sweep");
 
     RunOverrides& o = options.overrides;
     auto text = [&](const char* name, std::optional<std::string>& target) {

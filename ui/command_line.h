@@ -17,6 +17,8 @@ struct GuiOptions {
     bool autostart = false;
     QString exportDir;           ///< export charts and results here when the queue is done
     bool quitWhenDone = false;
+    QString sweepSpec;           ///< queue this sweep spec (JSON) into a new sweep folder
+    QString openSweep;           ///< show this sweep folder (e.g. written by CLI shards)
 };
 
 /// Parses the app's arguments (argv[0] first). On a usage error returns false with `error` set;

@@ -310,9 +310,7 @@ void ExperimentPanel::updateDatasetStatus()
     } catch (const DataError& error) {
         m_datasetOk = false;
         QString hint;
-        if (m_dataset->currentIndex() == kMnist)
-            hint = tr("Install it with <code>scripts/setup.sh</code>.");
-        else if (m_dataset->currentIndex() == kFashion)
+        if (m_dataset->currentIndex() == kFashion)
             hint = tr("Install it with <code>scripts/setup.sh --fashion-mnist</code> "
                       "(Debian package dataset-fashion-mnist).");
         m_dataStatus->setStyleSheet(QStringLiteral("color: #b00020;"));

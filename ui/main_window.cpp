@@ -7,6 +7,8 @@
 #include "experiment_panel.h"
 #include "run_queue.h"
 #include "runs_model.h"
+#include "sweep_dialog.h"
+#include "sweep_view.h"
 
 #include "dropoutlab/dataset.h"
 #include "dropoutlab/errors.h"
@@ -33,6 +35,9 @@
 #include <QSortFilterProxyModel>
 #include <QSplitter>
 #include <QStatusBar>
+#include <QTabWidget>
+#include <QDateTime>
+#include <QFileInfo>
 #include <QTableView>
 #include <QVBoxLayout>
 
@@ -111,6 +116,10 @@ MainWindow::MainWindow(QWidget* parent)
     connect(m_model, &RunsModel::runRemoved, this, &MainWindow::updateActions);
     connect(m_queue, &RunQueue::logLine, this, [this](int, const QString& line) { statusBar()->showMessage(line, 8000); });
 
+    m_pollTimer.setInterval(2000);
+    connect(&m_pollTimer, &QTimer::timeout, this, &MainWindow::pollSweepFolders);
+    m_pollTimer.start();
+
     resize(1560, 960);
     restoreSettings();
     updateActions();
@@ -167,6 +176,10 @@ QWidget* MainWindow::buildResultsArea()
 {
     m_results = new QSplitter(Qt::Vertical);
     m_curves = new CurvesView(m_model);
+    m_sweepView = new SweepView(m_model);
+    m_tabs = new QTabWidget;
+    m_tabs->addTab(m_curves, tr("Curves"));
+    m_tabs->addTab(m_sweepView, tr("Sweep"));
     m_accuracy = new AccuracyChart(m_model);
 
     m_sorted = new QSortFilterProxyModel(this);
@@ -188,7 +201,7 @@ QWidget* MainWindow::buildResultsArea()
     bottom->addWidget(m_table);
     bottom->setStretchFactor(0, 1);
     bottom->setStretchFactor(1, 2);
-    m_results->addWidget(m_curves);
+    m_results->addWidget(m_tabs);
     m_results->addWidget(bottom);
     m_results->setStretchFactor(0, 3);
     m_results->setStretchFactor(1, 2);
@@ -204,10 +217,15 @@ void MainWindow::buildMenus()
 {
     QMenu* file = menuBar()->addMenu(tr("&File"));
     file->addAction(tr("&Open Workspace…"), QKeySequence::Open, this, &MainWindow::chooseWorkspace);
+    file->addAction(tr("Open &Sweep Folder…"), this, &MainWindow::chooseSweepFolder);
     QMenu* charts = file->addMenu(tr("Export &Chart"));
     for (ChartView* view : m_curves->chartViews())
         charts->addAction(view->chart()->title() + QStringLiteral("…"), view, &ChartView::saveWithDialog);
     charts->addAction(tr("Test accuracy…"), m_accuracy->chartView(), &ChartView::saveWithDialog);
+    charts->addAction(tr("Sweep charts…"), this, [this] {
+        for (const auto& [widget, stem] : m_sweepView->exportables())
+            exportPictureWithDialog(widget, m_sweepView->title(), stem);
+    });
     file->addAction(tr("Export &Dashboard…"), this, &MainWindow::exportDashboardWithDialog);
     file->addAction(tr("Export &Results (CSV, JSON)…"), this, &MainWindow::exportResultsWithDialog);
     file->addSeparator();
@@ -216,6 +234,7 @@ void MainWindow::buildMenus()
     QMenu* run = menuBar()->addMenu(tr("&Run"));
     run->addAction(tr("&Add Run"), this, &MainWindow::addCurrentRun);
     run->addAction(tr("&Compare With and Without Dropout"), this, &MainWindow::addComparisonPair);
+    run->addAction(tr("Dropout S&weep…"), QKeySequence(Qt::CTRL | Qt::Key_W), this, &MainWindow::openSweepDialog);
     run->addAction(tr("&Run Queue"), QKeySequence(Qt::CTRL | Qt::Key_R), m_queue, &RunQueue::start);
     run->addAction(tr("&Stop"), QKeySequence(Qt::CTRL | Qt::Key_Period), m_queue, &RunQueue::stop);
 
@@ -481,6 +500,16 @@ QString MainWindow::exportAll(const QString& dir)
                 problems << error;
         }
     }
+    if (m_sweepView->hasSweep()) {
+        m_sweepView->refresh();
+        for (const auto& [widget, stem] : m_sweepView->exportables()) {
+            for (const char* suffix : {".png", ".svg"}) {
+                const QString error = exportPicture(widget, m_sweepView->title(), QDir(dir).filePath(stem + suffix));
+                if (!error.isEmpty())
+                    problems << error;
+            }
+        }
+    }
     const QString dashboardError = exportWidgetPng(dashboard(), QDir(dir).filePath(QStringLiteral("dashboard.png")));
     if (!dashboardError.isEmpty())
         problems << dashboardError;
@@ -523,6 +552,154 @@ void MainWindow::chooseWorkspace()
     QString error;
     if (!openWorkspace(dir, &error))
         showProblem(tr("Cannot open the workspace"), error);
+}
+
+bool MainWindow::openSweepFolder(const QString& dir, QString* error)
+{
+    SweepSpec spec;
+    std::vector<SweepRun> runs;
+    try {
+        SweepFolder folder(dir.toStdString());
+        spec = folder.readSpec();
+        runs = expandSweep(spec);
+    } catch (const Error& e) {
+        if (error)
+            *error = QString::fromStdString(e.what());
+        return false;
+    }
+    QSet<QString> known;
+    for (const auto& e : m_model->entries()) {
+        if (e.sweepFolder == dir)
+            known.insert(e.runKey);
+    }
+    const auto points = expandPoints(spec);
+    SweepFolder folder(dir.toStdString());
+    for (const auto& run : runs) {
+        if (known.contains(QString::fromStdString(run.id)))
+            continue;
+        const int id = m_model->addRun(run.config, RunState::Planned);
+        m_model->update(id, [&](RunEntry& e) {
+            e.sweepFolder = dir;
+            e.runKey = QString::fromStdString(run.id);
+            e.point = run.point;
+            e.pointLabel = QString::fromStdString(points[static_cast<std::size_t>(run.point)].label());
+            e.dir = QString::fromStdString(folder.runDir(run.id));
+        });
+    }
+    m_watchedSweeps.insert(dir);
+    pollSweepFolders();
+    m_sweepView->showSweep(dir, spec);
+    m_tabs->setCurrentWidget(m_sweepView);
+    return true;
+}
+
+bool MainWindow::enqueueSweep(const SweepSpec& spec, QString folder, QString* error)
+{
+    if (folder.isEmpty()) {
+        try {
+            folder = QString::fromStdString(
+                createRunDirectory(QDir(m_queue->workspace()).filePath(QStringLiteral("sweeps")).toStdString(), spec.name));
+        } catch (const Error& e) {
+            if (error)
+                *error = QString::fromStdString(e.what());
+            return false;
+        }
+    }
+    try {
+        m_queue->enqueueSweep(spec, folder);
+    } catch (const Error& e) {
+        if (error)
+            *error = QString::fromStdString(e.what());
+        return false;
+    }
+    m_sweepView->showSweep(folder, spec);
+    m_tabs->setCurrentWidget(m_sweepView);
+    updateActions();
+    return true;
+}
+
+double MainWindow::secondsPerTrainingImage() const
+{
+    // The latest run with a finished epoch: its training time per image, validation included.
+    for (auto it = m_model->entries().rbegin(); it != m_model->entries().rend(); ++it) {
+        if (it->result.epochs.empty())
+            continue;
+        const auto& m = it->result.epochs.back();
+        const double images = it->info.trainImages > 0
+                                  ? static_cast<double>(it->info.trainImages)
+                                  : (it->config.trainSubset > 0 ? static_cast<double>(it->config.trainSubset) : 48000.0);
+        const double validationImages = 60000.0 * it->config.validationFraction;
+        return m.seconds / (images + validationImages / 3.0);
+    }
+    return 0.0;
+}
+
+void MainWindow::openSweepDialog()
+{
+    if (!m_panel->isValid()) {
+        showProblem(tr("Cannot define a sweep"), m_panel->problem());
+        return;
+    }
+    SweepDialog dialog(m_panel->config(), secondsPerTrainingImage(), this);
+    if (dialog.exec() != QDialog::Accepted)
+        return;
+    QString error;
+    if (!enqueueSweep(dialog.spec(), {}, &error))
+        showProblem(tr("Cannot queue the sweep"), error);
+}
+
+void MainWindow::chooseSweepFolder()
+{
+    const QString dir = QFileDialog::getExistingDirectory(this, tr("Open Sweep Folder"), m_queue->workspace());
+    if (dir.isEmpty())
+        return;
+    QString error;
+    if (!openSweepFolder(dir, &error))
+        showProblem(tr("Cannot open the sweep folder"), error);
+}
+
+void MainWindow::pollSweepFolders()
+{
+    if (m_watchedSweeps.isEmpty())
+        return;
+    const auto stampOf = [](const QString& dir) {
+        qint64 stamp = 0;
+        for (const char* name : {"result.json", "metrics.jsonl", "config.json"}) {
+            const QFileInfo info(QDir(dir).filePath(QString::fromLatin1(name)));
+            if (info.exists())
+                stamp += info.size() + info.lastModified().toMSecsSinceEpoch();
+        }
+        return stamp;
+    };
+    std::vector<std::pair<int, QString>> changed;
+    for (const auto& e : m_model->entries()) {
+        if (!m_watchedSweeps.contains(e.sweepFolder) || e.state == RunState::Queued || e.id == m_queue->currentRunId())
+            continue;
+        const qint64 stamp = stampOf(e.dir);
+        if (stamp != m_fileStamps.value(e.id, 0)) {
+            m_fileStamps[e.id] = stamp;
+            if (stamp != 0)
+                changed.emplace_back(e.id, e.dir);
+        }
+    }
+    for (const auto& [id, dir] : changed) {
+        try {
+            const RunRecord record = loadRun(dir.toStdString());
+            // Written by another process: no result yet means it is still training there.
+            const bool live = record.result.status == RunStatus::Interrupted &&
+                              QFileInfo(QDir(dir).filePath(QStringLiteral("metrics.jsonl")))
+                                      .lastModified()
+                                      .secsTo(QDateTime::currentDateTime()) < 600;
+            m_model->update(id, [&](RunEntry& e) {
+                e.result = record.result;
+                e.state = live ? RunState::Running : stateFromStatus(record.result.status);
+                e.info.device = record.result.device;
+            });
+        } catch (const Error&) {
+            // A file caught mid-write: the next poll reads it again.
+            m_fileStamps.remove(id);
+        }
+    }
 }
 
 void MainWindow::exportDashboardWithDialog()

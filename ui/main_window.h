@@ -1,6 +1,11 @@
 #pragma once
 
 #include "dropoutlab/experiment_config.h"
+#include "dropoutlab/sweep.h"
+
+#include <QHash>
+#include <QSet>
+#include <QTimer>
 
 #include <QMainWindow>
 
@@ -12,6 +17,7 @@ class QPushButton;
 class QSortFilterProxyModel;
 class QSplitter;
 class QTableView;
+class QTabWidget;
 
 namespace dropoutlab::ui {
 
@@ -20,6 +26,7 @@ class CurvesView;
 class ExperimentPanel;
 class RunQueue;
 class RunsModel;
+class SweepView;
 
 /// The workbench: experiment panel and run queue on the left, live curves, test accuracy and the
 /// runs table on the right, progress in the status bar.
@@ -33,6 +40,10 @@ public:
     /// Shows the runs recorded in `dir` and records new runs there. Returns false (and says why)
     /// when it cannot be read.
     bool openWorkspace(const QString& dir, QString* error = nullptr);
+    /// Shows the sweep recorded in `dir` (e.g. by CLI shards) and follows it while it is written.
+    bool openSweepFolder(const QString& dir, QString* error = nullptr);
+    /// Queues a sweep into a new folder of the workspace (or `folder`); returns false with a reason.
+    bool enqueueSweep(const dropoutlab::SweepSpec& spec, QString folder = {}, QString* error = nullptr);
     /// Queues runs (e.g. a preset's) and loads the first into the panel.
     void enqueuePlan(const std::vector<dropoutlab::ExperimentConfig>& runs);
     /// After the queue is done: export to `dir` and, if `quit`, leave the event loop.
@@ -48,6 +59,7 @@ public:
     ExperimentPanel* experimentPanel() const { return m_panel; }
     CurvesView* curvesView() const { return m_curves; }
     AccuracyChart* accuracyChart() const { return m_accuracy; }
+    SweepView* sweepView() const { return m_sweepView; }
     QWidget* dashboard() const;
 
 protected:
@@ -69,6 +81,10 @@ private:
     void onQueueFinished();
     void showProblem(const QString& title, const QString& text);
     void chooseWorkspace();
+    void chooseSweepFolder();
+    void openSweepDialog();
+    void pollSweepFolders();
+    double secondsPerTrainingImage() const;
     void exportDashboardWithDialog();
     void exportResultsWithDialog();
     void restoreSettings();
@@ -79,6 +95,8 @@ private:
     ExperimentPanel* m_panel = nullptr;
     CurvesView* m_curves = nullptr;
     AccuracyChart* m_accuracy = nullptr;
+    SweepView* m_sweepView = nullptr;
+    QTabWidget* m_tabs = nullptr;
     QTableView* m_table = nullptr;
     QSortFilterProxyModel* m_sorted = nullptr;
     QSplitter* m_results = nullptr;
@@ -95,6 +113,9 @@ private:
     bool m_quitWhenDone = false;
     bool m_headless = false;  ///< automation: report problems on stderr, never block on a dialog
     int m_exitCode = 0;
+    QSet<QString> m_watchedSweeps;      ///< sweep folders written by other processes
+    QHash<int, qint64> m_fileStamps;    ///< per run: size + mtime of its files at the last poll
+    QTimer m_pollTimer;
 };
 
 } // namespace dropoutlab::ui

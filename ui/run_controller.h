@@ -3,6 +3,9 @@
 #include "metatypes.h"
 
 #include "dropoutlab/cancel_token.h"
+#include "dropoutlab/sweep.h"
+
+#include <vector>
 
 #include <QObject>
 #include <QThread>
@@ -23,6 +26,9 @@ public:
 
     /// Starts a run on the training thread; only one at a time (returns false when busy).
     bool start(int runId, const dropoutlab::ExperimentConfig& config, const QString& runDir);
+    /// Starts a sweep job (see RunWorker::runSweep); false when busy.
+    bool startSweep(const dropoutlab::SweepSpec& spec, const std::vector<dropoutlab::SweepRun>& runs,
+                    const std::vector<int>& runIds, const QString& folder);
     /// Asks the current run to stop after its current batch.
     void cancel();
     /// Cancels and blocks until the training thread has finished (used when the app closes).
@@ -36,12 +42,15 @@ Q_SIGNALS:
     void logLine(int runId, const QString& line);
     void finished(int runId, const dropoutlab::RunResult& result);
     void failed(int runId, const QString& message);
+    void skipped(int runId);
+    void sweepFinished();
 
 private:
     QThread m_thread;
     CancelToken m_cancel;
     RunWorker* m_worker = nullptr;
     bool m_busy = false;
+    bool m_sweeping = false;
 };
 
 } // namespace dropoutlab::ui

@@ -9,7 +9,8 @@
 namespace dropoutlab::ui {
 
 /// Where a run is in its life; the last five mirror the engine's RunStatus.
-enum class RunState { Queued, Running, Completed, Cancelled, Diverged, Failed, Stopped, Interrupted };
+/// `Planned`: a run of a sweep folder that another process (a CLI shard) has not started yet.
+enum class RunState { Queued, Running, Completed, Cancelled, Diverged, Failed, Stopped, Interrupted, Planned };
 
 QString displayName(RunState state);
 RunState stateFromStatus(RunStatus status);
@@ -26,6 +27,10 @@ struct RunEntry {
     QString dir;              ///< run folder, once started or loaded
     QColor color;
     bool visible = true;
+    QString sweepFolder;      ///< the sweep this run belongs to (empty: a single run)
+    QString runKey;           ///< the sweep's stable run id
+    int point = -1;           ///< index of the sweep point
+    QString pointLabel;       ///< e.g. "fc1=0.25"
 
     QString name() const { return QString::fromStdString(config.name); }
     /// Final train accuracy minus validation accuracy (fractions); 0 without epochs.

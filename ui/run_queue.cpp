@@ -6,14 +6,14 @@
 #include "dropoutlab/errors.h"
 #include "dropoutlab/results.h"
 
+#include <QDir>
+
 namespace dropoutlab::ui {
 
 RunQueue::RunQueue(RunsModel* model, QObject* parent)
     : QObject(parent), m_model(model), m_controller(new RunController(this))
 {
-    connect(m_controller, &RunController::started, this, [this](int id, const RunInfo& info) {
-        m_model->update(id, [&](RunEntry& e) { e.info = info; });
-    });
+    connect(m_controller, &RunController::started, this, &RunQueue::onStarted);
     connect(m_controller, &RunController::batchProgress, this, [this](int id, const BatchProgress& progress) {
         m_model->update(id, [&](RunEntry& e) { e.progress = progress; });
         Q_EMIT progressed(id);
@@ -29,6 +29,7 @@ RunQueue::RunQueue(RunsModel* model, QObject* parent)
     connect(m_controller, &RunController::logLine, this, &RunQueue::logLine);
     connect(m_controller, &RunController::finished, this, &RunQueue::onFinished);
     connect(m_controller, &RunController::failed, this, &RunQueue::onFailed);
+    connect(m_controller, &RunController::sweepFinished, this, &RunQueue::onSweepFinished);
 }
 
 RunQueue::~RunQueue()
@@ -39,9 +40,50 @@ RunQueue::~RunQueue()
 int RunQueue::enqueue(const ExperimentConfig& config)
 {
     const int id = m_model->addRun(config, RunState::Queued);
+    Job job;
+    job.runId = id;
+    m_jobs.push_back(std::move(job));
     if (m_running)
         ++m_batchSize;
     return id;
+}
+
+std::vector<int> RunQueue::enqueueSweep(const SweepSpec& spec, const QString& folder)
+{
+    SweepFolder sweepFolder(folder.toStdString());
+    sweepFolder.prepare(spec);
+    const auto points = expandPoints(spec);
+    Job job;
+    job.spec = spec;
+    job.folder = folder;
+    job.runs = expandSweep(spec);
+    for (const auto& run : job.runs) {
+        const bool done = sweepFolder.isDone(run.id);
+        const int id = m_model->addRun(run.config, RunState::Queued);
+        m_model->update(id, [&](RunEntry& e) {
+            e.sweepFolder = folder;
+            e.runKey = QString::fromStdString(run.id);
+            e.point = run.point;
+            e.pointLabel = QString::fromStdString(points[static_cast<std::size_t>(run.point)].label());
+            e.dir = QString::fromStdString(sweepFolder.runDir(run.id));
+            if (done) {
+                e.result = loadRun(sweepFolder.runDir(run.id)).result;
+                e.state = stateFromStatus(e.result.status);
+            }
+        });
+        job.ids.push_back(id);
+        if (!done && m_running)
+            ++m_batchSize;
+    }
+    std::vector<int> ids = job.ids;
+    m_jobs.push_back(std::move(job));
+    return ids;
+}
+
+bool RunQueue::isQueued(int runId) const
+{
+    const RunEntry* entry = m_model->find(runId);
+    return entry && entry->state == RunState::Queued;
 }
 
 int RunQueue::queuedCount() const
@@ -79,36 +121,73 @@ void RunQueue::shutdown()
 
 void RunQueue::startNext()
 {
-    const RunEntry* next = nullptr;
-    for (const auto& e : m_model->entries()) {
-        if (e.state == RunState::Queued) {
-            next = &e;
-            break;
+    while (!m_stopRequested && !m_jobs.empty()) {
+        Job job = std::move(m_jobs.front());
+        m_jobs.pop_front();
+        if (startJob(job))
+            return;
+    }
+    setRunning(false);
+    Q_EMIT queueFinished();
+}
+
+bool RunQueue::startJob(const Job& job)
+{
+    if (job.runId >= 0) {
+        if (!isQueued(job.runId))
+            return false;  // removed or already run
+        const ExperimentConfig config = m_model->find(job.runId)->config;
+        QString dir;
+        try {
+            dir = QString::fromStdString(createRunDirectory(m_workspace.toStdString(), config.name));
+        } catch (const Error& error) {
+            m_model->update(job.runId, [&](RunEntry& e) {
+                e.state = RunState::Failed;
+                e.result.message = error.what();
+            });
+            Q_EMIT runFailed(job.runId, QString::fromStdString(error.what()));
+            m_stopRequested = true;
+            return false;
+        }
+        m_model->update(job.runId, [&](RunEntry& e) {
+            e.state = RunState::Running;
+            e.dir = dir;
+            e.result = {};
+            e.progress = {};
+        });
+        m_currentId = job.runId;
+        m_controller->start(job.runId, config, dir);
+        Q_EMIT runStarted(job.runId);
+        return true;
+    }
+    // A sweep: the runs still queued (the user may have removed some, earlier ones are done).
+    std::vector<SweepRun> runs;
+    std::vector<int> ids;
+    for (std::size_t i = 0; i < job.runs.size(); ++i) {
+        if (isQueued(job.ids[i])) {
+            runs.push_back(job.runs[i]);
+            ids.push_back(job.ids[i]);
         }
     }
-    if (m_stopRequested || !next) {
-        setRunning(false);
-        Q_EMIT queueFinished();
-        return;
-    }
-    const int id = next->id;
-    const ExperimentConfig config = next->config;
-    QString dir;
-    try {
-        dir = QString::fromStdString(createRunDirectory(m_workspace.toStdString(), config.name));
-    } catch (const Error& error) {
-        onFailed(id, QString::fromStdString(error.what()));
-        return;
-    }
-    m_model->update(id, [&](RunEntry& e) {
+    if (runs.empty())
+        return false;
+    m_inSweep = true;
+    m_controller->startSweep(job.spec, runs, ids, job.folder);
+    return true;
+}
+
+void RunQueue::onStarted(int runId, const RunInfo& info)
+{
+    m_model->update(runId, [&](RunEntry& e) {
+        e.info = info;
         e.state = RunState::Running;
-        e.dir = dir;
         e.result = {};
         e.progress = {};
     });
-    m_currentId = id;
-    m_controller->start(id, config, dir);
-    Q_EMIT runStarted(id);
+    if (m_currentId != runId) {
+        m_currentId = runId;
+        Q_EMIT runStarted(runId);
+    }
 }
 
 void RunQueue::onFinished(int runId, const RunResult& result)
@@ -117,9 +196,11 @@ void RunQueue::onFinished(int runId, const RunResult& result)
         e.result = result;
         e.state = stateFromStatus(result.status);
     });
-    endCurrent();
+    m_currentId = -1;
+    ++m_doneInBatch;
     Q_EMIT runFinished(runId);
-    startNext();
+    if (!m_inSweep)
+        startNext();
 }
 
 void RunQueue::onFailed(int runId, const QString& message)
@@ -129,18 +210,21 @@ void RunQueue::onFailed(int runId, const QString& message)
         e.result.status = RunStatus::Failed;
         e.result.message = message.toStdString();
     });
-    endCurrent();
+    m_currentId = -1;
+    ++m_doneInBatch;
     Q_EMIT runFailed(runId, message);
     // A failure that is not the run's own (missing dataset, bad folder) would fail every
     // following run the same way: stop and let the user fix it.
-    setRunning(false);
-    Q_EMIT queueFinished();
+    m_stopRequested = true;
+    if (!m_inSweep)
+        startNext();
 }
 
-void RunQueue::endCurrent()
+void RunQueue::onSweepFinished()
 {
+    m_inSweep = false;
     m_currentId = -1;
-    ++m_doneInBatch;
+    startNext();
 }
 
 void RunQueue::setRunning(bool running)

@@ -2,17 +2,21 @@
 
 #include "metatypes.h"
 
-#include <QElapsedTimer>
+#include "dropoutlab/sweep.h"
+
 #include <QObject>
 #include <QString>
+
+#include <deque>
+#include <vector>
 
 namespace dropoutlab::ui {
 
 class RunController;
 class RunsModel;
 
-/// Runs the queued entries of a RunsModel one at a time on the training thread, recording each
-/// into a new folder of the workspace, and keeps the model up to date.
+/// Works through queued runs and sweeps one job at a time on the training thread, recording
+/// into folders of the workspace (single runs) or of the sweep, and keeps the model up to date.
 class RunQueue final : public QObject {
     Q_OBJECT
 
@@ -25,6 +29,9 @@ public:
 
     /// Adds a queued run; returns its id.
     int enqueue(const dropoutlab::ExperimentConfig& config);
+    /// Adds every run of a sweep recorded in `folder` (prepared now; throws dropoutlab::Error).
+    /// Runs already finished there are shown with their results and not run again.
+    std::vector<int> enqueueSweep(const dropoutlab::SweepSpec& spec, const QString& folder);
     /// Starts working through the queue (no-op when already running or nothing is queued).
     void start();
     /// Cancels the current run (it ends as cancelled, its epochs kept) and stops the queue.
@@ -35,7 +42,7 @@ public:
     bool isRunning() const { return m_running; }
     int currentRunId() const { return m_currentId; }
     int queuedCount() const;
-    /// Runs finished since start() and the size of the queue then (for the overall progress bar).
+    /// Runs finished since start() and the number queued then (for the overall progress bar).
     int doneInBatch() const { return m_doneInBatch; }
     int batchSize() const { return m_batchSize; }
     /// Estimated seconds until the queue is done, from the current run's speed; < 0 if unknown.
@@ -53,16 +60,28 @@ Q_SIGNALS:
     void queueFinished();
 
 private:
+    struct Job {
+        int runId = -1;  ///< a single run, or -1 for a sweep
+        dropoutlab::SweepSpec spec;
+        QString folder;
+        std::vector<dropoutlab::SweepRun> runs;
+        std::vector<int> ids;
+    };
     void startNext();
+    bool startJob(const Job& job);
+    void onStarted(int runId, const dropoutlab::RunInfo& info);
     void onFinished(int runId, const dropoutlab::RunResult& result);
     void onFailed(int runId, const QString& message);
-    void endCurrent();
+    void onSweepFinished();
     void setRunning(bool running);
+    bool isQueued(int runId) const;
 
     RunsModel* m_model;
     RunController* m_controller;
     QString m_workspace;
+    std::deque<Job> m_jobs;
     bool m_running = false;
+    bool m_inSweep = false;
     bool m_stopRequested = false;
     int m_currentId = -1;
     int m_doneInBatch = 0;

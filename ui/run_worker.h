@@ -4,6 +4,7 @@
 
 #include "dropoutlab/cancel_token.h"
 #include "dropoutlab/experiment.h"
+#include "dropoutlab/sweep.h"
 
 #include <QObject>
 #include <QString>
@@ -20,6 +21,10 @@ public:
 
     /// Runs `config`, recording into `runDir`. Blocks this thread until the run ends.
     void run(int runId, const dropoutlab::ExperimentConfig& config, const QString& runDir);
+    /// Runs the given runs of a sweep into `folder` (skipping finished ones, with successive
+    /// halving if the spec asks); `runIds[i]` is the GUI's id of `runs[i]`.
+    void runSweep(const dropoutlab::SweepSpec& spec, const std::vector<dropoutlab::SweepRun>& runs,
+                  const std::vector<int>& runIds, const QString& folder);
 
 Q_SIGNALS:
     void started(int runId, const dropoutlab::RunInfo& info);
@@ -29,8 +34,13 @@ Q_SIGNALS:
     void finished(int runId, const dropoutlab::RunResult& result);
     /// The run could not start or broke; `message` says why.
     void failed(int runId, const QString& message);
+    /// A sweep run was already finished in its folder.
+    void skipped(int runId);
+    /// A sweep job ended (all its runs done, or cancelled, or failed).
+    void sweepFinished();
 
 private:
+    friend class SweepRelay;
     void onStart(const RunInfo& info) override;
     void onBatch(const BatchProgress& progress) override;
     void onEpoch(const EpochMetrics& metrics) override;

@@ -18,6 +18,7 @@ QString displayName(RunState state)
     case RunState::Failed: return QObject::tr("failed");
     case RunState::Stopped: return QObject::tr("stopped");
     case RunState::Interrupted: return QObject::tr("interrupted");
+    case RunState::Planned: return QObject::tr("not started");
     }
     return {};
 }
@@ -37,7 +38,7 @@ RunState stateFromStatus(RunStatus status)
 
 bool isFinished(RunState state)
 {
-    return state != RunState::Queued && state != RunState::Running;
+    return state != RunState::Queued && state != RunState::Running && state != RunState::Planned;
 }
 
 double RunEntry::trainValGap() const

@@ -5,6 +5,7 @@
 #include "run_queue.h"
 
 #include "dropoutlab/errors.h"
+#include "dropoutlab/sweep.h"
 
 #include <QApplication>
 #include <QTimer>
@@ -41,7 +42,26 @@ int main(int argc, char** argv)
         std::fprintf(stderr, "dropoutlab: workspace %s: %s\n", qPrintable(workspace), qPrintable(error));
         return 1;
     }
-    window.enqueuePlan(plan);
+    if (!options.openSweep.isEmpty() && !window.openSweepFolder(options.openSweep, &error)) {
+        std::fprintf(stderr, "dropoutlab: sweep folder %s: %s\n", qPrintable(options.openSweep), qPrintable(error));
+        return 1;
+    }
+    if (!options.sweepSpec.isEmpty()) {
+        try {
+            SweepSpec spec = loadSweepFile(options.sweepSpec.toStdString());
+            applyOverrides(spec.base, options.overrides);
+            if (!window.enqueueSweep(spec, {}, &error)) {
+                std::fprintf(stderr, "dropoutlab: sweep %s: %s\n", qPrintable(options.sweepSpec), qPrintable(error));
+                return 1;
+            }
+        } catch (const Error& e) {
+            std::fprintf(stderr, "dropoutlab: %s\n", e.what());
+            return 2;
+        }
+    } else if (options.openSweep.isEmpty() || options.hasOverrides || !options.preset.isEmpty() ||
+               !options.configFile.isEmpty()) {
+        window.enqueuePlan(plan);
+    }
     window.setFinishActions(options.exportDir, options.quitWhenDone);
     window.show();
     if (options.autostart)

@@ -1,0 +1,57 @@
+#pragma once
+
+#include "dropoutlab/sweep.h"
+
+#include <QDialog>
+
+#include <vector>
+
+class QCheckBox;
+class QDialogButtonBox;
+class QLabel;
+class QLineEdit;
+class QSpinBox;
+
+namespace dropoutlab::ui {
+
+/// Defines a sweep over the current settings: which sites (and optionally learning rate or
+/// training-subset size) to vary and over which values, how many seeds, successive halving.
+/// Shows the number of runs and an estimated time before anything is queued.
+class SweepDialog final : public QDialog {
+    Q_OBJECT
+
+public:
+    /// `secondsPerImage`: measured training speed (seconds per training image, validation
+    /// included), or 0 when unknown.
+    SweepDialog(const dropoutlab::ExperimentConfig& base, double secondsPerImage, QWidget* parent = nullptr);
+
+    /// The sweep as defined (valid when accepted).
+    dropoutlab::SweepSpec spec() const;
+    /// Preview text: runs and estimated time, or the reason the sweep is invalid.
+    QString preview() const;
+    /// Sets the values of a parameter row and ticks it (for tests and presets).
+    void setAxis(const QString& parameter, const QString& values);
+    void setRepeats(int repeats);
+
+private:
+    struct AxisRow {
+        QString parameter;
+        QCheckBox* enabled = nullptr;
+        QLineEdit* values = nullptr;
+    };
+    void updatePreview();
+    dropoutlab::SweepSpec buildSpec() const;  // throws dropoutlab::Error
+
+    dropoutlab::ExperimentConfig m_base;
+    double m_secondsPerImage;
+    std::vector<AxisRow> m_rows;
+    QLineEdit* m_name = nullptr;
+    QSpinBox* m_repeats = nullptr;
+    QSpinBox* m_firstSeed = nullptr;
+    QSpinBox* m_halving = nullptr;
+    QLabel* m_preview = nullptr;
+    QDialogButtonBox* m_buttons = nullptr;
+    QString m_previewText;
+};
+
+} // namespace dropoutlab::ui

@@ -1,0 +1,72 @@
+#pragma once
+
+#include "dropoutlab/sweep.h"
+
+#include <QTimer>
+#include <QWidget>
+
+#include <map>
+#include <vector>
+
+class QChart;
+class QComboBox;
+class QLabel;
+class QStackedWidget;
+class QTableWidget;
+
+namespace dropoutlab::ui {
+
+class ChartView;
+class HeatMap;
+class RunsModel;
+
+/// Results of a sweep: for one axis, test accuracy (mean ± std error bars) and train-validation
+/// gap against the value; for two axes, a heat map of mean test accuracy; the best point
+/// highlighted; the per-point table; and a Welch comparison of any two points.
+class SweepView final : public QWidget {
+    Q_OBJECT
+
+public:
+    explicit SweepView(RunsModel* model, QWidget* parent = nullptr);
+
+    /// Registers a sweep (by folder) and shows it.
+    void showSweep(const QString& folder, const dropoutlab::SweepSpec& spec);
+    bool hasSweep() const { return !m_specs.empty(); }
+    /// Recomputes from the model now (a timer does it after changes).
+    void refresh();
+
+    const std::vector<dropoutlab::PointSummary>& summaries() const { return m_summaries; }
+    /// Compares points a and b (indices into summaries()); the text is also shown.
+    QString compare(int a, int b);
+    QString comparisonText() const;
+    /// The pictures to export, with file stems: the 1-D charts or the heat map.
+    std::vector<std::pair<QWidget*, QString>> exportables() const;
+    QString title() const;
+
+private:
+    void rebuildOneAxis(const dropoutlab::SweepSpec& spec);
+    void rebuildTwoAxes(const dropoutlab::SweepSpec& spec);
+    void rebuildTable();
+    void rebuildComparisonChoices();
+    int bestPoint() const;
+    void scheduleRefresh();
+
+    RunsModel* m_model;
+    QComboBox* m_sweeps;
+    QStackedWidget* m_stack;
+    QChart* m_accuracyChart;
+    QChart* m_gapChart;
+    ChartView* m_accuracyView;
+    ChartView* m_gapView;
+    HeatMap* m_heatMap;
+    QLabel* m_message;
+    QTableWidget* m_table;
+    QComboBox* m_pointA;
+    QComboBox* m_pointB;
+    QLabel* m_comparison;
+    std::map<QString, dropoutlab::SweepSpec> m_specs;
+    std::vector<dropoutlab::PointSummary> m_summaries;
+    QTimer m_timer;
+};
+
+} // namespace dropoutlab::ui
