@@ -49,6 +49,7 @@ bool parseGuiCommandLine(const QStringList& arguments, GuiOptions& options, QStr
         {"device", QObject::tr("auto, cpu or cuda."), "device"},
         {"threads", QObject::tr("CPU threads (0: all cores)."), "n"},
         {"name", QObject::tr("Run name (one run)."), "name"},
+        {"patience", QObject::tr("Early stopping patience in epochs (0: off)."), "n"},
         {"sweep", QObject::tr("Queue the sweep described by this spec file (see resources/sweeps)."), "spec"},
         {"open-sweep", QObject::tr("Show a sweep folder, e.g. one written by CLI shards, and follow it."), "dir"},
     };
@@ -101,10 +102,10 @@ bool parseGuiCommandLine(const QStringList& arguments, GuiOptions& options, QStr
         !readValue(parser, "train-subset", o.trainSubset, toInt64, error) ||
         !readValue(parser, "seed", o.seed, toUint64, error) ||
         !readValue(parser, "split-seed", o.splitSeed, toUint64, error) ||
-        !readValue(parser, "threads", o.threads, toInt, error))
+        !readValue(parser, "threads", o.threads, toInt, error) || !readValue(parser, "patience", o.patience, toInt, error))
         return false;
     options.hasOverrides = o.model || o.dropout || o.data || o.device || o.name || o.epochs || o.batchSize ||
-                           o.learningRate || o.momentum || o.trainSubset || o.seed || o.splitSeed || o.threads;
+                           o.learningRate || o.momentum || o.trainSubset || o.seed || o.splitSeed || o.threads || o.patience;
     return true;
 }
 

@@ -3,7 +3,13 @@
 #include "chart_view.h"
 #include "runs_model.h"
 
+#include "dropoutlab/sweep.h"
+
+#include <QAreaSeries>
 #include <QChart>
+#include <QCheckBox>
+#include <QHBoxLayout>
+#include <QVBoxLayout>
 #include <QGridLayout>
 #include <QLegendMarker>
 #include <QLineSeries>
@@ -57,9 +63,22 @@ void setNiceRange(QValueAxis* axis, double lo, double hi, double floorLimit, dou
 CurvesView::CurvesView(RunsModel* model, QWidget* parent)
     : QWidget(parent), m_model(model)
 {
-    auto* grid = new QGridLayout(this);
+    auto* outer = new QVBoxLayout(this);
+    outer->setContentsMargins(0, 0, 0, 0);
+    auto* options = new QHBoxLayout;
+    m_groupBox = new QCheckBox(tr("Group sweep runs by point (mean ± std)"));
+    m_individualBox = new QCheckBox(tr("Show individual runs"));
+    m_individualBox->setEnabled(false);
+    options->addWidget(m_groupBox);
+    options->addWidget(m_individualBox);
+    options->addStretch(1);
+    outer->addLayout(options);
+    connect(m_groupBox, &QCheckBox::toggled, this, &CurvesView::setGrouped);
+    connect(m_individualBox, &QCheckBox::toggled, this, &CurvesView::setShowIndividualRuns);
+    auto* grid = new QGridLayout;
     grid->setContentsMargins(0, 0, 0, 0);
     grid->setSpacing(4);
+    outer->addLayout(grid, 1);
     const std::array<std::tuple<Metric, QString, QString, QString>, 4> specs = {{
         {Metric::TrainLoss, tr("Training loss"), tr("Cross-entropy loss"), QStringLiteral("training-loss")},
         {Metric::ValLoss, tr("Validation loss"), tr("Cross-entropy loss"), QStringLiteral("validation-loss")},
@@ -156,6 +175,111 @@ void CurvesView::removeRun(int id)
     m_dirty.remove(id);
 }
 
+void CurvesView::setGrouped(bool grouped)
+{
+    m_grouped = grouped;
+    m_groupBox->setChecked(grouped);
+    m_individualBox->setEnabled(grouped);
+    for (const auto& e : m_model->entries())
+        markDirty(e.id);
+    flush();
+}
+
+void CurvesView::setShowIndividualRuns(bool show)
+{
+    m_showIndividual = show;
+    m_individualBox->setChecked(show);
+    for (const auto& e : m_model->entries())
+        markDirty(e.id);
+    flush();
+}
+
+bool CurvesView::isGroupedRun(const RunEntry& entry) const
+{
+    return m_grouped && !entry.sweepFolder.isEmpty() && entry.point >= 0;
+}
+
+double CurvesView::metricOf(const EpochMetrics& m, Metric metric)
+{
+    switch (metric) {
+    case Metric::TrainLoss: return m.trainLoss;
+    case Metric::ValLoss: return m.valLoss;
+    case Metric::TrainAccuracy: return 100.0 * m.trainAccuracy;
+    case Metric::ValAccuracy: return 100.0 * m.valAccuracy;
+    }
+    return 0.0;
+}
+
+void CurvesView::rebuildGroups(Panel& panel)
+{
+    for (auto& [key, group] : panel.groups) {
+        panel.chart->removeSeries(group.band);
+        panel.chart->removeSeries(group.mean);
+        delete group.band;  // owns nothing: upper/lower are deleted below
+        delete group.upper;
+        delete group.lower;
+        delete group.mean;
+    }
+    panel.groups.clear();
+    if (!m_grouped)
+        return;
+    // Per point: the runs' values at each epoch (runs still training contribute their epochs).
+    struct Values {
+        QString label;
+        QColor color;
+        std::vector<std::vector<double>> perEpoch;
+    };
+    std::map<QString, Values> byPoint;
+    for (const auto& e : m_model->entries()) {
+        if (!isGroupedRun(e) || !e.visible || e.result.epochs.empty())
+            continue;
+        const QString key = e.sweepFolder + QLatin1Char('#') + QString::number(e.point);
+        Values& values = byPoint[key];
+        values.label = e.pointLabel;
+        values.color = runColor(e.point);
+        for (const auto& m : e.result.epochs) {
+            if (values.perEpoch.size() < static_cast<std::size_t>(m.epoch))
+                values.perEpoch.resize(static_cast<std::size_t>(m.epoch));
+            values.perEpoch[static_cast<std::size_t>(m.epoch - 1)].push_back(metricOf(m, panel.metric));
+        }
+    }
+    for (const auto& [key, values] : byPoint) {
+        Group group;
+        group.mean = new QLineSeries;
+        group.upper = new QLineSeries;
+        group.lower = new QLineSeries;
+        group.mean->setName(values.label);
+        for (std::size_t i = 0; i < values.perEpoch.size(); ++i) {
+            const auto& v = values.perEpoch[i];
+            if (v.empty())
+                continue;
+            const Stats stats = computeStats(v);
+            const double x = static_cast<double>(i + 1);
+            group.mean->append(x, stats.mean);
+            group.upper->append(x, stats.mean + stats.std);
+            group.lower->append(x, stats.mean - stats.std);
+        }
+        QPen pen(values.color);
+        pen.setWidthF(2.5);
+        group.mean->setPen(pen);
+        group.mean->setPointsVisible(true);
+        group.band = new QAreaSeries(group.upper, group.lower);
+        QColor fill = values.color;
+        fill.setAlphaF(0.22);
+        group.band->setBrush(fill);
+        group.band->setPen(Qt::NoPen);
+        panel.chart->addSeries(group.band);
+        panel.chart->addSeries(group.mean);
+        for (QAbstractSeries* series : {static_cast<QAbstractSeries*>(group.band), static_cast<QAbstractSeries*>(group.mean)}) {
+            series->attachAxis(panel.x);
+            series->attachAxis(panel.y);
+        }
+        for (QLegendMarker* marker : panel.chart->legend()->markers(group.band))
+            marker->setVisible(false);
+        panel.groups[key] = group;
+    }
+}
+
 void CurvesView::markDirty(int id)
 {
     m_dirty.insert(id);
@@ -175,8 +299,10 @@ void CurvesView::flush()
             rebuild(panel, *entry);
     }
     if (!dirty.isEmpty()) {
-        for (Panel& panel : m_panels)
+        for (Panel& panel : m_panels) {
+            rebuildGroups(panel);
             rescale(panel);
+        }
     }
 }
 
@@ -207,7 +333,12 @@ void CurvesView::rebuild(Panel& panel, const RunEntry& entry)
     series->replace(points);
     series->setName(entry.name());
     // A run without points (still queued) stays out of the legend.
-    series->setVisible(entry.visible && !points.isEmpty());
+    series->setVisible(entry.visible && !points.isEmpty() && (!isGroupedRun(entry) || m_showIndividual));
+    if (isGroupedRun(entry) && m_showIndividual) {
+        QPen pen = series->pen();
+        pen.setWidthF(1.0);
+        series->setPen(pen);
+    }
 }
 
 void CurvesView::rescale(Panel& panel)
@@ -220,9 +351,19 @@ void CurvesView::rescale(Panel& panel)
         if (!entry || !entry->visible)
             continue;
         epochs = std::max(epochs, entry->config.epochs);
+        if (!series->isVisible())
+            continue;
         for (const QPointF& point : series->points()) {
             lo = std::min(lo, point.y());
             hi = std::max(hi, point.y());
+        }
+    }
+    for (const auto& [key, group] : panel.groups) {
+        for (const QLineSeries* edge : {group.upper, group.lower}) {
+            for (const QPointF& point : edge->points()) {
+                lo = std::min(lo, point.y());
+                hi = std::max(hi, point.y());
+            }
         }
     }
     panel.x->setRange(0, epochs);

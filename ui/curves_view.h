@@ -7,9 +7,15 @@
 #include <array>
 #include <map>
 
+class QAreaSeries;
 class QChart;
+class QCheckBox;
 class QLineSeries;
 class QValueAxis;
+
+namespace dropoutlab {
+struct EpochMetrics;
+}
 
 namespace dropoutlab::ui {
 
@@ -32,9 +38,21 @@ public:
     std::array<ChartView*, 4> chartViews() const;
     /// Applies pending updates now (tests and exports call it; normally a timer does).
     void flush();
+    /// Sweep runs drawn as one mean curve with a ±1 std band per point.
+    void setGrouped(bool grouped);
+    /// With grouping on: also draw the individual runs.
+    void setShowIndividualRuns(bool show);
+    /// Number of point groups drawn in each panel (for tests).
+    int groupCount() const { return static_cast<int>(m_panels[0].groups.size()); }
 
 private:
     enum class Metric { TrainLoss, ValLoss, TrainAccuracy, ValAccuracy };
+    struct Group {
+        QLineSeries* mean = nullptr;
+        QLineSeries* upper = nullptr;
+        QLineSeries* lower = nullptr;
+        QAreaSeries* band = nullptr;
+    };
     struct Panel {
         Metric metric;
         ChartView* view = nullptr;
@@ -42,6 +60,7 @@ private:
         QValueAxis* x = nullptr;
         QValueAxis* y = nullptr;
         std::map<int, QLineSeries*> series;
+        std::map<QString, Group> groups;
     };
 
     void addRun(int id);
@@ -49,12 +68,19 @@ private:
     void markDirty(int id);
     void rebuild(Panel& panel, const RunEntry& entry);
     void rescale(Panel& panel);
+    void rebuildGroups(Panel& panel);
+    bool isGroupedRun(const RunEntry& entry) const;
+    static double metricOf(const dropoutlab::EpochMetrics& m, Metric metric);
     static bool isLoss(Metric metric) { return metric == Metric::TrainLoss || metric == Metric::ValLoss; }
 
     RunsModel* m_model;
     std::array<Panel, 4> m_panels;
     QSet<int> m_dirty;
     QTimer m_timer;
+    bool m_grouped = false;
+    bool m_showIndividual = false;
+    QCheckBox* m_groupBox = nullptr;
+    QCheckBox* m_individualBox = nullptr;
 };
 
 } // namespace dropoutlab::ui

@@ -151,6 +151,10 @@ QWidget* ExperimentPanel::buildTrainingGroup()
     auto* box = new QGroupBox(tr("Training"));
     auto* form = new QFormLayout(box);
     m_epochs = spinBox(1, 10000, 10);
+    m_patience = spinBox(0, 1000, 0);
+    m_patience->setSpecialValueText(tr("off"));
+    m_patience->setToolTip(tr("Early stopping: stop when the validation loss has not improved for this many epochs; "
+                              "the test accuracy is measured with the best epoch's weights"));
     m_batch = spinBox(1, 65536, 100);
     m_lr = new QDoubleSpinBox;
     m_lr->setDecimals(5);
@@ -168,13 +172,14 @@ QWidget* ExperimentPanel::buildTrainingGroup()
     m_name = new QLineEdit;
     m_name->setPlaceholderText(tr("automatic (from the dropout rates)"));
     form->addRow(tr("Epochs"), m_epochs);
+    form->addRow(tr("Early stopping"), m_patience);
     form->addRow(tr("Batch size"), m_batch);
     form->addRow(tr("Learning rate"), m_lr);
     form->addRow(tr("Momentum"), m_momentum);
     form->addRow(tr("Seed"), m_seed);
     form->addRow(tr("Split seed"), m_splitSeed);
     form->addRow(tr("Run name"), m_name);
-    for (QSpinBox* s : {m_epochs, m_batch, m_seed, m_splitSeed})
+    for (QSpinBox* s : {m_epochs, m_patience, m_batch, m_seed, m_splitSeed})
         connect(s, &QSpinBox::valueChanged, this, &ExperimentPanel::revalidate);
     for (QDoubleSpinBox* s : {m_lr, m_momentum})
         connect(s, &QDoubleSpinBox::valueChanged, this, &ExperimentPanel::revalidate);
@@ -232,6 +237,7 @@ ExperimentConfig ExperimentPanel::config() const
     c.model = m_model->currentIndex() == 1 ? ModelKind::Mlp : ModelKind::Cnn;
     c.dropout = m_dropout->dropout();
     c.epochs = m_epochs->value();
+    c.earlyStoppingPatience = m_patience->value();
     c.batchSize = m_batch->value();
     c.learningRate = m_lr->value();
     c.momentum = m_momentum->value();
@@ -272,6 +278,7 @@ void ExperimentPanel::setConfig(const ExperimentConfig& c)
     m_dropout->setModel(c.model);
     m_dropout->setDropout(c.dropout);
     m_epochs->setValue(c.epochs);
+    m_patience->setValue(c.earlyStoppingPatience);
     m_batch->setValue(c.batchSize);
     m_lr->setValue(c.learningRate);
     m_momentum->setValue(c.momentum);

@@ -60,6 +60,7 @@ private:
     QComboBox* m_model = nullptr;
     DropoutEditor* m_dropout = nullptr;
     QSpinBox* m_epochs = nullptr;
+    QSpinBox* m_patience = nullptr;
     QSpinBox* m_batch = nullptr;
     QDoubleSpinBox* m_lr = nullptr;
     QDoubleSpinBox* m_momentum = nullptr;

@@ -121,7 +121,10 @@ QVariant RunsModel::displayData(const RunEntry& e, int column) const
     switch (column) {
     case Name: return e.name();
     case Dropout: return QString::fromStdString(dropoutSummary(e.config));
-    case Status: return displayName(e.state);
+    case Status:
+        return e.result.stoppedEarly && e.state == RunState::Completed
+                   ? tr("completed (early stop, epoch %1)").arg(e.result.bestEpoch)
+                   : displayName(e.state);
     case Progress: {
         const int done = static_cast<int>(e.result.epochs.size());
         return QStringLiteral("%1/%2").arg(e.state == RunState::Running ? std::max(done, e.progress.epoch - 1) : done)

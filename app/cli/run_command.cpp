@@ -66,6 +66,10 @@ void addOverrideFlags(CLI::App& command, RunOverrides& o)
     command.add_option("--device", o.device, "auto, cpu or cuda")->check(CLI::IsMember({"auto", "cpu", "cuda"}));
     command.add_option("--threads", o.threads, "CPU threads (0: all cores)")->check(CLI::Range(0, 1024));
     command.add_option("--name", o.name, "Run name (with one run)");
+    command.add_option("--patience", o.patience,
+                       "Early stopping: stop when the validation loss has not improved for N epochs and report the "
+                       "best epoch's test accuracy (0: off)")
+        ->check(CLI::NonNegativeNumber);
 }
 
 int runCommand(const RunOptions& options)

@@ -34,6 +34,8 @@ void applyOverrides(ExperimentConfig& config, const RunOverrides& o)
         config.threads = *o.threads;
     if (o.name)
         config.name = *o.name;
+    if (o.patience)
+        config.earlyStoppingPatience = *o.patience;
 }
 
 std::vector<ExperimentConfig> loadRunsFile(const std::string& path)

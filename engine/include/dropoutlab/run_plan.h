@@ -24,6 +24,7 @@ struct RunOverrides {
     std::optional<std::string> device;
     std::optional<int> threads;
     std::optional<std::string> name;     ///< only with a single run
+    std::optional<int> patience;         ///< early stopping on validation loss (0: off)
 };
 
 /// Applies the overrides that are set onto one config.
