@@ -5,8 +5,10 @@
 #include "dropoutlab/errors.h"
 #include "models.h"
 #include "training_session.h"
+#include "allocator_tuning.h"
 
 #include <chrono>
+#include <cstdlib>
 #include <cmath>
 #include <filesystem>
 #include <mutex>
@@ -140,6 +142,7 @@ TrainingSession::TrainingSession(const ExperimentConfig& config, ExperimentObser
     at::init_num_threads();
     const int threads = resolvedThreadCount(config);
     torch::set_num_threads(threads);
+    tuneAllocator();
 
     m_data = cachedDataset(resolveDataDir(config.dataDir));
     const DataSplit split = makeSplit(m_data->trainCount(), config.validationFraction, config.seeds.split);

@@ -57,7 +57,7 @@ struct ExperimentConfig {
     std::string device = "auto";       ///< auto, cpu or cuda
     int threads = 0;                   ///< 0: all cores
     int progressEvery = 10;            ///< batches between progress reports
-    int evalBatchSize = 1000;
+    int evalBatchSize = 250;  ///< smaller batches keep peak memory low at the same speed (BENCHMARKS.md)
     /// Stop when the validation loss has not improved for this many epochs and report the best
     /// epoch's test accuracy; 0: off.
     int earlyStoppingPatience = 0;

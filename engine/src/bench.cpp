@@ -1,0 +1,142 @@
+#include "dropoutlab/bench.h"
+
+#include "dropoutlab/experiment.h"
+#include "allocator_tuning.h"
+#include "models.h"
+
+#include <sys/resource.h>
+
+#include <chrono>
+#include <cstdlib>
+
+namespace dropoutlab {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double seconds(Clock::time_point since)
+{
+    return std::chrono::duration<double>(Clock::now() - since).count();
+}
+
+double sgemmGflops(const torch::Device& device)
+{
+    constexpr std::int64_t n = 1024;
+    const auto a = torch::randn({n, n}, torch::TensorOptions().device(device));
+    const auto b = torch::randn({n, n}, torch::TensorOptions().device(device));
+    auto c = torch::mm(a, b);  // warm-up
+    int repeats = 0;
+    const auto start = Clock::now();
+    while (seconds(start) < 1.0 || repeats < 5) {
+        c = torch::mm(a, b);
+        ++repeats;
+    }
+    (void)c.sum().item<float>();  // waits for a GPU
+    return 2.0 * n * n * n * repeats / seconds(start) / 1e9;
+}
+
+double peakRssMb()
+{
+    rusage usage{};
+    getrusage(RUSAGE_SELF, &usage);
+    return static_cast<double>(usage.ru_maxrss) / 1024.0;  // kilobytes on Linux
+}
+
+} // namespace
+
+double forwardFlopsPerImage(ModelKind model)
+{
+    if (model == ModelKind::Mlp)
+        return 2.0 * (784.0 * 800 + 800.0 * 800 + 800.0 * 10);
+    const double conv1 = 2.0 * 28 * 28 * 32 * (1 * 9);
+    const double conv2 = 2.0 * 14 * 14 * 64 * (32 * 9);
+    const double fc = 2.0 * (3136.0 * 128 + 128.0 * 10);
+    return conv1 + conv2 + fc;
+}
+
+double trainFlopsPerImage(ModelKind model)
+{
+    // Backward: weight gradients cost one forward; input gradients cost one forward except for
+    // the first layer, whose input (the image) needs none.
+    const double forward = forwardFlopsPerImage(model);
+    const double firstLayer = model == ModelKind::Mlp ? 2.0 * 784 * 800 : 2.0 * 28 * 28 * 32 * 9;
+    return forward + forward + (forward - firstLayer);
+}
+
+BenchResult runBenchmark(const ExperimentConfig& config, int steps)
+{
+    validateConfig(config);
+    at::init_num_threads();
+    const int threads = resolvedThreadCount(config);
+    torch::set_num_threads(threads);
+    detail::tuneAllocator();
+    const bool cuda = config.device != "cpu" && cudaAvailable();
+    const torch::Device device = cuda ? torch::Device(torch::kCUDA, 0) : torch::Device(torch::kCPU);
+    auto sync = [&](const torch::Tensor& t) { (void)t.sum().item<float>(); };
+
+    torch::manual_seed(config.seeds.init);
+    auto model = detail::makeModel(config);
+    model->to(device);
+    torch::optim::SGD optimizer(model->parameters(),
+                                torch::optim::SGDOptions(config.learningRate).momentum(config.momentum));
+    // MNIST-shaped random bytes: speed does not depend on the pixel values.
+    const auto images = torch::randint(0, 256, {4096, 1, 28, 28}, torch::TensorOptions().dtype(torch::kUInt8).device(device));
+    const auto labels = torch::randint(0, 10, {4096}, torch::TensorOptions().dtype(torch::kLong).device(device));
+    auto batch = [&](int i, int size) {
+        const auto index = torch::randint(0, 4096, {size}, torch::TensorOptions().dtype(torch::kLong).device(device));
+        (void)i;
+        return std::pair{images.index_select(0, index).to(torch::kFloat).mul_(1.0 / 127.5).sub_(1.0),
+                         labels.index_select(0, index)};
+    };
+    auto step = [&](int i) {
+        auto [x, y] = batch(i, config.batchSize);
+        const auto loss = torch::nn::functional::cross_entropy(model->forward(x), y);
+        optimizer.zero_grad();
+        loss.backward();
+        optimizer.step();
+        return loss;
+    };
+
+    model->train();
+    for (int i = 0; i < 5; ++i)
+        step(i);
+    sync(step(0));
+    auto start = Clock::now();
+    torch::Tensor last;
+    for (int i = 0; i < steps; ++i)
+        last = step(i);
+    sync(last);
+    const double trainSeconds = seconds(start);
+
+    model->eval();
+    const int evalImages = 12000;
+    double evalSeconds = 0.0;
+    {
+        torch::NoGradGuard noGrad;
+        sync(model->forward(batch(0, config.evalBatchSize).first));
+        start = Clock::now();
+        torch::Tensor out;
+        for (int done = 0; done < evalImages; done += config.evalBatchSize)
+            out = model->forward(batch(done, std::min(config.evalBatchSize, evalImages - done)).first);
+        sync(out);
+        evalSeconds = seconds(start);
+    }
+
+    BenchResult r;
+    r.model = toString(config.model);
+    r.device = cuda ? "cuda:0" : "cpu";
+    r.threads = threads;
+    r.batchSize = config.batchSize;
+    r.msPerStep = 1000.0 * trainSeconds / steps;
+    r.trainImagesPerSecond = steps * config.batchSize / trainSeconds;
+    r.evalImagesPerSecond = evalImages / evalSeconds;
+    r.trainSecondsPerEpoch = 48000.0 / r.trainImagesPerSecond;
+    r.valSecondsPerEpoch = 12000.0 / r.evalImagesPerSecond;
+    r.trainFlopsPerImage = trainFlopsPerImage(config.model);
+    r.achievedGflops = r.trainFlopsPerImage * r.trainImagesPerSecond / 1e9;
+    r.sgemmGflops = sgemmGflops(device);
+    r.peakRssMb = peakRssMb();
+    return r;
+}
+
+} // namespace dropoutlab
