@@ -68,7 +68,7 @@ int main(int argc, char** argv)
     std::vector<std::string> benchModels{"cnn", "mlp"};
     int benchSteps = 100;
     int benchThreads = 0;
-    int benchEvalBatch = 1000;
+    int benchEvalBatch = ExperimentConfig{}.evalBatchSize;
     std::string benchDevice = "auto";
     auto* benchCmd = app.add_subcommand("bench", "Measure training speed against this machine's SGEMM");
     benchCmd->add_option("--model", benchModels, "Models to measure")->check(CLI::IsMember({"cnn", "mlp"}))
