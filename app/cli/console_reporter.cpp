@@ -28,6 +28,8 @@ ConsoleReporter::ConsoleReporter(int runIndex, int runCount, std::string runName
 
 std::string ConsoleReporter::prefix() const
 {
+    if (m_runCount == 0)
+        return "[" + m_runName + "]";
     return "run " + std::to_string(m_runIndex) + "/" + std::to_string(m_runCount) + " [" + m_runName + "]";
 }
 

@@ -13,6 +13,7 @@
 #include <cstdio>
 #include <fstream>
 #include <iostream>
+#include <map>
 #include <memory>
 #include <sstream>
 
@@ -79,6 +80,13 @@ public:
         }
     }
     ExperimentObserver& observer() override { return *m_console; }
+    ExperimentObserver& observerFor(const SweepRun& run) override
+    {
+        auto& reporter = m_members[run.id];
+        if (!reporter)
+            reporter = std::make_unique<ConsoleReporter>(0, 0, run.id, m_quiet);
+        return *reporter;
+    }
 
     int skipped = 0;
     bool diverged = false;
@@ -86,6 +94,7 @@ public:
 private:
     bool m_quiet;
     std::unique_ptr<ConsoleReporter> m_console;
+    std::map<std::string, std::unique_ptr<ConsoleReporter>> m_members;
 };
 
 std::string percent(double fraction)
@@ -160,7 +169,7 @@ int sweepCommand(const SweepOptions& options)
     std::signal(SIGINT, onSweepInterrupt);
     try {
         folder.prepare(spec);
-        runSweep(spec, runs, folder, reporter, g_cancel);
+        runSweep(spec, runs, folder, reporter, g_cancel, options.fuse);
     } catch (const DataError& error) {
         std::fprintf(stderr, "dropoutlab-cli: data error: %s\n", error.what());
         return kExitData;

@@ -17,6 +17,7 @@ struct SweepOptions {
     int halvingEpoch = -1;          ///< -1: from the spec
     std::string shard;              ///< "K/N"; empty: all runs
     std::string outDir;
+    int fuse = 1;                   ///< train up to this many runs at once (fused)
     bool dryRun = false;
     bool quiet = false;
 };

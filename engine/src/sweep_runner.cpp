@@ -1,5 +1,6 @@
 #include "dropoutlab/errors.h"
 #include "dropoutlab/sweep.h"
+#include "fused_trainer.h"
 #include "training_session.h"
 
 #include <algorithm>
@@ -134,9 +135,65 @@ std::vector<RunRecord> SweepFolder::loadRuns() const
     return loadWorkspace(runs.string());
 }
 
-std::vector<RunResult> runSweep(const SweepSpec& spec, const std::vector<SweepRun>& runs, SweepFolder& folder,
-                                SweepProgress& progress, const CancelToken& cancel)
+namespace {
+
+/// Trains the runs in packs of up to `fuse` that can share a fused pass.
+std::vector<RunResult> runFused(const std::vector<const SweepRun*>& todo, SweepFolder& folder, SweepProgress& progress,
+                                const CancelToken& cancel, int fuse)
 {
+    std::vector<RunResult> results;
+    std::size_t i = 0;
+    while (i < todo.size() && !cancel.isCancelled()) {
+        std::vector<const SweepRun*> pack{todo[i]};
+        for (std::size_t j = i + 1; j < todo.size() && static_cast<int>(pack.size()) < fuse; ++j) {
+            if (detail::canFuse(todo[i]->config, todo[j]->config))
+                pack.push_back(todo[j]);
+            else
+                break;  // keep the order of the grid: the next pack starts here
+        }
+        progress.onRunStart(*pack.front(), static_cast<int>(i + 1), static_cast<int>(todo.size()));
+        std::vector<std::unique_ptr<RunWriter>> writers;
+        std::vector<std::unique_ptr<RecordingObserver>> recorders;
+        std::vector<ExperimentConfig> configs;
+        std::vector<ExperimentObserver*> observers;
+        for (const SweepRun* run : pack) {
+            std::error_code ec;
+            fs::remove_all(folder.runDir(run->id), ec);
+            writers.push_back(std::make_unique<RunWriter>(folder.runDir(run->id), run->config));
+            recorders.push_back(std::make_unique<RecordingObserver>(*writers.back(), progress.observerFor(*run)));
+            configs.push_back(run->config);
+            observers.push_back(recorders.back().get());
+        }
+        std::vector<RunResult> packResults;
+        try {
+            detail::FusedGroup group(configs, observers, progress.observer(), cancel);
+            packResults = group.run();
+        } catch (const Error& error) {
+            for (auto& writer : writers) {
+                RunResult failed;
+                failed.status = RunStatus::Failed;
+                failed.message = error.what();
+                writer->writeResult(failed);
+            }
+            throw;
+        }
+        for (std::size_t k = 0; k < pack.size(); ++k) {
+            writers[k]->writeResult(packResults[k]);
+            progress.onRunEnd(*pack[k], packResults[k]);
+            results.push_back(packResults[k]);
+        }
+        i += pack.size();
+    }
+    return results;
+}
+
+} // namespace
+
+std::vector<RunResult> runSweep(const SweepSpec& spec, const std::vector<SweepRun>& runs, SweepFolder& folder,
+                                SweepProgress& progress, const CancelToken& cancel, int fuse)
+{
+    if (fuse > 1 && spec.halving.atEpoch > 0)
+        throw ConfigError("fused training (--fuse) and successive halving cannot be combined; use one of them");
     std::vector<const SweepRun*> todo;
     for (const auto& run : runs) {
         if (folder.isDone(run.id))
@@ -147,6 +204,8 @@ std::vector<RunResult> runSweep(const SweepSpec& spec, const std::vector<SweepRu
     std::vector<RunResult> results;
     const int count = static_cast<int>(todo.size());
 
+    if (fuse > 1)
+        return runFused(todo, folder, progress, cancel, fuse);
     if (spec.halving.atEpoch <= 0) {
         for (int i = 0; i < count && !cancel.isCancelled(); ++i) {
             progress.onRunStart(*todo[static_cast<std::size_t>(i)], i + 1, count);

@@ -18,7 +18,8 @@ namespace dropoutlab {
 namespace detail {
 namespace {
 
-using Clock = std::chrono::steady_clock;
+
+} // namespace
 
 double secondsSince(Clock::time_point start)
 {
@@ -88,6 +89,8 @@ torch::Tensor normalise(const torch::Tensor& bytes)
 {
     return bytes.to(torch::kFloat).mul_(1.0 / 127.5).sub_(1.0);
 }
+
+namespace {
 
 struct Evaluation {
     double loss = 0.0;

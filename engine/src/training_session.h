@@ -18,6 +18,21 @@ struct DeviceSet {
     torch::Tensor labels;
 };
 
+using Clock = std::chrono::steady_clock;
+
+// Shared by the single-run session and the fused trainer.
+double secondsSince(Clock::time_point start);
+/// Keeps the last loaded dataset: the runs of a preset, queue or sweep usually share one.
+std::shared_ptr<const DatasetBytes> cachedDataset(const std::string& dir);
+/// "cpu" / "cuda" / "auto" to a device; throws DeviceError when CUDA is asked for and absent.
+torch::Device resolveDevice(const std::string& requested);
+std::string describeDevice(const torch::Device& device);
+DeviceSet toDevice(const std::vector<std::uint8_t>& images, const std::vector<std::uint8_t>& labels, std::int64_t rows,
+                   std::int64_t cols, const torch::Device& device);
+torch::Tensor indexTensor(const std::vector<std::int64_t>& indices, const torch::Device& device);
+/// Pixels to [0,1], then normalised with mean 0.5 and std 0.5: x / 127.5 - 1.
+torch::Tensor normalise(const torch::Tensor& bytes);
+
 class TrainingSession {
 public:
     /// Loads data and builds the model; throws ConfigError, DataError or DeviceError.

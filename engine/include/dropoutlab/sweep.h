@@ -138,8 +138,12 @@ struct SweepProgress {
     virtual void onRunSkipped(const SweepRun& /*run*/) {}
     virtual void onRunEnd(const SweepRun& /*run*/, const RunResult& /*result*/) {}
     virtual ExperimentObserver& observer() = 0;
+    /// Where a run's epochs go when several runs train at once (fused); default: observer().
+    virtual ExperimentObserver& observerFor(const SweepRun& /*run*/) { return observer(); }
 };
+/// `fuse` > 1 trains up to that many runs at once in one fused pass (runs that differ only in
+/// dropout rates and seeds; they share the batch order). Not combined with successive halving.
 std::vector<RunResult> runSweep(const SweepSpec& spec, const std::vector<SweepRun>& runs, SweepFolder& folder,
-                                SweepProgress& progress, const CancelToken& cancel);
+                                SweepProgress& progress, const CancelToken& cancel, int fuse = 1);
 
 } // namespace dropoutlab

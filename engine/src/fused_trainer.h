@@ -1,0 +1,71 @@
+#pragma once
+// Internal: K runs that differ only in dropout rates and seeds, trained in one pass. The K
+// models' weights are stacked: grouped convolutions (groups = K) and batched matrix products.
+// Each member keeps its own initialisation, rates and optimiser state; all see the same batches
+// (the first member's shuffle seed) and draw their dropout masks from one stream (the first
+// member's dropout seed), so with p = 0 each member equals its separate run up to float rounding,
+// and with p > 0 the statistics match.
+
+#include "training_session.h"
+
+#include <vector>
+
+namespace dropoutlab::detail {
+
+/// True when `a` and `b` may share a fused pass (everything equal but dropout rates and the
+/// initialisation/dropout seeds; same dropout kinds; no early stopping).
+bool canFuse(const ExperimentConfig& a, const ExperimentConfig& b);
+
+/// Dropout of K members at once. `keep` holds each member's keep probability (1 - p), on the
+/// tensor's device. Layout `Channels`: x is [B, K*C, H, W] (member k owns channels k*C..);
+/// `Members`: x is [K, B, F].
+enum class FusedLayout { Channels, Members };
+torch::Tensor fusedDropout(const torch::Tensor& x, const torch::Tensor& keep, FusedLayout layout, DropoutKind kind,
+                           bool training);
+
+class FusedGroup {
+public:
+    /// `observers[k]` receives member k's epochs; `progress` the group's batch progress.
+    /// Throws ConfigError when the members cannot be fused, DataError/DeviceError like a run.
+    FusedGroup(std::vector<ExperimentConfig> members, std::vector<ExperimentObserver*> observers,
+               ExperimentObserver& progress, const CancelToken& cancel);
+    ~FusedGroup();
+    /// Trains all members for their epochs and tests them; one result per member.
+    std::vector<RunResult> run();
+    /// The members' logits [K, B, 10] for a normalised batch (tests use it).
+    torch::Tensor forward(const torch::Tensor& input, bool training);
+    /// Member k's parameters in the separate model's order and shapes (tests use it).
+    std::vector<torch::Tensor> memberParameters(int k) const;
+
+private:
+    struct Site {
+        torch::Tensor keep;  ///< [K]
+        DropoutKind kind = DropoutKind::Element;
+        bool active = false; ///< some member drops here
+    };
+    Site site(const std::string& name) const;
+    void buildParameters();
+    struct Evaluation {
+        std::vector<double> loss;
+        std::vector<double> accuracy;
+        bool cancelled = false;
+    };
+    Evaluation evaluate(const DeviceSet& set, const torch::Tensor& indices);
+
+    std::vector<ExperimentConfig> m_members;
+    std::vector<ExperimentObserver*> m_observers;
+    ExperimentObserver& m_progress;
+    const CancelToken& m_cancel;
+    int m_k = 0;
+    torch::Device m_device;
+    std::shared_ptr<const DatasetBytes> m_data;
+    std::vector<std::int64_t> m_trainIndices;
+    DeviceSet m_train;
+    DeviceSet m_test;
+    torch::Tensor m_validationIndices;
+    std::vector<torch::Tensor> m_parameters;  ///< stacked, see buildParameters()
+    std::map<std::string, Site> m_sites;
+    std::unique_ptr<torch::optim::SGD> m_optimizer;
+};
+
+} // namespace dropoutlab::detail
