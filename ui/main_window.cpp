@@ -488,6 +488,10 @@ QString MainWindow::exportAll(const QString& dir)
         return tr("cannot create the folder %1").arg(dir);
     m_curves->flush();
     m_accuracy->flush();
+    if (m_sweepView->hasSweep())
+        m_sweepView->refresh();
+    // Rebuilt charts lay out their legends in the event loop: let that happen before painting.
+    QApplication::processEvents();
     QStringList problems;
     std::vector<ChartView*> views;
     for (ChartView* view : m_curves->chartViews())
@@ -501,7 +505,6 @@ QString MainWindow::exportAll(const QString& dir)
         }
     }
     if (m_sweepView->hasSweep()) {
-        m_sweepView->refresh();
         for (const auto& [widget, stem] : m_sweepView->exportables()) {
             for (const char* suffix : {".png", ".svg"}) {
                 const QString error = exportPicture(widget, m_sweepView->title(), QDir(dir).filePath(stem + suffix));

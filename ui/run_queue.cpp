@@ -96,8 +96,12 @@ int RunQueue::queuedCount() const
 
 void RunQueue::start()
 {
-    if (m_running || queuedCount() == 0)
+    if (m_running)
         return;
+    if (queuedCount() == 0) {
+        Q_EMIT queueFinished();  // nothing to do is a finished queue (automation waits for it)
+        return;
+    }
     m_stopRequested = false;
     m_doneInBatch = 0;
     m_batchSize = queuedCount();

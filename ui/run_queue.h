@@ -32,7 +32,8 @@ public:
     /// Adds every run of a sweep recorded in `folder` (prepared now; throws dropoutlab::Error).
     /// Runs already finished there are shown with their results and not run again.
     std::vector<int> enqueueSweep(const dropoutlab::SweepSpec& spec, const QString& folder);
-    /// Starts working through the queue (no-op when already running or nothing is queued).
+    /// Starts working through the queue (no-op when running; with nothing queued it only
+    /// reports queueFinished).
     void start();
     /// Cancels the current run (it ends as cancelled, its epochs kept) and stops the queue.
     void stop();
