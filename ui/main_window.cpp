@@ -576,18 +576,11 @@ bool MainWindow::openSweepFolder(const QString& dir, QString* error)
             known.insert(e.runKey);
     }
     const auto points = expandPoints(spec);
-    SweepFolder folder(dir.toStdString());
     for (const auto& run : runs) {
         if (known.contains(QString::fromStdString(run.id)))
             continue;
         const int id = m_model->addRun(run.config, RunState::Planned);
-        m_model->update(id, [&](RunEntry& e) {
-            e.sweepFolder = dir;
-            e.runKey = QString::fromStdString(run.id);
-            e.point = run.point;
-            e.pointLabel = QString::fromStdString(points[static_cast<std::size_t>(run.point)].label());
-            e.dir = QString::fromStdString(folder.runDir(run.id));
-        });
+        m_model->update(id, [&](RunEntry& e) { tagSweepRun(e, dir, run, points); });
     }
     m_watchedSweeps.insert(dir);
     pollSweepFolders();

@@ -2,6 +2,7 @@
 
 #include "dropoutlab/experiment_config.h"
 #include "dropoutlab/run_result.h"
+#include "dropoutlab/sweep.h"
 
 #include <QColor>
 #include <QString>
@@ -13,6 +14,9 @@ namespace dropoutlab::ui {
 enum class RunState { Queued, Running, Completed, Cancelled, Diverged, Failed, Stopped, Interrupted, Planned };
 
 QString displayName(RunState state);
+/// Marks `entry` as run `run` of the sweep recorded in `folder` (its point and run folder).
+void tagSweepRun(struct RunEntry& entry, const QString& folder, const dropoutlab::SweepRun& run,
+                 const std::vector<dropoutlab::SweepPoint>& points);
 RunState stateFromStatus(RunStatus status);
 bool isFinished(RunState state);
 

@@ -61,11 +61,7 @@ std::vector<int> RunQueue::enqueueSweep(const SweepSpec& spec, const QString& fo
         const bool done = sweepFolder.isDone(run.id);
         const int id = m_model->addRun(run.config, RunState::Queued);
         m_model->update(id, [&](RunEntry& e) {
-            e.sweepFolder = folder;
-            e.runKey = QString::fromStdString(run.id);
-            e.point = run.point;
-            e.pointLabel = QString::fromStdString(points[static_cast<std::size_t>(run.point)].label());
-            e.dir = QString::fromStdString(sweepFolder.runDir(run.id));
+            tagSweepRun(e, folder, run, points);
             if (done) {
                 e.result = loadRun(sweepFolder.runDir(run.id)).result;
                 e.state = stateFromStatus(e.result.status);

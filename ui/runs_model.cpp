@@ -23,6 +23,15 @@ QString displayName(RunState state)
     return {};
 }
 
+void tagSweepRun(RunEntry& entry, const QString& folder, const SweepRun& run, const std::vector<SweepPoint>& points)
+{
+    entry.sweepFolder = folder;
+    entry.runKey = QString::fromStdString(run.id);
+    entry.point = run.point;
+    entry.pointLabel = QString::fromStdString(points.at(static_cast<std::size_t>(run.point)).label());
+    entry.dir = QString::fromStdString(SweepFolder(folder.toStdString()).runDir(run.id));
+}
+
 RunState stateFromStatus(RunStatus status)
 {
     switch (status) {

@@ -1,6 +1,5 @@
 #include "fused_trainer.h"
 
-#include "allocator_tuning.h"
 #include "dropoutlab/errors.h"
 
 #include <cmath>
@@ -72,16 +71,7 @@ FusedGroup::FusedGroup(std::vector<ExperimentConfig> members, std::vector<Experi
     }
     const ExperimentConfig& first = m_members.front();
     m_device = resolveDevice(first.device);
-    at::init_num_threads();
-    torch::set_num_threads(resolvedThreadCount(first));
-    tuneAllocator();
-
-    m_data = cachedDataset(resolveDataDir(first.dataDir));
-    const DataSplit split = makeSplit(m_data->trainCount(), first.validationFraction, first.seeds.split);
-    m_trainIndices = balancedSubset(split.train, m_data->trainLabels, first.trainSubset, first.seeds.split);
-    m_train = toDevice(m_data->trainImages, m_data->trainLabels, m_data->rows, m_data->cols, m_device);
-    m_test = toDevice(m_data->testImages, m_data->testLabels, m_data->rows, m_data->cols, m_device);
-    m_validationIndices = indexTensor(split.validation, m_device);
+    m_run = prepareRun(first, m_device);
 
     for (const auto& siteInfo : dropoutSites(first.model)) {
         Site s;
@@ -101,9 +91,9 @@ FusedGroup::FusedGroup(std::vector<ExperimentConfig> members, std::vector<Experi
     m_optimizer = std::make_unique<torch::optim::SGD>(
         m_parameters, torch::optim::SGDOptions(first.learningRate).momentum(first.momentum));
     torch::manual_seed(first.seeds.dropout);
-    RunInfo info{describeDevice(m_device), resolvedThreadCount(first), static_cast<std::int64_t>(m_trainIndices.size()),
-                 static_cast<std::int64_t>(split.validation.size()), m_data->testCount(),
-                 static_cast<int>((m_trainIndices.size() + first.batchSize - 1) / first.batchSize)};
+    RunInfo info{describeDevice(m_device), resolvedThreadCount(first), static_cast<std::int64_t>(m_run.trainIndices.size()),
+                 m_run.validationCount, m_run.bytes->testCount(),
+                 static_cast<int>((m_run.trainIndices.size() + first.batchSize - 1) / first.batchSize)};
     for (auto* observer : m_observers)
         observer->onStart(info);
     m_progress.onLog("training " + std::to_string(m_k) + " " + toString(first.model) + " models fused on " + info.device);
@@ -210,16 +200,7 @@ FusedGroup::Evaluation FusedGroup::evaluate(const DeviceSet& set, const torch::T
         if (m_cancel.isCancelled())
             return {{}, {}, true};
         const std::int64_t size = std::min<std::int64_t>(batchSize, count - start);
-        torch::Tensor images;
-        torch::Tensor labels;
-        if (indices.defined()) {
-            const auto batch = indices.narrow(0, start, size);
-            images = set.images.index_select(0, batch);
-            labels = set.labels.index_select(0, batch);
-        } else {
-            images = set.images.narrow(0, start, size);
-            labels = set.labels.narrow(0, start, size);
-        }
+        const auto [images, labels] = evaluationBatch(set, indices, start, size);
         const auto logits = forward(normalise(images), false);  // [K, B, 10]
         const auto perSample = torch::nn::functional::cross_entropy(
             logits.reshape({m_k * size, kClasses}), labels.repeat({m_k}),
@@ -256,13 +237,13 @@ std::vector<RunResult> FusedGroup::run()
         }
     };
     SeededShuffler shuffler(first.seeds.shuffle);
-    const auto trainCount = static_cast<std::int64_t>(m_trainIndices.size());
+    const auto trainCount = static_cast<std::int64_t>(m_run.trainIndices.size());
     const int batches = static_cast<int>((trainCount + first.batchSize - 1) / first.batchSize);
     try {
         for (int epoch = 1; epoch <= first.epochs; ++epoch) {
             const auto epochStart = Clock::now();
-            shuffler.shuffle(m_trainIndices);
-            const torch::Tensor order = indexTensor(m_trainIndices, m_device);
+            shuffler.shuffle(m_run.trainIndices);
+            const torch::Tensor order = indexTensor(m_run.trainIndices, m_device);
             auto lossSum = torch::zeros({m_k}, torch::TensorOptions().dtype(torch::kDouble).device(m_device));
             auto correct = torch::zeros({m_k}, torch::TensorOptions().dtype(torch::kLong).device(m_device));
             std::int64_t seen = 0;
@@ -274,8 +255,8 @@ std::vector<RunResult> FusedGroup::run()
                 const std::int64_t offset = std::int64_t{b} * first.batchSize;
                 const std::int64_t size = std::min<std::int64_t>(first.batchSize, trainCount - offset);
                 const auto indices = order.narrow(0, offset, size);
-                const auto labels = m_train.labels.index_select(0, indices);
-                const auto logits = forward(normalise(m_train.images.index_select(0, indices)), true);
+                const auto labels = m_run.train.labels.index_select(0, indices);
+                const auto logits = forward(normalise(m_run.train.images.index_select(0, indices)), true);
                 const auto perSample = torch::nn::functional::cross_entropy(
                     logits.reshape({m_k * size, kClasses}), labels.repeat({m_k}),
                     torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kNone));
@@ -298,7 +279,7 @@ std::vector<RunResult> FusedGroup::run()
             }
             const double trainSeconds = secondsSince(epochStart);
             const auto validationStart = Clock::now();
-            const Evaluation validation = evaluate(m_train, m_validationIndices);
+            const Evaluation validation = evaluate(m_run.train, m_run.validationIndices);
             if (validation.cancelled) {
                 finishAll(RunStatus::Cancelled, "cancelled during validation of epoch " + std::to_string(epoch));
                 return results;
@@ -332,7 +313,7 @@ std::vector<RunResult> FusedGroup::run()
                 m_observers[kk]->onEpoch(m);
             }
         }
-        const Evaluation testing = evaluate(m_test, torch::Tensor());
+        const Evaluation testing = evaluate(m_run.test, torch::Tensor());
         if (testing.cancelled) {
             finishAll(RunStatus::Cancelled, "cancelled during the test evaluation");
             return results;

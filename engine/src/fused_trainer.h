@@ -58,11 +58,7 @@ private:
     const CancelToken& m_cancel;
     int m_k = 0;
     torch::Device m_device;
-    std::shared_ptr<const DatasetBytes> m_data;
-    std::vector<std::int64_t> m_trainIndices;
-    DeviceSet m_train;
-    DeviceSet m_test;
-    torch::Tensor m_validationIndices;
+    RunData m_run;
     std::vector<torch::Tensor> m_parameters;  ///< stacked, see buildParameters()
     std::map<std::string, Site> m_sites;
     std::unique_ptr<torch::optim::SGD> m_optimizer;

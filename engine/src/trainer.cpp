@@ -111,16 +111,7 @@ Evaluation evaluate(detail::NetImpl& model, const DeviceSet& set, const torch::T
         if (cancel.isCancelled())
             return {0.0, 0.0, true};
         const std::int64_t size = std::min<std::int64_t>(batchSize, count - start);
-        torch::Tensor images;
-        torch::Tensor labels;
-        if (indices.defined()) {
-            const auto batch = indices.narrow(0, start, size);
-            images = set.images.index_select(0, batch);
-            labels = set.labels.index_select(0, batch);
-        } else {
-            images = set.images.narrow(0, start, size);
-            labels = set.labels.narrow(0, start, size);
-        }
+        const auto [images, labels] = evaluationBatch(set, indices, start, size);
         const auto logits = model.forward(normalise(images));
         lossSum += torch::nn::functional::cross_entropy(
                        logits, labels, torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kSum))
@@ -134,6 +125,33 @@ Evaluation evaluate(detail::NetImpl& model, const DeviceSet& set, const torch::T
 
 } // namespace
 
+std::pair<torch::Tensor, torch::Tensor> evaluationBatch(const DeviceSet& set, const torch::Tensor& indices,
+                                                        std::int64_t start, std::int64_t size)
+{
+    if (!indices.defined())
+        return {set.images.narrow(0, start, size), set.labels.narrow(0, start, size)};
+    const auto batch = indices.narrow(0, start, size);
+    return {set.images.index_select(0, batch), set.labels.index_select(0, batch)};
+}
+
+RunData prepareRun(const ExperimentConfig& config, const torch::Device& device)
+{
+    // A new thread starts with LibTorch's default pool (which can be 1): set it explicitly every time.
+    at::init_num_threads();
+    torch::set_num_threads(resolvedThreadCount(config));
+    tuneAllocator();
+    RunData run;
+    run.bytes = cachedDataset(resolveDataDir(config.dataDir));
+    const DataSplit split = makeSplit(run.bytes->trainCount(), config.validationFraction, config.seeds.split);
+    run.trainIndices = balancedSubset(split.train, run.bytes->trainLabels, config.trainSubset, config.seeds.split);
+    run.validationCount = static_cast<std::int64_t>(split.validation.size());
+    const DatasetBytes& b = *run.bytes;
+    run.train = toDevice(b.trainImages, b.trainLabels, b.rows, b.cols, device);
+    run.test = toDevice(b.testImages, b.testLabels, b.rows, b.cols, device);
+    run.validationIndices = indexTensor(split.validation, device);
+    return run;
+}
+
 TrainingSession::TrainingSession(const ExperimentConfig& config, ExperimentObserver& observer,
                                  const CancelToken& cancel)
     : m_config(config), m_observer(observer), m_cancel(cancel), m_start(Clock::now()),
@@ -141,28 +159,18 @@ TrainingSession::TrainingSession(const ExperimentConfig& config, ExperimentObser
 {
     validateConfig(config);
     m_device = resolveDevice(config.device);
-    // A new thread starts with LibTorch's default pool (which can be 1): set it explicitly every time.
-    at::init_num_threads();
     const int threads = resolvedThreadCount(config);
-    torch::set_num_threads(threads);
-    tuneAllocator();
-
-    m_data = cachedDataset(resolveDataDir(config.dataDir));
-    const DataSplit split = makeSplit(m_data->trainCount(), config.validationFraction, config.seeds.split);
-    m_trainIndices = balancedSubset(split.train, m_data->trainLabels, config.trainSubset, config.seeds.split);
-    m_train = toDevice(m_data->trainImages, m_data->trainLabels, m_data->rows, m_data->cols, m_device);
-    m_test = toDevice(m_data->testImages, m_data->testLabels, m_data->rows, m_data->cols, m_device);
-    m_validationIndices = indexTensor(split.validation, m_device);
+    m_run = prepareRun(config, m_device);
     m_batchesPerEpoch = static_cast<int>((trainCount() + config.batchSize - 1) / config.batchSize);
 
     m_result.device = describeDevice(m_device);
     m_result.threads = threads;
-    observer.onStart({m_result.device, threads, trainCount(), static_cast<std::int64_t>(split.validation.size()),
-                      m_data->testCount(), m_batchesPerEpoch});
+    observer.onStart({m_result.device, threads, trainCount(), m_run.validationCount,
+                      m_run.bytes->testCount(), m_batchesPerEpoch});
     observer.onLog("training " + toString(config.model) + " (dropout: " + dropoutSummary(config) + ") on " +
                    m_result.device + " with " + std::to_string(threads) + " thread(s): " +
-                   std::to_string(trainCount()) + " training, " + std::to_string(split.validation.size()) +
-                   " validation, " + std::to_string(m_data->testCount()) + " test images");
+                   std::to_string(trainCount()) + " training, " + std::to_string(m_run.validationCount) +
+                   " validation, " + std::to_string(m_run.bytes->testCount()) + " test images");
 
     torch::manual_seed(config.seeds.init);
     m_model = makeModel(config);
@@ -178,7 +186,7 @@ TrainingSession::~TrainingSession() = default;
 
 std::int64_t TrainingSession::trainCount() const
 {
-    return static_cast<std::int64_t>(m_trainIndices.size());
+    return static_cast<std::int64_t>(m_run.trainIndices.size());
 }
 
 bool TrainingSession::runEpoch()
@@ -198,8 +206,8 @@ bool TrainingSession::trainOneEpoch()
     const int epoch = static_cast<int>(m_result.epochs.size()) + 1;
     try {
         const auto epochStart = Clock::now();
-        m_shuffler.shuffle(m_trainIndices);
-        const torch::Tensor order = indexTensor(m_trainIndices, m_device);
+        m_shuffler.shuffle(m_run.trainIndices);
+        const torch::Tensor order = indexTensor(m_run.trainIndices, m_device);
         double lossSum = 0.0;
         std::int64_t correct = 0;
         std::int64_t seen = 0;
@@ -208,8 +216,8 @@ bool TrainingSession::trainOneEpoch()
                 return end(RunStatus::Cancelled, "cancelled during epoch " + std::to_string(epoch));
             const std::int64_t start = std::int64_t{batch} * m_config.batchSize;
             const auto indices = order.narrow(0, start, std::min<std::int64_t>(m_config.batchSize, trainCount() - start));
-            const auto labels = m_train.labels.index_select(0, indices);
-            const auto logits = m_model->forward(normalise(m_train.images.index_select(0, indices)));
+            const auto labels = m_run.train.labels.index_select(0, indices);
+            const auto logits = m_model->forward(normalise(m_run.train.images.index_select(0, indices)));
             const auto loss = torch::nn::functional::cross_entropy(logits, labels);
             m_optimizer->zero_grad();
             loss.backward();
@@ -241,7 +249,7 @@ bool TrainingSession::trainOneEpoch()
         metrics.trainAccuracy = static_cast<double>(correct) / static_cast<double>(seen);
         metrics.trainSeconds = secondsSince(epochStart);
         const auto validationStart = Clock::now();
-        const Evaluation validation = evaluate(*m_model, m_train, m_validationIndices, m_config.evalBatchSize, m_cancel);
+        const Evaluation validation = evaluate(*m_model, m_run.train, m_run.validationIndices, m_config.evalBatchSize, m_cancel);
         if (validation.cancelled)
             return end(RunStatus::Cancelled, "cancelled during validation of epoch " + std::to_string(epoch));
         metrics.valLoss = validation.loss;
@@ -310,7 +318,7 @@ RunResult TrainingSession::finish()
                 parameters[i].copy_(m_bestWeights[i]);
             m_result.bestEpoch = m_bestEpoch;
         }
-        const Evaluation testing = evaluate(*m_model, m_test, torch::Tensor(), m_config.evalBatchSize, m_cancel);
+        const Evaluation testing = evaluate(*m_model, m_run.test, torch::Tensor(), m_config.evalBatchSize, m_cancel);
         if (testing.cancelled) {
             end(RunStatus::Cancelled, "cancelled during the test evaluation");
             return m_result;

@@ -33,6 +33,23 @@ torch::Tensor indexTensor(const std::vector<std::int64_t>& indices, const torch:
 /// Pixels to [0,1], then normalised with mean 0.5 and std 0.5: x / 127.5 - 1.
 torch::Tensor normalise(const torch::Tensor& bytes);
 
+/// A run's data on its device: the split and the (subset of the) training indices.
+struct RunData {
+    std::shared_ptr<const DatasetBytes> bytes;  ///< keeps the CPU tensors' memory alive
+    std::vector<std::int64_t> trainIndices;
+    std::int64_t validationCount = 0;
+    DeviceSet train;
+    DeviceSet test;
+    torch::Tensor validationIndices;
+};
+/// Sets this thread's LibTorch thread count and the allocator, then loads the run's data.
+/// Throws DataError.
+RunData prepareRun(const ExperimentConfig& config, const torch::Device& device);
+/// One evaluation batch: rows [start, start + size) of `indices`, or of the whole set when
+/// `indices` is undefined. Returns images (uint8) and labels.
+std::pair<torch::Tensor, torch::Tensor> evaluationBatch(const DeviceSet& set, const torch::Tensor& indices,
+                                                        std::int64_t start, std::int64_t size);
+
 class TrainingSession {
 public:
     /// Loads data and builds the model; throws ConfigError, DataError or DeviceError.
@@ -65,11 +82,7 @@ private:
     const CancelToken& m_cancel;
     std::chrono::steady_clock::time_point m_start;
     torch::Device m_device;
-    std::shared_ptr<const DatasetBytes> m_data;
-    std::vector<std::int64_t> m_trainIndices;
-    DeviceSet m_train;
-    DeviceSet m_test;
-    torch::Tensor m_validationIndices;
+    RunData m_run;
     int m_batchesPerEpoch = 0;
     std::shared_ptr<NetImpl> m_model;
     std::unique_ptr<torch::optim::SGD> m_optimizer;
