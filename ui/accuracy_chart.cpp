@@ -100,7 +100,8 @@ void AccuracyChart::flush()
     // Zoomed, not 0-100: the differences that matter here are tenths of a point.
     // Room below the lowest bar (so bars differ visibly) and above the highest (for its label).
     const double span = std::max(hi - lo, 0.1);
-    setNiceRange(m_values, std::max(0.0, lo - 1.5 * span), std::min(100.0, hi + 0.6 * span), 0.0, 100.0);
+    // Few ticks: the chart is short, and crowded labels are elided.
+    setNiceRange(m_values, std::max(0.0, lo - 1.5 * span), std::min(100.0, hi + 0.6 * span), 0.0, 100.0, 3);
 }
 
 std::pair<double, double> AccuracyChart::axisRange() const

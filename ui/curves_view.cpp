@@ -37,7 +37,7 @@ double niceStep(double span, int targetTicks)
     return 10.0 * magnitude;
 }
 
-void setNiceRange(QValueAxis* axis, double lo, double hi, double floorLimit, double ceilLimit)
+void setNiceRange(QValueAxis* axis, double lo, double hi, double floorLimit, double ceilLimit, int targetTicks)
 {
     // A single point (lo == hi) still gets a non-empty range: at least 0.1 % of its value.
     const double minimumSpan = std::max(1e-3, 1e-3 * std::max(std::abs(lo), std::abs(hi)));
@@ -46,7 +46,7 @@ void setNiceRange(QValueAxis* axis, double lo, double hi, double floorLimit, dou
         lo = middle - minimumSpan / 2;
         hi = middle + minimumSpan / 2;
     }
-    const double step = niceStep(hi - lo, 5);
+    const double step = niceStep(hi - lo, targetTicks);
     const double bottom = std::max(floorLimit, std::floor(lo / step) * step);
     const double top = std::min(ceilLimit, std::ceil(hi / step) * step);
     const double end = top > bottom ? top : bottom + step;
