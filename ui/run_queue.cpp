@@ -8,6 +8,8 @@
 
 #include <QDir>
 
+#include <algorithm>
+
 namespace dropoutlab::ui {
 
 RunQueue::RunQueue(RunsModel* model, QObject* parent)
@@ -172,6 +174,7 @@ bool RunQueue::startJob(const Job& job)
     if (runs.empty())
         return false;
     m_inSweep = true;
+    m_sweepJob = job;
     m_controller->startSweep(job.spec, runs, ids, job.folder);
     return true;
 }
@@ -223,6 +226,10 @@ void RunQueue::onFailed(int runId, const QString& message)
 void RunQueue::onSweepFinished()
 {
     m_inSweep = false;
+    // Stopped part-way: its remaining runs stay queued, and Run continues the sweep.
+    if (std::any_of(m_sweepJob.ids.begin(), m_sweepJob.ids.end(), [this](int id) { return isQueued(id); }))
+        m_jobs.push_front(std::move(m_sweepJob));
+    m_sweepJob = {};
     m_currentId = -1;
     startNext();
 }

@@ -81,6 +81,7 @@ private:
     RunController* m_controller;
     QString m_workspace;
     std::deque<Job> m_jobs;
+    Job m_sweepJob;  ///< the sweep in progress, requeued if it stops with runs left
     bool m_running = false;
     bool m_inSweep = false;
     bool m_stopRequested = false;

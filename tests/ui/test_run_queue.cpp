@@ -22,6 +22,7 @@ private Q_SLOTS:
     void stopCancelsTheCurrentRun();
     void destroyingDuringARunCancelsCleanly();
     void missingDatasetFailsAndStopsTheQueue();
+    void stoppedSweepContinuesOnRun();
 };
 
 void TestRunQueue::runsQueueInOrderAndRecords()
@@ -112,6 +113,34 @@ void TestRunQueue::missingDatasetFailsAndStopsTheQueue()
     QVERIFY(failed[0][1].toString().contains("/nonexistent/dataset"));
     QCOMPARE(displayName(model.find(id)->state), displayName(RunState::Failed));
     QCOMPARE(displayName(model.find(next)->state), displayName(RunState::Queued));
+}
+
+void TestRunQueue::stoppedSweepContinuesOnRun()
+{
+    QTemporaryDir workspace;
+    RunsModel model;
+    RunQueue queue(&model);
+    queue.setWorkspace(workspace.path());
+    SweepSpec spec;
+    spec.base = shortFixtureRun("base", 0.0, 3);
+    spec.base.trainSubset = 300;
+    spec.base.progressEvery = 1;
+    spec.axes = {parseSweepAxis("fc1=0,0.5")};
+    const auto ids = queue.enqueueSweep(spec, workspace.filePath("sweep"));
+    QCOMPARE(ids.size(), std::size_t{2});
+    QSignalSpy progressed(&queue, &RunQueue::progressed);
+    QSignalSpy finished(&queue, &RunQueue::queueFinished);
+    queue.start();
+    QVERIFY(progressed.wait(30000));
+    queue.stop();
+    QVERIFY(finished.wait(30000));
+    QCOMPARE(displayName(model.find(ids[0])->state), displayName(RunState::Cancelled));
+    QCOMPARE(queue.queuedCount(), 1);
+
+    queue.start();  // continues the sweep with its queued run
+    QVERIFY(finished.wait(60000));
+    QCOMPARE(displayName(model.find(ids[1])->state), displayName(RunState::Completed));
+    QCOMPARE(statusInFolder(model.find(ids[1])->dir), QString("completed"));
 }
 
 QTEST_GUILESS_MAIN(TestRunQueue)
