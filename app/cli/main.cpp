@@ -6,11 +6,13 @@
 #include "sweep_command.h"
 
 #include "dropoutlab/bench.h"
+#include "dropoutlab/dataset.h"
 #include "dropoutlab/errors.h"
 #include "dropoutlab/presets.h"
 
 #include <CLI/CLI.hpp>
 
+#include <chrono>
 #include <cstdio>
 
 using namespace dropoutlab;
@@ -101,6 +103,17 @@ int main(int argc, char** argv)
         return exportCommand(exportOptions);
     if (benchCmd->parsed()) {
         try {
+            // Reading and checking the dataset (the first run of a process pays it once).
+            const std::string dataDir = resolveDataDir("");
+            try {
+                const auto start = std::chrono::steady_clock::now();
+                const DatasetBytes data = loadDataset(dataDir);
+                const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+                std::printf("MNIST load (%lld + %lld images, all four files checked): %.3f s\n",
+                            static_cast<long long>(data.trainCount()), static_cast<long long>(data.testCount()), seconds);
+            } catch (const DataError& error) {
+                std::printf("MNIST load: skipped (%s)\n", error.what());
+            }
             for (const auto& name : benchModels) {
                 ExperimentConfig config;
                 config.model = parseModelKind(name, "--model");
