@@ -208,6 +208,13 @@ bool TrainingSession::trainOneEpoch()
         const auto epochStart = Clock::now();
         m_shuffler.shuffle(m_run.trainIndices);
         const torch::Tensor order = indexTensor(m_run.trainIndices, m_device);
+        // Sums stay on the device; the host reads them only at checks. On the CPU that is every
+        // batch (free, and a non-finite loss is caught before its step); on a GPU a read is a
+        // synchronisation, so it happens at progress reports only.
+        const int checkEvery = m_device.is_cuda() ? m_config.progressEvery : 1;
+        const auto options = torch::TensorOptions().device(m_device);
+        auto lossSumOnDevice = torch::zeros({}, options.dtype(torch::kDouble));
+        auto correctOnDevice = torch::zeros({}, options.dtype(torch::kLong));
         double lossSum = 0.0;
         std::int64_t correct = 0;
         std::int64_t seen = 0;
@@ -221,21 +228,25 @@ bool TrainingSession::trainOneEpoch()
             const auto loss = torch::nn::functional::cross_entropy(logits, labels);
             m_optimizer->zero_grad();
             loss.backward();
-
-            const double lossValue = loss.item<double>();
-            if (!std::isfinite(lossValue)) {
-                m_result.divergedEpoch = epoch;
-                m_result.divergedBatch = batch + 1;
-                return end(RunStatus::Diverged, "loss became non-finite at epoch " + std::to_string(epoch) +
-                                                    ", batch " + std::to_string(batch + 1) +
-                                                    " (try a smaller learning rate)");
-            }
-            m_optimizer->step();
-            lossSum += lossValue;
-            correct += logits.argmax(1).eq(labels).sum().item<std::int64_t>();
+            lossSumOnDevice += loss.detach();
+            correctOnDevice += logits.detach().argmax(1).eq(labels).sum();
             seen += indices.size(0);
             const int done = batch + 1;
-            if (done % m_config.progressEvery == 0 || done == m_batchesPerEpoch) {
+            const bool report = done % m_config.progressEvery == 0 || done == m_batchesPerEpoch;
+            if (report || done % checkEvery == 0) {
+                lossSum = lossSumOnDevice.item<double>();
+                if (!std::isfinite(lossSum)) {
+                    m_result.divergedEpoch = epoch;
+                    m_result.divergedBatch = done;
+                    return end(RunStatus::Diverged, "loss became non-finite at epoch " + std::to_string(epoch) +
+                                                        ", batch " + std::to_string(done) +
+                                                        (checkEvery > 1 ? " or shortly before" : "") +
+                                                        " (try a smaller learning rate)");
+                }
+                correct = correctOnDevice.item<std::int64_t>();
+            }
+            m_optimizer->step();
+            if (report) {
                 const double elapsed = secondsSince(epochStart);
                 m_observer.onBatch({epoch, m_config.epochs, done, m_batchesPerEpoch, lossSum / done,
                                     static_cast<double>(correct) / static_cast<double>(seen),
