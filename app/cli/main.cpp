@@ -1,18 +1,15 @@
 // dropoutlab-cli: the DropoutLab engine without Qt, for terminals, scripts and GPU/cluster nodes.
 
+#include "bench_command.h"
 #include "exit_codes.h"
 #include "export_command.h"
 #include "run_command.h"
 #include "sweep_command.h"
 
-#include "dropoutlab/bench.h"
-#include "dropoutlab/dataset.h"
-#include "dropoutlab/errors.h"
 #include "dropoutlab/presets.h"
 
 #include <CLI/CLI.hpp>
 
-#include <chrono>
 #include <cstdio>
 
 using namespace dropoutlab;
@@ -71,18 +68,14 @@ int main(int argc, char** argv)
         ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
         ->expected(0, 2);
 
-    std::vector<std::string> benchModels{"cnn", "mlp"};
-    int benchSteps = 100;
-    int benchThreads = 0;
-    int benchEvalBatch = ExperimentConfig{}.evalBatchSize;
-    std::string benchDevice = "auto";
+    BenchOptions bench;
     auto* benchCmd = app.add_subcommand("bench", "Measure training speed against this machine's SGEMM");
-    benchCmd->add_option("--model", benchModels, "Models to measure")->check(CLI::IsMember({"cnn", "mlp"}))
+    benchCmd->add_option("--model", bench.models, "Models to measure")->check(CLI::IsMember({"cnn", "mlp"}))
         ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
-    benchCmd->add_option("--steps", benchSteps, "Training steps to time")->check(CLI::Range(5, 100000));
-    benchCmd->add_option("--threads", benchThreads, "CPU threads (0: all cores)")->check(CLI::Range(0, 1024));
-    benchCmd->add_option("--eval-batch", benchEvalBatch, "Batch size of the validation pass")->check(CLI::Range(1, 65536));
-    benchCmd->add_option("--device", benchDevice, "auto, cpu or cuda")->check(CLI::IsMember({"auto", "cpu", "cuda"}));
+    benchCmd->add_option("--steps", bench.steps, "Training steps to time")->check(CLI::Range(5, 100000));
+    benchCmd->add_option("--threads", bench.threads, "CPU threads (0: all cores)")->check(CLI::Range(0, 1024));
+    benchCmd->add_option("--eval-batch", bench.evalBatch, "Batch size of the validation pass")->check(CLI::Range(1, 65536));
+    benchCmd->add_option("--device", bench.device, "auto, cpu or cuda")->check(CLI::IsMember({"auto", "cpu", "cuda"}));
 
     auto* presetsCmd = app.add_subcommand("presets", "List the built-in presets");
 
@@ -101,43 +94,8 @@ int main(int argc, char** argv)
         return reportCommand(report);
     if (exportCmd->parsed())
         return exportCommand(exportOptions);
-    if (benchCmd->parsed()) {
-        try {
-            // Reading and checking the dataset (the first run of a process pays it once).
-            const std::string dataDir = resolveDataDir("");
-            try {
-                const auto start = std::chrono::steady_clock::now();
-                const DatasetBytes data = loadDataset(dataDir);
-                const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-                std::printf("MNIST load (%lld + %lld images, all four files checked): %.3f s\n",
-                            static_cast<long long>(data.trainCount()), static_cast<long long>(data.testCount()), seconds);
-            } catch (const DataError& error) {
-                std::printf("MNIST load: skipped (%s)\n", error.what());
-            }
-            for (const auto& name : benchModels) {
-                ExperimentConfig config;
-                config.model = parseModelKind(name, "--model");
-                config.threads = benchThreads;
-                config.device = benchDevice;
-                config.evalBatchSize = benchEvalBatch;
-                const BenchResult r = runBenchmark(config, benchSteps);
-                std::printf("%s on %s, %d thread(s), batch %d:\n", r.model.c_str(), r.device.c_str(), r.threads, r.batchSize);
-                std::printf("  training step        %8.2f ms   (%.0f images/s)\n", r.msPerStep, r.trainImagesPerSecond);
-                std::printf("  epoch, 48k + 12k     %8.2f s    (train %.2f s + validation %.2f s at %.0f images/s)\n",
-                            r.trainSecondsPerEpoch + r.valSecondsPerEpoch, r.trainSecondsPerEpoch, r.valSecondsPerEpoch,
-                            r.evalImagesPerSecond);
-                std::printf("  training FLOPs/image %8.2f MFLOP (analytic, forward + backward)\n", r.trainFlopsPerImage / 1e6);
-                std::printf("  achieved             %8.1f GFLOP/s\n", r.achievedGflops);
-                std::printf("  SGEMM 1024^3         %8.1f GFLOP/s  -> training runs at %.0f %% of SGEMM\n", r.sgemmGflops,
-                            100.0 * r.achievedGflops / r.sgemmGflops);
-                std::printf("  peak RSS so far      %8.0f MB\n", r.peakRssMb);
-            }
-        } catch (const Error& error) {
-            std::fprintf(stderr, "dropoutlab-cli: error: %s\n", error.what());
-            return kExitUsage;
-        }
-        return kExitOk;
-    }
+    if (benchCmd->parsed())
+        return benchCommand(bench);
     if (presetsCmd->parsed()) {
         for (const auto& preset : builtinPresets()) {
             std::printf("%-14s %s (%zu run%s)\n", preset.name.c_str(), preset.title.c_str(), preset.runs.size(),

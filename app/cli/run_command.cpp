@@ -2,25 +2,16 @@
 
 #include "console_reporter.h"
 #include "exit_codes.h"
+#include "interrupt_guard.h"
 
 #include "dropoutlab/errors.h"
 #include "dropoutlab/results.h"
 
-#include <csignal>
 #include <cstdio>
 #include <iostream>
 
 namespace dropoutlab::cli {
 namespace {
-
-CancelToken g_cancel;
-
-extern "C" void onInterrupt(int)
-{
-    g_cancel.cancel();
-    // A second Ctrl-C ends the process at once.
-    std::signal(SIGINT, SIG_DFL);
-}
 
 std::string percent(const std::optional<double>& fraction)
 {
@@ -85,17 +76,16 @@ int runCommand(const RunOptions& options)
         return kExitUsage;
     }
 
-    g_cancel.reset();
-    std::signal(SIGINT, onInterrupt);
+    InterruptGuard interrupt;
     std::vector<RunResult> results;
     int exitCode = kExitOk;
-    for (std::size_t i = 0; i < configs.size() && !g_cancel.isCancelled(); ++i) {
+    for (std::size_t i = 0; i < configs.size() && !interrupt.interrupted(); ++i) {
         ConsoleReporter reporter(static_cast<int>(i + 1), static_cast<int>(configs.size()), configs[i].name,
                                  options.quiet);
         try {
             const std::string dir = createRunDirectory(options.outDir, configs[i].name);
             reporter.onLog("results in " + dir);
-            results.push_back(runExperimentRecorded(configs[i], dir, reporter, g_cancel));
+            results.push_back(runExperimentRecorded(configs[i], dir, reporter, interrupt.token()));
         } catch (const DataError& error) {
             reporter.finishLine();
             std::fprintf(stderr, "dropoutlab-cli: data error: %s\n", error.what());
@@ -119,7 +109,6 @@ int runCommand(const RunOptions& options)
         else if (result.status == RunStatus::Failed && exitCode == kExitOk)
             exitCode = kExitFailed;
     }
-    std::signal(SIGINT, SIG_DFL);
 
     if (options.json) {
         std::cout << "[";
@@ -128,7 +117,7 @@ int runCommand(const RunOptions& options)
         std::cout << "]\n";
     }
     printSummary(configs, results, options.json ? stderr : stdout);
-    if (g_cancel.isCancelled()) {
+    if (interrupt.interrupted()) {
         std::fprintf(stderr, "interrupted: finished epochs are kept in %s\n", options.outDir.c_str());
         return kExitInterrupted;
     }

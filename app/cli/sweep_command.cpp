@@ -2,6 +2,7 @@
 
 #include "console_reporter.h"
 #include "exit_codes.h"
+#include "interrupt_guard.h"
 
 #include "dropoutlab/errors.h"
 #include "dropoutlab/results.h"
@@ -9,7 +10,6 @@
 
 #include <nlohmann/json.hpp>
 
-#include <csignal>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -19,14 +19,6 @@
 
 namespace dropoutlab::cli {
 namespace {
-
-CancelToken g_cancel;
-
-extern "C" void onSweepInterrupt(int)
-{
-    g_cancel.cancel();
-    std::signal(SIGINT, SIG_DFL);
-}
 
 SweepSpec buildSpec(const SweepOptions& o)
 {
@@ -165,11 +157,10 @@ int sweepCommand(const SweepOptions& options)
     }
     SweepFolder folder(options.outDir);
     SweepReporter reporter(options.quiet);
-    g_cancel.reset();
-    std::signal(SIGINT, onSweepInterrupt);
+    InterruptGuard interrupt;
     try {
         folder.prepare(spec);
-        runSweep(spec, runs, folder, reporter, g_cancel, options.fuse);
+        runSweep(spec, runs, folder, reporter, interrupt.token(), options.fuse);
     } catch (const DataError& error) {
         std::fprintf(stderr, "dropoutlab-cli: data error: %s\n", error.what());
         return kExitData;
@@ -180,8 +171,7 @@ int sweepCommand(const SweepOptions& options)
         std::fprintf(stderr, "dropoutlab-cli: error: %s\n", error.what());
         return kExitFailed;
     }
-    std::signal(SIGINT, SIG_DFL);
-    if (g_cancel.isCancelled()) {
+    if (interrupt.interrupted()) {
         std::fprintf(stderr, "interrupted: rerun the same command to finish the sweep\n");
         return kExitInterrupted;
     }

@@ -9,6 +9,8 @@
 #include <iomanip>
 #include <sstream>
 
+#include <unistd.h>
+
 namespace dropoutlab {
 namespace fs = std::filesystem;
 using nlohmann::json;
@@ -262,7 +264,8 @@ void writeSummaryCsv(const std::vector<RunRecord>& runs, std::ostream& out)
 
 void writeFileAtomically(const std::string& path, const std::string& contents)
 {
-    const std::string temporary = path + ".tmp";
+    // One temporary name per process: concurrent writers (sweep shards) never share one.
+    const std::string temporary = path + ".tmp." + std::to_string(::getpid());
     {
         std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
         if (!out)

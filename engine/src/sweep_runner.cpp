@@ -8,8 +8,6 @@
 #include <map>
 #include <memory>
 
-#include <unistd.h>
-
 namespace dropoutlab {
 namespace fs = std::filesystem;
 namespace {
@@ -96,11 +94,8 @@ void SweepFolder::prepare(const SweepSpec& spec)
             throw ConfigError(path + " describes a different sweep; use a new --out folder or the same spec");
         return;
     }
-    // Concurrent shards write the same text; the rename makes each write all-or-nothing.
-    writeFileAtomically(path + "." + std::to_string(::getpid()), text);
-    fs::rename(path + "." + std::to_string(::getpid()), path, ec);
-    if (ec)
-        throw IoError(path + ": cannot write (" + ec.message() + ")");
+    // Concurrent shards write the same text, each all-or-nothing.
+    writeFileAtomically(path, text);
 }
 
 SweepSpec SweepFolder::readSpec() const

@@ -8,7 +8,6 @@
 #include "allocator_tuning.h"
 
 #include <chrono>
-#include <cstdlib>
 #include <cmath>
 #include <filesystem>
 #include <mutex>

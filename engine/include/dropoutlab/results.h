@@ -81,7 +81,7 @@ void writeLongCsv(const std::vector<RunRecord>& runs, std::ostream& out);
 /// Wide table: one row per run with its configuration summary and final figures.
 void writeSummaryCsv(const std::vector<RunRecord>& runs, std::ostream& out);
 
-/// Writes `contents` to `path` through a temporary file and a rename; throws IoError.
+/// Writes `contents` to `path` through a per-process temporary file and a rename; throws IoError.
 void writeFileAtomically(const std::string& path, const std::string& contents);
 /// Reads a whole file; throws IoError naming the file.
 std::string readTextFile(const std::string& path);

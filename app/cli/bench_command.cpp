@@ -1,0 +1,64 @@
+#include "bench_command.h"
+
+#include "exit_codes.h"
+
+#include "dropoutlab/bench.h"
+#include "dropoutlab/dataset.h"
+#include "dropoutlab/errors.h"
+
+#include <chrono>
+#include <cstdio>
+
+namespace dropoutlab::cli {
+namespace {
+
+/// Reading and checking the installed MNIST (every run of a process pays it once).
+void printLoadTime()
+{
+    try {
+        const auto start = std::chrono::steady_clock::now();
+        const DatasetBytes data = loadDataset(resolveDataDir(""));
+        const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        std::printf("MNIST load (%lld + %lld images, all four files checked): %.3f s\n",
+                    static_cast<long long>(data.trainCount()), static_cast<long long>(data.testCount()), seconds);
+    } catch (const DataError& error) {
+        std::printf("MNIST load: skipped (%s)\n", error.what());
+    }
+}
+
+void printResult(const BenchResult& r)
+{
+    std::printf("%s on %s, %d thread(s), batch %d:\n", r.model.c_str(), r.device.c_str(), r.threads, r.batchSize);
+    std::printf("  training step        %8.2f ms   (%.0f images/s)\n", r.msPerStep, r.trainImagesPerSecond);
+    std::printf("  epoch, 48k + 12k     %8.2f s    (train %.2f s + validation %.2f s at %.0f images/s)\n",
+                r.trainSecondsPerEpoch + r.valSecondsPerEpoch, r.trainSecondsPerEpoch, r.valSecondsPerEpoch,
+                r.evalImagesPerSecond);
+    std::printf("  training FLOPs/image %8.2f MFLOP (analytic, forward + backward)\n", r.trainFlopsPerImage / 1e6);
+    std::printf("  achieved             %8.1f GFLOP/s\n", r.achievedGflops);
+    std::printf("  SGEMM 1024^3         %8.1f GFLOP/s  -> training runs at %.0f %% of SGEMM\n", r.sgemmGflops,
+                100.0 * r.achievedGflops / r.sgemmGflops);
+    std::printf("  peak RSS so far      %8.0f MB\n", r.peakRssMb);
+}
+
+} // namespace
+
+int benchCommand(const BenchOptions& options)
+{
+    try {
+        printLoadTime();
+        for (const auto& name : options.models) {
+            ExperimentConfig config;
+            config.model = parseModelKind(name, "--model");
+            config.threads = options.threads;
+            config.device = options.device;
+            config.evalBatchSize = options.evalBatch;
+            printResult(runBenchmark(config, options.steps));
+        }
+    } catch (const Error& error) {
+        std::fprintf(stderr, "dropoutlab-cli: error: %s\n", error.what());
+        return kExitUsage;
+    }
+    return kExitOk;
+}
+
+} // namespace dropoutlab::cli

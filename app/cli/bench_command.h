@@ -1,0 +1,21 @@
+#pragma once
+
+#include "dropoutlab/experiment_config.h"
+
+#include <string>
+#include <vector>
+
+namespace dropoutlab::cli {
+
+struct BenchOptions {
+    std::vector<std::string> models{"cnn", "mlp"};
+    int steps = 100;
+    int threads = 0;
+    int evalBatch = ExperimentConfig{}.evalBatchSize;
+    std::string device = "auto";
+};
+
+/// `dropoutlab-cli bench`: prints the figures; returns the process exit code.
+int benchCommand(const BenchOptions& options);
+
+} // namespace dropoutlab::cli
