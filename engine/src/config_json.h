@@ -1,9 +1,15 @@
 #pragma once
-// Internal: the JSON form of a config, shared by config files, presets and run folders.
+// Internal: the JSON form of a config, shared by config files, presets and run folders, and the
+// checked field readers every JSON file of DropoutLab goes through.
 
 #include "dropoutlab/experiment_config.h"
 
 #include <nlohmann/json.hpp>
+
+#include <cstdint>
+#include <limits>
+#include <set>
+#include <string>
 
 namespace dropoutlab::detail {
 
@@ -13,7 +19,24 @@ nlohmann::json configToJsonObject(const ExperimentConfig& config);
 /// `where` names the source in error messages; unknown keys and wrong types are ConfigErrors.
 void applyConfigJson(ExperimentConfig& config, const nlohmann::json& object, const std::string& where);
 
-/// Parses JSON text, turning syntax errors into ConfigError naming `where`.
+/// Parses JSON text within the file limits (depth, string length); any problem (syntax, a number
+/// out of double's range, a limit) is a ConfigError naming `where`.
 nlohmann::json parseJsonText(const std::string& text, const std::string& where);
+
+/// Throws ConfigError unless `object` is an object whose keys are all in `known`.
+void checkKeys(const nlohmann::json& object, const std::set<std::string>& known, const std::string& where);
+
+/// A finite number in [min, max]; ConfigError naming `where` and `key` otherwise.
+double numberValue(const nlohmann::json& value, const std::string& where, const std::string& key,
+                   double min = std::numeric_limits<double>::lowest(), double max = std::numeric_limits<double>::max());
+/// An integer in [min, max] (checked before narrowing); ConfigError otherwise.
+std::int64_t integerValue(const nlohmann::json& value, const std::string& where, const std::string& key,
+                          std::int64_t min, std::int64_t max);
+/// A non-negative integer up to 2^64 - 1 (seeds).
+std::uint64_t unsignedValue(const nlohmann::json& value, const std::string& where, const std::string& key);
+/// A string of at most `maxBytes` bytes.
+std::string stringValue(const nlohmann::json& value, const std::string& where, const std::string& key,
+                        std::size_t maxBytes);
+bool boolValue(const nlohmann::json& value, const std::string& where, const std::string& key);
 
 } // namespace dropoutlab::detail

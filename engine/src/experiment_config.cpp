@@ -1,6 +1,7 @@
 #include "dropoutlab/experiment_config.h"
 
 #include "dropoutlab/errors.h"
+#include "dropoutlab/file_limits.h"
 
 #include <algorithm>
 #include <cmath>
@@ -162,7 +163,8 @@ void validateConfig(const ExperimentConfig& config)
         if (!ok)
             throw ConfigError(message);
     };
-    require(config.epochs >= 1 && config.epochs <= 10000, "epochs is " + std::to_string(config.epochs) + "; expected 1-10000");
+    require(config.epochs >= 1 && config.epochs <= kMaxEpochs,
+            "epochs is " + std::to_string(config.epochs) + "; expected 1-" + std::to_string(kMaxEpochs));
     require(config.batchSize >= 1 && config.batchSize <= 65536,
             "batch_size is " + std::to_string(config.batchSize) + "; expected 1-65536");
     require(std::isfinite(config.learningRate) && config.learningRate > 0.0,
@@ -175,10 +177,17 @@ void validateConfig(const ExperimentConfig& config)
     require(config.device == "auto" || config.device == "cpu" || config.device == "cuda",
             "device is '" + config.device + "'; expected auto, cpu or cuda");
     require(config.threads >= 0 && config.threads <= 1024, "threads is " + std::to_string(config.threads) + "; expected 0 (all cores) or 1-1024");
-    require(config.progressEvery >= 1, "progress_every is " + std::to_string(config.progressEvery) + "; expected at least 1");
-    require(config.earlyStoppingPatience >= 0,
-            "early_stopping_patience is " + std::to_string(config.earlyStoppingPatience) + "; expected 0 (off) or more");
-    require(config.evalBatchSize >= 1, "eval_batch_size is " + std::to_string(config.evalBatchSize) + "; expected at least 1");
+    require(config.progressEvery >= 1 && config.progressEvery <= 1000000000,
+            "progress_every is " + std::to_string(config.progressEvery) + "; expected 1-1000000000");
+    require(config.earlyStoppingPatience >= 0 && config.earlyStoppingPatience <= kMaxEpochs,
+            "early_stopping_patience is " + std::to_string(config.earlyStoppingPatience) + "; expected 0 (off) to " + std::to_string(kMaxEpochs));
+    require(config.evalBatchSize >= 1 && config.evalBatchSize <= 65536,
+            "eval_batch_size is " + std::to_string(config.evalBatchSize) + "; expected 1-65536");
+    require(config.name.size() <= kMaxNameBytes,
+            "name is " + std::to_string(config.name.size()) + " bytes long; expected at most " + std::to_string(kMaxNameBytes));
+    require(config.dataDir.size() <= kMaxPathBytes, "data is " + std::to_string(config.dataDir.size()) +
+                                                        " bytes long; expected a folder path of at most " +
+                                                        std::to_string(kMaxPathBytes));
 }
 
 } // namespace dropoutlab

@@ -2,6 +2,7 @@
 
 #include "config_json.h"
 #include "dropoutlab/errors.h"
+#include "dropoutlab/file_limits.h"
 
 #include <algorithm>
 #include <filesystem>
@@ -24,41 +25,62 @@ json epochToJson(const EpochMetrics& m)
             {"train_seconds", m.trainSeconds}, {"val_seconds", m.valSeconds}};
 }
 
+constexpr double kMaxSeconds = 1e9;  // ~30 years
+constexpr double kMaxLoss = 1e30;
+
+double accuracyAt(const json& object, const char* key, const std::string& where)
+{
+    return detail::numberValue(object.at(key), where, key, 0.0, 1.0);
+}
+
+double optionalAt(const json& object, const char* key, const std::string& where, double min, double max,
+                  double fallback)
+{
+    return object.contains(key) ? detail::numberValue(object[key], where, key, min, max) : fallback;
+}
+
 EpochMetrics epochFromJson(const json& object, const std::string& where)
 {
+    detail::checkKeys(object,
+                      {"epoch", "train_loss", "train_accuracy", "val_loss", "val_accuracy", "seconds", "train_seconds",
+                       "val_seconds"},
+                      where);
     try {
         EpochMetrics m;
-        m.epoch = object.at("epoch").get<int>();
-        m.trainLoss = object.at("train_loss").get<double>();
-        m.trainAccuracy = object.at("train_accuracy").get<double>();
-        m.valLoss = object.at("val_loss").get<double>();
-        m.valAccuracy = object.at("val_accuracy").get<double>();
-        m.seconds = object.at("seconds").get<double>();
-        m.trainSeconds = object.value("train_seconds", 0.0);
-        m.valSeconds = object.value("val_seconds", 0.0);
+        m.epoch = static_cast<int>(detail::integerValue(object.at("epoch"), where, "epoch", 1, kMaxEpochs));
+        m.trainLoss = detail::numberValue(object.at("train_loss"), where, "train_loss", 0.0, kMaxLoss);
+        m.trainAccuracy = accuracyAt(object, "train_accuracy", where);
+        m.valLoss = detail::numberValue(object.at("val_loss"), where, "val_loss", 0.0, kMaxLoss);
+        m.valAccuracy = accuracyAt(object, "val_accuracy", where);
+        m.seconds = detail::numberValue(object.at("seconds"), where, "seconds", 0.0, kMaxSeconds);
+        m.trainSeconds = optionalAt(object, "train_seconds", where, 0.0, kMaxSeconds, 0.0);
+        m.valSeconds = optionalAt(object, "val_seconds", where, 0.0, kMaxSeconds, 0.0);
         return m;
     } catch (const json::exception& error) {
         throw IoError(where + ": malformed epoch record (" + error.what() + ")");
     }
 }
 
-std::optional<double> optionalNumber(const json& object, const char* key)
+std::optional<double> optionalNumber(const json& object, const char* key, const std::string& where, double min,
+                                     double max)
 {
     if (!object.contains(key) || object[key].is_null())
         return std::nullopt;
-    return object[key].get<double>();
+    return detail::numberValue(object[key], where, key, min, max);
 }
 
 std::vector<EpochMetrics> readMetricsFile(const std::string& path)
 {
+    std::istringstream in(readTextFile(path, kMaxMetricsFileBytes));
     std::vector<EpochMetrics> epochs;
-    std::ifstream in(path);
     std::string line;
     int number = 0;
     while (std::getline(in, line)) {
         ++number;
         if (line.find_first_not_of(" \t\r") == std::string::npos)
             continue;
+        if (epochs.size() >= static_cast<std::size_t>(kMaxEpochs))
+            throw IoError(path + ": more than " + std::to_string(kMaxEpochs) + " epoch records");
         try {
             epochs.push_back(epochFromJsonLine(line, path + ":" + std::to_string(number)));
         } catch (const Error&) {
@@ -145,25 +167,51 @@ std::string resultToJson(const RunResult& result, const std::string& runName)
 RunResult resultFromJson(const std::string& text, const std::string& where)
 {
     const json object = detail::parseJsonText(text, where);
+    detail::checkKeys(object,
+                      {"name", "status", "message", "test_accuracy", "test_loss", "best_val_accuracy", "wall_seconds",
+                       "device", "threads", "epochs", "diverged_at", "early_stopping"},
+                      where);
     try {
         RunResult result;
-        result.status = parseRunStatus(object.at("status").get<std::string>(), where);
-        result.message = object.value("message", "");
-        result.testAccuracy = optionalNumber(object, "test_accuracy");
-        result.testLoss = optionalNumber(object, "test_loss");
-        result.bestValAccuracy = object.value("best_val_accuracy", 0.0);
-        result.wallSeconds = object.value("wall_seconds", 0.0);
-        result.device = object.value("device", "");
-        result.threads = object.value("threads", 0);
-        for (const auto& epoch : object.value("epochs", json::array()))
-            result.epochs.push_back(epochFromJson(epoch, where));
+        result.status = parseRunStatus(detail::stringValue(object.at("status"), where, "status", 32), where);
+        if (object.contains("message"))
+            result.message = detail::stringValue(object["message"], where, "message", kMaxJsonStringBytes);
+        result.testAccuracy = optionalNumber(object, "test_accuracy", where, 0.0, 1.0);
+        result.testLoss = optionalNumber(object, "test_loss", where, 0.0, kMaxLoss);
+        result.bestValAccuracy = optionalAt(object, "best_val_accuracy", where, 0.0, 1.0, 0.0);
+        result.wallSeconds = optionalAt(object, "wall_seconds", where, 0.0, kMaxSeconds, 0.0);
+        if (object.contains("device"))
+            result.device = detail::stringValue(object["device"], where, "device", 64);
+        if (object.contains("threads"))
+            result.threads = static_cast<int>(detail::integerValue(object["threads"], where, "threads", 0, 1024));
+        if (object.contains("epochs")) {
+            const json& epochs = object["epochs"];
+            if (!epochs.is_array() || epochs.size() > static_cast<std::size_t>(kMaxEpochs))
+                throw ConfigError(where + ": 'epochs' must be a list of at most " + std::to_string(kMaxEpochs) +
+                                  " epoch records");
+            for (std::size_t i = 0; i < epochs.size(); ++i)
+                result.epochs.push_back(epochFromJson(epochs[i], where + ": epochs[" + std::to_string(i) + "]"));
+        }
         if (object.contains("early_stopping")) {
-            result.stoppedEarly = object["early_stopping"].value("stopped_early", false);
-            result.bestEpoch = object["early_stopping"].value("best_epoch", 0);
+            const json& early = object["early_stopping"];
+            const std::string earlyWhere = where + ": early_stopping";
+            detail::checkKeys(early, {"stopped_early", "best_epoch"}, earlyWhere);
+            if (early.contains("stopped_early"))
+                result.stoppedEarly = detail::boolValue(early["stopped_early"], earlyWhere, "stopped_early");
+            if (early.contains("best_epoch"))
+                result.bestEpoch =
+                    static_cast<int>(detail::integerValue(early["best_epoch"], earlyWhere, "best_epoch", 0, kMaxEpochs));
         }
         if (object.contains("diverged_at")) {
-            result.divergedEpoch = object["diverged_at"].value("epoch", 0);
-            result.divergedBatch = object["diverged_at"].value("batch", 0);
+            const json& diverged = object["diverged_at"];
+            const std::string divergedWhere = where + ": diverged_at";
+            detail::checkKeys(diverged, {"epoch", "batch"}, divergedWhere);
+            if (diverged.contains("epoch"))
+                result.divergedEpoch =
+                    static_cast<int>(detail::integerValue(diverged["epoch"], divergedWhere, "epoch", 0, kMaxEpochs));
+            if (diverged.contains("batch"))
+                result.divergedBatch = static_cast<int>(
+                    detail::integerValue(diverged["batch"], divergedWhere, "batch", 0, std::numeric_limits<int>::max()));
         }
         return result;
     } catch (const json::exception& error) {
@@ -197,7 +245,7 @@ RunRecord loadRun(const std::string& dir)
     const fs::path resultPath = root / "result.json";
     std::error_code ec;
     if (fs::is_regular_file(resultPath, ec)) {
-        record.result = resultFromJson(readTextFile(resultPath.string()), resultPath.string());
+        record.result = resultFromJson(readTextFile(resultPath.string(), kMaxJsonFileBytes), resultPath.string());
         return record;
     }
     record.result.status = RunStatus::Interrupted;
@@ -208,20 +256,38 @@ RunRecord loadRun(const std::string& dir)
     return record;
 }
 
-std::vector<RunRecord> loadWorkspace(const std::string& workspace)
+std::vector<RunRecord> loadWorkspace(const std::string& workspace, std::vector<std::string>* problems)
 {
     std::error_code ec;
     if (!fs::is_directory(workspace, ec))
         throw IoError(workspace + ": folder not found");
     std::vector<std::string> dirs;
-    for (const auto& entry : fs::directory_iterator(workspace, ec)) {
-        if (entry.is_directory() && isRunDirectory(entry.path().string()))
-            dirs.push_back(entry.path().string());
+    fs::directory_iterator it(workspace, ec);
+    if (ec)
+        throw IoError(workspace + ": cannot list the folder (" + ec.message() + ")");
+    for (; it != fs::directory_iterator(); it.increment(ec)) {
+        if (ec)
+            throw IoError(workspace + ": cannot list the folder (" + ec.message() + ")");
+        std::error_code typeError;
+        if (it->is_directory(typeError) && isRunDirectory(it->path().string()))
+            dirs.push_back(it->path().string());
+        if (dirs.size() > kMaxWorkspaceRuns)
+            throw IoError(workspace + ": holds more than " + std::to_string(kMaxWorkspaceRuns) +
+                          " run folders; open a folder with fewer runs");
     }
+    if (ec)
+        throw IoError(workspace + ": cannot list the folder (" + ec.message() + ")");
     std::sort(dirs.begin(), dirs.end());
     std::vector<RunRecord> runs;
-    for (const auto& dir : dirs)
-        runs.push_back(loadRun(dir));
+    for (const auto& dir : dirs) {
+        try {
+            runs.push_back(loadRun(dir));
+        } catch (const Error& error) {
+            if (!problems)
+                throw;
+            problems->push_back(error.what());
+        }
+    }
     return runs;
 }
 
@@ -281,14 +347,28 @@ void writeFileAtomically(const std::string& path, const std::string& contents)
         throw IoError(path + ": cannot replace with " + temporary + " (" + ec.message() + ")");
 }
 
-std::string readTextFile(const std::string& path)
+std::string readTextFile(const std::string& path, std::uint64_t maxBytes)
 {
+    std::error_code ec;
+    const auto status = fs::status(path, ec);
+    if (ec || !fs::exists(status))
+        throw IoError(path + ": cannot open for reading (missing or unreadable)");
+    // A FIFO or device would block or never end; only plain files are read.
+    if (!fs::is_regular_file(status))
+        throw IoError(path + ": not a regular file");
+    const std::uint64_t size = fs::file_size(path, ec);
+    if (!ec && size > maxBytes)
+        throw IoError(path + ": " + std::to_string(size) + " bytes; expected at most " + std::to_string(maxBytes));
     std::ifstream in(path, std::ios::binary);
     if (!in)
         throw IoError(path + ": cannot open for reading (missing or unreadable)");
-    std::ostringstream text;
-    text << in.rdbuf();
-    return text.str();
+    std::string text;
+    text.resize(static_cast<std::size_t>(ec ? 0 : size));
+    in.read(text.data(), static_cast<std::streamsize>(text.size()));
+    text.resize(static_cast<std::size_t>(in.gcount()));
+    if (in.bad())
+        throw IoError(path + ": read failed");
+    return text;
 }
 
 } // namespace dropoutlab

@@ -108,22 +108,4 @@ std::string createRunDirectory(const std::string& workspace, const std::string& 
     throw IoError(base.string() + ": no free run folder name");
 }
 
-RunResult runExperimentRecorded(const ExperimentConfig& config, const std::string& runDir,
-                                ExperimentObserver& observer, const CancelToken& cancel)
-{
-    RunWriter writer(runDir, config);
-    RecordingObserver recorder(writer, observer);
-    try {
-        RunResult result = runExperiment(config, recorder, cancel);
-        writer.writeResult(result);
-        return result;
-    } catch (const Error& error) {
-        RunResult failed;
-        failed.status = RunStatus::Failed;
-        failed.message = error.what();
-        writer.writeResult(failed);
-        throw;
-    }
-}
-
 } // namespace dropoutlab

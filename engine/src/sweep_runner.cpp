@@ -12,11 +12,6 @@ namespace dropoutlab {
 namespace fs = std::filesystem;
 namespace {
 
-bool keepsResult(RunStatus status)
-{
-    return status == RunStatus::Completed || status == RunStatus::Diverged || status == RunStatus::Stopped;
-}
-
 /// One run in flight: its folder writer, the recording observer and the training session.
 struct ActiveRun {
     const SweepRun* run = nullptr;
@@ -74,61 +69,6 @@ std::map<int, double> pointScores(const std::vector<std::pair<int, const RunResu
 }
 
 } // namespace
-
-SweepFolder::SweepFolder(std::string dir)
-    : m_dir(std::move(dir))
-{
-}
-
-void SweepFolder::prepare(const SweepSpec& spec)
-{
-    std::error_code ec;
-    fs::create_directories(fs::path(m_dir) / "runs", ec);
-    if (ec)
-        throw IoError(m_dir + ": cannot create the sweep folder (" + ec.message() + ")");
-    const std::string path = (fs::path(m_dir) / "sweep.json").string();
-    const std::string text = sweepToJson(spec);
-    if (fs::exists(path, ec)) {
-        const SweepSpec existing = readSpec();
-        if (sweepToJson(existing) != text)
-            throw ConfigError(path + " describes a different sweep; use a new --out folder or the same spec");
-        return;
-    }
-    // Concurrent shards write the same text, each all-or-nothing.
-    writeFileAtomically(path, text);
-}
-
-SweepSpec SweepFolder::readSpec() const
-{
-    return loadSweepFile((fs::path(m_dir) / "sweep.json").string());
-}
-
-std::string SweepFolder::runDir(const std::string& runId) const
-{
-    return (fs::path(m_dir) / "runs" / runId).string();
-}
-
-bool SweepFolder::isDone(const std::string& runId) const
-{
-    const fs::path result = fs::path(runDir(runId)) / "result.json";
-    std::error_code ec;
-    if (!fs::is_regular_file(result, ec))
-        return false;
-    try {
-        return keepsResult(resultFromJson(readTextFile(result.string()), result.string()).status);
-    } catch (const Error&) {
-        return false;
-    }
-}
-
-std::vector<RunRecord> SweepFolder::loadRuns() const
-{
-    const fs::path runs = fs::path(m_dir) / "runs";
-    std::error_code ec;
-    if (!fs::is_directory(runs, ec))
-        return {};
-    return loadWorkspace(runs.string());
-}
 
 namespace {
 
@@ -236,12 +176,13 @@ std::vector<RunResult> runSweep(const SweepSpec& spec, const std::vector<SweepRu
     std::vector<std::pair<int, const RunResult*>> rung;
     for (const auto& run : active)
         rung.emplace_back(run->run->point, run->session ? &run->session->result() : nullptr);
-    std::vector<RunRecord> earlier = folder.loadRuns();
+    std::vector<std::string> unreadable;
+    std::vector<RunRecord> earlier = folder.loadRuns(&unreadable);  // unreadable runs are redone, not ranked
     std::map<std::string, int> pointOf;
     for (const auto& run : runs)
         pointOf[run.id] = run.point;
     for (const auto& record : earlier) {
-        if (pointOf.count(record.id) && keepsResult(record.result.status))
+        if (pointOf.count(record.id) && SweepFolder::keepsResult(record.result.status))
             rung.emplace_back(pointOf[record.id], &record.result);
     }
     rung.erase(std::remove_if(rung.begin(), rung.end(), [](const auto& entry) { return entry.second == nullptr; }),

@@ -1,4 +1,5 @@
 #include "config_json.h"
+#include "dropoutlab/file_limits.h"
 #include "dropoutlab/errors.h"
 #include "dropoutlab/results.h"
 #include "dropoutlab/sweep.h"
@@ -13,6 +14,9 @@ namespace {
 using nlohmann::json;
 
 constexpr std::size_t kMaxGridRuns = 100000;
+constexpr std::size_t kMaxAxes = 8;
+constexpr std::size_t kMaxAxisValues = 10000;
+constexpr std::int64_t kMaxRepeats = 1000;
 
 std::string formatValue(double value)
 {
@@ -42,10 +46,12 @@ std::vector<double> expandRange(double start, double stop, double step, const st
     if (stop < start)
         throw ConfigError(where + ": stop " + formatValue(stop) + " is below start " + formatValue(start));
     std::vector<double> values;
-    // Count steps with a tolerance so 0:0.5:0.1 includes 0.5 despite rounding.
-    const auto count = static_cast<long>(std::floor((stop - start) / step + 1e-9));
-    if (count > 10000)
-        throw ConfigError(where + ": the range has more than 10000 values");
+    // Count steps with a tolerance so 0:0.5:0.1 includes 0.5 despite rounding; compare as a
+    // double first, a huge count does not fit an integer.
+    const double steps = std::floor((stop - start) / step + 1e-9);
+    if (!(steps < static_cast<double>(kMaxAxisValues)))
+        throw ConfigError(where + ": the range has more than " + std::to_string(kMaxAxisValues) + " values");
+    const auto count = static_cast<long>(steps);
     for (long i = 0; i <= count; ++i)
         values.push_back(std::round((start + static_cast<double>(i) * step) * 1e9) / 1e9);
     return values;
@@ -56,6 +62,9 @@ void applyValue(ExperimentConfig& config, const std::string& parameter, double v
     if (parameter == "learning_rate") {
         config.learningRate = value;
     } else if (parameter == "train_subset") {
+        // Out-of-range values must not reach llround (undefined there); 0 means "all".
+        if (!(value >= 0.0 && value <= 1e15))
+            throw ConfigError("train_subset " + formatValue(value) + ": expected 0 (all) or a positive image count");
         config.trainSubset = static_cast<std::int64_t>(std::llround(value));
     } else if (value == 0.0) {
         config.dropout.erase(parameter);
@@ -114,8 +123,11 @@ SweepAxis parseSweepAxis(const std::string& text)
     }
     std::stringstream stream(values);
     std::string part;
-    while (std::getline(stream, part, ','))
+    while (std::getline(stream, part, ',')) {
+        if (axis.values.size() >= kMaxAxisValues)
+            throw ConfigError(where + ": more than " + std::to_string(kMaxAxisValues) + " values");
         axis.values.push_back(parseNumber(part, where));
+    }
     return axis;
 }
 
@@ -146,8 +158,8 @@ void validateSweep(const SweepSpec& spec)
         }
         for (const double value : axis.values) {
             ExperimentConfig probe = spec.base;
-            applyValue(probe, axis.parameter, value);
             try {
+                applyValue(probe, axis.parameter, value);
                 validateConfig(probe);
             } catch (const ConfigError& error) {
                 throw ConfigError(where + ": value " + formatValue(value) + " is invalid (" + error.what() + ")");
@@ -242,6 +254,42 @@ std::pair<int, int> parseShard(const std::string& text)
     return {k, n};
 }
 
+namespace {
+
+SweepAxis axisFromJson(const json& item, const std::string& where)
+{
+    detail::checkKeys(item, {"parameter", "values", "range"}, where);
+    if (!item.contains("parameter"))
+        throw ConfigError(where + ": missing 'parameter' (a dropout site, learning_rate or train_subset)");
+    SweepAxis axis;
+    axis.parameter = detail::stringValue(item["parameter"], where, "parameter", 64);
+    const std::string axisWhere = where + " (" + axis.parameter + ")";
+    if (item.contains("values")) {
+        const json& values = item["values"];
+        if (!values.is_array() || values.size() > kMaxAxisValues)
+            throw ConfigError(axisWhere + ": 'values' must be a list of at most " + std::to_string(kMaxAxisValues) +
+                              " numbers");
+        for (const auto& value : values)
+            axis.values.push_back(detail::numberValue(value, axisWhere, "values"));
+    } else if (item.contains("range")) {
+        const json& range = item["range"];
+        const std::string rangeWhere = axisWhere + ": range";
+        detail::checkKeys(range, {"start", "stop", "step"}, rangeWhere);
+        for (const char* key : {"start", "stop", "step"}) {
+            if (!range.contains(key))
+                throw ConfigError(rangeWhere + ": missing '" + key + "'; expected {start, stop, step}");
+        }
+        axis.values = expandRange(detail::numberValue(range["start"], rangeWhere, "start"),
+                                  detail::numberValue(range["stop"], rangeWhere, "stop"),
+                                  detail::numberValue(range["step"], rangeWhere, "step"), rangeWhere);
+    } else {
+        throw ConfigError(axisWhere + ": expected 'values': [...] or 'range': {start, stop, step}");
+    }
+    return axis;
+}
+
+} // namespace
+
 std::string sweepToJson(const SweepSpec& spec)
 {
     json axes = json::array();
@@ -270,39 +318,42 @@ SweepSpec sweepFromJson(const std::string& text, const std::string& where)
                               "'; expected name, description, base, axes, repeats, first_seed, successive_halving");
     }
     SweepSpec spec;
+    if (object.contains("name"))
+        spec.name = detail::stringValue(object["name"], where, "name", kMaxNameBytes);
+    if (object.contains("description"))
+        detail::stringValue(object["description"], where, "description", kMaxJsonStringBytes);
+    if (object.contains("base"))
+        detail::applyConfigJson(spec.base, object["base"], where + ": base");
+    if (object.contains("repeats"))
+        spec.repeats = static_cast<int>(detail::integerValue(object["repeats"], where, "repeats", 1, kMaxRepeats));
+    if (object.contains("first_seed"))
+        spec.firstSeed = detail::unsignedValue(object["first_seed"], where, "first_seed");
+    if (object.contains("successive_halving")) {
+        const json& halving = object["successive_halving"];
+        const std::string halvingWhere = where + ": successive_halving";
+        detail::checkKeys(halving, {"at_epoch"}, halvingWhere);
+        if (halving.contains("at_epoch"))
+            spec.halving.atEpoch =
+                static_cast<int>(detail::integerValue(halving["at_epoch"], halvingWhere, "at_epoch", 0, kMaxEpochs));
+    }
+    if (object.contains("axes")) {
+        const json& axes = object["axes"];
+        if (!axes.is_array() || axes.size() > kMaxAxes)
+            throw ConfigError(where + ": 'axes' must be a list of at most " + std::to_string(kMaxAxes) + " axes");
+        for (std::size_t i = 0; i < axes.size(); ++i)
+            spec.axes.push_back(axisFromJson(axes[i], where + ": axes[" + std::to_string(i) + "]"));
+    }
     try {
-        spec.name = object.value("name", "sweep");
-        if (object.contains("base"))
-            detail::applyConfigJson(spec.base, object["base"], where + ": base");
-        spec.repeats = object.value("repeats", 1);
-        spec.firstSeed = object.value("first_seed", std::uint64_t{1});
-        if (object.contains("successive_halving"))
-            spec.halving.atEpoch = object["successive_halving"].value("at_epoch", 0);
-        for (const auto& item : object.value("axes", json::array())) {
-            const std::string axisWhere = where + ": axis " + item.value("parameter", std::string("?"));
-            SweepAxis axis;
-            axis.parameter = item.at("parameter").get<std::string>();
-            if (item.contains("values")) {
-                axis.values = item.at("values").get<std::vector<double>>();
-            } else if (item.contains("range")) {
-                const json& range = item.at("range");
-                axis.values = expandRange(range.at("start").get<double>(), range.at("stop").get<double>(),
-                                          range.at("step").get<double>(), axisWhere);
-            } else {
-                throw ConfigError(axisWhere + ": expected 'values': [...] or 'range': {start, stop, step}");
-            }
-            spec.axes.push_back(std::move(axis));
-        }
-    } catch (const json::exception& error) {
+        validateSweep(spec);
+    } catch (const ConfigError& error) {
         throw ConfigError(where + ": " + error.what());
     }
-    validateSweep(spec);
     return spec;
 }
 
 SweepSpec loadSweepFile(const std::string& path)
 {
-    return sweepFromJson(readTextFile(path), path);
+    return sweepFromJson(readTextFile(path, kMaxJsonFileBytes), path);
 }
 
 } // namespace dropoutlab

@@ -105,13 +105,13 @@ void TestExperimentConfig::rejectsBadFields_data()
 {
     QTest::addColumn<QString>("json");
     QTest::addColumn<QString>("fragment");
-    QTest::newRow("epochs") << R"({"epochs": 0})" << "epochs is 0";
-    QTest::newRow("batch") << R"({"batch_size": -5})" << "batch_size is -5";
+    QTest::newRow("epochs") << R"({"epochs": 0})" << "test.json: 'epochs' is 0; expected an integer from 1 to 10000";
+    QTest::newRow("batch") << R"({"batch_size": -5})" << "test.json: 'batch_size' is -5; expected an integer from 1 to 65536";
     QTest::newRow("lr") << R"({"learning_rate": 0})" << "learning_rate is 0";
     QTest::newRow("momentum") << R"({"momentum": 1.5})" << "momentum is 1.5";
     QTest::newRow("device") << R"({"device": "tpu"})" << "device is 'tpu'";
     QTest::newRow("validation") << R"({"validation_fraction": 1})" << "validation_fraction is 1";
-    QTest::newRow("subset") << R"({"train_subset": -1})" << "train_subset is -1";
+    QTest::newRow("subset") << R"({"train_subset": -1})" << "test.json: 'train_subset' is -1; expected an integer from 0";
 }
 
 void TestExperimentConfig::rejectsBadFields()

@@ -3,8 +3,10 @@
 #include "dropoutlab/cancel_token.h"
 #include "dropoutlab/experiment.h"
 #include "dropoutlab/experiment_config.h"
+#include "dropoutlab/file_limits.h"
 #include "dropoutlab/run_result.h"
 
+#include <cstdint>
 #include <fstream>
 #include <iosfwd>
 #include <string>
@@ -72,7 +74,9 @@ struct RunRecord {
 /// Reads a run folder; throws IoError / ConfigError naming the file when it is unreadable.
 RunRecord loadRun(const std::string& dir);
 /// Reads every run folder directly inside `workspace` (folders holding config.json), sorted by id.
-std::vector<RunRecord> loadWorkspace(const std::string& workspace);
+/// With `problems`, a folder that cannot be read is skipped and its error appended there;
+/// without, the first such error is thrown.
+std::vector<RunRecord> loadWorkspace(const std::string& workspace, std::vector<std::string>* problems = nullptr);
 /// True when `dir` holds a run (config.json).
 bool isRunDirectory(const std::string& dir);
 
@@ -83,7 +87,7 @@ void writeSummaryCsv(const std::vector<RunRecord>& runs, std::ostream& out);
 
 /// Writes `contents` to `path` through a per-process temporary file and a rename; throws IoError.
 void writeFileAtomically(const std::string& path, const std::string& contents);
-/// Reads a whole file; throws IoError naming the file.
-std::string readTextFile(const std::string& path);
+/// Reads a whole regular file of at most `maxBytes`; throws IoError naming the file.
+std::string readTextFile(const std::string& path, std::uint64_t maxBytes = kMaxJsonFileBytes);
 
 } // namespace dropoutlab

@@ -122,8 +122,10 @@ public:
     std::string runDir(const std::string& runId) const;
     /// True when the run finished with a result worth keeping (completed, diverged, or stopped).
     bool isDone(const std::string& runId) const;
-    /// Every run folder present (finished or not).
-    std::vector<RunRecord> loadRuns() const;
+    /// Every run folder present (finished or not); unreadable ones as loadWorkspace() treats them.
+    std::vector<RunRecord> loadRuns(std::vector<std::string>* problems = nullptr) const;
+    /// True for the statuses a resumed sweep does not redo (completed, diverged, stopped).
+    static bool keepsResult(RunStatus status);
     const std::string& dir() const { return m_dir; }
 
 private:

@@ -1,0 +1,231 @@
+#include "fuzz_targets.h"
+
+#include "dropoutlab/errors.h"
+#include "dropoutlab/experiment_config.h"
+#include "dropoutlab/idx_reader.h"
+#include "dropoutlab/results.h"
+#include "dropoutlab/sweep.h"
+
+#include <zlib.h>
+
+#include <filesystem>
+#include <fstream>
+#include <optional>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+
+#include <sys/mman.h>
+#include <unistd.h>
+
+namespace dropoutlab::fuzz {
+namespace fs = std::filesystem;
+namespace {
+
+void require(bool ok, const std::string& invariant)
+{
+    if (!ok)
+        throw std::logic_error("invariant broken: " + invariant);
+}
+
+std::string text(const std::uint8_t* data, std::size_t size)
+{
+    return std::string(reinterpret_cast<const char*>(data), size);
+}
+
+/// An anonymous in-memory file reached through /proc/self/fd, so the reader runs its real
+/// path (stat, gzip sniffing, zlib) without touching the disk.
+class MemoryFile {
+public:
+    explicit MemoryFile(const std::string& bytes)
+        : m_fd(::memfd_create("dropoutlab-fuzz", 0))
+    {
+        if (m_fd < 0)
+            throw std::runtime_error("memfd_create failed");
+        std::size_t done = 0;
+        while (done < bytes.size()) {
+            const ssize_t wrote = ::write(m_fd, bytes.data() + done, bytes.size() - done);
+            if (wrote <= 0)
+                throw std::runtime_error("memfd write failed");
+            done += static_cast<std::size_t>(wrote);
+        }
+    }
+    ~MemoryFile() { ::close(m_fd); }
+    MemoryFile(const MemoryFile&) = delete;
+    MemoryFile& operator=(const MemoryFile&) = delete;
+    std::string path() const { return "/proc/self/fd/" + std::to_string(m_fd); }
+
+private:
+    int m_fd;
+};
+
+std::string gzipped(const std::string& bytes)
+{
+    z_stream stream{};
+    if (deflateInit2(&stream, Z_BEST_SPEED, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+        throw std::runtime_error("deflateInit2 failed");
+    std::string out(deflateBound(&stream, static_cast<uLong>(bytes.size())) + 32, '\0');
+    stream.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(bytes.data()));
+    stream.avail_in = static_cast<uInt>(bytes.size());
+    stream.next_out = reinterpret_cast<Bytef*>(out.data());
+    stream.avail_out = static_cast<uInt>(out.size());
+    const int status = deflate(&stream, Z_FINISH);
+    out.resize(stream.total_out);
+    deflateEnd(&stream);
+    if (status != Z_STREAM_END)
+        throw std::runtime_error("deflate did not finish");
+    return out;
+}
+
+/// Reads the bytes as an IDX file of rank 1 and of rank 3; nullopt where the reader refused.
+std::optional<IdxArray> readIdx(const std::string& bytes, int rank)
+{
+    const MemoryFile file(bytes);
+    try {
+        IdxArray array = readIdxFile(file.path(), rank);
+        std::uint64_t product = 1;
+        for (const auto dim : array.dims)
+            product *= static_cast<std::uint64_t>(dim);
+        require(static_cast<int>(array.dims.size()) == rank, "IDX rank matches the request");
+        require(product == array.data.size(), "IDX data size is the product of the dimensions");
+        require(array.data.size() <= kMaxIdxBytes, "IDX data within kMaxIdxBytes");
+        return array;
+    } catch (const DataError&) {
+        return std::nullopt;
+    }
+}
+
+/// A scratch folder per process for the targets that need real run folders.
+const fs::path& scratch()
+{
+    static const fs::path dir = [] {
+        const fs::path base = fs::is_directory("/dev/shm") ? fs::path("/dev/shm") : fs::temp_directory_path();
+        const fs::path made = base / ("dropoutlab-fuzz-" + std::to_string(::getpid()));
+        fs::create_directories(made);
+        return made;
+    }();
+    return dir;
+}
+
+void writeFile(const fs::path& path, const std::string& contents)
+{
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    out << contents;
+}
+
+void checkRecordSurvivesExport(const RunRecord& record)
+{
+    std::ostringstream csv;
+    writeLongCsv({record}, csv);
+    writeSummaryCsv({record}, csv);
+    // What the app writes back must read back as the same result.
+    const std::string written = resultToJson(record.result, record.config.name);
+    const RunResult again = resultFromJson(written, "round trip");
+    require(resultToJson(again, record.config.name) == written, "result.json round trip is stable");
+}
+
+} // namespace
+
+void idxRaw(const std::uint8_t* data, std::size_t size)
+{
+    const std::string bytes = text(data, size);
+    readIdx(bytes, 1);
+    readIdx(bytes, 3);
+}
+
+void idxGzip(const std::uint8_t* data, std::size_t size)
+{
+    // The input is the decompressed content, so the fuzzer explores IDX structure behind zlib.
+    // Differential check: compressed and raw reads must agree.
+    const std::string bytes = text(data, size);
+    const std::string compressed = gzipped(bytes);
+    for (const int rank : {1, 3}) {
+        const auto raw = readIdx(bytes, rank);
+        const auto viaGzip = readIdx(compressed, rank);
+        require(raw.has_value() == viaGzip.has_value(), "raw and gzip reads accept the same content");
+        if (raw)
+            require(raw->dims == viaGzip->dims && raw->data == viaGzip->data, "raw and gzip reads give the same array");
+    }
+    // Cut-off and corrupted compressed streams.
+    readIdx(compressed.substr(0, compressed.size() / 2), 1);
+    if (compressed.size() > 20) {
+        std::string corrupt = compressed;
+        corrupt[compressed.size() / 2] = static_cast<char>(corrupt[compressed.size() / 2] ^ 0x5a);
+        readIdx(corrupt, 3);
+    }
+}
+
+void configJson(const std::uint8_t* data, std::size_t size)
+{
+    const std::string input = text(data, size);
+    try {
+        parseDropoutSpec(input);
+    } catch (const ConfigError&) {
+    }
+    const ExperimentConfig config = configFromJson(input, "fuzz.json");
+    const std::string written = configToJson(config);
+    const ExperimentConfig again = configFromJson(written, "round trip");
+    require(configToJson(again) == written, "config.json round trip is stable");
+    validateConfig(config);
+    dropoutSummary(config);
+}
+
+void sweepSpec(const std::uint8_t* data, std::size_t size)
+{
+    const std::string input = text(data, size);
+    try {
+        parseSweepAxis(input);
+    } catch (const ConfigError&) {
+    }
+    try {
+        parseShard(input);
+    } catch (const ConfigError&) {
+    }
+    const SweepSpec spec = sweepFromJson(input, "fuzz-sweep.json");
+    const std::string written = sweepToJson(spec);
+    require(sweepToJson(sweepFromJson(written, "round trip")) == written, "sweep.json round trip is stable");
+    const std::vector<SweepRun> runs = expandSweep(spec);
+    std::size_t sharded = 0;
+    for (int k = 1; k <= 3; ++k)
+        sharded += shardRuns(runs, k, 3).size();
+    require(sharded == runs.size(), "three shards hold every run once");
+    aggregateSweep(spec, {});
+}
+
+void runResults(const std::uint8_t* data, std::size_t size)
+{
+    const std::string input = text(data, size);
+    const fs::path finished = scratch() / "finished";
+    const fs::path interrupted = scratch() / "interrupted";
+    fs::create_directories(finished);
+    fs::create_directories(interrupted);
+    const std::string config = configToJson(ExperimentConfig{});
+    writeFile(finished / "config.json", config);
+    writeFile(finished / "result.json", input);
+    writeFile(interrupted / "config.json", config);
+    writeFile(interrupted / "metrics.jsonl", input);
+    for (const fs::path& dir : {finished, interrupted}) {
+        try {
+            checkRecordSurvivesExport(loadRun(dir.string()));
+        } catch (const Error&) {
+        }
+    }
+    try {
+        epochFromJsonLine(input, "fuzz line");
+    } catch (const Error&) {
+    }
+}
+
+const std::vector<Target>& targets()
+{
+    static const std::vector<Target> all = {
+        {"idx_raw", &idxRaw},
+        {"idx_gzip", &idxGzip},
+        {"config_json", &configJson},
+        {"sweep_spec", &sweepSpec},
+        {"run_results", &runResults},
+    };
+    return all;
+}
+
+} // namespace dropoutlab::fuzz
