@@ -420,8 +420,10 @@ bool MainWindow::openWorkspace(const QString& dir, QString* error)
         return false;
     }
     std::vector<RunRecord> runs;
+    std::vector<std::string> problems;
     try {
-        runs = loadWorkspace(dir.toStdString());
+        // One unreadable run folder (damaged, or from a newer version) must not hide the others.
+        runs = loadWorkspace(dir.toStdString(), &problems);
     } catch (const Error& e) {
         if (error)
             *error = QString::fromStdString(e.what());
@@ -446,6 +448,19 @@ bool MainWindow::openWorkspace(const QString& dir, QString* error)
         m_queue->enqueue(config);
     m_queue->setWorkspace(dir);
     setWindowTitle(tr("DropoutLab — %1").arg(QDir::toNativeSeparators(dir)));
+    m_workspaceProblems.clear();
+    for (const auto& problem : problems)
+        m_workspaceProblems << QString::fromStdString(problem);
+    if (!m_workspaceProblems.isEmpty()) {
+        constexpr int kShown = 8;
+        QStringList shown = m_workspaceProblems.mid(0, kShown);
+        if (m_workspaceProblems.size() > kShown)
+            shown << tr("… and %n more", nullptr, static_cast<int>(m_workspaceProblems.size() - kShown));
+        showProblem(tr("Some runs could not be read"),
+                    tr("%n run folder(s) in %1 were skipped:", nullptr, static_cast<int>(m_workspaceProblems.size()))
+                            .arg(QDir::toNativeSeparators(dir)) +
+                        QStringLiteral("\n\n") + shown.join(QStringLiteral("\n")));
+    }
     return true;
 }
 
@@ -691,9 +706,9 @@ void MainWindow::pollSweepFolders()
                 e.state = live ? RunState::Running : stateFromStatus(record.result.status);
                 e.info.device = record.result.device;
             });
-        } catch (const Error&) {
-            // A file caught mid-write: the next poll reads it again.
-            m_fileStamps.remove(id);
+        } catch (const Error& e) {
+            // Unreadable (damaged, or not yet complete): read again when its files change.
+            m_model->update(id, [&](RunEntry& entry) { entry.result.message = e.what(); });
         }
     }
 }

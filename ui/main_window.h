@@ -5,6 +5,7 @@
 
 #include <QHash>
 #include <QSet>
+#include <QStringList>
 #include <QTimer>
 
 #include <QMainWindow>
@@ -54,6 +55,8 @@ public:
     /// Writes summary.csv, long.csv and results.json of every recorded run into `dir`.
     QString exportResults(const QString& dir);
 
+    /// The run folders the last openWorkspace() skipped, with the reason for each.
+    const QStringList& workspaceProblems() const { return m_workspaceProblems; }
     RunsModel* runsModel() const { return m_model; }
     RunQueue* runQueue() const { return m_queue; }
     ExperimentPanel* experimentPanel() const { return m_panel; }
@@ -114,6 +117,7 @@ private:
     bool m_headless = false;  ///< automation: report problems on stderr, never block on a dialog
     int m_exitCode = 0;
     QSet<QString> m_watchedSweeps;      ///< sweep folders written by other processes
+    QStringList m_workspaceProblems;
     QHash<int, qint64> m_fileStamps;    ///< per run: size + mtime of its files at the last poll
     QTimer m_pollTimer;
 };

@@ -20,7 +20,10 @@ std::vector<RunRecord> collectRuns(const std::vector<std::string>& paths)
             runs.push_back(loadRun(path));
             continue;
         }
-        auto workspace = loadWorkspace(path);
+        std::vector<std::string> problems;
+        auto workspace = loadWorkspace(path, &problems);
+        for (const auto& problem : problems)
+            std::fprintf(stderr, "dropoutlab-cli: warning: skipped %s\n", problem.c_str());
         if (workspace.empty())
             throw IoError(path + ": holds no runs (expected a run folder with config.json, or a folder of them)");
         runs.insert(runs.end(), workspace.begin(), workspace.end());

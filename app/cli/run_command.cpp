@@ -101,7 +101,8 @@ int runCommand(const RunOptions& options)
         }
         reporter.finishLine();
         const RunResult& result = results.back();
-        if (!result.message.empty() && !options.quiet)
+        // A failure is always reported; other notes (early stopping) only without --quiet.
+        if (!result.message.empty() && (!options.quiet || result.status == RunStatus::Failed))
             std::fprintf(stderr, "run %zu/%zu [%s] %s: %s\n", i + 1, configs.size(), configs[i].name.c_str(),
                          toString(result.status).c_str(), result.message.c_str());
         if (result.status == RunStatus::Diverged)

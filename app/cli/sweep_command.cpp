@@ -187,7 +187,10 @@ int reportCommand(const ReportOptions& options)
     try {
         SweepFolder folder(options.dir);
         const SweepSpec spec = folder.readSpec();
-        points = aggregateSweep(spec, folder.loadRuns());
+        std::vector<std::string> problems;
+        points = aggregateSweep(spec, folder.loadRuns(&problems));
+        for (const auto& problem : problems)
+            std::fprintf(stderr, "dropoutlab-cli: warning: skipped %s\n", problem.c_str());
     } catch (const Error& error) {
         std::fprintf(stderr, "dropoutlab-cli: error: %s\n", error.what());
         return kExitFailed;

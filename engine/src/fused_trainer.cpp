@@ -241,6 +241,7 @@ std::vector<RunResult> FusedGroup::run()
     const int batches = static_cast<int>((trainCount + first.batchSize - 1) / first.batchSize);
     try {
         for (int epoch = 1; epoch <= first.epochs; ++epoch) {
+            injectOomIfAsked(epoch, m_device);
             const auto epochStart = Clock::now();
             shuffler.shuffle(m_run.trainIndices);
             const torch::Tensor order = indexTensor(m_run.trainIndices, m_device);
@@ -326,10 +327,8 @@ std::vector<RunResult> FusedGroup::run()
             results[kk].testAccuracy = testing.accuracy[kk];
             results[kk].testLoss = testing.loss[kk];
         }
-    } catch (const c10::Error& error) {
-        finishAll(RunStatus::Failed, error.what_without_backtrace());
     } catch (const std::exception& error) {
-        finishAll(RunStatus::Failed, error.what());
+        finishAll(RunStatus::Failed, failureMessage(error, m_device));
     }
     for (auto& r : results)
         r.wallSeconds = secondsSince(start);

@@ -8,17 +8,27 @@ RunResult runExperimentRecorded(const ExperimentConfig& config, const std::strin
 {
     RunWriter writer(runDir, config);
     RecordingObserver recorder(writer, observer);
+    RunResult result;
     try {
-        RunResult result = runExperiment(config, recorder, cancel);
-        writer.writeResult(result);
-        return result;
+        result = runExperiment(config, recorder, cancel);
     } catch (const Error& error) {
         RunResult failed;
         failed.status = RunStatus::Failed;
         failed.message = error.what();
-        writer.writeResult(failed);
+        try {
+            writer.writeResult(failed);
+        } catch (const Error&) {
+            // the disk refused this too; the original error is the one to report
+        }
         throw;
     }
+    try {
+        writer.writeResult(result);
+    } catch (const IoError& error) {
+        throw IoError(std::string(error.what()) + "; the " + std::to_string(result.epochs.size()) +
+                      " finished epoch(s) are kept in " + runDir + "/metrics.jsonl");
+    }
+    return result;
 }
 
 } // namespace dropoutlab

@@ -5,11 +5,14 @@
 #include "dropoutlab/file_limits.h"
 
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iomanip>
 #include <sstream>
 
+#include <fcntl.h>
 #include <unistd.h>
 
 namespace dropoutlab {
@@ -332,19 +335,35 @@ void writeFileAtomically(const std::string& path, const std::string& contents)
 {
     // One temporary name per process: concurrent writers (sweep shards) never share one.
     const std::string temporary = path + ".tmp." + std::to_string(::getpid());
-    {
-        std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-        if (!out)
-            throw IoError(temporary + ": cannot open for writing");
-        out << contents;
-        out.flush();
-        if (!out)
-            throw IoError(temporary + ": write failed (disk full?)");
+    const int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0)
+        throw IoError(path + ": cannot write (" + std::strerror(errno) + ")");
+    const auto fail = [&](const std::string& reason) {
+        ::close(fd);
+        ::unlink(temporary.c_str());  // the old file, if any, stays as it was
+        throw IoError(path + ": cannot write (" + reason + ")");
+    };
+    std::size_t done = 0;
+    while (done < contents.size()) {
+        const ssize_t wrote = ::write(fd, contents.data() + done, contents.size() - done);
+        if (wrote < 0 && errno == EINTR)
+            continue;
+        if (wrote <= 0)
+            fail(wrote < 0 ? std::strerror(errno) : "nothing written");
+        done += static_cast<std::size_t>(wrote);
     }
-    std::error_code ec;
-    fs::rename(temporary, path, ec);
-    if (ec)
-        throw IoError(path + ": cannot replace with " + temporary + " (" + ec.message() + ")");
+    // Data on disk before the rename, so a crash leaves the old file or the new one, never an empty one.
+    if (::fsync(fd) != 0 && errno != EINVAL)
+        fail(std::strerror(errno));
+    if (::close(fd) != 0) {
+        ::unlink(temporary.c_str());
+        throw IoError(path + ": cannot write (" + std::strerror(errno) + ")");
+    }
+    if (::rename(temporary.c_str(), path.c_str()) != 0) {
+        const std::string reason = std::strerror(errno);
+        ::unlink(temporary.c_str());
+        throw IoError(path + ": cannot replace with " + temporary + " (" + reason + ")");
+    }
 }
 
 std::string readTextFile(const std::string& path, std::uint64_t maxBytes)

@@ -1,8 +1,13 @@
 #include "dropoutlab/errors.h"
 #include "dropoutlab/results.h"
 
+#include <cerrno>
+#include <cstring>
 #include <ctime>
 #include <filesystem>
+
+#include <fcntl.h>
+#include <unistd.h>
 
 namespace dropoutlab {
 namespace fs = std::filesystem;
@@ -73,18 +78,41 @@ RunWriter::RunWriter(std::string dir, const ExperimentConfig& config)
     if (isRunDirectory(m_dir))
         throw IoError(m_dir + ": already holds a run (config.json); choose a new folder");
     writeFileAtomically((fs::path(m_dir) / "config.json").string(), configToJson(config));
-    const std::string metricsPath = (fs::path(m_dir) / "metrics.jsonl").string();
-    m_metrics.open(metricsPath, std::ios::app);
-    if (!m_metrics)
-        throw IoError(metricsPath + ": cannot open for writing");
+    m_metricsPath = (fs::path(m_dir) / "metrics.jsonl").string();
+    m_metrics = ::open(m_metricsPath.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+    if (m_metrics < 0)
+        throw IoError(m_metricsPath + ": cannot open for writing (" + std::strerror(errno) + ")");
+}
+
+RunWriter::~RunWriter()
+{
+    if (m_metrics >= 0)
+        ::close(m_metrics);
 }
 
 void RunWriter::appendEpoch(const EpochMetrics& metrics)
 {
-    m_metrics << epochToJsonLine(metrics) << '\n';
-    m_metrics.flush();
-    if (!m_metrics)
-        throw IoError(m_dir + "/metrics.jsonl: write failed (disk full?)");
+    const std::string line = epochToJsonLine(metrics) + "\n";
+    const off_t before = ::lseek(m_metrics, 0, SEEK_END);
+    std::size_t done = 0;
+    while (done < line.size()) {
+        const ssize_t wrote = ::write(m_metrics, line.data() + done, line.size() - done);
+        if (wrote < 0 && errno == EINTR)
+            continue;
+        if (wrote <= 0) {
+            const std::string reason = wrote < 0 ? std::strerror(errno) : "nothing written";
+            // Never leave half a line: the next reader would stop there.
+            if (before >= 0 && ::ftruncate(m_metrics, before) != 0) {
+                // the partial line stays; readers skip a cut-off last line
+            }
+            throw IoError(m_metricsPath + ": cannot record epoch " + std::to_string(metrics.epoch) + " (" + reason +
+                          "); the " + std::to_string(m_epochsWritten) + " epoch(s) before it are kept");
+        }
+        done += static_cast<std::size_t>(wrote);
+    }
+    // On disk, not just in the page cache: a power cut keeps this epoch too.
+    ::fdatasync(m_metrics);
+    ++m_epochsWritten;
 }
 
 void RunWriter::writeResult(const RunResult& result)
@@ -97,6 +125,8 @@ std::string createRunDirectory(const std::string& workspace, const std::string& 
     const fs::path base = fs::path(workspace) / (timestamp() + "-" + slug(runName));
     std::error_code ec;
     fs::create_directories(workspace, ec);
+    if (ec)
+        throw IoError(workspace + ": cannot create the results folder (" + ec.message() + ")");
     for (int suffix = 1; suffix < 10000; ++suffix) {
         const fs::path candidate = suffix == 1 ? base : fs::path(base.string() + "-" + std::to_string(suffix));
         // create_directory is atomic: it returns false when another process got there first.

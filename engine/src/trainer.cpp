@@ -8,6 +8,8 @@
 #include "allocator_tuning.h"
 
 #include <chrono>
+#include <cstdlib>
+#include <new>
 #include <cmath>
 #include <filesystem>
 #include <mutex>
@@ -23,6 +25,39 @@ namespace {
 double secondsSince(Clock::time_point start)
 {
     return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+std::string failureMessage(const std::exception& error, const torch::Device& device)
+{
+    const auto* torchError = dynamic_cast<const c10::Error*>(&error);
+    std::string text = torchError ? torchError->what_without_backtrace() : error.what();
+    const auto cut = text.find('\n');
+    if (cut != std::string::npos)
+        text = text.substr(0, cut);  // torch appends C++ frames and hints on later lines
+    const bool outOfMemory = dynamic_cast<const c10::OutOfMemoryError*>(&error) ||
+                             dynamic_cast<const std::bad_alloc*>(&error) ||
+                             text.find("out of memory") != std::string::npos ||
+                             text.find("not enough memory") != std::string::npos ||
+                             text.find("can't allocate memory") != std::string::npos;
+    if (!outOfMemory)
+        return text;
+    return "out of memory on " + describeDevice(device) + " (" + text +
+           "); try a smaller batch size or evaluation batch, fewer runs fused at once, or another device";
+}
+
+int faultOomEpoch()
+{
+    const char* value = std::getenv("DROPOUTLAB_FAULT_OOM_AT_EPOCH");
+    return value ? std::atoi(value) : 0;
+}
+
+void injectOomIfAsked(int epoch, const torch::Device& device)
+{
+    if (epoch != faultOomEpoch())
+        return;
+    // A real request to the real allocator, so the whole failure path is the one users meet.
+    const auto tensor = torch::empty({std::int64_t{1} << 50}, torch::TensorOptions().dtype(torch::kUInt8).device(device));
+    (void)tensor;
 }
 
 /// Keeps the last loaded dataset: the runs of a preset or a queue usually share one.
@@ -159,7 +194,13 @@ TrainingSession::TrainingSession(const ExperimentConfig& config, ExperimentObser
     validateConfig(config);
     m_device = resolveDevice(config.device);
     const int threads = resolvedThreadCount(config);
-    m_run = prepareRun(config, m_device);
+    try {
+        m_run = prepareRun(config, m_device);
+    } catch (const c10::Error& error) {
+        // e.g. the dataset does not fit the GPU's memory
+        throw DeviceError("cannot load the data onto " + describeDevice(m_device) + ": " +
+                          failureMessage(error, m_device));
+    }
     m_batchesPerEpoch = static_cast<int>((trainCount() + config.batchSize - 1) / config.batchSize);
 
     m_result.device = describeDevice(m_device);
@@ -173,7 +214,12 @@ TrainingSession::TrainingSession(const ExperimentConfig& config, ExperimentObser
 
     torch::manual_seed(config.seeds.init);
     m_model = makeModel(config);
-    m_model->to(m_device);
+    try {
+        m_model->to(m_device);
+    } catch (const c10::Error& error) {
+        throw DeviceError("cannot place the model on " + describeDevice(m_device) + ": " +
+                          failureMessage(error, m_device));
+    }
     m_model->train();
     m_optimizer = std::make_unique<torch::optim::SGD>(
         m_model->parameters(), torch::optim::SGDOptions(config.learningRate).momentum(config.momentum));
@@ -205,6 +251,7 @@ bool TrainingSession::trainOneEpoch()
     const int epoch = static_cast<int>(m_result.epochs.size()) + 1;
     try {
         const auto epochStart = Clock::now();
+        injectOomIfAsked(epoch, m_device);
         m_shuffler.shuffle(m_run.trainIndices);
         const torch::Tensor order = indexTensor(m_run.trainIndices, m_device);
         // Sums stay on the device; the host reads them only at checks. On the CPU that is every
@@ -270,10 +317,8 @@ bool TrainingSession::trainOneEpoch()
         m_result.epochs.push_back(metrics);
         m_observer.onEpoch(metrics);
         return !checkEarlyStopping(metrics) && epoch < m_config.epochs;
-    } catch (const c10::Error& error) {
-        return end(RunStatus::Failed, error.what_without_backtrace());
     } catch (const std::exception& error) {
-        return end(RunStatus::Failed, error.what());
+        return end(RunStatus::Failed, failureMessage(error, m_device) + " (epoch " + std::to_string(epoch) + ")");
     }
 }
 
@@ -337,10 +382,8 @@ RunResult TrainingSession::finish()
         m_result.testLoss = testing.loss;
         const std::string note = m_result.message;
         end(RunStatus::Completed, note);
-    } catch (const c10::Error& error) {
-        end(RunStatus::Failed, error.what_without_backtrace());
     } catch (const std::exception& error) {
-        end(RunStatus::Failed, error.what());
+        end(RunStatus::Failed, failureMessage(error, m_device) + " (test evaluation)");
     }
     return m_result;
 }

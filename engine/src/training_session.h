@@ -33,6 +33,14 @@ torch::Tensor indexTensor(const std::vector<std::int64_t>& indices, const torch:
 /// Pixels to [0,1], then normalised with mean 0.5 and std 0.5: x / 127.5 - 1.
 torch::Tensor normalise(const torch::Tensor& bytes);
 
+/// The message a failed run records: torch's text without its backtrace; running out of memory
+/// (host or GPU) says so, names the device and suggests what to change.
+std::string failureMessage(const std::exception& error, const torch::Device& device);
+/// Test hook for the out-of-memory path: DROPOUTLAB_FAULT_OOM_AT_EPOCH=N makes epoch N request an
+/// allocation no machine has (1 PiB) from the real allocator of `device`. 0 when unset.
+int faultOomEpoch();
+void injectOomIfAsked(int epoch, const torch::Device& device);
+
 /// A run's data on its device: the split and the (subset of the) training indices.
 struct RunData {
     std::shared_ptr<const DatasetBytes> bytes;  ///< keeps the CPU tensors' memory alive

@@ -23,12 +23,18 @@ std::string epochToJsonLine(const EpochMetrics& metrics);
 /// Parses one metrics.jsonl line.
 EpochMetrics epochFromJsonLine(const std::string& line, const std::string& where);
 
-/// Writes a run folder: config.json at the start, metrics.jsonl appended and flushed per epoch,
-/// result.json written atomically (temporary file + rename) at the end.
+/// Writes a run folder: config.json at the start, metrics.jsonl appended and synced to disk per
+/// epoch (a run killed at any moment keeps every finished epoch), result.json written atomically
+/// (temporary file + rename) at the end.
 class RunWriter {
 public:
     /// Creates `dir` (which must not hold a run already) and writes config.json.
     RunWriter(std::string dir, const ExperimentConfig& config);
+    ~RunWriter();
+    RunWriter(const RunWriter&) = delete;
+    RunWriter& operator=(const RunWriter&) = delete;
+    /// Appends one line; if the disk refuses it (full, read-only), the file is cut back to the
+    /// epochs before and IoError says so.
     void appendEpoch(const EpochMetrics& metrics);
     void writeResult(const RunResult& result);
     const std::string& dir() const { return m_dir; }
@@ -36,7 +42,9 @@ public:
 private:
     std::string m_dir;
     std::string m_name;
-    std::ofstream m_metrics;
+    std::string m_metricsPath;
+    int m_metrics = -1;  ///< file descriptor of metrics.jsonl
+    int m_epochsWritten = 0;
 };
 
 /// Forwards to another observer and records each finished epoch with a RunWriter.
