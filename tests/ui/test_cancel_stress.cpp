@@ -68,6 +68,7 @@ private:
     QTemporaryDir m_dataCopy;
     QMap<QString, int> m_phases;
     int m_cancels = 0;
+    qint64 m_slowestMs = 0;
     int m_threadsAtStart = 0;
 };
 
@@ -133,10 +134,12 @@ void TestCancelStress::cancelsDuringARun()
     const bool startedBeforeCancel = !started.isEmpty();
     QElapsedTimer join;
     join.start();
-    controller.shutdown();  // cancel, quit the thread, wait for it
+    controller.cancel();  // what Stop does
+    QTRY_VERIFY_WITH_TIMEOUT(!finished.isEmpty() || !failed.isEmpty(), 5000);
+    controller.shutdown();  // quit the thread and wait for it (what closing the window does)
     const qint64 joinMs = join.elapsed();
-    QVERIFY2(joinMs <= kJoinLimitMs, qPrintable(QStringLiteral("the thread took %1 ms to finish").arg(joinMs)));
-    QCoreApplication::processEvents();  // deliver the worker's last signals
+    QVERIFY2(joinMs <= kJoinLimitMs,
+             qPrintable(QStringLiteral("%1 ms from the cancel to the finished thread").arg(joinMs)));
 
     QVERIFY2(failed.isEmpty(), failed.isEmpty() ? "" : qPrintable(failed.first().at(1).toString()));
     QCOMPARE(finished.size(), 1);
@@ -147,6 +150,7 @@ void TestCancelStress::cancelsDuringARun()
     QCOMPARE(toString(record.result.status), toString(result.status));
     QCOMPARE(record.result.epochs.size(), result.epochs.size());
     ++m_cancels;
+    m_slowestMs = std::max(m_slowestMs, joinMs);
     ++m_phases[phaseOf(startedBeforeCancel, result)];
 }
 
@@ -172,11 +176,12 @@ void TestCancelStress::cancelsBetweenQueuedRuns()
         QSignalSpy done(&queue, &RunQueue::queueFinished);
         queue.start();
         QVERIFY(done.wait(60000));
-        QVERIFY2(sinceStop.isValid() && sinceStop.elapsed() <= kJoinLimitMs, "the queue took over 1 s to stop");
-        QElapsedTimer join;
-        join.start();
+        QVERIFY2(sinceStop.isValid(), "the first run never finished");
         queue.shutdown();
-        QVERIFY2(join.elapsed() <= kJoinLimitMs, "the training thread took over 1 s to finish");
+        const qint64 joinMs = sinceStop.elapsed();
+        QVERIFY2(joinMs <= kJoinLimitMs,
+                 qPrintable(QStringLiteral("%1 ms from Stop to the finished thread").arg(joinMs)));
+        m_slowestMs = std::max(m_slowestMs, joinMs);
         QCOMPARE(displayName(model.find(first)->state), displayName(RunState::Completed));
         QCOMPARE(displayName(model.find(second)->state), displayName(RunState::Queued));
         ++m_cancels;
@@ -189,7 +194,8 @@ void TestCancelStress::cleanupTestCase()
     QStringList summary;
     for (auto it = m_phases.cbegin(); it != m_phases.cend(); ++it)
         summary << QStringLiteral("%1: %2").arg(it.key()).arg(it.value());
-    qInfo("%d cancels survived; where they landed: %s", m_cancels, qPrintable(summary.join(QStringLiteral(", "))));
+    qInfo("%d cancels survived, slowest %lld ms from cancel to finished thread; where they landed: %s", m_cancels,
+          static_cast<long long>(m_slowestMs), qPrintable(summary.join(QStringLiteral(", "))));
     // Every kind of moment was really hit, not just asked for.
     for (const char* phase : {"loading", "training", "validation", "test evaluation", "between runs"})
         QVERIFY2(m_phases.value(QString::fromLatin1(phase)) > 0, phase);
