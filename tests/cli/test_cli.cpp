@@ -1,6 +1,8 @@
 // Runs dropoutlab-cli as a user would: exit codes, messages, files, JSON output, Ctrl-C.
 #include "engine/idx_writer.h"
 
+#include "dropoutlab/results.h"
+
 #include <QDir>
 #include <QFile>
 #include <QJsonArray>
@@ -10,7 +12,11 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <QStandardPaths>
+
 #include <csignal>
+
+#include <unistd.h>
 
 namespace {
 
@@ -35,6 +41,26 @@ Outcome runCli(const QStringList& arguments, int timeoutMs = 120000)
             QString::fromUtf8(process.readAllStandardOutput()), QString::fromUtf8(process.readAllStandardError())};
 }
 
+/// Runs `script` with sh in a private mount namespace (root only: real tmpfs and read-only
+/// mounts without touching the machine). Empty when that is not possible here.
+QString privateMountShell()
+{
+    if (::geteuid() != 0 || QStandardPaths::findExecutable(QStringLiteral("unshare")).isEmpty())
+        return {};
+    QProcess probe;
+    probe.start(QStringLiteral("unshare"), {"-m", "sh", "-c", "mount -t tmpfs -o size=64k tmpfs /mnt && umount /mnt"});
+    if (!probe.waitForFinished(10000) || probe.exitCode() != 0)
+        return {};
+    return QStringLiteral("unshare");
+}
+
+QString shellQuote(const QString& text)
+{
+    QString quoted = text;
+    quoted.replace(QLatin1Char('\''), QLatin1String("'\\''"));
+    return QLatin1Char('\'') + quoted + QLatin1Char('\'');
+}
+
 QStringList quickRun(const QString& outDir)
 {
     return {"run", "--data", kFixture, "--epochs", "2", "--batch-size", "20", "--device", "cpu", "--out", outDir};
@@ -54,6 +80,11 @@ private Q_SLOTS:
     void runWritesFoldersAndJson();
     void exportWritesCsv();
     void interruptKeepsFinishedEpochs();
+    void sigkillKeepsFinishedEpochs();
+    void outOfMemoryIsReportedAndRecorded();
+    void unavailableCudaIsAClearError();
+    void fullDiskKeepsWhatWasWritten();
+    void readOnlyResultsFolderIsAClearError();
 };
 
 void TestCli::listsPresets()
@@ -183,6 +214,124 @@ void TestCli::interruptKeepsFinishedEpochs()
     const QJsonObject object = QJsonDocument::fromJson(result.readAll()).object();
     QCOMPARE(object["status"].toString(), QString("cancelled"));
     QVERIFY(object["epochs"].toArray().size() >= 1);
+}
+
+void TestCli::sigkillKeepsFinishedEpochs()
+{
+    QTemporaryDir out;
+    QProcess process;
+    process.start(QStringLiteral(DROPOUTLAB_CLI_PATH), quickRun(out.path()) << "--epochs" << "200" << "--dropout"
+                                                                             << "fc1=0.5");
+    QVERIFY(process.waitForStarted());
+    // Wait for two finished epochs, then kill in the middle of the third: no handler runs.
+    QString err;
+    for (int i = 0; i < 1200 && !err.contains("epoch 2/200:"); ++i) {
+        process.waitForReadyRead(100);
+        err += QString::fromUtf8(process.readAllStandardError());
+    }
+    QVERIFY2(err.contains("epoch 2/200:"), qPrintable(err));
+    QTest::qWait(300);
+    process.kill();  // SIGKILL
+    QVERIFY(process.waitForFinished(10000));
+    QCOMPARE(process.exitStatus(), QProcess::CrashExit);
+
+    const QStringList runs = QDir(out.path()).entryList(QDir::Dirs | QDir::NoDotAndDotDot);
+    QCOMPARE(runs.size(), 1);
+    const QString dir = out.filePath(runs.first());
+    QVERIFY(!QFile::exists(dir + "/result.json"));
+    // Reopening the workspace shows the run as interrupted, with every finished epoch.
+    const auto records = dropoutlab::loadWorkspace(out.path().toStdString());
+    QCOMPARE(records.size(), std::size_t{1});
+    const auto& result = records.front().result;
+    QCOMPARE(dropoutlab::toString(result.status), std::string("interrupted"));
+    QVERIFY2(result.epochs.size() >= 2, qPrintable(QString::number(result.epochs.size())));
+    for (std::size_t i = 0; i < result.epochs.size(); ++i) {
+        QCOMPARE(result.epochs[i].epoch, static_cast<int>(i + 1));
+        QVERIFY(result.epochs[i].valAccuracy > 0.0);
+    }
+    // ... and the export reads it too.
+    QTemporaryDir exported;
+    const Outcome o = runCli({"export", out.path(), "--summary", exported.filePath("summary.csv")});
+    QVERIFY2(o.exitCode == 0, qPrintable(o.err));
+    QFile summary(exported.filePath("summary.csv"));
+    QVERIFY(summary.open(QIODevice::ReadOnly));
+    QVERIFY(QString::fromUtf8(summary.readAll()).contains(",interrupted,"));
+}
+
+void TestCli::outOfMemoryIsReportedAndRecorded()
+{
+    QTemporaryDir out;
+    QProcess process;
+    auto environment = QProcessEnvironment::systemEnvironment();
+    environment.insert("DROPOUTLAB_FAULT_OOM_AT_EPOCH", "2");
+    process.setProcessEnvironment(environment);
+    process.start(QStringLiteral(DROPOUTLAB_CLI_PATH), quickRun(out.path()) << "--epochs" << "3" << "--dropout"
+                                                                             << "fc1=0.5");
+    QVERIFY(process.waitForFinished(120000));
+    const QString err = QString::fromUtf8(process.readAllStandardError());
+    QCOMPARE(process.exitCode(), 1);
+    QVERIFY2(err.contains("out of memory on cpu") && err.contains("smaller batch size") && err.contains("epoch 2"),
+             qPrintable(err));
+    const auto records = dropoutlab::loadWorkspace(out.path().toStdString());
+    QCOMPARE(records.size(), std::size_t{1});
+    QCOMPARE(dropoutlab::toString(records.front().result.status), std::string("failed"));
+    QCOMPARE(records.front().result.epochs.size(), std::size_t{1});  // epoch 1 is kept
+}
+
+void TestCli::unavailableCudaIsAClearError()
+{
+    QTemporaryDir out;
+    const Outcome o = runCli(quickRun(out.path()) << "--device" << "cuda");
+    if (o.exitCode == 0)
+        QSKIP("this machine has a CUDA device");
+    QCOMPARE(o.exitCode, 2);
+    QVERIFY2(o.err.contains("device error") && o.err.contains("cuda") && o.err.contains("--device cpu"),
+             qPrintable(o.err));
+}
+
+void TestCli::fullDiskKeepsWhatWasWritten()
+{
+    if (privateMountShell().isEmpty())
+        QSKIP("needs root and unshare to mount a small tmpfs");
+    QTemporaryDir mountPoint;
+    // The disk fills up after the first epoch is recorded: later writes fail with ENOSPC.
+    const QString script =
+        QStringLiteral("mount -t tmpfs -o size=256k tmpfs %1 && cd %1 && "
+                       "(%2 run --data %3 --epochs 3 --batch-size 20 --device cpu --out %1/ws; echo \"exit=$?\") & "
+                       "while ! grep -qs epoch %1/ws/*/metrics.jsonl; do sleep 0.05; done; "
+                       "dd if=/dev/zero of=%1/filler bs=4k 2>/dev/null; wait; "
+                       "cp -r %1/ws %1/../kept-ws 2>/dev/null; true")
+            .arg(shellQuote(mountPoint.filePath("disk")), shellQuote(DROPOUTLAB_CLI_PATH), shellQuote(kFixture));
+    QVERIFY(QDir().mkpath(mountPoint.filePath("disk")));
+    QProcess shell;
+    shell.start(QStringLiteral("unshare"), {"-m", "sh", "-c", script});
+    QVERIFY(shell.waitForFinished(120000));
+    const QString output = QString::fromUtf8(shell.readAllStandardOutput() + shell.readAllStandardError());
+    QVERIFY2(output.contains("exit=1"), qPrintable(output));
+    QVERIFY2(output.contains("No space left on device") && output.contains("finished epoch(s) are kept"),
+             qPrintable(output));
+    // What was written before the disk filled is intact and readable.
+    const auto records = dropoutlab::loadWorkspace(mountPoint.filePath("kept-ws").toStdString());
+    QCOMPARE(records.size(), std::size_t{1});
+    QVERIFY(!records.front().result.epochs.empty());
+    QCOMPARE(records.front().result.epochs.front().epoch, 1);
+    QVERIFY(QDir(QString::fromStdString(records.front().dir)).entryList({"*.tmp.*"}, QDir::Files).isEmpty());
+}
+
+void TestCli::readOnlyResultsFolderIsAClearError()
+{
+    if (privateMountShell().isEmpty())
+        QSKIP("needs root and unshare for a read-only bind mount");
+    QTemporaryDir folder;
+    const QString script = QStringLiteral("mount --bind %1 %1 && mount -o remount,bind,ro %1 && exec %2 run --data %3 "
+                                          "--epochs 1 --batch-size 20 --device cpu --out %1")
+                               .arg(shellQuote(folder.path()), shellQuote(DROPOUTLAB_CLI_PATH), shellQuote(kFixture));
+    QProcess shell;
+    shell.start(QStringLiteral("unshare"), {"-m", "sh", "-c", script});
+    QVERIFY(shell.waitForFinished(60000));
+    const QString err = QString::fromUtf8(shell.readAllStandardError());
+    QCOMPARE(shell.exitCode(), 1);
+    QVERIFY2(err.contains(folder.path()) && err.contains("Read-only file system"), qPrintable(err));
 }
 
 QTEST_GUILESS_MAIN(TestCli)
