@@ -373,7 +373,7 @@ void MainWindow::onRunFailed(int runId, const QString& message)
 {
     const RunEntry* entry = m_model->find(runId);
     m_exitCode = 1;
-    showProblem(tr("Run could not start"),
+    showProblem(tr("Run failed"),
                 tr("“%1”: %2").arg(entry ? entry->name() : QString::number(runId), message));
 }
 

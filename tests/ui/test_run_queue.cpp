@@ -23,6 +23,8 @@ private Q_SLOTS:
     void destroyingDuringARunCancelsCleanly();
     void missingDatasetFailsAndStopsTheQueue();
     void stoppedSweepContinuesOnRun();
+    void outOfMemoryFailsTheRunAndTheQueueCarriesOn();
+    void unwritableWorkspaceIsReportedAndRecoverable();
 };
 
 void TestRunQueue::runsQueueInOrderAndRecords()
@@ -141,6 +143,60 @@ void TestRunQueue::stoppedSweepContinuesOnRun()
     QVERIFY(finished.wait(60000));
     QCOMPARE(displayName(model.find(ids[1])->state), displayName(RunState::Completed));
     QCOMPARE(statusInFolder(model.find(ids[1])->dir), QString("completed"));
+}
+
+void TestRunQueue::outOfMemoryFailsTheRunAndTheQueueCarriesOn()
+{
+    QTemporaryDir workspace;
+    RunsModel model;
+    RunQueue queue(&model);
+    queue.setWorkspace(workspace.path());
+    // Epoch 2 asks the real allocator for more memory than any machine has.
+    qputenv("DROPOUTLAB_FAULT_OOM_AT_EPOCH", "2");
+    const int big = queue.enqueue(shortFixtureRun("too big", 0.5, 3));
+    const int next = queue.enqueue(shortFixtureRun("next", 0.0, 1));
+    QSignalSpy finished(&queue, &RunQueue::queueFinished);
+    queue.start();
+    const bool done = finished.wait(120000);
+    qunsetenv("DROPOUTLAB_FAULT_OOM_AT_EPOCH");
+    QVERIFY(done);
+    const RunEntry* failed = model.find(big);
+    QCOMPARE(displayName(failed->state), displayName(RunState::Failed));
+    QVERIFY2(failed->result.message.find("out of memory on cpu") != std::string::npos, failed->result.message.c_str());
+    QCOMPARE(failed->result.epochs.size(), std::size_t{1});
+    QCOMPARE(statusInFolder(failed->dir), QString("failed"));
+    QCOMPARE(loadRun(failed->dir.toStdString()).result.epochs.size(), std::size_t{1});
+    QCOMPARE(displayName(model.find(next)->state), displayName(RunState::Completed));
+}
+
+void TestRunQueue::unwritableWorkspaceIsReportedAndRecoverable()
+{
+    // A results folder that cannot be created (here: a file is in the way; tests/cli covers a
+    // read-only mount) fails the run with the folder's name and the reason, and stops the queue.
+    QTemporaryDir parent;
+    const QString blocked = parent.filePath("not-a-folder");
+    QFile file(blocked);
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.close();
+    RunsModel model;
+    RunQueue queue(&model);
+    queue.setWorkspace(blocked + "/workspace");
+    const int id = queue.enqueue(shortFixtureRun("first", 0.0, 1));
+    const int next = queue.enqueue(shortFixtureRun("second", 0.0, 1));
+    QSignalSpy failed(&queue, &RunQueue::runFailed);
+    QSignalSpy finished(&queue, &RunQueue::queueFinished);
+    queue.start();  // fails at once: the folder is made before the run is handed to the thread
+    QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 1, 10000);
+    QCOMPARE(failed.size(), 1);
+    const QString message = failed[0][1].toString();
+    QVERIFY2(message.contains(blocked) && message.contains("Not a directory"), qPrintable(message));
+    QCOMPARE(displayName(model.find(id)->state), displayName(RunState::Failed));
+    QCOMPARE(displayName(model.find(next)->state), displayName(RunState::Queued));
+    // The user picks another folder and goes on.
+    queue.setWorkspace(parent.filePath("workspace"));
+    queue.start();
+    QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 2, 60000);
+    QCOMPARE(displayName(model.find(next)->state), displayName(RunState::Completed));
 }
 
 QTEST_GUILESS_MAIN(TestRunQueue)
