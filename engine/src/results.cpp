@@ -74,6 +74,9 @@ std::optional<double> optionalNumber(const json& object, const char* key, const 
 
 std::vector<EpochMetrics> readMetricsFile(const std::string& path)
 {
+    std::error_code missing;
+    if (!fs::exists(fs::symlink_status(path, missing)))
+        return {};  // killed before its first epoch was recorded
     std::istringstream in(readTextFile(path, kMaxMetricsFileBytes));
     std::vector<EpochMetrics> epochs;
     std::string line;
@@ -247,7 +250,7 @@ RunRecord loadRun(const std::string& dir)
     record.config = loadConfigFile((root / "config.json").string());
     const fs::path resultPath = root / "result.json";
     std::error_code ec;
-    if (fs::is_regular_file(resultPath, ec)) {
+    if (fs::exists(fs::symlink_status(resultPath, ec))) {  // readTextFile refuses anything but a plain file
         record.result = resultFromJson(readTextFile(resultPath.string(), kMaxJsonFileBytes), resultPath.string());
         return record;
     }
