@@ -15,11 +15,14 @@
 #include <QApplication>
 #include <QChart>
 #include <QComboBox>
+#include <QDir>
 #include <QFile>
 #include <QImage>
 #include <QLineSeries>
 #include <QPushButton>
 #include <QSignalSpy>
+#include <QFileInfo>
+#include <QMessageBox>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QValueAxis>
@@ -42,6 +45,7 @@ private Q_SLOTS:
     void niceRangesHaveFewTicks();
     void runsExportsAndReopens();
     void closingDuringTrainingKeepsEpochs();
+    void damagedRunFoldersAreSkippedAndNamed();
 
 private:
     QTemporaryDir m_settings;
@@ -221,6 +225,41 @@ void TestMainWindow::closingDuringTrainingKeepsEpochs()
     delete window;
     QCOMPARE(statusInFolder(dir), QString("cancelled"));
     QVERIFY(!loadRun(dir.toStdString()).result.epochs.empty());
+}
+
+void TestMainWindow::damagedRunFoldersAreSkippedAndNamed()
+{
+    // A shared workspace: one finished run, one killed mid-training, one damaged.
+    QTemporaryDir workspace;
+    const QByteArray epoch =
+        R"({"epoch":1,"seconds":1,"train_accuracy":0.9,"train_loss":0.3,"val_accuracy":0.8,"val_loss":0.4})";
+    const auto write = [&](const QString& path, const QByteArray& bytes) {
+        QVERIFY(QDir().mkpath(QFileInfo(path).path()));
+        QFile file(path);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write(bytes);
+    };
+    for (const char* name : {"1-finished", "2-killed", "3-damaged"}) {
+        write(workspace.filePath(QString(name) + "/config.json"), R"({"name": ")" + QByteArray(name) + "\"}");
+        write(workspace.filePath(QString(name) + "/metrics.jsonl"), epoch + "\n");
+    }
+    write(workspace.filePath("1-finished/result.json"), R"({"status": "completed", "epochs": [)" + epoch + "]}");
+    write(workspace.filePath("3-damaged/result.json"), R"({"status": "completed", "test_accuracy": 97.5})");
+
+    MainWindow window;
+    window.show();
+    QVERIFY(window.openWorkspace(workspace.path()));
+    QCOMPARE(window.runsModel()->rowCount(), 2);
+    QCOMPARE(displayName(window.runsModel()->entries()[0].state), displayName(RunState::Completed));
+    QCOMPARE(displayName(window.runsModel()->entries()[1].state), displayName(RunState::Interrupted));
+    QCOMPARE(window.workspaceProblems().size(), 1);
+    QVERIFY(window.workspaceProblems().first().contains("3-damaged/result.json"));
+    QVERIFY(window.workspaceProblems().first().contains("'test_accuracy' is 97.5"));
+    // The user is told, without a modal dialog holding anything up.
+    QMessageBox* box = nullptr;
+    QTRY_VERIFY((box = window.findChild<QMessageBox*>()) != nullptr && box->isVisible());
+    QVERIFY(box->text().contains("3-damaged"));
+    QVERIFY(!box->isModal() || box->windowModality() != Qt::ApplicationModal);
 }
 
 QTEST_MAIN(TestMainWindow)
