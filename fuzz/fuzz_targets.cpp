@@ -3,6 +3,7 @@
 #include "dropoutlab/errors.h"
 #include "dropoutlab/experiment_config.h"
 #include "dropoutlab/idx_reader.h"
+#include "dropoutlab/presets.h"
 #include "dropoutlab/results.h"
 #include "dropoutlab/sweep.h"
 
@@ -160,6 +161,12 @@ void configJson(const std::uint8_t* data, std::size_t size)
     const std::string input = text(data, size);
     try {
         parseDropoutSpec(input);
+    } catch (const ConfigError&) {
+    }
+    try {
+        // The other shape a --config file may have: a list of runs.
+        const Preset preset = presetFromJson("fuzz", input);
+        require(!preset.runs.empty(), "a preset has runs");
     } catch (const ConfigError&) {
     }
     const ExperimentConfig config = configFromJson(input, "fuzz.json");

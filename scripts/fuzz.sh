@@ -26,12 +26,8 @@ while [ $# -gt 0 ]; do
 done
 [ ${#targets[@]} -gt 0 ] || targets=(idx_raw idx_gzip config_json sweep_spec run_results)
 
-if ! command -v clang++ >/dev/null || [ -z "$(ls /usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a 2>/dev/null)" ]; then
-  echo "Installing clang and its sanitizer/fuzzer runtime (Debian packages clang, libclang-rt-14-dev)..."
-  sudo_cmd=""; [ "$(id -u)" -eq 0 ] || sudo_cmd=sudo
-  $sudo_cmd apt-get install -y --no-install-recommends clang libclang-rt-14-dev
-fi
-"$root/scripts/setup.sh" --packages-only >/dev/null
+# clang with libFuzzer and the sanitizer runtimes (Debian: clang, libclang-rt-14-dev).
+"$root/scripts/setup.sh" --packages-only --dev-tools >/dev/null
 
 if [ ! -f "$build/build.ninja" ]; then
   CC=clang CXX=clang++ cmake -S "$root" -B "$build" -G Ninja -DDROPOUTLAB_FUZZ=ON \

@@ -3,32 +3,43 @@
 #include "builtin_presets.h"
 #include "config_json.h"
 #include "dropoutlab/errors.h"
+#include "dropoutlab/file_limits.h"
 
 #include <algorithm>
 
 namespace dropoutlab {
+namespace {
+
+constexpr std::size_t kMaxPresetRuns = 1000;
+
+} // namespace
 
 Preset presetFromJson(const std::string& name, const std::string& text)
 {
     const std::string where = "preset " + name;
     const nlohmann::json object = detail::parseJsonText(text, where);
-    if (!object.is_object() || !object.contains("runs") || !object["runs"].is_array() || object["runs"].empty())
-        throw ConfigError(where + ": expected an object with a non-empty 'runs' list");
-    for (const auto& item : object.items()) {
-        if (item.key() != "title" && item.key() != "description" && item.key() != "base" && item.key() != "runs")
-            throw ConfigError(where + ": unknown key '" + item.key() + "'; expected title, description, base, runs");
-    }
+    detail::checkKeys(object, {"title", "description", "base", "runs"}, where);
+    const auto& runs = object.contains("runs") ? object["runs"] : nlohmann::json();
+    if (!runs.is_array() || runs.empty() || runs.size() > kMaxPresetRuns)
+        throw ConfigError(where + ": expected a non-empty 'runs' list of at most " + std::to_string(kMaxPresetRuns) +
+                          " runs");
     Preset preset;
     preset.name = name;
-    preset.title = object.value("title", name);
-    preset.description = object.value("description", "");
+    preset.title = object.contains("title") ? detail::stringValue(object["title"], where, "title", kMaxNameBytes) : name;
+    if (object.contains("description"))
+        preset.description = detail::stringValue(object["description"], where, "description", kMaxJsonStringBytes);
     ExperimentConfig base;
     if (object.contains("base"))
         detail::applyConfigJson(base, object["base"], where + " base");
-    for (std::size_t i = 0; i < object["runs"].size(); ++i) {
+    for (std::size_t i = 0; i < runs.size(); ++i) {
         ExperimentConfig run = base;
-        detail::applyConfigJson(run, object["runs"][i], where + " run " + std::to_string(i + 1));
-        validateConfig(run);
+        const std::string runWhere = where + " run " + std::to_string(i + 1);
+        detail::applyConfigJson(run, runs[i], runWhere);
+        try {
+            validateConfig(run);
+        } catch (const ConfigError& error) {
+            throw ConfigError(runWhere + ": " + error.what());
+        }
         preset.runs.push_back(std::move(run));
     }
     return preset;
