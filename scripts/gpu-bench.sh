@@ -3,7 +3,8 @@
 #   1. build engine + CLI (GUI and tests off) against the LibTorch that ships with PyTorch;
 #   2. dropoutlab-cli bench on the GPU;
 #   3. the reference experiment (both runs, 10 epochs each) on CUDA, timed end to end;
-#   4. an 8-point fused sweep (fc1 = 0, 0.1, ..., 0.7 in one pass), timed.
+#   4. an 8-point fused sweep (fc1 = 0, 0.1, ..., 0.7 in one pass), timed;
+#   5. the out-of-memory path on the device (a clear message, exit code 1).
 # Figures go to $OUT (or ./gpu-bench-out). Header-only dependencies and MNIST may be carried in
 # .deps/ (made by scripts/gpu-bench.sh --prepare on a Debian machine with the data installed).
 #
@@ -72,3 +73,11 @@ start=$(date +%s.%N)
 end=$(date +%s.%N)
 say "fused sweep total: $(echo "$end - $start" | bc) s (target <= 30 s on a GPU)"
 "$cli" report "$out/sweep8" | tee -a "$log"
+
+say "== out of memory on $device (fault hook: epoch 1 asks the device's allocator for 1 PiB)"
+set +e
+DROPOUTLAB_FAULT_OOM_AT_EPOCH=1 "$cli" run --device "$device" --data "$data" --out "$out/oom" --epochs 1 \
+  --dropout fc1=0.5 --quiet > /dev/null 2> "$out/oom.log"
+rc=$?
+set -e
+say "exit code $rc (expected 1); message: $(grep -o 'out of memory on [^;]*' "$out/oom.log" | head -1)"
