@@ -456,10 +456,13 @@ bool MainWindow::openWorkspace(const QString& dir, QString* error)
         QStringList shown = m_workspaceProblems.mid(0, kShown);
         if (m_workspaceProblems.size() > kShown)
             shown << tr("… and %n more", nullptr, static_cast<int>(m_workspaceProblems.size() - kShown));
-        showProblem(tr("Some runs could not be read"),
-                    tr("%n run folder(s) in %1 were skipped:", nullptr, static_cast<int>(m_workspaceProblems.size()))
-                            .arg(QDir::toNativeSeparators(dir)) +
-                        QStringLiteral("\n\n") + shown.join(QStringLiteral("\n")));
+        const QString where = QDir::toNativeSeparators(dir);
+        const QString intro = m_workspaceProblems.size() == 1
+                                  ? tr("One run folder in %1 could not be read and is not shown:").arg(where)
+                                  : tr("%1 run folders in %2 could not be read and are not shown:")
+                                        .arg(m_workspaceProblems.size())
+                                        .arg(where);
+        showProblem(tr("Some runs could not be read"), intro + QStringLiteral("\n\n") + shown.join(QStringLiteral("\n")));
     }
     return true;
 }
