@@ -86,22 +86,29 @@ int main(int argc, char** argv)
         return code == 0 ? kExitOk : kExitUsage;
     }
 
-    if (runCmd->parsed())
-        return runCommand(run);
-    if (sweepCmd->parsed())
-        return sweepCommand(sweep);
-    if (reportCmd->parsed())
-        return reportCommand(report);
-    if (exportCmd->parsed())
-        return exportCommand(exportOptions);
-    if (benchCmd->parsed())
-        return benchCommand(bench);
-    if (presetsCmd->parsed()) {
-        for (const auto& preset : builtinPresets()) {
-            std::printf("%-14s %s (%zu run%s)\n", preset.name.c_str(), preset.title.c_str(), preset.runs.size(),
-                        preset.runs.size() == 1 ? "" : "s");
+    try {
+        if (runCmd->parsed())
+            return runCommand(run);
+        if (sweepCmd->parsed())
+            return sweepCommand(sweep);
+        if (reportCmd->parsed())
+            return reportCommand(report);
+        if (exportCmd->parsed())
+            return exportCommand(exportOptions);
+        if (benchCmd->parsed())
+            return benchCommand(bench);
+        if (presetsCmd->parsed()) {
+            for (const auto& preset : builtinPresets()) {
+                std::printf("%-14s %s (%zu run%s)\n", preset.name.c_str(), preset.title.c_str(), preset.runs.size(),
+                            preset.runs.size() == 1 ? "" : "s");
+            }
+            return kExitOk;
         }
-        return kExitOk;
+    } catch (const std::exception& error) {
+        // Every expected failure is handled inside the commands; this is the last line of defence,
+        // so that even a bug ends with a message and an exit code rather than an abort.
+        std::fprintf(stderr, "dropoutlab-cli: internal error: %s\n", error.what());
+        return kExitFailed;
     }
     return kExitUsage;
 }
