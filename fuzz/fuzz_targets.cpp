@@ -29,6 +29,16 @@ void require(bool ok, const std::string& invariant)
         throw std::logic_error("invariant broken: " + invariant);
 }
 
+/// Runs one reader on the input; its refusal (a dropoutlab::Error) is a fine outcome.
+template <typename Read>
+void mayRefuse(Read&& read)
+{
+    try {
+        read();
+    } catch (const Error&) {
+    }
+}
+
 std::string text(const std::uint8_t* data, std::size_t size)
 {
     return std::string(reinterpret_cast<const char*>(data), size);
@@ -159,16 +169,9 @@ void idxGzip(const std::uint8_t* data, std::size_t size)
 void configJson(const std::uint8_t* data, std::size_t size)
 {
     const std::string input = text(data, size);
-    try {
-        parseDropoutSpec(input);
-    } catch (const ConfigError&) {
-    }
-    try {
-        // The other shape a --config file may have: a list of runs.
-        const Preset preset = presetFromJson("fuzz", input);
-        require(!preset.runs.empty(), "a preset has runs");
-    } catch (const ConfigError&) {
-    }
+    mayRefuse([&] { parseDropoutSpec(input); });
+    // The other shape a --config file may have: a list of runs.
+    mayRefuse([&] { require(!presetFromJson("fuzz", input).runs.empty(), "a preset has runs"); });
     const ExperimentConfig config = configFromJson(input, "fuzz.json");
     const std::string written = configToJson(config);
     const ExperimentConfig again = configFromJson(written, "round trip");
@@ -180,14 +183,8 @@ void configJson(const std::uint8_t* data, std::size_t size)
 void sweepSpec(const std::uint8_t* data, std::size_t size)
 {
     const std::string input = text(data, size);
-    try {
-        parseSweepAxis(input);
-    } catch (const ConfigError&) {
-    }
-    try {
-        parseShard(input);
-    } catch (const ConfigError&) {
-    }
+    mayRefuse([&] { parseSweepAxis(input); });
+    mayRefuse([&] { parseShard(input); });
     const SweepSpec spec = sweepFromJson(input, "fuzz-sweep.json");
     const std::string written = sweepToJson(spec);
     require(sweepToJson(sweepFromJson(written, "round trip")) == written, "sweep.json round trip is stable");
@@ -211,16 +208,9 @@ void runResults(const std::uint8_t* data, std::size_t size)
     writeFile(finished / "result.json", input);
     writeFile(interrupted / "config.json", config);
     writeFile(interrupted / "metrics.jsonl", input);
-    for (const fs::path& dir : {finished, interrupted}) {
-        try {
-            checkRecordSurvivesExport(loadRun(dir.string()));
-        } catch (const Error&) {
-        }
-    }
-    try {
-        epochFromJsonLine(input, "fuzz line");
-    } catch (const Error&) {
-    }
+    for (const fs::path& dir : {finished, interrupted})
+        mayRefuse([&] { checkRecordSurvivesExport(loadRun(dir.string())); });
+    mayRefuse([&] { epochFromJsonLine(input, "fuzz line"); });
 }
 
 const std::vector<Target>& targets()
