@@ -55,8 +55,7 @@ int benchCommand(const BenchOptions& options)
             printResult(runBenchmark(config, options.steps));
         }
     } catch (const Error& error) {
-        std::fprintf(stderr, "dropoutlab-cli: error: %s\n", error.what());
-        return kExitUsage;
+        return reportError(error, kExitUsage);
     }
     return kExitOk;
 }

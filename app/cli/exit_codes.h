@@ -1,5 +1,9 @@
 #pragma once
 
+namespace dropoutlab {
+class Error;
+}
+
 namespace dropoutlab::cli {
 
 inline constexpr int kExitOk = 0;
@@ -8,5 +12,9 @@ inline constexpr int kExitUsage = 2;        ///< bad flags, config or device
 inline constexpr int kExitData = 3;         ///< dataset missing or corrupt
 inline constexpr int kExitDiverged = 4;     ///< at least one run diverged
 inline constexpr int kExitInterrupted = 130;
+
+/// Prints `error` to stderr and returns its exit code: a data error kExitData, a device error
+/// kExitUsage, anything else `otherwise` (what the failing step means at the call site).
+int reportError(const Error& error, int otherwise);
 
 } // namespace dropoutlab::cli

@@ -54,8 +54,7 @@ int exportCommand(const ExportOptions& options)
             writeSummaryCsv(runs, std::cout);
         return kExitOk;
     } catch (const Error& error) {
-        std::fprintf(stderr, "dropoutlab-cli: error: %s\n", error.what());
-        return kExitFailed;
+        return reportError(error, kExitFailed);
     }
 }
 

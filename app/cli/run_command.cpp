@@ -68,12 +68,8 @@ int runCommand(const RunOptions& options)
     std::vector<ExperimentConfig> configs;
     try {
         configs = planRuns(options.preset, options.configFile, options.overrides);
-    } catch (const IoError& error) {
-        std::fprintf(stderr, "dropoutlab-cli: error: %s\n", error.what());
-        return kExitUsage;
-    } catch (const ConfigError& error) {
-        std::fprintf(stderr, "dropoutlab-cli: error: %s\n", error.what());
-        return kExitUsage;
+    } catch (const Error& error) {
+        return reportError(error, kExitUsage);  // the config file or a flag
     }
 
     InterruptGuard interrupt;
@@ -86,18 +82,9 @@ int runCommand(const RunOptions& options)
             const std::string dir = createRunDirectory(options.outDir, configs[i].name);
             reporter.onLog("results in " + dir);
             results.push_back(runExperimentRecorded(configs[i], dir, reporter, interrupt.token()));
-        } catch (const DataError& error) {
-            reporter.finishLine();
-            std::fprintf(stderr, "dropoutlab-cli: data error: %s\n", error.what());
-            return kExitData;
-        } catch (const DeviceError& error) {
-            reporter.finishLine();
-            std::fprintf(stderr, "dropoutlab-cli: device error: %s\n", error.what());
-            return kExitUsage;
         } catch (const Error& error) {
             reporter.finishLine();
-            std::fprintf(stderr, "dropoutlab-cli: error: %s\n", error.what());
-            return kExitFailed;
+            return reportError(error, kExitFailed);
         }
         reporter.finishLine();
         const RunResult& result = results.back();

@@ -146,8 +146,7 @@ int sweepCommand(const SweepOptions& options)
             runs = shardRuns(runs, k, n);
         }
     } catch (const Error& error) {
-        std::fprintf(stderr, "dropoutlab-cli: error: %s\n", error.what());
-        return kExitUsage;
+        return reportError(error, kExitUsage);
     }
     if (options.dryRun) {
         for (const auto& run : runs)
@@ -161,15 +160,10 @@ int sweepCommand(const SweepOptions& options)
     try {
         folder.prepare(spec);
         runSweep(spec, runs, folder, reporter, interrupt.token(), options.fuse);
-    } catch (const DataError& error) {
-        std::fprintf(stderr, "dropoutlab-cli: data error: %s\n", error.what());
-        return kExitData;
     } catch (const ConfigError& error) {
-        std::fprintf(stderr, "dropoutlab-cli: error: %s\n", error.what());
-        return kExitUsage;
+        return reportError(error, kExitUsage);  // e.g. the folder holds a different sweep
     } catch (const Error& error) {
-        std::fprintf(stderr, "dropoutlab-cli: error: %s\n", error.what());
-        return kExitFailed;
+        return reportError(error, kExitFailed);
     }
     if (interrupt.interrupted()) {
         std::fprintf(stderr, "interrupted: rerun the same command to finish the sweep\n");
@@ -192,8 +186,7 @@ int reportCommand(const ReportOptions& options)
         for (const auto& problem : problems)
             std::fprintf(stderr, "dropoutlab-cli: warning: skipped %s\n", problem.c_str());
     } catch (const Error& error) {
-        std::fprintf(stderr, "dropoutlab-cli: error: %s\n", error.what());
-        return kExitFailed;
+        return reportError(error, kExitFailed);
     }
 
     if (!options.csv.empty()) {
@@ -209,8 +202,7 @@ int reportCommand(const ReportOptions& options)
         try {
             writeFileAtomically(options.csv, csv.str());
         } catch (const Error& error) {
-            std::fprintf(stderr, "dropoutlab-cli: error: %s\n", error.what());
-            return kExitFailed;
+            return reportError(error, kExitFailed);
         }
     }
 
@@ -264,8 +256,7 @@ int reportCommand(const ReportOptions& options)
             }
         }
     } catch (const ConfigError& error) {
-        std::fprintf(stderr, "dropoutlab-cli: error: %s\n", error.what());
-        return kExitUsage;
+        return reportError(error, kExitUsage);
     }
     return kExitOk;
 }
