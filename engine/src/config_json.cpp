@@ -269,11 +269,7 @@ ExperimentConfig configFromJson(const std::string& text, const std::string& wher
 ExperimentConfig loadConfigFile(const std::string& path)
 {
     ExperimentConfig config = configFromJson(readTextFile(path, kMaxJsonFileBytes), path);
-    try {
-        validateConfig(config);
-    } catch (const ConfigError& error) {
-        throw ConfigError(path + ": " + error.what());
-    }
+    detail::validateIn(path, [&] { validateConfig(config); });
     return config;
 }
 

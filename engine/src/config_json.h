@@ -2,6 +2,7 @@
 // Internal: the JSON form of a config, shared by config files, presets and run folders, and the
 // checked field readers every JSON file of DropoutLab goes through.
 
+#include "dropoutlab/errors.h"
 #include "dropoutlab/experiment_config.h"
 
 #include <nlohmann/json.hpp>
@@ -38,5 +39,16 @@ std::uint64_t unsignedValue(const nlohmann::json& value, const std::string& wher
 std::string stringValue(const nlohmann::json& value, const std::string& where, const std::string& key,
                         std::size_t maxBytes);
 bool boolValue(const nlohmann::json& value, const std::string& where, const std::string& key);
+
+/// Runs a validation and puts `where` (the file) in front of the ConfigError it throws.
+template <typename Validate>
+void validateIn(const std::string& where, Validate&& validate)
+{
+    try {
+        validate();
+    } catch (const ConfigError& error) {
+        throw ConfigError(where + ": " + error.what());
+    }
+}
 
 } // namespace dropoutlab::detail

@@ -35,11 +35,7 @@ Preset presetFromJson(const std::string& name, const std::string& text)
         ExperimentConfig run = base;
         const std::string runWhere = where + " run " + std::to_string(i + 1);
         detail::applyConfigJson(run, runs[i], runWhere);
-        try {
-            validateConfig(run);
-        } catch (const ConfigError& error) {
-            throw ConfigError(runWhere + ": " + error.what());
-        }
+        detail::validateIn(runWhere, [&] { validateConfig(run); });
         preset.runs.push_back(std::move(run));
     }
     return preset;

@@ -343,11 +343,7 @@ SweepSpec sweepFromJson(const std::string& text, const std::string& where)
         for (std::size_t i = 0; i < axes.size(); ++i)
             spec.axes.push_back(axisFromJson(axes[i], where + ": axes[" + std::to_string(i) + "]"));
     }
-    try {
-        validateSweep(spec);
-    } catch (const ConfigError& error) {
-        throw ConfigError(where + ": " + error.what());
-    }
+    detail::validateIn(where, [&] { validateSweep(spec); });
     return spec;
 }
 
