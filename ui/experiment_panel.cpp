@@ -155,7 +155,7 @@ QWidget* ExperimentPanel::buildTrainingGroup()
     m_patience->setSpecialValueText(tr("off"));
     m_patience->setToolTip(tr("Early stopping: stop when the validation loss has not improved for this many epochs; "
                               "the test accuracy is measured with the best epoch's weights"));
-    m_batch = spinBox(1, 65536, 100);
+    m_batch = spinBox(1, kMaxBatchSize, 100);
     m_lr = new QDoubleSpinBox;
     m_lr->setDecimals(5);
     m_lr->setRange(0.00001, 10.0);
@@ -201,7 +201,7 @@ QWidget* ExperimentPanel::buildComputeGroup()
         cuda->setToolTip(tr("This LibTorch build has no CUDA support or sees no GPU."));
         m_device->setToolTip(tr("CUDA is unavailable: this LibTorch build has no CUDA support or sees no GPU."));
     }
-    m_threads = spinBox(0, 1024, 0);
+    m_threads = spinBox(0, kMaxThreads, 0);
     m_threads->setSpecialValueText(tr("all cores (%1)").arg(QThread::idealThreadCount()));
     form->addRow(tr("Device"), m_device);
     form->addRow(tr("CPU threads"), m_threads);

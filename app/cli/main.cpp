@@ -73,8 +73,8 @@ int main(int argc, char** argv)
     benchCmd->add_option("--model", bench.models, "Models to measure")->check(CLI::IsMember({"cnn", "mlp"}))
         ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
     benchCmd->add_option("--steps", bench.steps, "Training steps to time")->check(CLI::Range(5, 100000));
-    benchCmd->add_option("--threads", bench.threads, "CPU threads (0: all cores)")->check(CLI::Range(0, 1024));
-    benchCmd->add_option("--eval-batch", bench.evalBatch, "Batch size of the validation pass")->check(CLI::Range(1, 65536));
+    benchCmd->add_option("--threads", bench.threads, "CPU threads (0: all cores)")->check(CLI::Range(0, kMaxThreads));
+    benchCmd->add_option("--eval-batch", bench.evalBatch, "Batch size of the validation pass")->check(CLI::Range(1, kMaxBatchSize));
     benchCmd->add_option("--device", bench.device, "auto, cpu or cuda")->check(CLI::IsMember({"auto", "cpu", "cuda"}));
 
     auto* presetsCmd = app.add_subcommand("presets", "List the built-in presets");

@@ -45,7 +45,7 @@ void addOverrideFlags(CLI::App& command, RunOverrides& o)
                        "Dropout per site, e.g. fc1=0.5,input=0.2 or conv2=0.3:channel; replaces the preset's runs "
                        "by one run with these rates");
     command.add_option("--epochs", o.epochs, "Training epochs")->check(CLI::Range(1, 10000));
-    command.add_option("--batch-size", o.batchSize, "Training batch size")->check(CLI::Range(1, 65536));
+    command.add_option("--batch-size", o.batchSize, "Training batch size")->check(CLI::Range(1, kMaxBatchSize));
     command.add_option("--lr", o.learningRate, "SGD learning rate")->check(CLI::PositiveNumber);
     command.add_option("--momentum", o.momentum, "SGD momentum")->check(CLI::Range(0.0, 0.999999));
     command.add_option("--train-subset", o.trainSubset,
@@ -55,7 +55,7 @@ void addOverrideFlags(CLI::App& command, RunOverrides& o)
     command.add_option("--split-seed", o.splitSeed, "Seed of the train/validation split and subset");
     command.add_option("--data", o.data, "Dataset: mnist, fashion-mnist or a folder with the four IDX files");
     command.add_option("--device", o.device, "auto, cpu or cuda")->check(CLI::IsMember({"auto", "cpu", "cuda"}));
-    command.add_option("--threads", o.threads, "CPU threads (0: all cores)")->check(CLI::Range(0, 1024));
+    command.add_option("--threads", o.threads, "CPU threads (0: all cores)")->check(CLI::Range(0, kMaxThreads));
     command.add_option("--name", o.name, "Run name (with one run)");
     command.add_option("--patience", o.patience,
                        "Early stopping: stop when the validation loss has not improved for N epochs and report the "

@@ -14,9 +14,6 @@ using nlohmann::json;
 
 namespace {
 
-constexpr std::int64_t kMaxBatchSize = 65536;
-constexpr std::int64_t kMaxThreads = 1024;
-constexpr std::int64_t kMaxIntField = 1000000000;
 constexpr std::size_t kMaxDropoutSites = 16;
 
 DropoutSetting dropoutFromJson(const json& value, const std::string& where)
@@ -125,7 +122,7 @@ void applyConfigJson(ExperimentConfig& config, const json& object, const std::st
     if (has("threads"))
         config.threads = static_cast<int>(integerValue(object["threads"], where, "threads", 0, kMaxThreads));
     if (has("progress_every"))
-        config.progressEvery = static_cast<int>(integerValue(object["progress_every"], where, "progress_every", 1, kMaxIntField));
+        config.progressEvery = static_cast<int>(integerValue(object["progress_every"], where, "progress_every", 1, kMaxProgressEvery));
     if (has("early_stopping_patience"))
         config.earlyStoppingPatience = static_cast<int>(integerValue(object["early_stopping_patience"], where, "early_stopping_patience", 0, kMaxEpochs));
     if (has("eval_batch_size"))

@@ -165,8 +165,8 @@ void validateConfig(const ExperimentConfig& config)
     };
     require(config.epochs >= 1 && config.epochs <= kMaxEpochs,
             "epochs is " + std::to_string(config.epochs) + "; expected 1-" + std::to_string(kMaxEpochs));
-    require(config.batchSize >= 1 && config.batchSize <= 65536,
-            "batch_size is " + std::to_string(config.batchSize) + "; expected 1-65536");
+    require(config.batchSize >= 1 && config.batchSize <= kMaxBatchSize,
+            "batch_size is " + std::to_string(config.batchSize) + "; expected 1-" + std::to_string(kMaxBatchSize));
     require(std::isfinite(config.learningRate) && config.learningRate > 0.0,
             "learning_rate is " + formatRate(config.learningRate) + "; expected a positive number");
     require(std::isfinite(config.momentum) && config.momentum >= 0.0 && config.momentum < 1.0,
@@ -176,13 +176,17 @@ void validateConfig(const ExperimentConfig& config)
             "validation_fraction is " + formatRate(config.validationFraction) + "; expected a value between 0 and 1");
     require(config.device == "auto" || config.device == "cpu" || config.device == "cuda",
             "device is '" + config.device + "'; expected auto, cpu or cuda");
-    require(config.threads >= 0 && config.threads <= 1024, "threads is " + std::to_string(config.threads) + "; expected 0 (all cores) or 1-1024");
-    require(config.progressEvery >= 1 && config.progressEvery <= 1000000000,
-            "progress_every is " + std::to_string(config.progressEvery) + "; expected 1-1000000000");
+    require(config.threads >= 0 && config.threads <= kMaxThreads, "threads is " + std::to_string(config.threads) +
+                                                                      "; expected 0 (all cores) or 1-" +
+                                                                      std::to_string(kMaxThreads));
+    require(config.progressEvery >= 1 && config.progressEvery <= kMaxProgressEvery,
+            "progress_every is " + std::to_string(config.progressEvery) + "; expected 1-" +
+                std::to_string(kMaxProgressEvery));
     require(config.earlyStoppingPatience >= 0 && config.earlyStoppingPatience <= kMaxEpochs,
             "early_stopping_patience is " + std::to_string(config.earlyStoppingPatience) + "; expected 0 (off) to " + std::to_string(kMaxEpochs));
-    require(config.evalBatchSize >= 1 && config.evalBatchSize <= 65536,
-            "eval_batch_size is " + std::to_string(config.evalBatchSize) + "; expected 1-65536");
+    require(config.evalBatchSize >= 1 && config.evalBatchSize <= kMaxBatchSize,
+            "eval_batch_size is " + std::to_string(config.evalBatchSize) + "; expected 1-" +
+                std::to_string(kMaxBatchSize));
     require(config.name.size() <= kMaxNameBytes,
             "name is " + std::to_string(config.name.size()) + " bytes long; expected at most " + std::to_string(kMaxNameBytes));
     require(config.dataDir.size() <= kMaxPathBytes, "data is " + std::to_string(config.dataDir.size()) +

@@ -189,7 +189,7 @@ RunResult resultFromJson(const std::string& text, const std::string& where)
         if (object.contains("device"))
             result.device = detail::stringValue(object["device"], where, "device", 64);
         if (object.contains("threads"))
-            result.threads = static_cast<int>(detail::integerValue(object["threads"], where, "threads", 0, 1024));
+            result.threads = static_cast<int>(detail::integerValue(object["threads"], where, "threads", 0, kMaxThreads));
         if (object.contains("epochs")) {
             const json& epochs = object["epochs"];
             if (!epochs.is_array() || epochs.size() > static_cast<std::size_t>(kMaxEpochs))

@@ -41,6 +41,11 @@ struct Seeds {
     }
 };
 
+/// Ranges validateConfig() accepts (the CLI, the panel and the file readers use the same).
+inline constexpr int kMaxBatchSize = 65536;    ///< training and evaluation batch
+inline constexpr int kMaxThreads = 1024;       ///< 0 means all cores
+inline constexpr int kMaxProgressEvery = 1000000000;
+
 /// Everything that defines one training run. Defaults are the published reference experiment.
 struct ExperimentConfig {
     std::string name = "run";
