@@ -61,9 +61,27 @@ QString shellQuote(const QString& text)
     return QLatin1Char('\'') + quoted + QLatin1Char('\'');
 }
 
+/// Starts a long fc1 0.5 run and returns once it has reported `epochs` finished epochs; the
+/// stderr read so far goes to `err` (for the failure message).
+bool startLongRunUntilEpoch(QProcess& process, const QString& outDir, int epochs, QString& err);
+
 QStringList quickRun(const QString& outDir)
 {
     return {"run", "--data", kFixture, "--epochs", "2", "--batch-size", "20", "--device", "cpu", "--out", outDir};
+}
+
+bool startLongRunUntilEpoch(QProcess& process, const QString& outDir, int epochs, QString& err)
+{
+    process.start(QStringLiteral(DROPOUTLAB_CLI_PATH), quickRun(outDir) << "--epochs" << "200" << "--dropout"
+                                                                         << "fc1=0.5");
+    if (!process.waitForStarted())
+        return false;
+    const QString line = QStringLiteral("epoch %1/200:").arg(epochs);
+    for (int i = 0; i < 600 * epochs && !err.contains(line); ++i) {
+        process.waitForReadyRead(100);
+        err += QString::fromUtf8(process.readAllStandardError());
+    }
+    return err.contains(line);
 }
 
 } // namespace
@@ -193,16 +211,9 @@ void TestCli::interruptKeepsFinishedEpochs()
 {
     QTemporaryDir out;
     QProcess process;
-    process.start(QStringLiteral(DROPOUTLAB_CLI_PATH),
-                  quickRun(out.path()) << "--epochs" << "200" << "--dropout" << "fc1=0.5");
-    QVERIFY(process.waitForStarted());
     // Wait until the first epoch is reported, then press Ctrl-C.
     QString err;
-    for (int i = 0; i < 600 && !err.contains("epoch 1/200:"); ++i) {
-        process.waitForReadyRead(100);
-        err += QString::fromUtf8(process.readAllStandardError());
-    }
-    QVERIFY2(err.contains("epoch 1/200:"), qPrintable(err));
+    QVERIFY2(startLongRunUntilEpoch(process, out.path(), 1, err), qPrintable(err));
     ::kill(static_cast<pid_t>(process.processId()), SIGINT);
     QVERIFY(process.waitForFinished(30000));
     QCOMPARE(process.exitCode(), 130);
@@ -220,16 +231,9 @@ void TestCli::sigkillKeepsFinishedEpochs()
 {
     QTemporaryDir out;
     QProcess process;
-    process.start(QStringLiteral(DROPOUTLAB_CLI_PATH), quickRun(out.path()) << "--epochs" << "200" << "--dropout"
-                                                                             << "fc1=0.5");
-    QVERIFY(process.waitForStarted());
     // Wait for two finished epochs, then kill in the middle of the third: no handler runs.
     QString err;
-    for (int i = 0; i < 1200 && !err.contains("epoch 2/200:"); ++i) {
-        process.waitForReadyRead(100);
-        err += QString::fromUtf8(process.readAllStandardError());
-    }
-    QVERIFY2(err.contains("epoch 2/200:"), qPrintable(err));
+    QVERIFY2(startLongRunUntilEpoch(process, out.path(), 2, err), qPrintable(err));
     QTest::qWait(300);
     process.kill();  // SIGKILL
     QVERIFY(process.waitForFinished(10000));
