@@ -378,16 +378,24 @@ std::string readTextFile(const std::string& path, std::uint64_t maxBytes)
     // A FIFO or device would block or never end; only plain files are read.
     if (!fs::is_regular_file(status))
         throw IoError(path + ": not a regular file");
+    const auto tooLarge = [&](std::uint64_t bytes) {
+        return IoError(path + ": " + std::to_string(bytes) + " bytes; expected at most " + std::to_string(maxBytes));
+    };
+    // The size a file reports is checked first, so a huge file is refused before any reading...
     const std::uint64_t size = fs::file_size(path, ec);
     if (!ec && size > maxBytes)
-        throw IoError(path + ": " + std::to_string(size) + " bytes; expected at most " + std::to_string(maxBytes));
+        throw tooLarge(size);
     std::ifstream in(path, std::ios::binary);
     if (!in)
         throw IoError(path + ": cannot open for reading (missing or unreadable)");
+    // ...and what is read is counted, for files that grow or report no size.
     std::string text;
-    text.resize(static_cast<std::size_t>(ec ? 0 : size));
-    in.read(text.data(), static_cast<std::streamsize>(text.size()));
-    text.resize(static_cast<std::size_t>(in.gcount()));
+    char chunk[64 * 1024];
+    while (in.read(chunk, sizeof chunk) || in.gcount() > 0) {
+        text.append(chunk, static_cast<std::size_t>(in.gcount()));
+        if (text.size() > maxBytes)
+            throw tooLarge(text.size());
+    }
     if (in.bad())
         throw IoError(path + ": read failed");
     return text;

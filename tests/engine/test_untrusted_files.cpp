@@ -95,6 +95,7 @@ private Q_SLOTS:
     void cutOffLastMetricsLineKeepsEpochs();
     void workspaceSkipsBadRunFolders();
     void workspaceThatIsNotAFolder();
+    void sizeIsCountedWhileReading();
     void idxFiles_data();
     void idxFiles();
 
@@ -341,6 +342,14 @@ void TestUntrustedFiles::workspaceThatIsNotAFolder()
     const QString file = m_dir.filePath("plain-file");
     writeFile(file, "x");
     expectRefused([&] { loadWorkspace(file.toStdString()); }, {file, "folder not found"});
+}
+
+void TestUntrustedFiles::sizeIsCountedWhileReading()
+{
+    // Files under /proc report size 0 but have content: the limit must hold for what is read.
+    const std::string status = "/proc/self/status";
+    QVERIFY(readTextFile(status).find("Name:") != std::string::npos);
+    expectRefused([&] { readTextFile(status, 16); }, {QString::fromStdString(status), "expected at most 16"});
 }
 
 void TestUntrustedFiles::idxFiles_data()
