@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
 # GPU measurements for BENCHMARKS.md, run on a GPU node with a CUDA LibTorch and no Qt:
-#   1. build engine + CLI (GUI and tests off) against the LibTorch that ships with PyTorch;
+#   1. build engine + CLI (GUI and tests off) against the LibTorch that ships with PyTorch
+#      (C++17, or C++20 where that LibTorch needs it);
 #   2. dropoutlab-cli bench on the GPU;
 #   3. the reference experiment (both runs, 10 epochs each) on CUDA, timed end to end;
-#   4. an 8-point fused sweep (fc1 = 0, 0.1, ..., 0.7 in one pass), timed;
+#      and the same pair in PyTorch (tests/parity/reference_cnn.py) where python3 has torch;
+#   4. an 8-point fused sweep (fc1 = 0, 0.1, ..., 0.7 in one pass), timed; then the same 8 runs
+#      one after the other, and 16 runs fused, to show what fusing buys;
 #   5. the out-of-memory path on the device (a clear message, exit code 1).
-# Figures go to $OUT (or ./gpu-bench-out). Header-only dependencies and MNIST may be carried in
-# .deps/ (made by scripts/gpu-bench.sh --prepare on a Debian machine with the data installed).
+# Figures go to $OUT (or ./gpu-bench-out): gpu-bench.txt (the summary), runs.tar.gz (every run
+# folder and log). Header-only dependencies and MNIST may be carried in .deps/ (made by
+# scripts/gpu-bench.sh --prepare on a Debian machine with the data installed).
 #
 #   scripts/gpu-bench.sh --prepare      # here: fill .deps/ (nlohmann-json, CLI11, zlib, MNIST)
 #   scripts/gpu-bench.sh                # on the GPU node
@@ -22,6 +26,11 @@ if [ "$mode" = "--prepare" ]; then
   (cd "$deps/debs" && apt-get download nlohmann-json3-dev libcli11-dev zlib1g-dev zlib1g >/dev/null)
   for deb in "$deps"/debs/*.deb; do dpkg -x "$deb" "$deps/root"; done
   rm -rf "$deps/debs" "$deps/root/usr/share/doc"
+  # zlib1g-dev's libz.so points at an absolute path that another distribution's zlib lacks:
+  # point it at the carried library (its SONAME, libz.so.1, resolves to the node's own at run time).
+  lib="$deps/root/usr/lib/x86_64-linux-gnu"
+  rm -f "$lib/libz.a"
+  ln -sfn "../../../lib/x86_64-linux-gnu/$(basename "$(readlink "$lib/libz.so")")" "$lib/libz.so"
   # gzip keeps what travels small (the reader takes .gz IDX files as they are).
   for f in "${XDG_DATA_HOME:-$HOME/.local/share}"/dropoutlab/datasets/mnist/*-ubyte; do
     gzip -9 -c "$f" > "$deps/mnist/$(basename "$f").gz"
@@ -36,48 +45,98 @@ if [ "$mode" = "--smoke" ]; then
   device=auto
   sizes=(--epochs 1 --train-subset 500)
 fi
-mkdir -p "$out"
+work=${GPU_BENCH_WORK:-$(mktemp -d)}
+mkdir -p "$out" "$work"
 log="$out/gpu-bench.txt"
 : > "$log"
 say() { echo "$*" | tee -a "$log"; }
+now() { date +%s%N; }
+# seconds between two `now` readings, with two decimals (no bc: GPU images may lack it)
+elapsed() { local ns=$(($2 - $1)); printf '%d.%02d' $((ns / 1000000000)) $((ns % 1000000000 / 10000000)); }
+pack() { tar -czf "$out/runs.tar.gz" -C "$work" . 2>/dev/null || true; }
+trap pack EXIT
 
 prefix="$deps/root/usr"
 torch_prefix=$(python3 -c 'import torch; print(torch.utils.cmake_prefix_path)' 2>/dev/null || true)
-build="$root/build-gpu"
-cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DDROPOUTLAB_BUILD_GUI=OFF -DBUILD_TESTING=OFF \
-  "-DCMAKE_PREFIX_PATH=${torch_prefix:+$torch_prefix;}$prefix;$prefix/lib/x86_64-linux-gnu/cmake;$prefix/share/cmake" \
-  "-DZLIB_INCLUDE_DIR=$([ -f "$prefix/include/zlib.h" ] && echo "$prefix/include" || echo /usr/include)" \
-  > "$out/configure.log" 2>&1 || { tail -30 "$out/configure.log"; exit 1; }
-cmake --build "$build" > "$out/build.log" 2>&1 || { tail -30 "$out/build.log"; exit 1; }
-cli="$build/app/cli/dropoutlab-cli"
+configure_and_build() {  # $1: C++ standard
+  local build="$root/build-gpu-cxx$1"
+  cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DDROPOUTLAB_BUILD_GUI=OFF -DBUILD_TESTING=OFF \
+    -DCMAKE_CXX_STANDARD="$1" \
+    "-DCMAKE_PREFIX_PATH=${torch_prefix:+$torch_prefix;}$prefix;$prefix/lib/x86_64-linux-gnu/cmake;$prefix/share/cmake" \
+    "-DZLIB_INCLUDE_DIR=$([ -f "$prefix/include/zlib.h" ] && echo "$prefix/include" || echo /usr/include)" \
+    > "$work/configure-cxx$1.log" 2>&1 &&
+    cmake --build "$build" > "$work/build-cxx$1.log" 2>&1 &&
+    cli="$build/app/cli/dropoutlab-cli"
+}
+start=$(now)
+cli=
+if ! configure_and_build 17; then
+  say "== C++17 build failed ($(grep -m1 -E 'error|Error' "$work/build-cxx17.log" "$work/configure-cxx17.log" 2>/dev/null | cut -c1-300)); trying C++20"
+  configure_and_build 20 || { tail -40 "$work"/configure-cxx20.log "$work"/build-cxx20.log | tee -a "$log"; exit 1; }
+fi
+say "== built $cli in $(elapsed "$start" "$(now)") s"
 data="$deps/mnist"
 [ -f "$data/train-images-idx3-ubyte.gz" ] || data=mnist
 
-say "== $(date -u +%F) $(nvidia-smi --query-gpu=name --format=csv,noheader 2>/dev/null || echo 'no nvidia-smi')"
-say "== torch: $(python3 -c 'import torch; print(torch.__version__, torch.version.cuda)' 2>/dev/null || echo system)"
+say "== $(date -u +%F) $(nvidia-smi --query-gpu=name,driver_version --format=csv,noheader 2>/dev/null || echo 'no nvidia-smi')"
+say "== torch: $(python3 -c 'import torch; print(torch.__version__, "CUDA", torch.version.cuda, "cuDNN", torch.backends.cudnn.version())' 2>/dev/null || echo system)"
 say "== bench"
-"$cli" bench --device "$device" --steps 300 | tee -a "$log"
+"$cli" bench --device "$device" --steps 300 2>&1 | tee -a "$log"
+
+timed() {  # $1: label, $2: target text, rest: command; the command's stderr goes to $work/$1.log
+  local label=$1 target=$2
+  shift 2
+  local t0 rc=0
+  t0=$(now)
+  "$@" > "$work/$label.out" 2> "$work/$label.log" || rc=$?
+  say "$label: $(elapsed "$t0" "$(now)") s, exit $rc $target"
+  return 0
+}
 
 say "== reference experiment on $device"
-start=$(date +%s.%N)
-"$cli" run --preset reference --device "$device" --data "$data" --out "$out/reference" --json "${sizes[@]}" \
-  > "$out/reference.json" 2> "$out/reference.log"
-end=$(date +%s.%N)
-tail -4 "$out/reference.log" | tee -a "$log"
-say "reference total: $(echo "$end - $start" | bc) s (target <= 20 s on a GPU)"
+timed reference "(target <= 10 s on a GPU)" \
+  "$cli" run --preset reference --device "$device" --data "$data" --out "$work/reference" --json "${sizes[@]}"
+grep -E "epoch [0-9]+/" "$work/reference.log" | tail -2 | tee -a "$log" || true
+tail -3 "$work/reference.log" | tee -a "$log"
+
+if python3 -c 'import torch' 2>/dev/null; then
+  say "== the same pair in PyTorch (tests/parity/reference_cnn.py: data on the device, eager mode)"
+  epochs=10
+  [ "$mode" = "--smoke" ] && epochs=1
+  dev=$device
+  [ "$dev" = auto ] && dev=$(python3 -c 'import torch; print("cuda" if torch.cuda.is_available() else "cpu")')
+  timed pytorch-reference "(both runs, one after the other)" bash -c \
+    "python3 '$root/tests/parity/reference_cnn.py' --data '$data' --device $dev --epochs $epochs --dropout 0 &&
+     python3 '$root/tests/parity/reference_cnn.py' --data '$data' --device $dev --epochs $epochs --dropout 0.5"
+  grep -o '"test_accuracy": [0-9.]*\|"wall_seconds": [0-9.]*' "$work/pytorch-reference.out" | tee -a "$log" || true
+  tail -2 "$work/pytorch-reference.log" | tee -a "$log"
+fi
 
 say "== 8-point fused sweep on $device"
-start=$(date +%s.%N)
-"$cli" sweep --axis fc1=0:0.7:0.1 --repeats 1 --fuse 8 --device "$device" --data "$data" --out "$out/sweep8" -q \
-  "${sizes[@]}" 2> "$out/sweep8.log"
-end=$(date +%s.%N)
-say "fused sweep total: $(echo "$end - $start" | bc) s (target <= 30 s on a GPU)"
-"$cli" report "$out/sweep8" | tee -a "$log"
+timed sweep8-fused "(target <= 15 s on a GPU)" \
+  "$cli" sweep --axis fc1=0:0.7:0.1 --repeats 1 --fuse 8 --device "$device" --data "$data" --out "$work/sweep8" -q "${sizes[@]}"
+"$cli" report "$work/sweep8" 2>&1 | tee -a "$log"
 
 say "== out of memory on $device (fault hook: epoch 1 asks the device's allocator for 1 PiB)"
 set +e
-DROPOUTLAB_FAULT_OOM_AT_EPOCH=1 "$cli" run --device "$device" --data "$data" --out "$out/oom" --epochs 1 \
-  --dropout fc1=0.5 --quiet > /dev/null 2> "$out/oom.log"
+DROPOUTLAB_FAULT_OOM_AT_EPOCH=1 "$cli" run --device "$device" --data "$data" --out "$work/oom" --epochs 1 \
+  --dropout fc1=0.5 --quiet > /dev/null 2> "$work/oom.log"
 rc=$?
 set -e
-say "exit code $rc (expected 1); message: $(grep -o 'out of memory on [^;]*' "$out/oom.log" | head -1)"
+say "exit code $rc (expected 1); message: $(grep -o 'out of memory on [^;]*' "$work/oom.log" | head -1)"
+
+say "== unavailable device refused: --device cuda with CUDA_VISIBLE_DEVICES=''"
+set +e
+CUDA_VISIBLE_DEVICES= "$cli" run --device cuda --data "$data" --out "$work/nocuda" --epochs 1 --quiet > /dev/null 2> "$work/nocuda.log"
+rc=$?
+set -e
+say "exit code $rc (expected 2); message: $(head -c 300 "$work/nocuda.log")"
+
+say "== the same 8 runs one after the other"
+timed sweep8-separate "(for comparison)" \
+  "$cli" sweep --axis fc1=0:0.7:0.1 --repeats 1 --fuse 1 --device "$device" --data "$data" --out "$work/sweep8-separate" -q "${sizes[@]}"
+
+say "== 16 runs fused (fc1 = 0..0.7 x 2 seeds)"
+timed sweep16-fused "(for comparison)" \
+  "$cli" sweep --axis fc1=0:0.7:0.1 --repeats 2 --fuse 16 --device "$device" --data "$data" --out "$work/sweep16" -q "${sizes[@]}"
+

@@ -224,7 +224,7 @@ TrainingSession::TrainingSession(const ExperimentConfig& config, ExperimentObser
     m_optimizer = std::make_unique<torch::optim::SGD>(
         m_model->parameters(), torch::optim::SGDOptions(config.learningRate).momentum(config.momentum));
     torch::manual_seed(config.seeds.dropout);
-    m_rngState = at::detail::getDefaultCPUGenerator().get_state();
+    m_rngState = at::globalContext().defaultGenerator(m_device).get_state();
 }
 
 TrainingSession::~TrainingSession() = default;
@@ -238,8 +238,9 @@ bool TrainingSession::runEpoch()
 {
     if (m_ended)
         return false;
-    // Sessions of a sweep take turns: each keeps its own dropout random stream.
-    auto generator = at::detail::getDefaultCPUGenerator();
+    // Sessions of a sweep take turns: each keeps its own dropout random stream (dropout masks
+    // come from the generator of the device that trains).
+    auto generator = at::globalContext().defaultGenerator(m_device);
     generator.set_state(m_rngState);
     const bool more = trainOneEpoch();
     m_rngState = generator.get_state();
