@@ -28,7 +28,8 @@ void printLoadTime()
 
 void printResult(const BenchResult& r)
 {
-    std::printf("%s on %s, %d thread(s), batch %d:\n", r.model.c_str(), r.device.c_str(), r.threads, r.batchSize);
+    std::printf("%s on %s, %d thread(s), batch %d%s:\n", r.model.c_str(), r.device.c_str(), r.threads, r.batchSize,
+                r.cudaGraphs ? ", steps replayed as CUDA graphs" : "");
     std::printf("  training step        %8.2f ms   (%.0f images/s)\n", r.msPerStep, r.trainImagesPerSecond);
     std::printf("  epoch, 48k + 12k     %8.2f s    (train %.2f s + validation %.2f s at %.0f images/s)\n",
                 r.trainSecondsPerEpoch + r.valSecondsPerEpoch, r.trainSecondsPerEpoch, r.valSecondsPerEpoch,

@@ -3,6 +3,7 @@
 #include "dropoutlab/experiment.h"
 #include "allocator_tuning.h"
 #include "models.h"
+#include "step_graph.h"
 
 #include <sys/resource.h>
 
@@ -96,14 +97,17 @@ BenchResult runBenchmark(const ExperimentConfig& config, int steps)
         return loss;
     };
 
+    detail::StepGraph graph(device);
+    const auto streamScope = graph.streamScope();
+    torch::Tensor last;
+    auto timedStep = [&](int i) { graph.step([&] { last = step(i); }, true); };
     model->train();
     for (int i = 0; i < 5; ++i)
-        step(i);
-    sync(step(0));
+        timedStep(i);  // includes the recording of the graph where there is one
+    sync(last);
     auto start = Clock::now();
-    torch::Tensor last;
     for (int i = 0; i < steps; ++i)
-        last = step(i);
+        timedStep(i);
     sync(last);
     const double trainSeconds = seconds(start);
 
@@ -126,6 +130,7 @@ BenchResult runBenchmark(const ExperimentConfig& config, int steps)
     r.device = cuda ? "cuda:0" : "cpu";
     r.threads = threads;
     r.batchSize = config.batchSize;
+    r.cudaGraphs = graph.enabled();
     r.msPerStep = 1000.0 * trainSeconds / steps;
     r.trainImagesPerSecond = steps * config.batchSize / trainSeconds;
     r.evalImagesPerSecond = evalImages / evalSeconds;

@@ -50,7 +50,9 @@ torch::Tensor fusedDropout(const torch::Tensor& x, const torch::Tensor& keep, Fu
         probabilities = scale.expand_as(x);
     } else {
         const std::int64_t channels = x.size(1) / k;
-        scale = keep.repeat_interleave(channels).view({1, k * channels, 1, 1});
+        // keep[k] repeated for member k's channels (a view and a copy: no host synchronisation,
+        // which a recorded CUDA graph would not allow)
+        scale = keep.view({k, 1}).expand({k, channels}).reshape({1, k * channels, 1, 1});
         probabilities = kind == DropoutKind::Channel ? scale.expand({x.size(0), k * channels, 1, 1}) : scale.expand_as(x);
     }
     return x * torch::bernoulli(probabilities) / scale;
@@ -90,13 +92,19 @@ FusedGroup::FusedGroup(std::vector<ExperimentConfig> members, std::vector<Experi
     buildParameters();
     m_optimizer = std::make_unique<torch::optim::SGD>(
         m_parameters, torch::optim::SGDOptions(first.learningRate).momentum(first.momentum));
+    const auto options = torch::TensorOptions().device(m_device);
+    m_stepGraph = std::make_unique<StepGraph>(m_device);
+    m_batchIndices = torch::empty({first.batchSize}, options.dtype(torch::kLong));
+    m_lossSum = torch::zeros({m_k}, options.dtype(torch::kDouble));
+    m_correct = torch::zeros({m_k}, options.dtype(torch::kLong));
     torch::manual_seed(first.seeds.dropout);
     RunInfo info{describeDevice(m_device), resolvedThreadCount(first), static_cast<std::int64_t>(m_run.trainIndices.size()),
                  m_run.validationCount, m_run.bytes->testCount(),
                  static_cast<int>((m_run.trainIndices.size() + first.batchSize - 1) / first.batchSize)};
     for (auto* observer : m_observers)
         observer->onStart(info);
-    m_progress.onLog("training " + std::to_string(m_k) + " " + toString(first.model) + " models fused on " + info.device);
+    m_progress.onLog("training " + std::to_string(m_k) + " " + toString(first.model) + " models fused on " + info.device +
+                     (m_stepGraph->enabled() ? "; steps replayed as CUDA graphs" : ""));
 }
 
 FusedGroup::~FusedGroup() = default;
@@ -218,6 +226,23 @@ FusedGroup::Evaluation FusedGroup::evaluate(const DeviceSet& set, const torch::T
     return e;
 }
 
+void FusedGroup::trainStep(const torch::Tensor& indices)
+{
+    const std::int64_t size = indices.size(0);
+    const auto labels = m_run.train.labels.index_select(0, indices);
+    const auto logits = forward(normalise(m_run.train.images.index_select(0, indices)), true);
+    const auto perSample = torch::nn::functional::cross_entropy(
+        logits.reshape({m_k * size, kClasses}), labels.repeat({m_k}),
+        torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kNone));
+    const auto memberLoss = perSample.view({m_k, size}).mean(1);  // [K]
+    m_optimizer->zero_grad();
+    // The sum of the members' mean losses: each member gets its own run's gradient.
+    memberLoss.sum().backward();
+    m_optimizer->step();
+    m_lossSum += memberLoss.detach().to(torch::kDouble);
+    m_correct += logits.detach().argmax(2).eq(labels.unsqueeze(0)).sum(1);
+}
+
 std::vector<RunResult> FusedGroup::run()
 {
     const ExperimentConfig& first = m_members.front();
@@ -244,9 +269,12 @@ std::vector<RunResult> FusedGroup::run()
             injectOomIfAsked(epoch, m_device);
             const auto epochStart = Clock::now();
             shuffler.shuffle(m_run.trainIndices);
+            const auto streamScope = m_stepGraph->streamScope();
             const torch::Tensor order = indexTensor(m_run.trainIndices, m_device);
-            auto lossSum = torch::zeros({m_k}, torch::TensorOptions().dtype(torch::kDouble).device(m_device));
-            auto correct = torch::zeros({m_k}, torch::TensorOptions().dtype(torch::kLong).device(m_device));
+            m_lossSum.zero_();
+            m_correct.zero_();
+            auto& lossSum = m_lossSum;
+            auto& correct = m_correct;
             std::int64_t seen = 0;
             for (int b = 0; b < batches; ++b) {
                 if (m_cancel.isCancelled()) {
@@ -255,19 +283,13 @@ std::vector<RunResult> FusedGroup::run()
                 }
                 const std::int64_t offset = std::int64_t{b} * first.batchSize;
                 const std::int64_t size = std::min<std::int64_t>(first.batchSize, trainCount - offset);
-                const auto indices = order.narrow(0, offset, size);
-                const auto labels = m_run.train.labels.index_select(0, indices);
-                const auto logits = forward(normalise(m_run.train.images.index_select(0, indices)), true);
-                const auto perSample = torch::nn::functional::cross_entropy(
-                    logits.reshape({m_k * size, kClasses}), labels.repeat({m_k}),
-                    torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kNone));
-                const auto memberLoss = perSample.view({m_k, size}).mean(1);  // [K]
-                m_optimizer->zero_grad();
-                // The sum of the members' mean losses: each member gets its own run's gradient.
-                memberLoss.sum().backward();
-                m_optimizer->step();
-                lossSum += memberLoss.detach().to(torch::kDouble);
-                correct += logits.detach().argmax(2).eq(labels.unsqueeze(0)).sum(1);
+                torch::Tensor indices = order.narrow(0, offset, size);
+                const bool fullBatch = size == first.batchSize;
+                if (m_stepGraph->enabled() && fullBatch) {
+                    m_batchIndices.copy_(indices);
+                    indices = m_batchIndices;
+                }
+                m_stepGraph->step([&] { trainStep(indices); }, fullBatch);
                 seen += size;
                 if ((b + 1) % first.progressEvery == 0 || b + 1 == batches) {
                     const double elapsed = secondsSince(epochStart);
@@ -278,6 +300,8 @@ std::vector<RunResult> FusedGroup::run()
                                         secondsSince(start)});
                 }
             }
+            if (const auto reason = m_stepGraph->takeFallbackReason(); !reason.empty())
+                m_progress.onLog(reason);
             const double trainSeconds = secondsSince(epochStart);
             const auto validationStart = Clock::now();
             const Evaluation validation = evaluate(m_run.train, m_run.validationIndices);

@@ -51,6 +51,8 @@ private:
         bool cancelled = false;
     };
     Evaluation evaluate(const DeviceSet& set, const torch::Tensor& indices);
+    /// Forward, backward and optimiser step of all members on the batch `indices`.
+    void trainStep(const torch::Tensor& indices);
 
     std::vector<ExperimentConfig> m_members;
     std::vector<ExperimentObserver*> m_observers;
@@ -62,6 +64,11 @@ private:
     std::vector<torch::Tensor> m_parameters;  ///< stacked, see buildParameters()
     std::map<std::string, Site> m_sites;
     std::unique_ptr<torch::optim::SGD> m_optimizer;
+    // Fixed tensors for recorded steps (see TrainingSession): batch indices and per-member sums [K].
+    std::unique_ptr<StepGraph> m_stepGraph;
+    torch::Tensor m_batchIndices;
+    torch::Tensor m_lossSum;
+    torch::Tensor m_correct;
 };
 
 } // namespace dropoutlab::detail

@@ -6,6 +6,7 @@
 #include "models.h"
 #include "training_session.h"
 #include "allocator_tuning.h"
+#include "step_graph.h"
 
 #include <chrono>
 #include <cstdlib>
@@ -193,6 +194,7 @@ TrainingSession::TrainingSession(const ExperimentConfig& config, ExperimentObser
 {
     validateConfig(config);
     m_device = resolveDevice(config.device);
+    m_stepGraph = std::make_unique<StepGraph>(m_device);
     const int threads = resolvedThreadCount(config);
     try {
         m_run = prepareRun(config, m_device);
@@ -210,7 +212,8 @@ TrainingSession::TrainingSession(const ExperimentConfig& config, ExperimentObser
     observer.onLog("training " + toString(config.model) + " (dropout: " + dropoutSummary(config) + ") on " +
                    m_result.device + " with " + std::to_string(threads) + " thread(s): " +
                    std::to_string(trainCount()) + " training, " + std::to_string(m_run.validationCount) +
-                   " validation, " + std::to_string(m_run.bytes->testCount()) + " test images");
+                   " validation, " + std::to_string(m_run.bytes->testCount()) + " test images" +
+                   (m_stepGraph->enabled() ? "; steps replayed as CUDA graphs" : ""));
 
     torch::manual_seed(config.seeds.init);
     m_model = makeModel(config);
@@ -223,6 +226,10 @@ TrainingSession::TrainingSession(const ExperimentConfig& config, ExperimentObser
     m_model->train();
     m_optimizer = std::make_unique<torch::optim::SGD>(
         m_model->parameters(), torch::optim::SGDOptions(config.learningRate).momentum(config.momentum));
+    const auto options = torch::TensorOptions().device(m_device);
+    m_lossSum = torch::zeros({}, options.dtype(torch::kDouble));
+    m_correct = torch::zeros({}, options.dtype(torch::kLong));
+    m_batchIndices = torch::empty({config.batchSize}, options.dtype(torch::kLong));
     torch::manual_seed(config.seeds.dropout);
     m_rngState = at::globalContext().defaultGenerator(m_device).get_state();
 }
@@ -253,15 +260,14 @@ bool TrainingSession::trainOneEpoch()
     try {
         const auto epochStart = Clock::now();
         injectOomIfAsked(epoch, m_device);
+        const auto streamScope = m_stepGraph->streamScope();
         m_shuffler.shuffle(m_run.trainIndices);
         const torch::Tensor order = indexTensor(m_run.trainIndices, m_device);
         // Sums stay on the device; the host reads them only at checks. On the CPU that is every
-        // batch (free, and a non-finite loss is caught before its step); on a GPU a read is a
-        // synchronisation, so it happens at progress reports only.
+        // batch (free); on a GPU a read is a synchronisation, so it happens at progress reports only.
         const int checkEvery = m_device.is_cuda() ? m_config.progressEvery : 1;
-        const auto options = torch::TensorOptions().device(m_device);
-        auto lossSumOnDevice = torch::zeros({}, options.dtype(torch::kDouble));
-        auto correctOnDevice = torch::zeros({}, options.dtype(torch::kLong));
+        m_lossSum.zero_();
+        m_correct.zero_();
         double lossSum = 0.0;
         std::int64_t correct = 0;
         std::int64_t seen = 0;
@@ -269,19 +275,18 @@ bool TrainingSession::trainOneEpoch()
             if (m_cancel.isCancelled())
                 return end(RunStatus::Cancelled, "cancelled during epoch " + std::to_string(epoch));
             const std::int64_t start = std::int64_t{batch} * m_config.batchSize;
-            const auto indices = order.narrow(0, start, std::min<std::int64_t>(m_config.batchSize, trainCount() - start));
-            const auto labels = m_run.train.labels.index_select(0, indices);
-            const auto logits = m_model->forward(normalise(m_run.train.images.index_select(0, indices)));
-            const auto loss = torch::nn::functional::cross_entropy(logits, labels);
-            m_optimizer->zero_grad();
-            loss.backward();
-            lossSumOnDevice += loss.detach();
-            correctOnDevice += logits.detach().argmax(1).eq(labels).sum();
+            torch::Tensor indices = order.narrow(0, start, std::min<std::int64_t>(m_config.batchSize, trainCount() - start));
+            const bool fullBatch = indices.size(0) == m_config.batchSize;
+            if (m_stepGraph->enabled() && fullBatch) {
+                m_batchIndices.copy_(indices);
+                indices = m_batchIndices;
+            }
+            m_stepGraph->step([&] { trainStep(indices); }, fullBatch);
             seen += indices.size(0);
             const int done = batch + 1;
             const bool report = done % m_config.progressEvery == 0 || done == m_batchesPerEpoch;
             if (report || done % checkEvery == 0) {
-                lossSum = lossSumOnDevice.item<double>();
+                lossSum = m_lossSum.item<double>();
                 if (!std::isfinite(lossSum)) {
                     m_result.divergedEpoch = epoch;
                     m_result.divergedBatch = done;
@@ -290,9 +295,8 @@ bool TrainingSession::trainOneEpoch()
                                                         (checkEvery > 1 ? " or shortly before" : "") +
                                                         " (try a smaller learning rate)");
                 }
-                correct = correctOnDevice.item<std::int64_t>();
+                correct = m_correct.item<std::int64_t>();
             }
-            m_optimizer->step();
             if (report) {
                 const double elapsed = secondsSince(epochStart);
                 m_observer.onBatch({epoch, m_config.epochs, done, m_batchesPerEpoch, lossSum / done,
@@ -301,6 +305,8 @@ bool TrainingSession::trainOneEpoch()
             }
         }
 
+        if (const auto reason = m_stepGraph->takeFallbackReason(); !reason.empty())
+            m_observer.onLog(reason);
         EpochMetrics metrics;
         metrics.epoch = epoch;
         metrics.trainLoss = lossSum / m_batchesPerEpoch;
@@ -321,6 +327,18 @@ bool TrainingSession::trainOneEpoch()
     } catch (const std::exception& error) {
         return end(RunStatus::Failed, failureMessage(error, m_device) + " (epoch " + std::to_string(epoch) + ")");
     }
+}
+
+void TrainingSession::trainStep(const torch::Tensor& indices)
+{
+    const auto labels = m_run.train.labels.index_select(0, indices);
+    const auto logits = m_model->forward(normalise(m_run.train.images.index_select(0, indices)));
+    const auto loss = torch::nn::functional::cross_entropy(logits, labels);
+    m_optimizer->zero_grad();
+    loss.backward();
+    m_optimizer->step();
+    m_lossSum += loss.detach();
+    m_correct += logits.detach().argmax(1).eq(labels).sum();
 }
 
 bool TrainingSession::checkEarlyStopping(const EpochMetrics& metrics)

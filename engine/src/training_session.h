@@ -6,6 +6,7 @@
 #include "dropoutlab/dataset.h"
 #include "dropoutlab/experiment.h"
 #include "models.h"
+#include "step_graph.h"
 
 #include <chrono>
 #include <memory>
@@ -81,6 +82,8 @@ public:
 
 private:
     bool trainOneEpoch();
+    /// Forward, backward and optimiser step on the batch `indices`; adds to the epoch's sums.
+    void trainStep(const torch::Tensor& indices);
     bool checkEarlyStopping(const EpochMetrics& metrics);
     bool end(RunStatus status, std::string message);
     std::int64_t trainCount() const;
@@ -101,6 +104,12 @@ private:
     double m_bestValLoss = 0.0;
     int m_bestEpoch = 0;
     std::vector<torch::Tensor> m_bestWeights;
+    // A recorded step reads and writes the same tensors every time: the batch's indices are
+    // copied into m_batchIndices and the epoch's sums live in fixed tensors, zeroed per epoch.
+    std::unique_ptr<StepGraph> m_stepGraph;
+    torch::Tensor m_batchIndices;
+    torch::Tensor m_lossSum;
+    torch::Tensor m_correct;
 };
 
 } // namespace dropoutlab::detail

@@ -12,6 +12,7 @@ struct BenchResult {
     std::string device;
     int threads = 0;
     int batchSize = 0;
+    bool cudaGraphs = false;           ///< training steps replayed as CUDA graphs
     double msPerStep = 0.0;            ///< one training step (forward, backward, SGD) of a batch
     double trainImagesPerSecond = 0.0;
     double evalImagesPerSecond = 0.0;  ///< eval mode, no gradients, at the eval batch size
