@@ -37,6 +37,7 @@ bool parseGuiCommandLine(const QStringList& arguments, GuiOptions& options, QStr
         {"export", QObject::tr("When the queue is done, write every chart (PNG, SVG) and the results (CSV, JSON) here."),
          "dir"},
         {"model", QObject::tr("cnn or mlp."), "model"},
+        {"hidden", QObject::tr("MLP hidden layer widths, e.g. 1024,1024,1024."), "widths"},
         {"dropout", QObject::tr("Dropout per site, e.g. fc1=0.5,input=0.2 (one run)."), "spec"},
         {"epochs", QObject::tr("Training epochs."), "n"},
         {"batch-size", QObject::tr("Training batch size."), "n"},
@@ -88,6 +89,7 @@ bool parseGuiCommandLine(const QStringList& arguments, GuiOptions& options, QStr
             target = parser.value(name).toStdString();
     };
     text("model", o.model);
+    text("hidden", o.hidden);
     text("dropout", o.dropout);
     text("data", o.data);
     text("device", o.device);
@@ -104,7 +106,7 @@ bool parseGuiCommandLine(const QStringList& arguments, GuiOptions& options, QStr
         !readValue(parser, "split-seed", o.splitSeed, toUint64, error) ||
         !readValue(parser, "threads", o.threads, toInt, error) || !readValue(parser, "patience", o.patience, toInt, error))
         return false;
-    options.hasOverrides = o.model || o.dropout || o.data || o.device || o.name || o.epochs || o.batchSize ||
+    options.hasOverrides = o.model || o.hidden || o.dropout || o.data || o.device || o.name || o.epochs || o.batchSize ||
                            o.learningRate || o.momentum || o.trainSubset || o.seed || o.splitSeed || o.threads || o.patience;
     return true;
 }

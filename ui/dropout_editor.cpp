@@ -1,5 +1,7 @@
 #include "dropout_editor.h"
 
+#include "dropoutlab/network.h"
+
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDoubleSpinBox>
@@ -20,7 +22,7 @@ DropoutEditor::DropoutEditor(QWidget* parent)
     setModel(ModelKind::Cnn);
 }
 
-void DropoutEditor::setModel(ModelKind model)
+void DropoutEditor::setModel(ModelKind model, const std::vector<int>& hiddenWidths)
 {
     const auto previous = dropout();
     m_model = model;
@@ -28,7 +30,7 @@ void DropoutEditor::setModel(ModelKind model)
     m_layout->addWidget(new QLabel(tr("<b>Site</b>")), 0, 0);
     m_layout->addWidget(new QLabel(tr("<b>Rate</b>")), 0, 1, 1, 2);
     m_layout->addWidget(new QLabel(tr("<b>Kind</b>")), 0, 3);
-    for (const auto& site : dropoutSites(model))
+    for (const auto& site : dropoutSites(networkSpec(model, hiddenWidths)))
         addRow(site);
     setDropout(previous);
 }

@@ -24,7 +24,9 @@ public:
     explicit DropoutEditor(QWidget* parent = nullptr);
 
     /// Rebuilds the rows for `model`, keeping the rates of sites both models share.
-    void setModel(dropoutlab::ModelKind model);
+    /// Shows the sites of `model` (an MLP's follow its hidden layers).
+    void setModel(dropoutlab::ModelKind model,
+                  const std::vector<int>& hiddenWidths = dropoutlab::kDefaultHiddenWidths);
     dropoutlab::ModelKind model() const { return m_model; }
     /// Sets every row from `dropout` (absent sites: off).
     void setDropout(const std::map<std::string, dropoutlab::DropoutSetting>& dropout);

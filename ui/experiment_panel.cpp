@@ -139,7 +139,7 @@ QWidget* ExperimentPanel::buildModelGroup()
     m_dropout = new DropoutEditor;
     layout->addWidget(m_dropout);
     connect(m_model, &QComboBox::currentIndexChanged, this, [this](int index) {
-        m_dropout->setModel(index == 1 ? ModelKind::Mlp : ModelKind::Cnn);
+        m_dropout->setModel(index == 1 ? ModelKind::Mlp : ModelKind::Cnn, m_base.hiddenWidths);
         revalidate();
     });
     connect(m_dropout, &DropoutEditor::changed, this, &ExperimentPanel::revalidate);
@@ -235,6 +235,8 @@ ExperimentConfig ExperimentPanel::config() const
     c.dataDir = dataDir().toStdString();
     c.trainSubset = m_subset->value();
     c.model = m_model->currentIndex() == 1 ? ModelKind::Mlp : ModelKind::Cnn;
+    if (c.model == ModelKind::Cnn)
+        c.hiddenWidths = kDefaultHiddenWidths;  // widths belong to the MLP
     c.dropout = m_dropout->dropout();
     c.epochs = m_epochs->value();
     c.earlyStoppingPatience = m_patience->value();
@@ -275,7 +277,7 @@ void ExperimentPanel::setConfig(const ExperimentConfig& c)
     }
     m_subset->setValue(static_cast<int>(c.trainSubset));
     m_model->setCurrentIndex(c.model == ModelKind::Mlp ? 1 : 0);
-    m_dropout->setModel(c.model);
+    m_dropout->setModel(c.model, c.hiddenWidths);
     m_dropout->setDropout(c.dropout);
     m_epochs->setValue(c.epochs);
     m_patience->setValue(c.earlyStoppingPatience);

@@ -62,7 +62,7 @@ SweepDialog::SweepDialog(const ExperimentConfig& base, double secondsPerImage, Q
         connect(row.values, &QLineEdit::textChanged, this, &SweepDialog::updatePreview);
         m_rows.push_back(row);
     };
-    for (const auto& site : dropoutSites(base.model))
+    for (const auto& site : dropoutSites(base))
         addRow(QString::fromStdString(site.name), tr("%1 rate").arg(QString::fromStdString(site.name)),
                QString::fromStdString(site.description), QStringLiteral("0, 0.25, 0.5"));
     addRow(QStringLiteral("learning_rate"), tr("learning rate"), tr("SGD learning rate"), QStringLiteral("0.005, 0.01, 0.02"));

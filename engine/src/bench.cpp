@@ -1,9 +1,11 @@
 #include "dropoutlab/bench.h"
 
 #include "dropoutlab/experiment.h"
+#include "dropoutlab/network.h"
 #include "allocator_tuning.h"
 #include "models.h"
 #include "step_graph.h"
+#include "training_session.h"
 
 #include <sys/resource.h>
 
@@ -44,34 +46,15 @@ double peakRssMb()
 
 } // namespace
 
-double forwardFlopsPerImage(ModelKind model)
-{
-    if (model == ModelKind::Mlp)
-        return 2.0 * (784.0 * 800 + 800.0 * 800 + 800.0 * 10);
-    const double conv1 = 2.0 * 28 * 28 * 32 * (1 * 9);
-    const double conv2 = 2.0 * 14 * 14 * 64 * (32 * 9);
-    const double fc = 2.0 * (3136.0 * 128 + 128.0 * 10);
-    return conv1 + conv2 + fc;
-}
-
-double trainFlopsPerImage(ModelKind model)
-{
-    // Backward: weight gradients cost one forward; input gradients cost one forward except for
-    // the first layer, whose input (the image) needs none.
-    const double forward = forwardFlopsPerImage(model);
-    const double firstLayer = model == ModelKind::Mlp ? 2.0 * 784 * 800 : 2.0 * 28 * 28 * 32 * 9;
-    return forward + forward + (forward - firstLayer);
-}
-
 BenchResult runBenchmark(const ExperimentConfig& config, int steps)
 {
     validateConfig(config);
+    const detail::TrainingTurn turn;
     at::init_num_threads();
     const int threads = resolvedThreadCount(config);
     torch::set_num_threads(threads);
     detail::tuneAllocator();
-    const bool cuda = config.device != "cpu" && cudaAvailable();
-    const torch::Device device = cuda ? torch::Device(torch::kCUDA, 0) : torch::Device(torch::kCPU);
+    const torch::Device device = detail::resolveDevice(config.device);
     auto sync = [&](const torch::Tensor& t) { (void)t.sum().item<float>(); };
 
     torch::manual_seed(config.seeds.init);
@@ -127,7 +110,7 @@ BenchResult runBenchmark(const ExperimentConfig& config, int steps)
 
     BenchResult r;
     r.model = toString(config.model);
-    r.device = cuda ? "cuda:0" : "cpu";
+    r.device = detail::describeDevice(device);
     r.threads = threads;
     r.batchSize = config.batchSize;
     r.cudaGraphs = graph.enabled();
@@ -136,7 +119,7 @@ BenchResult runBenchmark(const ExperimentConfig& config, int steps)
     r.evalImagesPerSecond = evalImages / evalSeconds;
     r.trainSecondsPerEpoch = 48000.0 / r.trainImagesPerSecond;
     r.valSecondsPerEpoch = 12000.0 / r.evalImagesPerSecond;
-    r.trainFlopsPerImage = trainFlopsPerImage(config.model);
+    r.trainFlopsPerImage = trainFlopsPerImage(networkSpec(config));
     r.achievedGflops = r.trainFlopsPerImage * r.trainImagesPerSecond / 1e9;
     r.sgemmGflops = sgemmGflops(device);
     r.peakRssMb = peakRssMb();

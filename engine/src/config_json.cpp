@@ -38,7 +38,7 @@ json configToJsonObject(const ExperimentConfig& config)
     json dropout = json::object();
     for (const auto& [site, setting] : config.dropout)
         dropout[site] = {{"rate", setting.rate}, {"kind", toString(setting.kind)}};
-    return {
+    json object = {
         {"name", config.name},
         {"data", config.dataDir},
         {"model", toString(config.model)},
@@ -60,12 +60,15 @@ json configToJsonObject(const ExperimentConfig& config)
         {"eval_batch_size", config.evalBatchSize},
         {"early_stopping_patience", config.earlyStoppingPatience},
     };
+    if (config.model == ModelKind::Mlp)
+        object["hidden_widths"] = config.hiddenWidths;
+    return object;
 }
 
 void applyConfigJson(ExperimentConfig& config, const json& object, const std::string& where)
 {
     checkKeys(object,
-              {"name", "data", "model", "dropout", "epochs", "batch_size", "learning_rate", "momentum", "train_subset",
+              {"name", "data", "model", "hidden_widths", "dropout", "epochs", "batch_size", "learning_rate", "momentum", "train_subset",
                "validation_fraction", "seeds", "seed", "device", "threads", "progress_every", "eval_batch_size",
                "early_stopping_patience"},
               where);
@@ -76,6 +79,16 @@ void applyConfigJson(ExperimentConfig& config, const json& object, const std::st
         config.dataDir = stringValue(object["data"], where, "data", kMaxPathBytes);
     if (has("model"))
         config.model = parseModelKind(stringValue(object["model"], where, "model", 32), where);
+    if (has("hidden_widths")) {
+        const json& widths = object["hidden_widths"];
+        if (!widths.is_array() || widths.empty() || widths.size() > static_cast<std::size_t>(kMaxHiddenLayers))
+            throw ConfigError(where + ": 'hidden_widths' must be a list of 1-" + std::to_string(kMaxHiddenLayers) +
+                              " layer widths, e.g. [1024, 1024, 1024]");
+        config.hiddenWidths.clear();
+        for (const auto& width : widths)
+            config.hiddenWidths.push_back(
+                static_cast<int>(integerValue(width, where, "hidden_widths", 1, kMaxHiddenWidth)));
+    }
     if (has("dropout")) {
         const json& dropout = object["dropout"];
         if (!dropout.is_object())

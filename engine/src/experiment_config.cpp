@@ -2,6 +2,7 @@
 
 #include "dropoutlab/errors.h"
 #include "dropoutlab/file_limits.h"
+#include "dropoutlab/network.h"
 
 #include <algorithm>
 #include <cmath>
@@ -10,19 +11,46 @@
 namespace dropoutlab {
 namespace {
 
-const DropoutSite* findSite(ModelKind model, const std::string& name)
+const DropoutSite* findSite(const std::vector<DropoutSite>& sites, const std::string& name)
 {
-    const auto& sites = dropoutSites(model);
     const auto it = std::find_if(sites.begin(), sites.end(), [&](const DropoutSite& site) { return site.name == name; });
     return it == sites.end() ? nullptr : &*it;
 }
 
-std::string siteList(ModelKind model)
+std::string siteList(const std::vector<DropoutSite>& sites)
 {
     std::string list;
-    for (const auto& site : dropoutSites(model))
+    for (const auto& site : sites)
         list += (list.empty() ? "" : ", ") + site.name;
     return list;
+}
+
+std::string widthList(const std::vector<int>& widths)
+{
+    std::string list;
+    for (const int w : widths)
+        list += (list.empty() ? "" : ",") + std::to_string(w);
+    return list;
+}
+
+void validateHiddenWidths(const ExperimentConfig& config)
+{
+    if (config.model == ModelKind::Cnn) {
+        if (config.hiddenWidths != kDefaultHiddenWidths)
+            throw ConfigError("hidden_widths is [" + widthList(config.hiddenWidths) +
+                              "]; hidden widths apply to the mlp model only");
+        return;
+    }
+    const auto layers = static_cast<int>(config.hiddenWidths.size());
+    if (layers < 1 || layers > kMaxHiddenLayers)
+        throw ConfigError("hidden_widths lists " + std::to_string(layers) + " layers; expected 1-" +
+                          std::to_string(kMaxHiddenLayers));
+    for (std::size_t i = 0; i < config.hiddenWidths.size(); ++i) {
+        const int width = config.hiddenWidths[i];
+        if (width < 1 || width > kMaxHiddenWidth)
+            throw ConfigError("hidden_widths: layer " + std::to_string(i + 1) + " has " + std::to_string(width) +
+                              " units; expected 1-" + std::to_string(kMaxHiddenWidth));
+    }
 }
 
 std::string trim(const std::string& text)
@@ -45,7 +73,8 @@ std::string formatRate(double rate)
 
 bool ExperimentConfig::operator==(const ExperimentConfig& other) const
 {
-    return name == other.name && dataDir == other.dataDir && model == other.model && dropout == other.dropout &&
+    return name == other.name && dataDir == other.dataDir && model == other.model &&
+           hiddenWidths == other.hiddenWidths && dropout == other.dropout &&
            epochs == other.epochs && batchSize == other.batchSize && learningRate == other.learningRate &&
            momentum == other.momentum && trainSubset == other.trainSubset &&
            validationFraction == other.validationFraction && seeds == other.seeds && device == other.device &&
@@ -55,18 +84,14 @@ bool ExperimentConfig::operator==(const ExperimentConfig& other) const
 
 const std::vector<DropoutSite>& dropoutSites(ModelKind model)
 {
-    static const std::vector<DropoutSite> cnn = {
-        {"input", "On the input pixels, before the first convolution.", false},
-        {"conv1", "After the first convolution block (32 maps of 14x14).", true},
-        {"conv2", "After the second convolution block (64 maps of 7x7).", true},
-        {"fc1", "After the ReLU of the 128-unit fully connected layer (the published site).", false},
-    };
-    static const std::vector<DropoutSite> mlp = {
-        {"input", "On the 784 input pixels.", false},
-        {"hidden1", "After the ReLU of the first 800-unit hidden layer.", false},
-        {"hidden2", "After the ReLU of the second 800-unit hidden layer.", false},
-    };
+    static const std::vector<DropoutSite> cnn = dropoutSites(networkSpec(ModelKind::Cnn));
+    static const std::vector<DropoutSite> mlp = dropoutSites(networkSpec(ModelKind::Mlp));
     return model == ModelKind::Cnn ? cnn : mlp;
+}
+
+std::vector<DropoutSite> dropoutSites(const ExperimentConfig& config)
+{
+    return dropoutSites(networkSpec(config));
 }
 
 std::string toString(ModelKind model)
@@ -95,6 +120,31 @@ DropoutKind parseDropoutKind(const std::string& text, const std::string& where)
     if (text == "channel")
         return DropoutKind::Channel;
     throw ConfigError(where + ": unknown dropout kind '" + text + "'; expected element or channel");
+}
+
+std::vector<int> parseHiddenWidths(const std::string& text, const std::string& where)
+{
+    std::vector<int> widths;
+    std::stringstream items(text);
+    std::string item;
+    while (std::getline(items, item, ',')) {
+        item = trim(item);
+        std::size_t used = 0;
+        long value = 0;
+        try {
+            value = std::stol(item, &used);
+        } catch (const std::exception&) {
+            used = 0;
+        }
+        if (used == 0 || used != item.size() || value < 1 || value > kMaxHiddenWidth)
+            throw ConfigError(where + ": width '" + item + "' is not a whole number from 1 to " +
+                              std::to_string(kMaxHiddenWidth) + "; expected e.g. 1024,1024,1024");
+        widths.push_back(static_cast<int>(value));
+    }
+    if (widths.empty() || widths.size() > static_cast<std::size_t>(kMaxHiddenLayers))
+        throw ConfigError(where + ": '" + text + "' gives " + std::to_string(widths.size()) + " layers; expected 1-" +
+                          std::to_string(kMaxHiddenLayers) + " widths, e.g. 1024,1024,1024");
+    return widths;
 }
 
 std::map<std::string, DropoutSetting> parseDropoutSpec(const std::string& spec)
@@ -134,7 +184,7 @@ std::map<std::string, DropoutSetting> parseDropoutSpec(const std::string& spec)
 std::string dropoutSummary(const ExperimentConfig& config)
 {
     std::string summary;
-    for (const auto& site : dropoutSites(config.model)) {
+    for (const auto& site : dropoutSites(config)) {
         const auto it = config.dropout.find(site.name);
         if (it == config.dropout.end() || it->second.rate == 0.0)
             continue;
@@ -147,11 +197,13 @@ std::string dropoutSummary(const ExperimentConfig& config)
 
 void validateConfig(const ExperimentConfig& config)
 {
+    validateHiddenWidths(config);
+    const auto sites = dropoutSites(config);
     for (const auto& [name, setting] : config.dropout) {
-        const DropoutSite* site = findSite(config.model, name);
+        const DropoutSite* site = findSite(sites, name);
         if (!site)
             throw ConfigError("dropout site '" + name + "' does not exist in the " + toString(config.model) +
-                              " model; expected one of " + siteList(config.model));
+                              " model; expected one of " + siteList(sites));
         if (!(setting.rate >= 0.0 && setting.rate < 1.0))
             throw ConfigError("dropout site " + name + ": rate " + formatRate(setting.rate) +
                               " is out of range; expected 0 <= rate < 1");

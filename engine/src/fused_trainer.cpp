@@ -63,6 +63,7 @@ FusedGroup::FusedGroup(std::vector<ExperimentConfig> members, std::vector<Experi
     : m_members(std::move(members)), m_observers(std::move(observers)), m_progress(progress), m_cancel(cancel),
       m_k(static_cast<int>(m_members.size())), m_device(torch::kCPU)
 {
+    const TrainingTurn turn;
     if (m_members.empty() || m_observers.size() != m_members.size())
         throw ConfigError("a fused group needs one observer per member");
     for (const auto& member : m_members) {
@@ -72,10 +73,11 @@ FusedGroup::FusedGroup(std::vector<ExperimentConfig> members, std::vector<Experi
                               "' in more than dropout rates and seeds, so it cannot be fused with it");
     }
     const ExperimentConfig& first = m_members.front();
+    m_spec = networkSpec(first);
     m_device = resolveDevice(first.device);
     m_run = prepareRun(first, m_device);
 
-    for (const auto& siteInfo : dropoutSites(first.model)) {
+    for (const auto& siteInfo : dropoutSites(m_spec)) {
         Site s;
         std::vector<float> keep;
         for (const auto& member : m_members) {
@@ -109,11 +111,6 @@ FusedGroup::FusedGroup(std::vector<ExperimentConfig> members, std::vector<Experi
 
 FusedGroup::~FusedGroup() = default;
 
-FusedGroup::Site FusedGroup::site(const std::string& name) const
-{
-    return m_sites.at(name);
-}
-
 void FusedGroup::buildParameters()
 {
     // Each member starts exactly as its separate run would: its own model, its own init seed.
@@ -126,36 +123,40 @@ void FusedGroup::buildParameters()
             params.push_back(p.detach());
         perMember.push_back(std::move(params));
     }
-    const std::size_t count = perMember.front().size();
-    for (std::size_t i = 0; i < count; ++i) {
-        std::vector<torch::Tensor> pieces;
-        for (const auto& params : perMember)
-            pieces.push_back(params[i]);
-        torch::Tensor stacked;
-        const bool conv = m_members.front().model == ModelKind::Cnn && i < 4;
-        if (conv) {
-            stacked = torch::cat(pieces, 0);  // grouped convolution: members one after another
-        } else if (pieces.front().dim() == 2) {
-            for (auto& w : pieces)
-                w = w.t();                    // Linear [out, in] -> [in, out] for bmm
-            stacked = torch::stack(pieces, 0);
-        } else {
-            stacked = torch::stack(pieces, 0).unsqueeze(1);  // bias [K, 1, out]
+    // Parameters come per layer, weight then bias, in the spec's order.
+    std::size_t index = 0;
+    for (const auto& layer : m_spec.layers) {
+        if (layer.kind != LayerSpec::Kind::Conv && layer.kind != LayerSpec::Kind::Linear)
+            continue;
+        for (int part = 0; part < 2; ++part, ++index) {
+            std::vector<torch::Tensor> pieces;
+            for (const auto& params : perMember)
+                pieces.push_back(params[index]);
+            torch::Tensor stacked;
+            if (layer.kind == LayerSpec::Kind::Conv) {
+                stacked = torch::cat(pieces, 0);  // grouped convolution: members one after another
+            } else if (part == 0) {
+                for (auto& w : pieces)
+                    w = w.t();                    // Linear [out, in] -> [in, out] for bmm
+                stacked = torch::stack(pieces, 0);
+            } else {
+                stacked = torch::stack(pieces, 0).unsqueeze(1);  // bias [K, 1, out]
+            }
+            m_parameters.push_back(stacked.contiguous().to(m_device).requires_grad_(true));
+            m_parameterKinds.push_back(layer.kind);
         }
-        m_parameters.push_back(stacked.contiguous().to(m_device).requires_grad_(true));
     }
 }
 
 std::vector<torch::Tensor> FusedGroup::memberParameters(int k) const
 {
     std::vector<torch::Tensor> params;
-    const bool cnn = m_members.front().model == ModelKind::Cnn;
     for (std::size_t i = 0; i < m_parameters.size(); ++i) {
         const torch::Tensor& p = m_parameters[i];
-        if (cnn && i < 4) {
+        if (m_parameterKinds[i] == LayerSpec::Kind::Conv) {
             const std::int64_t rows = p.size(0) / m_k;
             params.push_back(p.narrow(0, k * rows, rows).detach());
-        } else if (p.dim() == 3 && p.size(1) == 1) {
+        } else if (i % 2 == 1) {
             params.push_back(p[k].squeeze(0).detach());
         } else {
             params.push_back(p[k].t().detach());
@@ -166,35 +167,59 @@ std::vector<torch::Tensor> FusedGroup::memberParameters(int k) const
 
 torch::Tensor FusedGroup::forward(const torch::Tensor& input, bool training)
 {
-    const auto& p = m_parameters;
-    auto drop = [&](const torch::Tensor& x, const char* name, FusedLayout layout) {
-        const Site& s = m_sites.at(name);
-        return s.active ? fusedDropout(x, s.keep, layout, s.kind, training) : x;
-    };
+    // The batch moves through three layouts: shared by all members ([B, C, H, W], before the first
+    // layer that differs), members side by side in channels ([B, K*C, H, W], grouped convolutions),
+    // members first ([K, B, F], batched matrix products).
+    enum class Layout { Shared, Channels, Members };
+    Layout layout = Layout::Shared;
+    torch::Tensor x = input;
     const std::int64_t batch = input.size(0);
-    if (m_members.front().model == ModelKind::Mlp) {
-        torch::Tensor x = input.flatten(1).unsqueeze(0).expand({m_k, batch, 28 * 28});
-        x = drop(x, "input", FusedLayout::Members);
-        x = drop(torch::baddbmm(p[1], x, p[0]).relu_(), "hidden1", FusedLayout::Members);
-        x = drop(torch::baddbmm(p[3], x, p[2]).relu_(), "hidden2", FusedLayout::Members);
-        return torch::baddbmm(p[5], x, p[4]);
+    std::size_t param = 0;
+    for (const auto& layer : m_spec.layers) {
+        switch (layer.kind) {
+        case LayerSpec::Kind::Conv: {
+            const auto& w = m_parameters[param];
+            const auto& b = m_parameters[param + 1];
+            param += 2;
+            // Identical inputs: one convolution with the members' filters side by side.
+            x = torch::conv2d(x, w, b, 1, layer.padding, 1, layout == Layout::Shared ? 1 : m_k);
+            layout = Layout::Channels;
+            break;
+        }
+        case LayerSpec::Kind::Linear: {
+            if (layout == Layout::Shared)
+                x = x.flatten(1).unsqueeze(0).expand({m_k, batch, x.numel() / batch});
+            x = torch::baddbmm(m_parameters[param + 1], x, m_parameters[param]);
+            param += 2;
+            layout = Layout::Members;
+            break;
+        }
+        case LayerSpec::Kind::MaxPool: x = torch::max_pool2d(x, 2); break;
+        case LayerSpec::Kind::Relu: x = x.relu_(); break;
+        case LayerSpec::Kind::Flatten:
+            if (layout == Layout::Channels) {
+                x = x.reshape({batch, m_k, x.numel() / (batch * m_k)}).transpose(0, 1);  // [K, B, F]
+            } else {
+                x = x.flatten(1).unsqueeze(0).expand({m_k, batch, x.numel() / batch});
+            }
+            layout = Layout::Members;
+            break;
+        case LayerSpec::Kind::Dropout: {
+            const Site& s = m_sites.at(layer.name);
+            if (!s.active)
+                break;
+            if (layout == Layout::Shared) {
+                // Each member sees its own dropped-out copy: from here on the members differ.
+                x = x.size(1) == 1 ? x.expand({batch, m_k, x.size(2), x.size(3)}) : x.repeat({1, m_k, 1, 1});
+                layout = Layout::Channels;
+            }
+            x = fusedDropout(x, s.keep, layout == Layout::Members ? FusedLayout::Members : FusedLayout::Channels,
+                             s.kind, training);
+            break;
+        }
+        }
     }
-    torch::Tensor x;
-    if (m_sites.at("input").active) {
-        // Each member sees its own dropped-out copy of the image: a grouped convolution.
-        x = drop(input.expand({batch, m_k, 28, 28}), "input", FusedLayout::Channels);
-        x = torch::conv2d(x, p[0], p[1], 1, 1, 1, m_k);
-    } else {
-        // Identical inputs: one convolution with the members' filters side by side.
-        x = torch::conv2d(input, p[0], p[1], 1, 1, 1, 1);
-    }
-    x = torch::max_pool2d(x, 2).relu_();
-    x = drop(x, "conv1", FusedLayout::Channels);
-    x = torch::max_pool2d(torch::conv2d(x, p[2], p[3], 1, 1, 1, m_k), 2).relu_();
-    x = drop(x, "conv2", FusedLayout::Channels);
-    x = x.reshape({batch, m_k, 64 * 7 * 7}).transpose(0, 1);  // [K, B, 3136]
-    x = drop(torch::baddbmm(p[5], x, p[4]).relu_(), "fc1", FusedLayout::Members);
-    return torch::baddbmm(p[7], x, p[6]);
+    return x;
 }
 
 FusedGroup::Evaluation FusedGroup::evaluate(const DeviceSet& set, const torch::Tensor& indices)
@@ -245,6 +270,7 @@ void FusedGroup::trainStep(const torch::Tensor& indices)
 
 std::vector<RunResult> FusedGroup::run()
 {
+    const TrainingTurn turn;
     const ExperimentConfig& first = m_members.front();
     const auto start = Clock::now();
     std::vector<RunResult> results(static_cast<std::size_t>(m_k));

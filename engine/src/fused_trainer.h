@@ -43,7 +43,6 @@ private:
         DropoutKind kind = DropoutKind::Element;
         bool active = false; ///< some member drops here
     };
-    Site site(const std::string& name) const;
     void buildParameters();
     struct Evaluation {
         std::vector<double> loss;
@@ -59,10 +58,12 @@ private:
     ExperimentObserver& m_progress;
     const CancelToken& m_cancel;
     int m_k = 0;
+    NetworkSpec m_spec;  ///< the members' network (all the same)
     torch::Device m_device;
     RunData m_run;
     std::vector<torch::Tensor> m_parameters;  ///< stacked, see buildParameters()
-    std::map<std::string, Site> m_sites;
+    std::vector<LayerSpec::Kind> m_parameterKinds;  ///< the layer kind of each stacked parameter
+    std::map<std::string, Site> m_sites;      ///< by dropout site name
     std::unique_ptr<torch::optim::SGD> m_optimizer;
     // Fixed tensors for recorded steps (see TrainingSession): batch indices and per-member sums [K].
     std::unique_ptr<StepGraph> m_stepGraph;

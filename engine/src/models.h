@@ -1,7 +1,9 @@
 #pragma once
-// Internal: the LibTorch networks. Torch stays out of the public headers.
+// Internal: the LibTorch network built from its description (dropoutlab/network.h). Torch stays
+// out of the public headers.
 
 #include "dropoutlab/experiment_config.h"
+#include "dropoutlab/network.h"
 
 #include <torch/torch.h>
 
@@ -9,39 +11,29 @@
 
 namespace dropoutlab::detail {
 
-/// A network whose dropout sites are configured at construction.
-class NetImpl : public torch::nn::Module {
-public:
-    virtual torch::Tensor forward(torch::Tensor input) = 0;
-};
+/// The dropout setting of one site in a config; rate 0 where the config does not name it.
+DropoutSetting dropoutSetting(const ExperimentConfig& config, const std::string& site);
 
 /// Applies one site's dropout; rate 0 is the identity (no random numbers drawn).
 torch::Tensor applyDropout(const torch::Tensor& input, const DropoutSetting& setting, bool training);
 
-/// Builds the model a config asks for, initialised from the current torch seed.
+/// A network run step by step from its NetworkSpec. Modules are registered in the spec's order
+/// (conv1, conv2, fc1, ... ), so parameters() lists each layer's weight then bias in forward order
+/// and initialisation draws from the torch seed in that order.
+class NetImpl final : public torch::nn::Module {
+public:
+    NetImpl(const NetworkSpec& spec, const std::map<std::string, DropoutSetting>& dropout);
+    torch::Tensor forward(torch::Tensor input);
+    const NetworkSpec& spec() const { return m_spec; }
+
+private:
+    NetworkSpec m_spec;
+    std::vector<DropoutSetting> m_dropout;          ///< per layer (Dropout steps only)
+    std::vector<torch::nn::Conv2d> m_convs;         ///< per layer (Conv steps only)
+    std::vector<torch::nn::Linear> m_linears;       ///< per layer (Linear steps only)
+};
+
+/// Builds the network a config asks for, initialised from the current torch seed.
 std::shared_ptr<NetImpl> makeModel(const ExperimentConfig& config);
-
-/// conv 1->32 3x3 pad 1, pool, ReLU; conv 32->64 3x3 pad 1, pool, ReLU; fc 3136->128, ReLU; fc 128->10.
-class ReferenceCnnImpl final : public NetImpl {
-public:
-    explicit ReferenceCnnImpl(const std::map<std::string, DropoutSetting>& dropout);
-    torch::Tensor forward(torch::Tensor input) override;
-
-private:
-    DropoutSetting m_input, m_conv1Drop, m_conv2Drop, m_fc1Drop;
-    torch::nn::Conv2d m_conv1{nullptr}, m_conv2{nullptr};
-    torch::nn::Linear m_fc1{nullptr}, m_fc2{nullptr};
-};
-
-/// 784-800-800-10 with ReLU.
-class MlpImpl final : public NetImpl {
-public:
-    explicit MlpImpl(const std::map<std::string, DropoutSetting>& dropout);
-    torch::Tensor forward(torch::Tensor input) override;
-
-private:
-    DropoutSetting m_input, m_hidden1Drop, m_hidden2Drop;
-    torch::nn::Linear m_fc1{nullptr}, m_fc2{nullptr}, m_fc3{nullptr};
-};
 
 } // namespace dropoutlab::detail

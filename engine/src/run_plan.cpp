@@ -10,6 +10,8 @@ void applyOverrides(ExperimentConfig& config, const RunOverrides& o)
 {
     if (o.model)
         config.model = parseModelKind(*o.model, "--model");
+    if (o.hidden)
+        config.hiddenWidths = parseHiddenWidths(*o.hidden, "--hidden");
     if (o.dropout)
         config.dropout = parseDropoutSpec(*o.dropout);
     if (o.epochs)

@@ -147,7 +147,7 @@ void validateSweep(const SweepSpec& spec)
         if (!isSweepHyperparameter(axis.parameter)) {
             bool known = false;
             std::string names;
-            for (const auto& site : dropoutSites(spec.base.model)) {
+            for (const auto& site : dropoutSites(spec.base)) {
                 known = known || site.name == axis.parameter;
                 names += site.name + ", ";
             }

@@ -20,8 +20,28 @@ namespace dropoutlab {
 namespace detail {
 namespace {
 
+std::mutex turnMutex;
+std::thread::id turnOwner;
+int turnDepth = 0;
 
 } // namespace
+
+TrainingTurn::TrainingTurn()
+{
+    std::lock_guard lock(turnMutex);
+    if (turnDepth > 0 && turnOwner != std::this_thread::get_id())
+        throw DeviceError("another training is running in this process; DropoutLab trains one run (or one fused "
+                          "group) at a time per process, because torch's random generators and thread count are "
+                          "process-wide: start another process to train in parallel (e.g. sweep shards)");
+    turnOwner = std::this_thread::get_id();
+    ++turnDepth;
+}
+
+TrainingTurn::~TrainingTurn()
+{
+    std::lock_guard lock(turnMutex);
+    --turnDepth;
+}
 
 double secondsSince(Clock::time_point start)
 {
@@ -192,6 +212,7 @@ TrainingSession::TrainingSession(const ExperimentConfig& config, ExperimentObser
     : m_config(config), m_observer(observer), m_cancel(cancel), m_start(Clock::now()),
       m_device(torch::kCPU), m_shuffler(config.seeds.shuffle)
 {
+    const TrainingTurn turn;
     validateConfig(config);
     m_device = resolveDevice(config.device);
     m_stepGraph = std::make_unique<StepGraph>(m_device);
@@ -245,6 +266,7 @@ bool TrainingSession::runEpoch()
 {
     if (m_ended)
         return false;
+    const TrainingTurn turn;
     // Sessions of a sweep take turns: each keeps its own dropout random stream (dropout masks
     // come from the generator of the device that trains).
     auto generator = at::globalContext().defaultGenerator(m_device);
@@ -384,6 +406,7 @@ RunResult TrainingSession::finish()
 {
     if (m_ended)
         return m_result;
+    const TrainingTurn turn;
     try {
         if (!m_bestWeights.empty()) {
             torch::NoGradGuard noGrad;

@@ -59,6 +59,19 @@ RunData prepareRun(const ExperimentConfig& config, const torch::Device& device);
 std::pair<torch::Tensor, torch::Tensor> evaluationBatch(const DeviceSet& set, const torch::Tensor& indices,
                                                         std::int64_t start, std::int64_t size);
 
+/// Torch's random generators and its thread count are process-wide, and training sets both (the
+/// seeds of a run, its dropout stream, its threads). So one training runs at a time in a process:
+/// a turn is held while a session or fused group is built, trains an epoch or is tested. Another
+/// thread asking meanwhile gets a DeviceError; the thread that holds the turn may nest. Sessions of
+/// a sweep take turns on one thread (each keeps its own dropout stream, see runEpoch()).
+class TrainingTurn {
+public:
+    TrainingTurn();
+    ~TrainingTurn();
+    TrainingTurn(const TrainingTurn&) = delete;
+    TrainingTurn& operator=(const TrainingTurn&) = delete;
+};
+
 class TrainingSession {
 public:
     /// Loads data and builds the model; throws ConfigError, DataError or DeviceError.

@@ -1,4 +1,5 @@
 // Runs dropoutlab-cli as a user would: exit codes, messages, files, JSON output, Ctrl-C.
+#include "dropoutlab/experiment.h"
 #include "engine/idx_writer.h"
 
 #include "dropoutlab/results.h"
@@ -285,9 +286,10 @@ void TestCli::outOfMemoryIsReportedAndRecorded()
 void TestCli::unavailableCudaIsAClearError()
 {
     QTemporaryDir out;
-    const Outcome o = runCli(quickRun(out.path()) << "--device" << "cuda");
-    if (o.exitCode == 0)
+    if (dropoutlab::cudaAvailable())
         QSKIP("this machine has a CUDA device");
+    // Without CUDA, --device cuda must fail: a silent fallback to the CPU would exit 0 here.
+    const Outcome o = runCli(quickRun(out.path()) << "--device" << "cuda");
     QCOMPARE(o.exitCode, 2);
     QVERIFY2(o.err.contains("device error") && o.err.contains("cuda") && o.err.contains("--device cpu"),
              qPrintable(o.err));

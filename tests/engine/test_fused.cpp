@@ -29,6 +29,36 @@ ExperimentConfig member(ModelKind model, std::uint64_t initSeed, double fc1Rate)
     return c;
 }
 
+/// "64,64,64" -> {64, 64, 64}; empty: the default widths.
+std::vector<int> widthsFrom(const QString& text)
+{
+    if (text.isEmpty())
+        return kDefaultHiddenWidths;
+    std::vector<int> widths;
+    for (const auto& part : text.split(','))
+        widths.push_back(part.toInt());
+    return widths;
+}
+
+std::vector<ExperimentConfig> threeMembers(bool mlp, const QString& widths)
+{
+    const ModelKind kind = mlp ? ModelKind::Mlp : ModelKind::Cnn;
+    std::vector<ExperimentConfig> configs = {member(kind, 1, 0.0), member(kind, 2, 0.0), member(kind, 3, 0.0)};
+    for (auto& c : configs)
+        c.hiddenWidths = widthsFrom(widths);
+    return configs;
+}
+
+void addModelRows()
+{
+    QTest::addColumn<bool>("mlp");
+    QTest::addColumn<QString>("widths");
+    QTest::newRow("cnn") << false << QString();
+    QTest::newRow("mlp") << true << QString();
+    QTest::newRow("mlp 3x64") << true << QString("64,64,64");
+    QTest::newRow("mlp 1x32") << true << QString("32");
+}
+
 double relativeDifference(double a, double b)
 {
     return std::abs(a - b) / std::max(std::abs(a), 1e-12);
@@ -98,16 +128,14 @@ void TestFused::fusionRules()
 
 void TestFused::startsAsTheSeparateModels_data()
 {
-    QTest::addColumn<bool>("mlp");
-    QTest::newRow("cnn") << false;
-    QTest::newRow("mlp") << true;
+    addModelRows();
 }
 
 void TestFused::startsAsTheSeparateModels()
 {
     QFETCH(bool, mlp);
-    const ModelKind kind = mlp ? ModelKind::Mlp : ModelKind::Cnn;
-    std::vector<ExperimentConfig> configs = {member(kind, 1, 0.0), member(kind, 2, 0.0), member(kind, 3, 0.0)};
+    QFETCH(QString, widths);
+    std::vector<ExperimentConfig> configs = threeMembers(mlp, widths);
     NullObserver a, b, c, progress;
     CancelToken token;
     FusedGroup group(configs, {&a, &b, &c}, progress, token);
@@ -129,16 +157,14 @@ void TestFused::startsAsTheSeparateModels()
 
 void TestFused::trainsLikeSeparateRunsWithoutDropout_data()
 {
-    QTest::addColumn<bool>("mlp");
-    QTest::newRow("cnn") << false;
-    QTest::newRow("mlp") << true;
+    addModelRows();
 }
 
 void TestFused::trainsLikeSeparateRunsWithoutDropout()
 {
     QFETCH(bool, mlp);
-    const ModelKind kind = mlp ? ModelKind::Mlp : ModelKind::Cnn;
-    std::vector<ExperimentConfig> configs = {member(kind, 1, 0.0), member(kind, 2, 0.0), member(kind, 3, 0.0)};
+    QFETCH(QString, widths);
+    std::vector<ExperimentConfig> configs = threeMembers(mlp, widths);
     configs[0].epochs = configs[1].epochs = configs[2].epochs = 2;
     NullObserver a, b, c, progress;
     CancelToken token;

@@ -32,6 +32,7 @@ private Q_SLOTS:
     void evalModeIsDeterministic();
     void trainModeDiffersWithDropout();
     void parameterCounts();
+    void deepMlpDropsAtEverySite();
 };
 
 void TestModels::outputShapes_data()
@@ -122,6 +123,34 @@ void TestModels::parameterCounts()
     QCOMPARE(count(makeModel(configWith(ModelKind::Cnn, {}))), std::int64_t{421642});
     // 628,000 + 640,800 + 8,010.
     QCOMPARE(count(makeModel(configWith(ModelKind::Mlp, {}))), std::int64_t{1276810});
+    // The paper's 3x1024: (784 + 1) * 1024 + 2 * (1024 + 1) * 1024 + (1024 + 1) * 10.
+    auto deep = configWith(ModelKind::Mlp, {{"hidden3", {0.5}}});
+    deep.hiddenWidths = {1024, 1024, 1024};
+    QCOMPARE(count(makeModel(deep)), std::int64_t{785 * 1024 + 2 * 1025 * 1024 + 1025 * 10});
+    // Parameters in forward order, each layer's weight then bias.
+    const auto params = makeModel(deep)->named_parameters();
+    QCOMPARE(params.size(), std::size_t{8});
+    QCOMPARE(QString::fromStdString(params[0].key()), QString("fc1.weight"));
+    QCOMPARE(QString::fromStdString(params[7].key()), QString("fc4.bias"));
+    QCOMPARE(params[4].value().sizes().vec(), (std::vector<std::int64_t>{1024, 1024}));
+}
+
+void TestModels::deepMlpDropsAtEverySite()
+{
+    // Each hidden site of a 4-layer MLP drops: rate 0.9 at one site changes the output, and the
+    // network is the same as the default one at the other sites.
+    for (int site = 1; site <= 4; ++site) {
+        auto config = configWith(ModelKind::Mlp, {{"hidden" + std::to_string(site), {0.9}}});
+        config.hiddenWidths = {16, 16, 16, 16};
+        torch::manual_seed(3);
+        auto model = makeModel(config);
+        model->train();
+        const auto x = torch::randn({64, 1, 28, 28});
+        QCOMPARE(model->forward(x).sizes().vec(), (std::vector<std::int64_t>{64, 10}));
+        QVERIFY2(!torch::equal(model->forward(x), model->forward(x)), ("hidden" + std::to_string(site)).c_str());
+        model->eval();
+        QVERIFY(torch::equal(model->forward(x), model->forward(x)));
+    }
 }
 
 QTEST_GUILESS_MAIN(TestModels)

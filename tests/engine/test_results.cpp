@@ -21,7 +21,11 @@ RunResult sampleResult()
     result.bestValAccuracy = 0.9905;
     result.wallSeconds = 123.5;
     result.device = "cpu";
-    result.threads = 2;
+    result.threads = 3;
+    result.stoppedEarly = true;
+    result.bestEpoch = 2;
+    result.message = "early stopping after epoch 3";
+    // Distinct values in every field, so that a field read into another is caught.
     for (int e = 1; e <= 3; ++e)
         result.epochs.push_back({e, 0.3 / e, 0.9 + 0.01 * e, 0.2 / e, 0.95 + 0.01 * e, 20.0 + e, 17.0, 3.0});
     return result;
@@ -29,18 +33,31 @@ RunResult sampleResult()
 
 void compareResults(const RunResult& a, const RunResult& b)
 {
+    // Every field of a result and of each epoch survives the round trip.
     QCOMPARE(toString(a.status), toString(b.status));
+    QCOMPARE(a.message, b.message);
     QVERIFY(a.testAccuracy == b.testAccuracy);
     QVERIFY(a.testLoss == b.testLoss);
     QCOMPARE(a.bestValAccuracy, b.bestValAccuracy);
     QCOMPARE(a.wallSeconds, b.wallSeconds);
     QCOMPARE(a.device, b.device);
+    QCOMPARE(a.threads, b.threads);
+    QCOMPARE(a.divergedEpoch, b.divergedEpoch);
+    QCOMPARE(a.divergedBatch, b.divergedBatch);
+    QCOMPARE(a.stoppedEarly, b.stoppedEarly);
+    QCOMPARE(a.bestEpoch, b.bestEpoch);
     QCOMPARE(a.epochs.size(), b.epochs.size());
     for (std::size_t i = 0; i < a.epochs.size(); ++i) {
-        QCOMPARE(a.epochs[i].epoch, b.epochs[i].epoch);
-        QCOMPARE(a.epochs[i].trainLoss, b.epochs[i].trainLoss);
-        QCOMPARE(a.epochs[i].valAccuracy, b.epochs[i].valAccuracy);
-        QCOMPARE(a.epochs[i].seconds, b.epochs[i].seconds);
+        const EpochMetrics& x = a.epochs[i];
+        const EpochMetrics& y = b.epochs[i];
+        QCOMPARE(x.epoch, y.epoch);
+        QCOMPARE(x.trainLoss, y.trainLoss);
+        QCOMPARE(x.trainAccuracy, y.trainAccuracy);
+        QCOMPARE(x.valLoss, y.valLoss);
+        QCOMPARE(x.valAccuracy, y.valAccuracy);
+        QCOMPARE(x.seconds, y.seconds);
+        QCOMPARE(x.trainSeconds, y.trainSeconds);
+        QCOMPARE(x.valSeconds, y.valSeconds);
     }
 }
 

@@ -302,13 +302,21 @@ void TestSweep::successiveHalvingStopsTheWorseHalf()
 
     int stopped = 0;
     int completed = 0;
+    // The points stopped must be the worse half by validation accuracy at the rung (one seed per
+    // point here, so a point's mean is its run's figure).
+    double bestStopped = 0.0;
+    double worstCompleted = 1.0;
     for (const auto& record : folder.loadRuns()) {
+        QVERIFY(!record.result.epochs.empty());
+        const double atRung = record.result.epochs.front().valAccuracy;
         if (record.result.status == RunStatus::Stopped) {
+            bestStopped = std::max(bestStopped, atRung);
             ++stopped;
             QCOMPARE(record.result.epochs.size(), std::size_t{1});
             QVERIFY(!record.result.testAccuracy);
             QVERIFY(QString::fromStdString(record.result.message).contains("successive halving"));
         } else {
+            worstCompleted = std::min(worstCompleted, atRung);
             ++completed;
             QCOMPARE(toString(record.result.status), std::string("completed"));
             QCOMPARE(record.result.epochs.size(), std::size_t{3});
@@ -316,6 +324,9 @@ void TestSweep::successiveHalvingStopsTheWorseHalf()
     }
     QCOMPARE(stopped, 2);
     QCOMPARE(completed, 2);
+    QVERIFY2(bestStopped <= worstCompleted,
+             qPrintable(QString("a stopped point (val %1) beat a completed one (val %2) at the rung")
+                            .arg(bestStopped).arg(worstCompleted)));
     // Stopped runs are finished work: a rerun skips them.
     CountingProgress again;
     runSweep(spec, expandSweep(spec), folder, again, token);

@@ -4,6 +4,8 @@
 #include <QTest>
 
 #include <cmath>
+#include <functional>
+#include <future>
 
 using namespace dropoutlab;
 
@@ -21,6 +23,23 @@ ExperimentConfig fixtureConfig()
 }
 
 /// Records every callback; optionally cancels once a given (epoch, batch) is reported.
+/// Calls `whileTraining` from inside the first batch report, i.e. while a training holds its turn.
+class Interloper final : public ExperimentObserver {
+public:
+    explicit Interloper(std::function<void()> action) : m_action(std::move(action)) {}
+    void onBatch(const BatchProgress&) override
+    {
+        if (!m_done) {
+            m_done = true;
+            m_action();
+        }
+    }
+
+private:
+    std::function<void()> m_action;
+    bool m_done = false;
+};
+
 class Recorder final : public ExperimentObserver {
 public:
     void onStart(const RunInfo& info) override { this->info = info; }
@@ -57,6 +76,7 @@ private Q_SLOTS:
     void earlyStoppingKeepsTheBestEpoch();
     void missingDataIsADataError();
     void unavailableCudaIsADeviceError();
+    void secondConcurrentTrainingIsRefused();
 };
 
 void TestTrainer::trainsSmallMnistAboveNinetyPercent()
@@ -198,6 +218,41 @@ void TestTrainer::unavailableCudaIsADeviceError()
     Recorder recorder;
     CancelToken token;
     QVERIFY_THROWS_EXCEPTION(DeviceError, runExperiment(config, recorder, token));
+}
+
+void TestTrainer::secondConcurrentTrainingIsRefused()
+{
+    ExperimentConfig config = fixtureConfig();
+    config.epochs = 1;
+    config.progressEvery = 1;
+    std::string refusal;
+    bool otherThreadTrained = false;
+    Interloper interloper([&] {
+        // A second training from another thread while this one is in its first epoch.
+        auto other = std::async(std::launch::async, [&] {
+            ExperimentObserver quiet;
+            CancelToken token;
+            try {
+                runExperiment(config, quiet, token);
+                otherThreadTrained = true;
+            } catch (const DeviceError& e) {
+                refusal = e.what();
+            }
+        });
+        other.get();
+    });
+    CancelToken token;
+    const RunResult result = runExperiment(config, interloper, token);
+    QCOMPARE(toString(result.status), std::string("completed"));
+    QVERIFY(!otherThreadTrained);
+    QVERIFY2(refusal.find("another training is running in this process") != std::string::npos, refusal.c_str());
+    // Once the first has finished, a training on another thread runs as usual.
+    auto later = std::async(std::launch::async, [&] {
+        ExperimentObserver quiet;
+        CancelToken t;
+        return runExperiment(config, quiet, t);
+    });
+    QCOMPARE(toString(later.get().status), std::string("completed"));
 }
 
 QTEST_GUILESS_MAIN(TestTrainer)

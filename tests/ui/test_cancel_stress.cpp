@@ -156,7 +156,8 @@ void TestCancelStress::cancelsDuringARun()
 
 void TestCancelStress::cancelsBetweenQueuedRuns()
 {
-    // 20 cancels in the gap between two runs of a queue: Stop as the first run finishes.
+    // 20 cancels in the gap between two runs of a queue: Stop as the queue hands the second run
+    // to the training thread, after the first has finished and before the second has trained.
     for (int i = 0; i < 20; ++i) {
         RunsModel model;
         RunQueue queue(&model);
@@ -167,8 +168,9 @@ void TestCancelStress::cancelsBetweenQueuedRuns()
         const int first = queue.enqueue(config);
         const int second = queue.enqueue(config);
         QElapsedTimer sinceStop;
-        connect(&queue, &RunQueue::runFinished, this, [&](int id) {
-            if (id == first) {
+        connect(&queue, &RunQueue::runStarted, this, [&](int id) {
+            if (id == second) {
+                QVERIFY(model.find(first)->state == RunState::Completed);
                 sinceStop.start();
                 queue.stop();
             }
@@ -176,14 +178,18 @@ void TestCancelStress::cancelsBetweenQueuedRuns()
         QSignalSpy done(&queue, &RunQueue::queueFinished);
         queue.start();
         QVERIFY(done.wait(60000));
-        QVERIFY2(sinceStop.isValid(), "the first run never finished");
+        QVERIFY2(sinceStop.isValid(), "the second run was never handed to the training thread");
         queue.shutdown();
         const qint64 joinMs = sinceStop.elapsed();
         QVERIFY2(joinMs <= kJoinLimitMs,
                  qPrintable(QStringLiteral("%1 ms from Stop to the finished thread").arg(joinMs)));
         m_slowestMs = std::max(m_slowestMs, joinMs);
         QCOMPARE(displayName(model.find(first)->state), displayName(RunState::Completed));
-        QCOMPARE(displayName(model.find(second)->state), displayName(RunState::Queued));
+        // The second run was really started and really cancelled: no epoch, its folder says so.
+        const RunEntry* cancelled = model.find(second);
+        QCOMPARE(displayName(cancelled->state), displayName(RunState::Cancelled));
+        QVERIFY(cancelled->result.epochs.empty());
+        QCOMPARE(toString(loadRun(cancelled->dir.toStdString()).result.status), std::string("cancelled"));
         ++m_cancels;
         ++m_phases[QStringLiteral("between runs")];
     }

@@ -24,11 +24,6 @@ struct BenchResult {
     double peakRssMb = 0.0;
 };
 
-/// Forward FLOPs of one image (multiply-adds count 2), from the layer shapes.
-double forwardFlopsPerImage(ModelKind model);
-/// Training FLOPs of one image: forward, weight gradients and input gradients (none for the first layer).
-double trainFlopsPerImage(ModelKind model);
-
 /// Measures `steps` training steps (after warm-up) and a validation-sized evaluation on random
 /// MNIST-shaped data, plus SGEMM. Uses config's model, batch sizes, threads and device.
 BenchResult runBenchmark(const ExperimentConfig& config, int steps);

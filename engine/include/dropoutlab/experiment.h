@@ -20,6 +20,10 @@ public:
 
 /// Trains and evaluates one configuration on the calling thread.
 ///
+/// One training runs at a time in a process (torch's random generators and thread count are
+/// process-wide): while one runs, a call from another thread throws DeviceError at once. Train in
+/// parallel with several processes (sweep shards).
+///
 /// Throws ConfigError, DataError or DeviceError before training starts. Once training runs,
 /// cancellation (checked at every batch), a non-finite loss and runtime failures are outcomes
 /// in the returned RunResult, which always keeps the finished epochs.

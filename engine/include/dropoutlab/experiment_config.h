@@ -45,12 +45,17 @@ struct Seeds {
 inline constexpr int kMaxBatchSize = 65536;    ///< training and evaluation batch
 inline constexpr int kMaxThreads = 1024;       ///< 0 means all cores
 inline constexpr int kMaxProgressEvery = 1000000000;
+inline constexpr int kMaxHiddenLayers = 4;     ///< MLP hidden layers
+inline constexpr int kMaxHiddenWidth = 16384;  ///< units of one MLP hidden layer
+/// The MLP's hidden layers unless a config says otherwise: 784-800-800-10.
+inline const std::vector<int> kDefaultHiddenWidths = {800, 800};
 
 /// Everything that defines one training run. Defaults are the published reference experiment.
 struct ExperimentConfig {
     std::string name = "run";
     std::string dataDir;  ///< folder with the four IDX files; empty: the installed MNIST
     ModelKind model = ModelKind::Cnn;
+    std::vector<int> hiddenWidths = kDefaultHiddenWidths;  ///< MLP only: 1-4 hidden layers (sites hidden1..N)
     std::map<std::string, DropoutSetting> dropout;  ///< by site name; absent means rate 0
     int epochs = 10;
     int batchSize = 100;
@@ -70,8 +75,10 @@ struct ExperimentConfig {
     bool operator==(const ExperimentConfig& other) const;
 };
 
-/// The dropout sites of a model, in forward order.
+/// The dropout sites of a model with its default widths, in forward order (see network.h).
 const std::vector<DropoutSite>& dropoutSites(ModelKind model);
+/// The dropout sites of the network a config trains (an MLP's depend on its hidden layers).
+std::vector<DropoutSite> dropoutSites(const ExperimentConfig& config);
 
 /// "cnn" / "mlp".
 std::string toString(ModelKind model);
@@ -82,6 +89,8 @@ ModelKind parseModelKind(const std::string& text, const std::string& where);
 /// Parses "element"/"channel"; throws ConfigError naming `where` otherwise.
 DropoutKind parseDropoutKind(const std::string& text, const std::string& where);
 
+/// Parses "1024,1024,1024" into MLP hidden widths; throws ConfigError naming `where`.
+std::vector<int> parseHiddenWidths(const std::string& text, const std::string& where);
 /// Parses "fc1=0.5,input=0.2,conv2=0.3:channel" into settings; throws ConfigError.
 std::map<std::string, DropoutSetting> parseDropoutSpec(const std::string& spec);
 /// Human-readable summary, e.g. "input 0.2, fc1 0.5" or "none".
