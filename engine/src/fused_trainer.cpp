@@ -58,60 +58,29 @@ torch::Tensor fusedDropout(const torch::Tensor& x, const torch::Tensor& keep, Fu
     return x * torch::bernoulli(probabilities) / scale;
 }
 
-FusedGroup::FusedGroup(std::vector<ExperimentConfig> members, std::vector<ExperimentObserver*> observers,
-                       ExperimentObserver& progress, const CancelToken& cancel)
-    : m_members(std::move(members)), m_observers(std::move(observers)), m_progress(progress), m_cancel(cancel),
-      m_k(static_cast<int>(m_members.size())), m_device(torch::kCPU)
+FusedNet::FusedNet(const std::vector<ExperimentConfig>& members, const torch::Device& device)
+    : m_members(members), m_k(static_cast<int>(members.size())), m_spec(networkSpec(members.front())), m_device(device)
 {
-    const TrainingTurn turn;
-    if (m_members.empty() || m_observers.size() != m_members.size())
-        throw ConfigError("a fused group needs one observer per member");
-    for (const auto& member : m_members) {
-        validateConfig(member);
-        if (!canFuse(m_members.front(), member))
-            throw ConfigError("run '" + member.name + "' differs from '" + m_members.front().name +
-                              "' in more than dropout rates and seeds, so it cannot be fused with it");
-    }
-    const ExperimentConfig& first = m_members.front();
-    m_spec = networkSpec(first);
-    m_device = resolveDevice(first.device);
-    m_run = prepareRun(first, m_device);
-
     for (const auto& siteInfo : dropoutSites(m_spec)) {
         Site s;
         std::vector<float> keep;
         for (const auto& member : m_members) {
-            const auto it = member.dropout.find(siteInfo.name);
-            const double rate = it == member.dropout.end() ? 0.0 : it->second.rate;
-            if (it != member.dropout.end() && rate > 0.0)
-                s.kind = it->second.kind;
-            s.active = s.active || rate > 0.0;
-            keep.push_back(static_cast<float>(1.0 - rate));
+            const DropoutSetting setting = dropoutSetting(member, siteInfo.name);
+            if (setting.rate > 0.0)
+                s.kind = setting.kind;
+            s.active = s.active || setting.rate > 0.0;
+            keep.push_back(static_cast<float>(1.0 - setting.rate));
         }
         s.keep = torch::tensor(keep).to(m_device);
         m_sites[siteInfo.name] = s;
     }
     buildParameters();
+    const ExperimentConfig& first = m_members.front();
     m_optimizer = std::make_unique<torch::optim::SGD>(
         m_parameters, torch::optim::SGDOptions(first.learningRate).momentum(first.momentum));
-    const auto options = torch::TensorOptions().device(m_device);
-    m_stepGraph = std::make_unique<StepGraph>(m_device);
-    m_batchIndices = torch::empty({first.batchSize}, options.dtype(torch::kLong));
-    m_lossSum = torch::zeros({m_k}, options.dtype(torch::kDouble));
-    m_correct = torch::zeros({m_k}, options.dtype(torch::kLong));
-    torch::manual_seed(first.seeds.dropout);
-    RunInfo info{describeDevice(m_device), resolvedThreadCount(first), static_cast<std::int64_t>(m_run.trainIndices.size()),
-                 m_run.validationCount, m_run.bytes->testCount(),
-                 static_cast<int>((m_run.trainIndices.size() + first.batchSize - 1) / first.batchSize)};
-    for (auto* observer : m_observers)
-        observer->onStart(info);
-    m_progress.onLog("training " + std::to_string(m_k) + " " + toString(first.model) + " models fused on " + info.device +
-                     (m_stepGraph->enabled() ? "; steps replayed as CUDA graphs" : ""));
 }
 
-FusedGroup::~FusedGroup() = default;
-
-void FusedGroup::buildParameters()
+void FusedNet::buildParameters()
 {
     // Each member starts exactly as its separate run would: its own model, its own init seed.
     std::vector<std::vector<torch::Tensor>> perMember;
@@ -148,7 +117,7 @@ void FusedGroup::buildParameters()
     }
 }
 
-std::vector<torch::Tensor> FusedGroup::memberParameters(int k) const
+std::vector<torch::Tensor> FusedNet::memberParameters(int k) const
 {
     std::vector<torch::Tensor> params;
     for (std::size_t i = 0; i < m_parameters.size(); ++i) {
@@ -165,7 +134,7 @@ std::vector<torch::Tensor> FusedGroup::memberParameters(int k) const
     return params;
 }
 
-torch::Tensor FusedGroup::forward(const torch::Tensor& input, bool training)
+torch::Tensor FusedNet::forward(const torch::Tensor& input, bool training)
 {
     // The batch moves through three layouts: shared by all members ([B, C, H, W], before the first
     // layer that differs), members side by side in channels ([B, K*C, H, W], grouped convolutions),
@@ -222,40 +191,11 @@ torch::Tensor FusedGroup::forward(const torch::Tensor& input, bool training)
     return x;
 }
 
-FusedGroup::Evaluation FusedGroup::evaluate(const DeviceSet& set, const torch::Tensor& indices)
+void FusedNet::trainStep(const torch::Tensor& images, const torch::Tensor& labels, torch::Tensor& lossSum,
+                         torch::Tensor& correct)
 {
-    torch::NoGradGuard noGrad;
-    const std::int64_t count = indices.defined() ? indices.size(0) : set.labels.size(0);
-    const int batchSize = m_members.front().evalBatchSize;
-    auto lossSum = torch::zeros({m_k}, torch::TensorOptions().dtype(torch::kDouble).device(m_device));
-    auto correct = torch::zeros({m_k}, torch::TensorOptions().dtype(torch::kLong).device(m_device));
-    for (std::int64_t start = 0; start < count; start += batchSize) {
-        if (m_cancel.isCancelled())
-            return {{}, {}, true};
-        const std::int64_t size = std::min<std::int64_t>(batchSize, count - start);
-        const auto [images, labels] = evaluationBatch(set, indices, start, size);
-        const auto logits = forward(normalise(images), false);  // [K, B, 10]
-        const auto perSample = torch::nn::functional::cross_entropy(
-            logits.reshape({m_k * size, kClasses}), labels.repeat({m_k}),
-            torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kNone));
-        lossSum += perSample.view({m_k, size}).sum(1).to(torch::kDouble);
-        correct += logits.argmax(2).eq(labels.unsqueeze(0)).sum(1);
-    }
-    Evaluation e;
-    const auto losses = lossSum.cpu();
-    const auto hits = correct.cpu();
-    for (int k = 0; k < m_k; ++k) {
-        e.loss.push_back(losses[k].item<double>() / static_cast<double>(count));
-        e.accuracy.push_back(static_cast<double>(hits[k].item<std::int64_t>()) / static_cast<double>(count));
-    }
-    return e;
-}
-
-void FusedGroup::trainStep(const torch::Tensor& indices)
-{
-    const std::int64_t size = indices.size(0);
-    const auto labels = m_run.train.labels.index_select(0, indices);
-    const auto logits = forward(normalise(m_run.train.images.index_select(0, indices)), true);
+    const std::int64_t size = labels.size(0);
+    const auto logits = forward(images, true);  // [K, B, 10]
     const auto perSample = torch::nn::functional::cross_entropy(
         logits.reshape({m_k * size, kClasses}), labels.repeat({m_k}),
         torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kNone));
@@ -264,125 +204,53 @@ void FusedGroup::trainStep(const torch::Tensor& indices)
     // The sum of the members' mean losses: each member gets its own run's gradient.
     memberLoss.sum().backward();
     m_optimizer->step();
-    m_lossSum += memberLoss.detach().to(torch::kDouble);
-    m_correct += logits.detach().argmax(2).eq(labels.unsqueeze(0)).sum(1);
+    lossSum += memberLoss.detach().to(torch::kDouble);
+    correct += logits.detach().argmax(2).eq(labels.unsqueeze(0)).sum(1);
+}
+
+void FusedNet::evaluateBatch(const torch::Tensor& images, const torch::Tensor& labels, torch::Tensor& lossSum,
+                             torch::Tensor& correct)
+{
+    const std::int64_t size = labels.size(0);
+    const auto logits = forward(images, false);
+    const auto perSample = torch::nn::functional::cross_entropy(
+        logits.reshape({m_k * size, kClasses}), labels.repeat({m_k}),
+        torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kNone));
+    lossSum += perSample.view({m_k, size}).sum(1).to(torch::kDouble);
+    correct += logits.argmax(2).eq(labels.unsqueeze(0)).sum(1);
+}
+
+std::unique_ptr<Learner> makeFusedLearner(const std::vector<ExperimentConfig>& members, const torch::Device& device)
+{
+    return std::make_unique<FusedNet>(members, device);
+}
+
+FusedGroup::FusedGroup(std::vector<ExperimentConfig> members, std::vector<ExperimentObserver*> observers,
+                       ExperimentObserver& progress, const CancelToken& cancel)
+    : m_session(std::move(members), std::move(observers), progress, cancel)
+{
 }
 
 std::vector<RunResult> FusedGroup::run()
 {
-    const TrainingTurn turn;
-    const ExperimentConfig& first = m_members.front();
-    const auto start = Clock::now();
-    std::vector<RunResult> results(static_cast<std::size_t>(m_k));
-    for (auto& r : results) {
-        r.device = describeDevice(m_device);
-        r.threads = resolvedThreadCount(first);
+    while (m_session.runEpoch()) {
     }
-    std::vector<bool> alive(static_cast<std::size_t>(m_k), true);
-    auto finishAll = [&](RunStatus status, const std::string& message) {
-        for (int k = 0; k < m_k; ++k) {
-            if (!alive[static_cast<std::size_t>(k)])
-                continue;
-            results[static_cast<std::size_t>(k)].status = status;
-            results[static_cast<std::size_t>(k)].message = message;
-        }
-    };
-    SeededShuffler shuffler(first.seeds.shuffle);
-    const auto trainCount = static_cast<std::int64_t>(m_run.trainIndices.size());
-    const int batches = static_cast<int>((trainCount + first.batchSize - 1) / first.batchSize);
-    try {
-        for (int epoch = 1; epoch <= first.epochs; ++epoch) {
-            injectOomIfAsked(epoch, m_device);
-            const auto epochStart = Clock::now();
-            shuffler.shuffle(m_run.trainIndices);
-            const auto streamScope = m_stepGraph->streamScope();
-            const torch::Tensor order = indexTensor(m_run.trainIndices, m_device);
-            m_lossSum.zero_();
-            m_correct.zero_();
-            auto& lossSum = m_lossSum;
-            auto& correct = m_correct;
-            std::int64_t seen = 0;
-            for (int b = 0; b < batches; ++b) {
-                if (m_cancel.isCancelled()) {
-                    finishAll(RunStatus::Cancelled, "cancelled during epoch " + std::to_string(epoch));
-                    return results;
-                }
-                const std::int64_t offset = std::int64_t{b} * first.batchSize;
-                const std::int64_t size = std::min<std::int64_t>(first.batchSize, trainCount - offset);
-                torch::Tensor indices = order.narrow(0, offset, size);
-                const bool fullBatch = size == first.batchSize;
-                if (m_stepGraph->enabled() && fullBatch) {
-                    m_batchIndices.copy_(indices);
-                    indices = m_batchIndices;
-                }
-                m_stepGraph->step([&] { trainStep(indices); }, fullBatch);
-                seen += size;
-                if ((b + 1) % first.progressEvery == 0 || b + 1 == batches) {
-                    const double elapsed = secondsSince(epochStart);
-                    const auto losses = lossSum.cpu();
-                    m_progress.onBatch({epoch, first.epochs, b + 1, batches, losses.mean().item<double>() / (b + 1),
-                                        correct.sum().item<std::int64_t>() / static_cast<double>(seen * m_k),
-                                        elapsed > 0 ? static_cast<double>(seen * m_k) / elapsed : 0.0,
-                                        secondsSince(start)});
-                }
-            }
-            if (const auto reason = m_stepGraph->takeFallbackReason(); !reason.empty())
-                m_progress.onLog(reason);
-            const double trainSeconds = secondsSince(epochStart);
-            const auto validationStart = Clock::now();
-            const Evaluation validation = evaluate(m_run.train, m_run.validationIndices);
-            if (validation.cancelled) {
-                finishAll(RunStatus::Cancelled, "cancelled during validation of epoch " + std::to_string(epoch));
-                return results;
-            }
-            const auto losses = lossSum.cpu();
-            const auto hits = correct.cpu();
-            for (int k = 0; k < m_k; ++k) {
-                const auto kk = static_cast<std::size_t>(k);
-                if (!alive[kk])
-                    continue;
-                EpochMetrics m;
-                m.epoch = epoch;
-                m.trainLoss = losses[k].item<double>() / batches;
-                m.trainAccuracy = static_cast<double>(hits[k].item<std::int64_t>()) / static_cast<double>(seen);
-                m.valLoss = validation.loss[kk];
-                m.valAccuracy = validation.accuracy[kk];
-                m.trainSeconds = trainSeconds;
-                m.valSeconds = secondsSince(validationStart);
-                m.seconds = secondsSince(epochStart);
-                if (!std::isfinite(m.trainLoss) || !std::isfinite(m.valLoss)) {
-                    // Its weights no longer mean anything; the others go on unaffected.
-                    alive[kk] = false;
-                    results[kk].status = RunStatus::Diverged;
-                    results[kk].divergedEpoch = epoch;
-                    results[kk].message = "loss became non-finite during epoch " + std::to_string(epoch) +
-                                          " (fused training checks once per epoch; try a smaller learning rate)";
-                    continue;
-                }
-                results[kk].epochs.push_back(m);
-                results[kk].bestValAccuracy = std::max(results[kk].bestValAccuracy, m.valAccuracy);
-                m_observers[kk]->onEpoch(m);
-            }
-        }
-        const Evaluation testing = evaluate(m_run.test, torch::Tensor());
-        if (testing.cancelled) {
-            finishAll(RunStatus::Cancelled, "cancelled during the test evaluation");
-            return results;
-        }
-        for (int k = 0; k < m_k; ++k) {
-            const auto kk = static_cast<std::size_t>(k);
-            if (!alive[kk])
-                continue;
-            results[kk].status = RunStatus::Completed;
-            results[kk].testAccuracy = testing.accuracy[kk];
-            results[kk].testLoss = testing.loss[kk];
-        }
-    } catch (const std::exception& error) {
-        finishAll(RunStatus::Failed, failureMessage(error, m_device));
-    }
-    for (auto& r : results)
-        r.wallSeconds = secondsSince(start);
-    return results;
+    return m_session.finishAll();
+}
+
+FusedNet& FusedGroup::net()
+{
+    return static_cast<FusedNet&>(m_session.learner());
+}
+
+torch::Tensor FusedGroup::forward(const torch::Tensor& input, bool training)
+{
+    return net().forward(input, training);
+}
+
+std::vector<torch::Tensor> FusedGroup::memberParameters(int k)
+{
+    return net().memberParameters(k);
 }
 
 } // namespace dropoutlab::detail

@@ -23,18 +23,22 @@ enum class FusedLayout { Channels, Members };
 torch::Tensor fusedDropout(const torch::Tensor& x, const torch::Tensor& keep, FusedLayout layout, DropoutKind kind,
                            bool training);
 
-class FusedGroup {
+/// K networks stacked into one: grouped convolutions, batched matrix products, built and run
+/// from the members' NetworkSpec. The training loop is TrainingSession's.
+class FusedNet final : public Learner {
 public:
-    /// `observers[k]` receives member k's epochs; `progress` the group's batch progress.
-    /// Throws ConfigError when the members cannot be fused, DataError/DeviceError like a run.
-    FusedGroup(std::vector<ExperimentConfig> members, std::vector<ExperimentObserver*> observers,
-               ExperimentObserver& progress, const CancelToken& cancel);
-    ~FusedGroup();
-    /// Trains all members for their epochs and tests them; one result per member.
-    std::vector<RunResult> run();
-    /// The members' logits [K, B, 10] for a normalised batch (tests use it).
+    /// Each member starts as its separate run would (its own init seed).
+    FusedNet(const std::vector<ExperimentConfig>& members, const torch::Device& device);
+    int members() const override { return m_k; }
+    void trainStep(const torch::Tensor& images, const torch::Tensor& labels, torch::Tensor& lossSum,
+                   torch::Tensor& correct) override;
+    void evaluateBatch(const torch::Tensor& images, const torch::Tensor& labels, torch::Tensor& lossSum,
+                       torch::Tensor& correct) override;
+    void setTraining(bool) override {}  // forward() takes the mode
+    std::vector<torch::Tensor> parameters() override { return m_parameters; }
+    /// The members' logits [K, B, 10] for a normalised batch.
     torch::Tensor forward(const torch::Tensor& input, bool training);
-    /// Member k's parameters in the separate model's order and shapes (tests use it).
+    /// Member k's parameters in the separate model's order and shapes.
     std::vector<torch::Tensor> memberParameters(int k) const;
 
 private:
@@ -44,32 +48,34 @@ private:
         bool active = false; ///< some member drops here
     };
     void buildParameters();
-    struct Evaluation {
-        std::vector<double> loss;
-        std::vector<double> accuracy;
-        bool cancelled = false;
-    };
-    Evaluation evaluate(const DeviceSet& set, const torch::Tensor& indices);
-    /// Forward, backward and optimiser step of all members on the batch `indices`.
-    void trainStep(const torch::Tensor& indices);
 
     std::vector<ExperimentConfig> m_members;
-    std::vector<ExperimentObserver*> m_observers;
-    ExperimentObserver& m_progress;
-    const CancelToken& m_cancel;
     int m_k = 0;
     NetworkSpec m_spec;  ///< the members' network (all the same)
     torch::Device m_device;
-    RunData m_run;
-    std::vector<torch::Tensor> m_parameters;  ///< stacked, see buildParameters()
+    std::vector<torch::Tensor> m_parameters;        ///< stacked, see buildParameters()
     std::vector<LayerSpec::Kind> m_parameterKinds;  ///< the layer kind of each stacked parameter
-    std::map<std::string, Site> m_sites;      ///< by dropout site name
+    std::map<std::string, Site> m_sites;            ///< by dropout site name
     std::unique_ptr<torch::optim::SGD> m_optimizer;
-    // Fixed tensors for recorded steps (see TrainingSession): batch indices and per-member sums [K].
-    std::unique_ptr<StepGraph> m_stepGraph;
-    torch::Tensor m_batchIndices;
-    torch::Tensor m_lossSum;
-    torch::Tensor m_correct;
+};
+
+/// K runs trained in one pass: a TrainingSession over a FusedNet.
+class FusedGroup {
+public:
+    /// `observers[k]` receives member k's epochs; `progress` the group's batch progress.
+    /// Throws ConfigError when the members cannot be fused, DataError/DeviceError like a run.
+    FusedGroup(std::vector<ExperimentConfig> members, std::vector<ExperimentObserver*> observers,
+               ExperimentObserver& progress, const CancelToken& cancel);
+    /// Trains all members for their epochs and tests them; one result per member.
+    std::vector<RunResult> run();
+    /// The members' logits [K, B, 10] for a normalised batch (tests use it).
+    torch::Tensor forward(const torch::Tensor& input, bool training);
+    /// Member k's parameters in the separate model's order and shapes (tests use it).
+    std::vector<torch::Tensor> memberParameters(int k);
+
+private:
+    FusedNet& net();
+    TrainingSession m_session;
 };
 
 } // namespace dropoutlab::detail

@@ -7,7 +7,9 @@
 #include "training_session.h"
 #include "allocator_tuning.h"
 #include "step_graph.h"
+#include "fused_trainer.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <new>
@@ -145,41 +147,6 @@ torch::Tensor normalise(const torch::Tensor& bytes)
     return bytes.to(torch::kFloat).mul_(1.0 / 127.5).sub_(1.0);
 }
 
-namespace {
-
-struct Evaluation {
-    double loss = 0.0;
-    double accuracy = 0.0;
-    bool cancelled = false;
-};
-
-/// Mean loss and accuracy in eval mode over `indices` (or the whole set when undefined).
-Evaluation evaluate(detail::NetImpl& model, const DeviceSet& set, const torch::Tensor& indices, int batchSize,
-                    const CancelToken& cancel)
-{
-    torch::NoGradGuard noGrad;
-    model.eval();
-    const std::int64_t count = indices.defined() ? indices.size(0) : set.labels.size(0);
-    auto lossSum = torch::zeros({}, torch::TensorOptions().dtype(torch::kDouble).device(set.labels.device()));
-    auto correct = torch::zeros({}, torch::TensorOptions().dtype(torch::kLong).device(set.labels.device()));
-    for (std::int64_t start = 0; start < count; start += batchSize) {
-        if (cancel.isCancelled())
-            return {0.0, 0.0, true};
-        const std::int64_t size = std::min<std::int64_t>(batchSize, count - start);
-        const auto [images, labels] = evaluationBatch(set, indices, start, size);
-        const auto logits = model.forward(normalise(images));
-        lossSum += torch::nn::functional::cross_entropy(
-                       logits, labels, torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kSum))
-                       .to(torch::kDouble);
-        correct += logits.argmax(1).eq(labels).sum();
-    }
-    model.train();
-    return {lossSum.item<double>() / static_cast<double>(count),
-            static_cast<double>(correct.item<std::int64_t>()) / static_cast<double>(count), false};
-}
-
-} // namespace
-
 std::pair<torch::Tensor, torch::Tensor> evaluationBatch(const DeviceSet& set, const torch::Tensor& indices,
                                                         std::int64_t start, std::int64_t size)
 {
@@ -207,64 +174,158 @@ RunData prepareRun(const ExperimentConfig& config, const torch::Device& device)
     return run;
 }
 
+namespace {
+
+/// One network and its optimiser.
+class SingleLearner final : public Learner {
+public:
+    SingleLearner(const ExperimentConfig& config, const torch::Device& device)
+    {
+        torch::manual_seed(config.seeds.init);
+        m_model = makeModel(config);
+        try {
+            m_model->to(device);
+        } catch (const c10::Error& error) {
+            throw DeviceError("cannot place the model on " + describeDevice(device) + ": " +
+                              failureMessage(error, device));
+        }
+        m_model->train();
+        m_optimizer = std::make_unique<torch::optim::SGD>(
+            m_model->parameters(), torch::optim::SGDOptions(config.learningRate).momentum(config.momentum));
+    }
+
+    int members() const override { return 1; }
+
+    void trainStep(const torch::Tensor& images, const torch::Tensor& labels, torch::Tensor& lossSum,
+                   torch::Tensor& correct) override
+    {
+        const auto logits = m_model->forward(images);
+        const auto loss = torch::nn::functional::cross_entropy(logits, labels);
+        m_optimizer->zero_grad();
+        loss.backward();
+        m_optimizer->step();
+        lossSum += loss.detach();
+        correct += logits.detach().argmax(1).eq(labels).sum();
+    }
+
+    void evaluateBatch(const torch::Tensor& images, const torch::Tensor& labels, torch::Tensor& lossSum,
+                       torch::Tensor& correct) override
+    {
+        const auto logits = m_model->forward(images);
+        lossSum += torch::nn::functional::cross_entropy(
+                       logits, labels, torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kSum))
+                       .to(torch::kDouble);
+        correct += logits.argmax(1).eq(labels).sum();
+    }
+
+    void setTraining(bool training) override { m_model->train(training); }
+    std::vector<torch::Tensor> parameters() override { return m_model->parameters(); }
+
+private:
+    std::shared_ptr<NetImpl> m_model;
+    std::unique_ptr<torch::optim::SGD> m_optimizer;
+};
+
+std::uint64_t shuffleSeedOf(const std::vector<ExperimentConfig>& members)
+{
+    if (members.empty())
+        throw ConfigError("a training needs at least one run");
+    return members.front().seeds.shuffle;
+}
+
+double fraction(std::int64_t part, std::int64_t whole)
+{
+    return static_cast<double>(part) / static_cast<double>(whole);
+}
+
+} // namespace
+
 TrainingSession::TrainingSession(const ExperimentConfig& config, ExperimentObserver& observer,
                                  const CancelToken& cancel)
-    : m_config(config), m_observer(observer), m_cancel(cancel), m_start(Clock::now()),
-      m_device(torch::kCPU), m_shuffler(config.seeds.shuffle)
+    : m_observers{&observer}, m_progress(observer), m_cancel(cancel), m_start(Clock::now()), m_device(torch::kCPU),
+      m_shuffler(config.seeds.shuffle)
+{
+    start({config});
+}
+
+TrainingSession::TrainingSession(std::vector<ExperimentConfig> members, std::vector<ExperimentObserver*> observers,
+                                 ExperimentObserver& progress, const CancelToken& cancel)
+    : m_observers(std::move(observers)), m_progress(progress), m_cancel(cancel), m_start(Clock::now()),
+      m_device(torch::kCPU), m_shuffler(shuffleSeedOf(members))
+{
+    if (m_observers.size() != members.size())
+        throw ConfigError("a fused group needs one observer per member");
+    start(std::move(members));
+}
+
+void TrainingSession::start(std::vector<ExperimentConfig> members)
 {
     const TrainingTurn turn;
-    validateConfig(config);
-    m_device = resolveDevice(config.device);
+    for (const auto& member : members) {
+        validateConfig(member);
+        if (members.size() > 1 && !canFuse(members.front(), member))
+            throw ConfigError("run '" + member.name + "' differs from '" + members.front().name +
+                              "' in more than dropout rates and seeds, so it cannot be fused with it");
+    }
+    m_configs = std::move(members);
+    const ExperimentConfig& first = m_configs.front();
+    const auto k = static_cast<std::int64_t>(m_configs.size());
+    m_device = resolveDevice(first.device);
     m_stepGraph = std::make_unique<StepGraph>(m_device);
-    const int threads = resolvedThreadCount(config);
+    const int threads = resolvedThreadCount(first);
     try {
-        m_run = prepareRun(config, m_device);
+        m_run = prepareRun(first, m_device);
     } catch (const c10::Error& error) {
         // e.g. the dataset does not fit the GPU's memory
         throw DeviceError("cannot load the data onto " + describeDevice(m_device) + ": " +
                           failureMessage(error, m_device));
     }
-    m_batchesPerEpoch = static_cast<int>((trainCount() + config.batchSize - 1) / config.batchSize);
-
-    m_result.device = describeDevice(m_device);
-    m_result.threads = threads;
-    observer.onStart({m_result.device, threads, trainCount(), m_run.validationCount,
-                      m_run.bytes->testCount(), m_batchesPerEpoch});
-    observer.onLog("training " + toString(config.model) + " (dropout: " + dropoutSummary(config) + ") on " +
-                   m_result.device + " with " + std::to_string(threads) + " thread(s): " +
-                   std::to_string(trainCount()) + " training, " + std::to_string(m_run.validationCount) +
-                   " validation, " + std::to_string(m_run.bytes->testCount()) + " test images" +
-                   (m_stepGraph->enabled() ? "; steps replayed as CUDA graphs" : ""));
-
-    torch::manual_seed(config.seeds.init);
-    m_model = makeModel(config);
-    try {
-        m_model->to(m_device);
-    } catch (const c10::Error& error) {
-        throw DeviceError("cannot place the model on " + describeDevice(m_device) + ": " +
-                          failureMessage(error, m_device));
+    const auto trainCount = static_cast<std::int64_t>(m_run.trainIndices.size());
+    m_batchesPerEpoch = static_cast<int>((trainCount + first.batchSize - 1) / first.batchSize);
+    m_results.assign(m_configs.size(), RunResult{});
+    m_ended.assign(m_configs.size(), 0);
+    for (auto& r : m_results) {
+        r.device = describeDevice(m_device);
+        r.threads = threads;
     }
-    m_model->train();
-    m_optimizer = std::make_unique<torch::optim::SGD>(
-        m_model->parameters(), torch::optim::SGDOptions(config.learningRate).momentum(config.momentum));
+    const RunInfo info{m_results.front().device, threads, trainCount, m_run.validationCount,
+                       m_run.bytes->testCount(), m_batchesPerEpoch};
+    for (auto* observer : m_observers)
+        observer->onStart(info);
+    const std::string graphs = m_stepGraph->enabled() ? "; steps replayed as CUDA graphs" : "";
+    if (k == 1) {
+        m_progress.onLog("training " + toString(first.model) + " (dropout: " + dropoutSummary(first) + ") on " +
+                         info.device + " with " + std::to_string(threads) + " thread(s): " +
+                         std::to_string(trainCount) + " training, " + std::to_string(m_run.validationCount) +
+                         " validation, " + std::to_string(info.testImages) + " test images" + graphs);
+    } else {
+        m_progress.onLog("training " + std::to_string(k) + " " + toString(first.model) + " models fused on " +
+                         info.device + graphs);
+    }
+
+    m_learner = k == 1 ? std::unique_ptr<Learner>(std::make_unique<SingleLearner>(first, m_device))
+                       : makeFusedLearner(m_configs, m_device);
     const auto options = torch::TensorOptions().device(m_device);
-    m_lossSum = torch::zeros({}, options.dtype(torch::kDouble));
-    m_correct = torch::zeros({}, options.dtype(torch::kLong));
-    m_batchIndices = torch::empty({config.batchSize}, options.dtype(torch::kLong));
-    torch::manual_seed(config.seeds.dropout);
+    m_lossSum = torch::zeros({k}, options.dtype(torch::kDouble));
+    m_correct = torch::zeros({k}, options.dtype(torch::kLong));
+    m_lossRead.assign(m_configs.size(), 0.0);
+    m_correctRead.assign(m_configs.size(), 0);
+    m_batchIndices = torch::empty({first.batchSize}, options.dtype(torch::kLong));
+    // Members draw their dropout masks from one stream: the first member's dropout seed.
+    torch::manual_seed(first.seeds.dropout);
     m_rngState = at::globalContext().defaultGenerator(m_device).get_state();
 }
 
 TrainingSession::~TrainingSession() = default;
 
-std::int64_t TrainingSession::trainCount() const
+bool TrainingSession::hasEnded() const
 {
-    return static_cast<std::int64_t>(m_run.trainIndices.size());
+    return std::all_of(m_ended.begin(), m_ended.end(), [](char ended) { return ended != 0; });
 }
 
 bool TrainingSession::runEpoch()
 {
-    if (m_ended)
+    if (hasEnded())
         return false;
     const TrainingTurn turn;
     // Sessions of a sweep take turns: each keeps its own dropout random stream (dropout masks
@@ -276,158 +337,254 @@ bool TrainingSession::runEpoch()
     return more;
 }
 
+bool TrainingSession::checkFinite(int epoch, int batch, bool approximate)
+{
+    const auto losses = m_lossSum.cpu();
+    const auto hits = m_correct.cpu();
+    bool anyAlive = false;
+    for (std::size_t k = 0; k < m_configs.size(); ++k) {
+        m_lossRead[k] = losses[static_cast<std::int64_t>(k)].item<double>();
+        m_correctRead[k] = hits[static_cast<std::int64_t>(k)].item<std::int64_t>();
+        if (!alive(k))
+            continue;
+        if (std::isfinite(m_lossRead[k])) {
+            anyAlive = true;
+            continue;
+        }
+        // Its weights no longer mean anything; fused members beside it go on unaffected.
+        RunResult& r = m_results[k];
+        r.divergedEpoch = epoch;
+        r.divergedBatch = batch;
+        r.status = RunStatus::Diverged;
+        r.message = "loss became non-finite at epoch " + std::to_string(epoch) + ", batch " + std::to_string(batch) +
+                    (approximate ? " or shortly before" : "") + " (try a smaller learning rate)";
+        r.wallSeconds = secondsSince(m_start);
+        m_ended[k] = 1;
+    }
+    return anyAlive;
+}
+
+void TrainingSession::reportProgress(int epoch, int done, std::int64_t seen, Clock::time_point epochStart)
+{
+    double loss = 0.0;
+    std::int64_t correct = 0;
+    int counted = 0;
+    for (std::size_t k = 0; k < m_configs.size(); ++k) {
+        if (!alive(k))
+            continue;
+        loss += m_lossRead[k];
+        correct += m_correctRead[k];
+        ++counted;
+    }
+    if (counted == 0)
+        return;
+    const double elapsed = secondsSince(epochStart);
+    const std::int64_t images = seen * counted;
+    m_progress.onBatch({epoch, m_configs.front().epochs, done, m_batchesPerEpoch, loss / counted / done,
+                        fraction(correct, images), elapsed > 0 ? static_cast<double>(images) / elapsed : 0.0,
+                        secondsSince(m_start)});
+}
+
 bool TrainingSession::trainOneEpoch()
 {
-    const int epoch = static_cast<int>(m_result.epochs.size()) + 1;
+    const ExperimentConfig& first = m_configs.front();
+    const int epoch = m_epochsDone + 1;
     try {
         const auto epochStart = Clock::now();
         injectOomIfAsked(epoch, m_device);
         const auto streamScope = m_stepGraph->streamScope();
         m_shuffler.shuffle(m_run.trainIndices);
         const torch::Tensor order = indexTensor(m_run.trainIndices, m_device);
+        const auto trainCount = static_cast<std::int64_t>(m_run.trainIndices.size());
         // Sums stay on the device; the host reads them only at checks. On the CPU that is every
         // batch (free); on a GPU a read is a synchronisation, so it happens at progress reports only.
-        const int checkEvery = m_device.is_cuda() ? m_config.progressEvery : 1;
+        const int checkEvery = m_device.is_cuda() ? first.progressEvery : 1;
         m_lossSum.zero_();
         m_correct.zero_();
-        double lossSum = 0.0;
-        std::int64_t correct = 0;
         std::int64_t seen = 0;
         for (int batch = 0; batch < m_batchesPerEpoch; ++batch) {
             if (m_cancel.isCancelled())
-                return end(RunStatus::Cancelled, "cancelled during epoch " + std::to_string(epoch));
-            const std::int64_t start = std::int64_t{batch} * m_config.batchSize;
-            torch::Tensor indices = order.narrow(0, start, std::min<std::int64_t>(m_config.batchSize, trainCount() - start));
-            const bool fullBatch = indices.size(0) == m_config.batchSize;
+                return endAll(RunStatus::Cancelled, "cancelled during epoch " + std::to_string(epoch));
+            const std::int64_t offset = std::int64_t{batch} * first.batchSize;
+            torch::Tensor indices = order.narrow(0, offset, std::min<std::int64_t>(first.batchSize, trainCount - offset));
+            const bool fullBatch = indices.size(0) == first.batchSize;
             if (m_stepGraph->enabled() && fullBatch) {
                 m_batchIndices.copy_(indices);
                 indices = m_batchIndices;
             }
-            m_stepGraph->step([&] { trainStep(indices); }, fullBatch);
+            m_stepGraph->step(
+                [&] {
+                    m_learner->trainStep(normalise(m_run.train.images.index_select(0, indices)),
+                                         m_run.train.labels.index_select(0, indices), m_lossSum, m_correct);
+                },
+                fullBatch);
             seen += indices.size(0);
             const int done = batch + 1;
-            const bool report = done % m_config.progressEvery == 0 || done == m_batchesPerEpoch;
-            if (report || done % checkEvery == 0) {
-                lossSum = m_lossSum.item<double>();
-                if (!std::isfinite(lossSum)) {
-                    m_result.divergedEpoch = epoch;
-                    m_result.divergedBatch = done;
-                    return end(RunStatus::Diverged, "loss became non-finite at epoch " + std::to_string(epoch) +
-                                                        ", batch " + std::to_string(done) +
-                                                        (checkEvery > 1 ? " or shortly before" : "") +
-                                                        " (try a smaller learning rate)");
-                }
-                correct = m_correct.item<std::int64_t>();
-            }
-            if (report) {
-                const double elapsed = secondsSince(epochStart);
-                m_observer.onBatch({epoch, m_config.epochs, done, m_batchesPerEpoch, lossSum / done,
-                                    static_cast<double>(correct) / static_cast<double>(seen),
-                                    elapsed > 0 ? static_cast<double>(seen) / elapsed : 0.0, secondsSince(m_start)});
-            }
+            const bool report = done % first.progressEvery == 0 || done == m_batchesPerEpoch;
+            if ((report || done % checkEvery == 0) && !checkFinite(epoch, done, checkEvery > 1))
+                return false;
+            if (report)
+                reportProgress(epoch, done, seen, epochStart);
         }
-
         if (const auto reason = m_stepGraph->takeFallbackReason(); !reason.empty())
-            m_observer.onLog(reason);
-        EpochMetrics metrics;
-        metrics.epoch = epoch;
-        metrics.trainLoss = lossSum / m_batchesPerEpoch;
-        metrics.trainAccuracy = static_cast<double>(correct) / static_cast<double>(seen);
-        metrics.trainSeconds = secondsSince(epochStart);
-        const auto validationStart = Clock::now();
-        const Evaluation validation = evaluate(*m_model, m_run.train, m_run.validationIndices, m_config.evalBatchSize, m_cancel);
-        if (validation.cancelled)
-            return end(RunStatus::Cancelled, "cancelled during validation of epoch " + std::to_string(epoch));
-        metrics.valLoss = validation.loss;
-        metrics.valAccuracy = validation.accuracy;
-        metrics.valSeconds = secondsSince(validationStart);
-        metrics.seconds = secondsSince(epochStart);
-        m_result.bestValAccuracy = std::max(m_result.bestValAccuracy, metrics.valAccuracy);
-        m_result.epochs.push_back(metrics);
-        m_observer.onEpoch(metrics);
-        return !checkEarlyStopping(metrics) && epoch < m_config.epochs;
+            m_progress.onLog(reason);
+
+        return finishEpoch(epoch, seen, epochStart);
     } catch (const std::exception& error) {
-        return end(RunStatus::Failed, failureMessage(error, m_device) + " (epoch " + std::to_string(epoch) + ")");
+        return endAll(RunStatus::Failed, failureMessage(error, m_device) + " (epoch " + std::to_string(epoch) + ")");
     }
 }
 
-void TrainingSession::trainStep(const torch::Tensor& indices)
+bool TrainingSession::finishEpoch(int epoch, std::int64_t seen, Clock::time_point epochStart)
 {
-    const auto labels = m_run.train.labels.index_select(0, indices);
-    const auto logits = m_model->forward(normalise(m_run.train.images.index_select(0, indices)));
-    const auto loss = torch::nn::functional::cross_entropy(logits, labels);
-    m_optimizer->zero_grad();
-    loss.backward();
-    m_optimizer->step();
-    m_lossSum += loss.detach();
-    m_correct += logits.detach().argmax(1).eq(labels).sum();
+    const ExperimentConfig& first = m_configs.front();
+    const double trainSeconds = secondsSince(epochStart);
+    const auto validationStart = Clock::now();
+    const Evaluation validation = evaluate(m_run.train, m_run.validationIndices);
+    if (validation.cancelled)
+        return endAll(RunStatus::Cancelled, "cancelled during validation of epoch " + std::to_string(epoch));
+    const double valSeconds = secondsSince(validationStart);
+    m_epochsDone = epoch;
+    bool stopEarly = false;
+    for (std::size_t k = 0; k < m_configs.size(); ++k) {
+        if (!alive(k))
+            continue;
+        EpochMetrics metrics;
+        metrics.epoch = epoch;
+        metrics.trainLoss = m_lossRead[k] / m_batchesPerEpoch;
+        metrics.trainAccuracy = fraction(m_correctRead[k], seen);
+        metrics.trainSeconds = trainSeconds;
+        metrics.valLoss = validation.loss[k];
+        metrics.valAccuracy = validation.accuracy[k];
+        metrics.valSeconds = valSeconds;
+        metrics.seconds = secondsSince(epochStart);
+        if (!std::isfinite(metrics.valLoss)) {
+            RunResult& r = m_results[k];
+            r.status = RunStatus::Diverged;
+            r.divergedEpoch = epoch;
+            r.message = "validation loss became non-finite at epoch " + std::to_string(epoch) +
+                        " (try a smaller learning rate)";
+            r.wallSeconds = secondsSince(m_start);
+            m_ended[k] = 1;
+            continue;
+        }
+        RunResult& r = m_results[k];
+        r.bestValAccuracy = std::max(r.bestValAccuracy, metrics.valAccuracy);
+        r.epochs.push_back(metrics);
+        m_observers[k]->onEpoch(metrics);
+        stopEarly = stopEarly || checkEarlyStopping(metrics);
+    }
+    return !hasEnded() && !stopEarly && epoch < first.epochs;
+}
+
+TrainingSession::Evaluation TrainingSession::evaluate(const DeviceSet& set, const torch::Tensor& indices)
+{
+    torch::NoGradGuard noGrad;
+    m_learner->setTraining(false);
+    const std::int64_t count = indices.defined() ? indices.size(0) : set.labels.size(0);
+    const auto k = static_cast<std::int64_t>(m_configs.size());
+    const auto options = torch::TensorOptions().device(set.labels.device());
+    auto lossSum = torch::zeros({k}, options.dtype(torch::kDouble));
+    auto correct = torch::zeros({k}, options.dtype(torch::kLong));
+    const int batchSize = m_configs.front().evalBatchSize;
+    for (std::int64_t start = 0; start < count; start += batchSize) {
+        if (m_cancel.isCancelled())
+            return {{}, {}, true};
+        const std::int64_t size = std::min<std::int64_t>(batchSize, count - start);
+        const auto [images, labels] = evaluationBatch(set, indices, start, size);
+        m_learner->evaluateBatch(normalise(images), labels, lossSum, correct);
+    }
+    m_learner->setTraining(true);
+    Evaluation e;
+    const auto losses = lossSum.cpu();
+    const auto hits = correct.cpu();
+    for (std::int64_t i = 0; i < k; ++i) {
+        e.loss.push_back(losses[i].item<double>() / static_cast<double>(count));
+        e.accuracy.push_back(fraction(hits[i].item<std::int64_t>(), count));
+    }
+    return e;
 }
 
 bool TrainingSession::checkEarlyStopping(const EpochMetrics& metrics)
 {
-    if (m_config.earlyStoppingPatience <= 0)
-        return false;
+    const ExperimentConfig& config = m_configs.front();
+    if (config.earlyStoppingPatience <= 0)
+        return false;  // fused members never have it (canFuse)
+    RunResult& result = m_results.front();
     if (m_bestEpoch == 0 || metrics.valLoss < m_bestValLoss) {
         m_bestValLoss = metrics.valLoss;
         m_bestEpoch = metrics.epoch;
         // Keep the best weights in memory; the test accuracy is measured with them.
         m_bestWeights.clear();
-        for (const auto& tensor : m_model->parameters())
+        for (const auto& tensor : m_learner->parameters())
             m_bestWeights.push_back(tensor.detach().clone());
         return false;
     }
-    if (metrics.epoch - m_bestEpoch < m_config.earlyStoppingPatience || metrics.epoch >= m_config.epochs)
+    if (metrics.epoch - m_bestEpoch < config.earlyStoppingPatience || metrics.epoch >= config.epochs)
         return false;
-    m_result.bestEpoch = m_bestEpoch;
-    m_result.stoppedEarly = true;
-    m_result.message = "early stopping after epoch " + std::to_string(metrics.epoch) + ": validation loss did not improve for " +
-                       std::to_string(m_config.earlyStoppingPatience) + " epochs; test accuracy of epoch " +
-                       std::to_string(m_bestEpoch);
+    result.bestEpoch = m_bestEpoch;
+    result.stoppedEarly = true;
+    result.message = "early stopping after epoch " + std::to_string(metrics.epoch) +
+                     ": validation loss did not improve for " + std::to_string(config.earlyStoppingPatience) +
+                     " epochs; test accuracy of epoch " + std::to_string(m_bestEpoch);
     return true;
 }
 
-bool TrainingSession::end(RunStatus status, std::string message)
+bool TrainingSession::endAll(RunStatus status, const std::string& message)
 {
-    m_ended = true;
-    m_result.status = status;
-    m_result.message = std::move(message);
-    m_result.wallSeconds = secondsSince(m_start);
+    for (std::size_t k = 0; k < m_configs.size(); ++k) {
+        if (!alive(k))
+            continue;
+        m_results[k].status = status;
+        m_results[k].message = message;
+        m_results[k].wallSeconds = secondsSince(m_start);
+        m_ended[k] = 1;
+    }
     return false;
 }
 
 RunResult TrainingSession::stop(RunStatus status, std::string message)
 {
-    if (!m_ended)
-        end(status, std::move(message));
-    return m_result;
+    endAll(status, message);
+    return m_results.front();
 }
 
 RunResult TrainingSession::finish()
 {
-    if (m_ended)
-        return m_result;
+    return finishAll().front();
+}
+
+std::vector<RunResult> TrainingSession::finishAll()
+{
+    if (hasEnded())
+        return m_results;
     const TrainingTurn turn;
     try {
         if (!m_bestWeights.empty()) {
             torch::NoGradGuard noGrad;
-            const auto parameters = m_model->parameters();
+            const auto parameters = m_learner->parameters();
             for (std::size_t i = 0; i < parameters.size(); ++i)
                 parameters[i].copy_(m_bestWeights[i]);
-            m_result.bestEpoch = m_bestEpoch;
+            m_results.front().bestEpoch = m_bestEpoch;
         }
-        const Evaluation testing = evaluate(*m_model, m_run.test, torch::Tensor(), m_config.evalBatchSize, m_cancel);
+        const Evaluation testing = evaluate(m_run.test, torch::Tensor());
         if (testing.cancelled) {
-            end(RunStatus::Cancelled, "cancelled during the test evaluation");
-            return m_result;
+            endAll(RunStatus::Cancelled, "cancelled during the test evaluation");
+            return m_results;
         }
-        m_result.testAccuracy = testing.accuracy;
-        m_result.testLoss = testing.loss;
-        const std::string note = m_result.message;
-        end(RunStatus::Completed, note);
+        for (std::size_t k = 0; k < m_configs.size(); ++k) {
+            if (!alive(k))
+                continue;
+            m_results[k].testAccuracy = testing.accuracy[k];
+            m_results[k].testLoss = testing.loss[k];
+            m_results[k].status = RunStatus::Completed;  // the message (early stopping) stays
+            m_results[k].wallSeconds = secondsSince(m_start);
+            m_ended[k] = 1;
+        }
     } catch (const std::exception& error) {
-        end(RunStatus::Failed, failureMessage(error, m_device) + " (test evaluation)");
+        endAll(RunStatus::Failed, failureMessage(error, m_device) + " (test evaluation)");
     }
-    return m_result;
+    return m_results;
 }
 
 } // namespace detail

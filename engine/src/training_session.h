@@ -72,10 +72,36 @@ public:
     TrainingTurn& operator=(const TrainingTurn&) = delete;
 };
 
+/// What the training loop trains: one network, or K networks stacked into one pass (fused).
+/// Sums are per member ([K]): loss sums in double, correct counts in int64.
+class Learner {
+public:
+    virtual ~Learner() = default;
+    virtual int members() const = 0;
+    /// Forward, loss, backward and optimiser step on a batch; adds each member's mean loss over
+    /// the batch to `lossSum` and its correct predictions to `correct`.
+    virtual void trainStep(const torch::Tensor& images, const torch::Tensor& labels, torch::Tensor& lossSum,
+                           torch::Tensor& correct) = 0;
+    /// Eval mode, no gradients: adds each member's summed loss and correct count over a batch.
+    virtual void evaluateBatch(const torch::Tensor& images, const torch::Tensor& labels, torch::Tensor& lossSum,
+                               torch::Tensor& correct) = 0;
+    virtual void setTraining(bool training) = 0;
+    /// The weights (of a single network; early stopping keeps and restores them).
+    virtual std::vector<torch::Tensor> parameters() = 0;
+};
+
+/// The training loop, once for single and fused runs: a session trains K >= 1 members on the
+/// same batches, an epoch at a time, so that a sweep can interleave runs (successive halving)
+/// and a run can stop early. Each member has its own result; a member whose loss becomes
+/// non-finite ends as diverged while the others go on.
 class TrainingSession {
 public:
-    /// Loads data and builds the model; throws ConfigError, DataError or DeviceError.
+    /// One run. Loads data and builds the model; throws ConfigError, DataError or DeviceError.
     TrainingSession(const ExperimentConfig& config, ExperimentObserver& observer, const CancelToken& cancel);
+    /// K runs fused into one pass (they must differ only in dropout rates and seeds, see canFuse):
+    /// `observers[k]` receives member k's start and epochs, `progress` the group's batch progress.
+    TrainingSession(std::vector<ExperimentConfig> members, std::vector<ExperimentObserver*> observers,
+                    ExperimentObserver& progress, const CancelToken& cancel);
     ~TrainingSession();
     TrainingSession(const TrainingSession&) = delete;
     TrainingSession& operator=(const TrainingSession&) = delete;
@@ -86,34 +112,52 @@ public:
     /// Ends the run now with `status` (e.g. Stopped by successive halving), without a test score.
     RunResult stop(RunStatus status, std::string message);
     /// Measures test accuracy (with the best epoch's weights under early stopping) unless the run
-    /// already ended otherwise, and returns the result.
+    /// already ended otherwise, and returns the result (of a single run).
     RunResult finish();
+    /// The same for every member.
+    std::vector<RunResult> finishAll();
 
-    int epochsDone() const { return static_cast<int>(m_result.epochs.size()); }
-    bool hasEnded() const { return m_ended; }
-    const RunResult& result() const { return m_result; }
+    int epochsDone() const { return m_epochsDone; }
+    bool hasEnded() const;
+    const RunResult& result() const { return m_results.front(); }
+    Learner& learner() { return *m_learner; }
 
 private:
+    struct Evaluation {
+        std::vector<double> loss;
+        std::vector<double> accuracy;
+        bool cancelled = false;
+    };
+    void start(std::vector<ExperimentConfig> members);
     bool trainOneEpoch();
-    /// Forward, backward and optimiser step on the batch `indices`; adds to the epoch's sums.
-    void trainStep(const torch::Tensor& indices);
+    /// Validates, records each member's epoch and decides whether another follows.
+    bool finishEpoch(int epoch, std::int64_t seen, Clock::time_point epochStart);
+    /// Reads the sums and ends members whose loss is no longer finite; false when none is left.
+    bool checkFinite(int epoch, int batch, bool approximate);
+    void reportProgress(int epoch, int done, std::int64_t seen, Clock::time_point epochStart);
+    Evaluation evaluate(const DeviceSet& set, const torch::Tensor& indices);
     bool checkEarlyStopping(const EpochMetrics& metrics);
-    bool end(RunStatus status, std::string message);
-    std::int64_t trainCount() const;
+    /// Ends every member still running; returns false (no epoch follows).
+    bool endAll(RunStatus status, const std::string& message);
+    bool alive(std::size_t k) const { return !m_ended[k]; }
 
-    ExperimentConfig m_config;
-    ExperimentObserver& m_observer;
+    std::vector<ExperimentConfig> m_configs;
+    std::vector<ExperimentObserver*> m_observers;
+    ExperimentObserver& m_progress;
     const CancelToken& m_cancel;
     std::chrono::steady_clock::time_point m_start;
     torch::Device m_device;
     RunData m_run;
     int m_batchesPerEpoch = 0;
-    std::shared_ptr<NetImpl> m_model;
-    std::unique_ptr<torch::optim::SGD> m_optimizer;
+    int m_epochsDone = 0;
+    std::unique_ptr<Learner> m_learner;
     SeededShuffler m_shuffler;
     torch::Tensor m_rngState;
-    RunResult m_result;
-    bool m_ended = false;
+    std::vector<RunResult> m_results;
+    std::vector<char> m_ended;
+    // Read from the device at checks: each member's loss sum and correct count so far this epoch.
+    std::vector<double> m_lossRead;
+    std::vector<std::int64_t> m_correctRead;
     double m_bestValLoss = 0.0;
     int m_bestEpoch = 0;
     std::vector<torch::Tensor> m_bestWeights;
@@ -124,5 +168,8 @@ private:
     torch::Tensor m_lossSum;
     torch::Tensor m_correct;
 };
+
+/// Builds the learner of K fused members (fused_trainer.cpp), seeded as their separate runs.
+std::unique_ptr<Learner> makeFusedLearner(const std::vector<ExperimentConfig>& members, const torch::Device& device);
 
 } // namespace dropoutlab::detail
