@@ -5,14 +5,18 @@
 #include "chart_view.h"
 #include "curves_view.h"
 #include "experiment_panel.h"
+#include "headless_reporter.h"
+#include "results_exporter.h"
+#include "run_time_estimator.h"
+#include "sweep_folder_watcher.h"
 #include "run_queue.h"
+#include "queue_status.h"
 #include "runs_model.h"
 #include "sweep_dialog.h"
 #include "sweep_view.h"
 
 #include "dropoutlab/dataset.h"
 #include "dropoutlab/errors.h"
-#include "dropoutlab/results.h"
 
 #include <QAction>
 #include <QApplication>
@@ -21,28 +25,20 @@
 #include <QFileDialog>
 #include <QHBoxLayout>
 #include <QHeaderView>
-#include <QJsonArray>
-#include <QJsonDocument>
-#include <QJsonObject>
 #include <QLabel>
 #include <QMenuBar>
 #include <QMessageBox>
-#include <QProgressBar>
 #include <QPushButton>
-#include <QSaveFile>
 #include <QScrollArea>
 #include <QSettings>
 #include <QSortFilterProxyModel>
 #include <QSplitter>
 #include <QStatusBar>
 #include <QTabWidget>
-#include <QDateTime>
-#include <QFileInfo>
 #include <QTableView>
 #include <QVBoxLayout>
 
 #include <cstdio>
-#include <sstream>
 
 namespace dropoutlab::ui {
 namespace {
@@ -52,48 +48,11 @@ QString defaultWorkspace()
     return QDir(QString::fromStdString(userDataDir())).filePath(QStringLiteral("workspace"));
 }
 
-QString formatEta(double seconds)
-{
-    if (seconds < 0)
-        return QObject::tr("ETA —");
-    const int s = static_cast<int>(seconds + 0.5);
-    if (s >= 3600)
-        return QObject::tr("ETA %1 h %2 min").arg(s / 3600).arg((s / 60) % 60);
-    if (s >= 60)
-        return QObject::tr("ETA %1 min %2 s").arg(s / 60).arg(s % 60);
-    return QObject::tr("ETA %1 s").arg(s);
-}
-
-std::vector<RunRecord> recordedRuns(const RunsModel& model)
-{
-    std::vector<RunRecord> runs;
-    for (const auto& e : model.entries()) {
-        if (e.dir.isEmpty())
-            continue;
-        RunRecord record;
-        record.dir = e.dir.toStdString();
-        record.id = QDir(e.dir).dirName().toStdString();
-        record.config = e.config;
-        record.result = e.result;
-        if (e.state == RunState::Running)
-            record.result.status = RunStatus::Interrupted;
-        runs.push_back(std::move(record));
-    }
-    return runs;
-}
-
-QString writeText(const QString& path, const QByteArray& bytes)
-{
-    QSaveFile file(path);
-    if (!file.open(QIODevice::WriteOnly) || file.write(bytes) != bytes.size() || !file.commit())
-        return QObject::tr("cannot write %1: %2").arg(path, file.errorString());
-    return {};
-}
-
 } // namespace
 
 MainWindow::MainWindow(QWidget* parent)
-    : QMainWindow(parent), m_model(new RunsModel(this)), m_queue(new RunQueue(m_model, this))
+    : QMainWindow(parent), m_model(new RunsModel(this)), m_queue(new RunQueue(m_model, this)),
+      m_loader(m_model, m_queue), m_watcher(new SweepFolderWatcher(m_model, m_queue, this))
 {
     setWindowTitle(tr("DropoutLab"));
     auto* splitter = new QSplitter(Qt::Horizontal, this);
@@ -104,6 +63,7 @@ MainWindow::MainWindow(QWidget* parent)
     setCentralWidget(splitter);
     buildMenus();
     buildStatusBar();
+    m_exporter = std::make_unique<ResultsExporter>(m_model, m_curves, m_accuracy, m_sweepView, dashboard());
 
     connect(m_queue, &RunQueue::progressed, this, &MainWindow::updateStatus);
     connect(m_queue, &RunQueue::runStarted, this, &MainWindow::updateStatus);
@@ -115,10 +75,6 @@ MainWindow::MainWindow(QWidget* parent)
     connect(m_model, &RunsModel::runAdded, this, &MainWindow::updateActions);
     connect(m_model, &RunsModel::runRemoved, this, &MainWindow::updateActions);
     connect(m_queue, &RunQueue::logLine, this, [this](int, const QString& line) { statusBar()->showMessage(line, 8000); });
-
-    m_pollTimer.setInterval(2000);
-    connect(&m_pollTimer, &QTimer::timeout, this, &MainWindow::pollSweepFolders);
-    m_pollTimer.start();
 
     resize(1560, 960);
     restoreSettings();
@@ -250,17 +206,8 @@ void MainWindow::buildMenus()
 
 void MainWindow::buildStatusBar()
 {
-    m_statusText = new QLabel;
-    m_runProgress = new QProgressBar;
-    m_runProgress->setMaximumWidth(260);
-    m_runProgress->setTextVisible(true);
-    m_queueProgress = new QProgressBar;
-    m_queueProgress->setMaximumWidth(180);
-    m_speed = new QLabel;
-    statusBar()->addPermanentWidget(m_statusText);
-    statusBar()->addPermanentWidget(m_runProgress);
-    statusBar()->addPermanentWidget(m_queueProgress);
-    statusBar()->addPermanentWidget(m_speed);
+    m_status = new QueueStatus(m_model, m_queue);
+    statusBar()->addPermanentWidget(m_status);
 }
 
 void MainWindow::addCurrentRun()
@@ -326,33 +273,7 @@ void MainWindow::updateActions()
 
 void MainWindow::updateStatus()
 {
-    const RunEntry* current = m_model->find(m_queue->currentRunId());
-    if (!current) {
-        m_statusText->setText(m_queue->queuedCount() > 0 ? tr("%n run(s) queued — press Run", "", m_queue->queuedCount())
-                                                         : tr("Idle"));
-        m_runProgress->setRange(0, 1);
-        m_runProgress->setValue(0);
-        m_runProgress->setFormat(tr("no run"));
-        m_queueProgress->setRange(0, 1);
-        m_queueProgress->setValue(0);
-        m_queueProgress->setFormat(tr("queue"));
-        m_speed->clear();
-        return;
-    }
-    const BatchProgress& p = current->progress;
-    m_statusText->setText(tr("Training “%1”").arg(current->name()));
-    const int total = std::max(1, current->config.epochs * std::max(1, current->info.batchesPerEpoch));
-    m_runProgress->setRange(0, total);
-    m_runProgress->setValue(std::max(0, (p.epoch - 1) * p.batchesPerEpoch + p.batch));
-    m_runProgress->setFormat(p.epoch > 0 ? tr("epoch %1/%2 · batch %3/%4").arg(p.epoch).arg(p.epochs).arg(p.batch).arg(
-                                               p.batchesPerEpoch)
-                                         : tr("starting…"));
-    m_queueProgress->setRange(0, std::max(1, m_queue->batchSize()));
-    m_queueProgress->setValue(m_queue->doneInBatch());
-    m_queueProgress->setFormat(tr("run %1 of %2").arg(m_queue->doneInBatch() + 1).arg(m_queue->batchSize()));
-    m_speed->setText(p.imagesPerSecond > 0
-                         ? tr("%1 img/s · %2").arg(QLocale().toString(p.imagesPerSecond, 'f', 0), formatEta(m_queue->etaSeconds()))
-                         : QString());
+    m_status->refresh();
 }
 
 void MainWindow::onRunFinished(int runId)
@@ -409,61 +330,11 @@ void MainWindow::showProblem(const QString& title, const QString& text)
 
 bool MainWindow::openWorkspace(const QString& dir, QString* error)
 {
-    if (m_queue->isRunning()) {
-        if (error)
-            *error = tr("stop the running queue before opening another workspace");
+    if (!m_loader.open(dir, error))
         return false;
-    }
-    if (!QDir().mkpath(dir)) {
-        if (error)
-            *error = tr("cannot create the folder %1").arg(dir);
-        return false;
-    }
-    std::vector<RunRecord> runs;
-    std::vector<std::string> problems;
-    try {
-        // One unreadable run folder (damaged, or from a newer version) must not hide the others.
-        runs = loadWorkspace(dir.toStdString(), &problems);
-    } catch (const Error& e) {
-        if (error)
-            *error = QString::fromStdString(e.what());
-        return false;
-    }
-    // Queued runs stay queued; everything recorded comes from the new workspace.
-    std::vector<ExperimentConfig> queued;
-    for (const auto& e : m_model->entries()) {
-        if (e.state == RunState::Queued)
-            queued.push_back(e.config);
-    }
-    m_model->clear();
-    for (const auto& run : runs) {
-        const int id = m_model->addRun(run.config, stateFromStatus(run.result.status));
-        m_model->update(id, [&](RunEntry& e) {
-            e.result = run.result;
-            e.dir = QString::fromStdString(run.dir);
-            e.info.device = run.result.device;
-        });
-    }
-    for (const auto& config : queued)
-        m_queue->enqueue(config);
-    m_queue->setWorkspace(dir);
     setWindowTitle(tr("DropoutLab — %1").arg(QDir::toNativeSeparators(dir)));
-    m_workspaceProblems.clear();
-    for (const auto& problem : problems)
-        m_workspaceProblems << QString::fromStdString(problem);
-    if (!m_workspaceProblems.isEmpty()) {
-        constexpr int kShown = 8;
-        QStringList shown = m_workspaceProblems.mid(0, kShown);
-        if (m_workspaceProblems.size() > kShown)
-            shown << tr("… and %n more", nullptr, static_cast<int>(m_workspaceProblems.size() - kShown));
-        const QString where = QDir::toNativeSeparators(dir);
-        const QString intro = m_workspaceProblems.size() == 1
-                                  ? tr("One run folder in %1 could not be read and is not shown:").arg(where)
-                                  : tr("%1 run folders in %2 could not be read and are not shown:")
-                                        .arg(m_workspaceProblems.size())
-                                        .arg(where);
-        showProblem(tr("Some runs could not be read"), intro + QStringLiteral("\n\n") + shown.join(QStringLiteral("\n")));
-    }
+    if (!m_loader.problems().isEmpty())
+        showProblem(tr("Some runs could not be read"), m_loader.problemsMessage(dir));
     return true;
 }
 
@@ -484,85 +355,18 @@ void MainWindow::setFinishActions(const QString& exportDir, bool quit)
     if (!m_headless)
         return;
     // Unattended: nobody watches the window, so report each epoch on stderr.
-    connect(m_queue, &RunQueue::epochFinished, this, [this](int runId, const EpochMetrics& m) {
-        const RunEntry* entry = m_model->find(runId);
-        if (!entry)
-            return;
-        std::fprintf(stderr, "dropoutlab: [%s] epoch %d/%d: train loss %.4f acc %.2f%% | val loss %.4f acc %.2f%% | %.1f s\n",
-                     qPrintable(entry->name()), m.epoch, entry->config.epochs, m.trainLoss, 100.0 * m.trainAccuracy,
-                     m.valLoss, 100.0 * m.valAccuracy, m.seconds);
-    });
-    connect(m_queue, &RunQueue::runFinished, this, [this](int runId) {
-        const RunEntry* entry = m_model->find(runId);
-        if (entry && entry->result.testAccuracy)
-            std::fprintf(stderr, "dropoutlab: [%s] %s, test accuracy %.2f%%\n", qPrintable(entry->name()),
-                         qPrintable(displayName(entry->state)), 100.0 * *entry->result.testAccuracy);
-    });
+    if (!m_reporter)
+        m_reporter = new HeadlessReporter(m_model, m_queue, {}, this);
 }
 
 QString MainWindow::exportAll(const QString& dir)
 {
-    if (!QDir().mkpath(dir))
-        return tr("cannot create the folder %1").arg(dir);
-    m_curves->flush();
-    m_accuracy->flush();
-    if (m_sweepView->hasSweep())
-        m_sweepView->refresh();
-    // Rebuilt charts lay out their legends in the event loop: let that happen before painting.
-    QApplication::processEvents();
-    QStringList problems;
-    std::vector<ChartView*> views;
-    for (ChartView* view : m_curves->chartViews())
-        views.push_back(view);
-    views.push_back(m_accuracy->chartView());
-    for (ChartView* view : views) {
-        for (const char* suffix : {".png", ".svg"}) {
-            const QString error = exportChart(view, QDir(dir).filePath(view->fileStem() + suffix));
-            if (!error.isEmpty())
-                problems << error;
-        }
-    }
-    if (m_sweepView->hasSweep()) {
-        for (const auto& [widget, stem] : m_sweepView->exportables()) {
-            for (const char* suffix : {".png", ".svg"}) {
-                const QString error = exportPicture(widget, m_sweepView->title(), QDir(dir).filePath(stem + suffix));
-                if (!error.isEmpty())
-                    problems << error;
-            }
-        }
-    }
-    const QString dashboardError = exportWidgetPng(dashboard(), QDir(dir).filePath(QStringLiteral("dashboard.png")));
-    if (!dashboardError.isEmpty())
-        problems << dashboardError;
-    const QString resultsError = exportResults(dir);
-    if (!resultsError.isEmpty())
-        problems << resultsError;
-    return problems.join(QLatin1Char('\n'));
+    return m_exporter->exportAll(dir);
 }
 
 QString MainWindow::exportResults(const QString& dir)
 {
-    const std::vector<RunRecord> runs = recordedRuns(*m_model);
-    std::ostringstream summary, longTable;
-    writeSummaryCsv(runs, summary);
-    writeLongCsv(runs, longTable);
-    QJsonArray array;
-    for (const auto& run : runs) {
-        QJsonObject object = QJsonDocument::fromJson(QByteArray::fromStdString(resultToJson(run.result, run.config.name))).object();
-        object.insert(QStringLiteral("run"), QString::fromStdString(run.id));
-        object.insert(QStringLiteral("config"), QJsonDocument::fromJson(QByteArray::fromStdString(configToJson(run.config))).object());
-        array.append(object);
-    }
-    QStringList problems;
-    for (const auto& [name, bytes] :
-         {std::pair{QStringLiteral("summary.csv"), QByteArray::fromStdString(summary.str())},
-          std::pair{QStringLiteral("long.csv"), QByteArray::fromStdString(longTable.str())},
-          std::pair{QStringLiteral("results.json"), QJsonDocument(array).toJson()}}) {
-        const QString error = writeText(QDir(dir).filePath(name), bytes);
-        if (!error.isEmpty())
-            problems << error;
-    }
-    return problems.join(QLatin1Char('\n'));
+    return m_exporter->exportResults(dir);
 }
 
 void MainWindow::chooseWorkspace()
@@ -578,30 +382,8 @@ void MainWindow::chooseWorkspace()
 bool MainWindow::openSweepFolder(const QString& dir, QString* error)
 {
     SweepSpec spec;
-    std::vector<SweepRun> runs;
-    try {
-        SweepFolder folder(dir.toStdString());
-        spec = folder.readSpec();
-        runs = expandSweep(spec);
-    } catch (const Error& e) {
-        if (error)
-            *error = QString::fromStdString(e.what());
+    if (!m_watcher->open(dir, spec, error))
         return false;
-    }
-    QSet<QString> known;
-    for (const auto& e : m_model->entries()) {
-        if (e.sweepFolder == dir)
-            known.insert(e.runKey);
-    }
-    const auto points = expandPoints(spec);
-    for (const auto& run : runs) {
-        if (known.contains(QString::fromStdString(run.id)))
-            continue;
-        const int id = m_model->addRun(run.config, RunState::Planned);
-        m_model->update(id, [&](RunEntry& e) { tagSweepRun(e, dir, run, points); });
-    }
-    m_watchedSweeps.insert(dir);
-    pollSweepFolders();
     m_sweepView->showSweep(dir, spec);
     m_tabs->setCurrentWidget(m_sweepView);
     return true;
@@ -632,29 +414,13 @@ bool MainWindow::enqueueSweep(const SweepSpec& spec, QString folder, QString* er
     return true;
 }
 
-double MainWindow::secondsPerTrainingImage() const
-{
-    // The latest run with a finished epoch: its training time per image, validation included.
-    for (auto it = m_model->entries().rbegin(); it != m_model->entries().rend(); ++it) {
-        if (it->result.epochs.empty())
-            continue;
-        const auto& m = it->result.epochs.back();
-        const double images = it->info.trainImages > 0
-                                  ? static_cast<double>(it->info.trainImages)
-                                  : (it->config.trainSubset > 0 ? static_cast<double>(it->config.trainSubset) : 48000.0);
-        const double validationImages = 60000.0 * it->config.validationFraction;
-        return m.seconds / (images + validationImages / 3.0);
-    }
-    return 0.0;
-}
-
 void MainWindow::openSweepDialog()
 {
     if (!m_panel->isValid()) {
         showProblem(tr("Cannot define a sweep"), m_panel->problem());
         return;
     }
-    SweepDialog dialog(m_panel->config(), secondsPerTrainingImage(), this);
+    SweepDialog dialog(m_panel->config(), RunTimeEstimator(*m_model), this);
     if (dialog.exec() != QDialog::Accepted)
         return;
     QString error;
@@ -670,50 +436,6 @@ void MainWindow::chooseSweepFolder()
     QString error;
     if (!openSweepFolder(dir, &error))
         showProblem(tr("Cannot open the sweep folder"), error);
-}
-
-void MainWindow::pollSweepFolders()
-{
-    if (m_watchedSweeps.isEmpty())
-        return;
-    const auto stampOf = [](const QString& dir) {
-        qint64 stamp = 0;
-        for (const char* name : {"result.json", "metrics.jsonl", "config.json"}) {
-            const QFileInfo info(QDir(dir).filePath(QString::fromLatin1(name)));
-            if (info.exists())
-                stamp += info.size() + info.lastModified().toMSecsSinceEpoch();
-        }
-        return stamp;
-    };
-    std::vector<std::pair<int, QString>> changed;
-    for (const auto& e : m_model->entries()) {
-        if (!m_watchedSweeps.contains(e.sweepFolder) || e.state == RunState::Queued || e.id == m_queue->currentRunId())
-            continue;
-        const qint64 stamp = stampOf(e.dir);
-        if (stamp != m_fileStamps.value(e.id, 0)) {
-            m_fileStamps[e.id] = stamp;
-            if (stamp != 0)
-                changed.emplace_back(e.id, e.dir);
-        }
-    }
-    for (const auto& [id, dir] : changed) {
-        try {
-            const RunRecord record = loadRun(dir.toStdString());
-            // Written by another process: no result yet means it is still training there.
-            const bool live = record.result.status == RunStatus::Interrupted &&
-                              QFileInfo(QDir(dir).filePath(QStringLiteral("metrics.jsonl")))
-                                      .lastModified()
-                                      .secsTo(QDateTime::currentDateTime()) < 600;
-            m_model->update(id, [&](RunEntry& e) {
-                e.result = record.result;
-                e.state = live ? RunState::Running : stateFromStatus(record.result.status);
-                e.info.device = record.result.device;
-            });
-        } catch (const Error& e) {
-            // Unreadable (damaged, or not yet complete): read again when its files change.
-            m_model->update(id, [&](RunEntry& entry) { entry.result.message = e.what(); });
-        }
-    }
 }
 
 void MainWindow::exportDashboardWithDialog()

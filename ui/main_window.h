@@ -1,19 +1,16 @@
 #pragma once
 
+#include "workspace_loader.h"
+
 #include "dropoutlab/experiment_config.h"
 #include "dropoutlab/sweep.h"
 
-#include <QHash>
-#include <QSet>
-#include <QStringList>
-#include <QTimer>
-
 #include <QMainWindow>
+#include <QStringList>
 
+#include <memory>
 #include <vector>
 
-class QLabel;
-class QProgressBar;
 class QPushButton;
 class QSortFilterProxyModel;
 class QSplitter;
@@ -25,7 +22,11 @@ namespace dropoutlab::ui {
 class AccuracyChart;
 class CurvesView;
 class ExperimentPanel;
+class HeadlessReporter;
+class ResultsExporter;
+class QueueStatus;
 class RunQueue;
+class SweepFolderWatcher;
 class RunsModel;
 class SweepView;
 
@@ -56,7 +57,7 @@ public:
     QString exportResults(const QString& dir);
 
     /// The run folders the last openWorkspace() skipped, with the reason for each.
-    const QStringList& workspaceProblems() const { return m_workspaceProblems; }
+    const QStringList& workspaceProblems() const { return m_loader.problems(); }
     RunsModel* runsModel() const { return m_model; }
     RunQueue* runQueue() const { return m_queue; }
     ExperimentPanel* experimentPanel() const { return m_panel; }
@@ -86,8 +87,6 @@ private:
     void chooseWorkspace();
     void chooseSweepFolder();
     void openSweepDialog();
-    void pollSweepFolders();
-    double secondsPerTrainingImage() const;
     void exportDashboardWithDialog();
     void exportResultsWithDialog();
     void restoreSettings();
@@ -108,18 +107,15 @@ private:
     QPushButton* m_runButton = nullptr;
     QPushButton* m_stopButton = nullptr;
     QPushButton* m_removeButton = nullptr;
-    QLabel* m_statusText = nullptr;
-    QProgressBar* m_runProgress = nullptr;
-    QProgressBar* m_queueProgress = nullptr;
-    QLabel* m_speed = nullptr;
+    QueueStatus* m_status = nullptr;
     QString m_exportDir;
     bool m_quitWhenDone = false;
     bool m_headless = false;  ///< automation: report problems on stderr, never block on a dialog
     int m_exitCode = 0;
-    QSet<QString> m_watchedSweeps;      ///< sweep folders written by other processes
-    QStringList m_workspaceProblems;
-    QHash<int, qint64> m_fileStamps;    ///< per run: size + mtime of its files at the last poll
-    QTimer m_pollTimer;
+    WorkspaceLoader m_loader;
+    SweepFolderWatcher* m_watcher;
+    std::unique_ptr<ResultsExporter> m_exporter;
+    HeadlessReporter* m_reporter = nullptr;
 };
 
 } // namespace dropoutlab::ui

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "dropoutlab/experiment_config.h"
+#include "dropoutlab/results.h"
 #include "dropoutlab/run_result.h"
 #include "dropoutlab/sweep.h"
 
@@ -18,6 +19,9 @@ QString displayName(RunState state);
 void tagSweepRun(struct RunEntry& entry, const QString& folder, const dropoutlab::SweepRun& run,
                  const std::vector<dropoutlab::SweepPoint>& points);
 RunState stateFromStatus(RunStatus status);
+/// The engine's status for a state: a run not finished (queued, planned, running, interrupted)
+/// is `Interrupted`, as it would read back from its folder.
+RunStatus statusFromState(RunState state);
 bool isFinished(RunState state);
 
 /// Everything the GUI knows about one run: its config, live progress and (partial) result.
@@ -40,5 +44,9 @@ struct RunEntry {
     /// Final train accuracy minus validation accuracy (fractions); 0 without epochs.
     double trainValGap() const;
 };
+
+/// The run as the engine's record, as its folder would read back: the one conversion used by the
+/// exports and the sweep statistics. The id is the sweep's run id, or the folder's name.
+RunRecord toRunRecord(const RunEntry& entry);
 
 } // namespace dropoutlab::ui

@@ -1,5 +1,6 @@
 #include "run_worker.h"
 
+#include "dropoutlab/recorded_run.h"
 #include "dropoutlab/results.h"
 
 #include <map>

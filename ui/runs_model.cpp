@@ -1,5 +1,7 @@
 #include "runs_model.h"
 
+#include <QDir>
+
 #include <QLocale>
 
 #include <algorithm>
@@ -43,6 +45,33 @@ RunState stateFromStatus(RunStatus status)
     case RunStatus::Interrupted: return RunState::Interrupted;
     }
     return RunState::Failed;
+}
+
+RunStatus statusFromState(RunState state)
+{
+    switch (state) {
+    case RunState::Completed: return RunStatus::Completed;
+    case RunState::Cancelled: return RunStatus::Cancelled;
+    case RunState::Diverged: return RunStatus::Diverged;
+    case RunState::Failed: return RunStatus::Failed;
+    case RunState::Stopped: return RunStatus::Stopped;
+    case RunState::Queued:
+    case RunState::Running:
+    case RunState::Interrupted:
+    case RunState::Planned: return RunStatus::Interrupted;
+    }
+    return RunStatus::Interrupted;
+}
+
+RunRecord toRunRecord(const RunEntry& entry)
+{
+    RunRecord record;
+    record.dir = entry.dir.toStdString();
+    record.id = entry.runKey.isEmpty() ? QDir(entry.dir).dirName().toStdString() : entry.runKey.toStdString();
+    record.config = entry.config;
+    record.result = entry.result;
+    record.result.status = statusFromState(entry.state);
+    return record;
 }
 
 bool isFinished(RunState state)

@@ -16,9 +16,6 @@
 namespace dropoutlab::ui {
 namespace {
 
-constexpr double kValidationFraction = 0.2;
-constexpr std::int64_t kFullTrainImages = 48000;
-
 QString formatDuration(double seconds)
 {
     const long s = static_cast<long>(seconds + 0.5);
@@ -31,8 +28,8 @@ QString formatDuration(double seconds)
 
 } // namespace
 
-SweepDialog::SweepDialog(const ExperimentConfig& base, double secondsPerImage, QWidget* parent)
-    : QDialog(parent), m_base(base), m_secondsPerImage(secondsPerImage)
+SweepDialog::SweepDialog(const ExperimentConfig& base, const RunTimeEstimator& estimator, QWidget* parent)
+    : QDialog(parent), m_base(base), m_estimator(estimator)
 {
     setWindowTitle(tr("Dropout Sweep"));
     auto* layout = new QVBoxLayout(this);
@@ -166,13 +163,10 @@ void SweepDialog::updatePreview()
                             .arg(points.size())
                             .arg(spec.repeats)
                             .arg(runs.size());
-        if (m_secondsPerImage > 0) {
+        if (m_estimator.hasMeasurement()) {
             double seconds = 0.0;
-            for (const auto& run : runs) {
-                const double train = run.config.trainSubset > 0 ? double(run.config.trainSubset) : double(kFullTrainImages);
-                // Validation (12,000 images, forward only) costs about a third of a training image each.
-                seconds += run.config.epochs * (train + 60000 * kValidationFraction / 3.0) * m_secondsPerImage;
-            }
+            for (const auto& run : runs)
+                seconds += m_estimator.runSeconds(run.config);
             if (spec.halving.atEpoch > 0)
                 seconds *= (spec.halving.atEpoch + 0.5 * (spec.base.epochs - spec.halving.atEpoch)) / spec.base.epochs;
             m_previewText += tr(" · about %1 at the measured speed").arg(formatDuration(seconds));

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "run_time_estimator.h"
+
 #include "dropoutlab/sweep.h"
 
 #include <QDialog>
@@ -21,9 +23,9 @@ class SweepDialog final : public QDialog {
     Q_OBJECT
 
 public:
-    /// `secondsPerImage`: measured training speed (seconds per training image, validation
-    /// included), or 0 when unknown.
-    SweepDialog(const dropoutlab::ExperimentConfig& base, double secondsPerImage, QWidget* parent = nullptr);
+    /// `estimator`: the measured speed; without a measurement the dialog says the estimate
+    /// comes after the first run.
+    SweepDialog(const dropoutlab::ExperimentConfig& base, const RunTimeEstimator& estimator, QWidget* parent = nullptr);
 
     /// The sweep as defined (valid when accepted).
     dropoutlab::SweepSpec spec() const;
@@ -43,7 +45,7 @@ private:
     dropoutlab::SweepSpec buildSpec() const;  // throws dropoutlab::Error
 
     dropoutlab::ExperimentConfig m_base;
-    double m_secondsPerImage;
+    RunTimeEstimator m_estimator;
     std::vector<AxisRow> m_rows;
     QLineEdit* m_name = nullptr;
     QSpinBox* m_repeats = nullptr;

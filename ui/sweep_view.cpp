@@ -238,14 +238,7 @@ void SweepView::refresh()
     for (const auto& e : m_model->entries()) {
         if (e.sweepFolder != folder)
             continue;
-        RunRecord record;
-        record.id = e.runKey.toStdString();
-        record.config = e.config;
-        record.result = e.result;
-        record.result.status = e.state == RunState::Completed ? RunStatus::Completed
-                               : e.state == RunState::Stopped ? RunStatus::Stopped
-                                                              : RunStatus::Interrupted;
-        records.push_back(std::move(record));
+        records.push_back(toRunRecord(e));
     }
     const int previousA = m_pointA->currentIndex();
     const int previousB = m_pointB->currentIndex();

@@ -5,6 +5,7 @@
 #include "interrupt_guard.h"
 
 #include "dropoutlab/errors.h"
+#include "dropoutlab/recorded_run.h"
 #include "dropoutlab/results.h"
 
 #include <cstdio>

@@ -1,3 +1,5 @@
+#include "dropoutlab/recorded_run.h"
+
 #include "dropoutlab/errors.h"
 #include "dropoutlab/results.h"
 

@@ -3,6 +3,7 @@
 #include "dropoutlab/errors.h"
 #include "dropoutlab/presets.h"
 #include "dropoutlab/results.h"
+#include "config_json.h"
 
 namespace dropoutlab {
 
@@ -43,7 +44,9 @@ void applyOverrides(ExperimentConfig& config, const RunOverrides& o)
 std::vector<ExperimentConfig> loadRunsFile(const std::string& path)
 {
     const std::string text = readTextFile(path);
-    if (text.find("\"runs\"") != std::string::npos)
+    // A preset-style file is an object with a "runs" list; anything else is one config.
+    const auto json = detail::parseJsonText(text, path);
+    if (json.is_object() && json.contains("runs"))
         return presetFromJson(path, text).runs;
     return {configFromJson(text, path)};
 }

@@ -1,4 +1,5 @@
 #include "dropoutlab/errors.h"
+#include "dropoutlab/recorded_run.h"
 #include "dropoutlab/results.h"
 
 #include <QDir>

@@ -143,7 +143,7 @@ void TestSweepView::opensFolderOfConcurrentShards()
 
 void TestSweepView::dialogSweepGivesTheSameTable()
 {
-    SweepDialog dialog(sweepBase(), 0.0);
+    SweepDialog dialog(sweepBase(), RunTimeEstimator());
     dialog.setAxis(QStringLiteral("fc1"), QStringLiteral("0, 0.5"));
     dialog.setRepeats(2);
     QVERIFY2(dialog.preview().contains("4 runs"), qPrintable(dialog.preview()));

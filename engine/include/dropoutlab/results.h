@@ -65,12 +65,6 @@ private:
 /// "<yyyymmdd-hhmmss>-<slug of runName>" (a numeric suffix keeps names unique).
 std::string createRunDirectory(const std::string& workspace, const std::string& runName);
 
-/// Runs `config` with results recorded in `runDir` (see RunWriter), forwarding to `observer`.
-/// If the run cannot start (config, data or device error) result.json records status `failed`
-/// with the message, and the error is rethrown.
-RunResult runExperimentRecorded(const ExperimentConfig& config, const std::string& runDir,
-                                ExperimentObserver& observer, const CancelToken& cancel);
-
 /// A run read back from its folder.
 struct RunRecord {
     std::string id;   ///< folder name

@@ -1,0 +1,103 @@
+// WorkspaceLoader (ui/workspace_loader.h): recorded runs in, damaged folders named, queue kept.
+#include "run_queue.h"
+#include "runs_model.h"
+#include "workspace_loader.h"
+
+#include "dropoutlab/results.h"
+
+#include <QDir>
+#include <QFile>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace dropoutlab;
+using namespace dropoutlab::ui;
+
+namespace {
+
+void writeRun(const QString& dir, const std::string& name, double accuracy)
+{
+    ExperimentConfig config;
+    config.name = name;
+    RunWriter writer(QDir(dir).filePath(QString::fromStdString(name)).toStdString(), config);
+    RunResult result;
+    result.testAccuracy = accuracy;
+    result.epochs.push_back({1, 0.2, 0.9, 0.1, 0.95, 10.0, 9.0, 1.0});
+    writer.appendEpoch(result.epochs.front());
+    writer.writeResult(result);
+}
+
+} // namespace
+
+class TestWorkspaceLoader : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void loadsRecordedRunsAndKeepsTheQueue();
+    void damagedFoldersAreNamed();
+    void unusableFolderChangesNothing();
+};
+
+void TestWorkspaceLoader::loadsRecordedRunsAndKeepsTheQueue()
+{
+    QTemporaryDir dir;
+    writeRun(dir.path(), "a", 0.98);
+    writeRun(dir.path(), "b", 0.99);
+    RunsModel model;
+    RunQueue queue(&model);
+    ExperimentConfig queued;
+    queued.name = "queued";
+    queue.enqueue(queued);
+    model.addRun(ExperimentConfig{}, RunState::Completed);  // from the previous workspace: goes
+    WorkspaceLoader loader(&model, &queue);
+    QString error;
+    QVERIFY2(loader.open(dir.path(), &error), qPrintable(error));
+    QVERIFY(loader.problems().isEmpty());
+    QCOMPARE(loader.problemsMessage(dir.path()), QString());
+    QCOMPARE(queue.workspace(), dir.path());
+    QStringList names;
+    for (const auto& e : model.entries())
+        names << e.name() + QLatin1Char(':') + displayName(e.state);
+    names.sort();
+    QCOMPARE(names, (QStringList{"a:" + displayName(RunState::Completed), "b:" + displayName(RunState::Completed),
+                                 "queued:" + displayName(RunState::Queued)}));
+}
+
+void TestWorkspaceLoader::damagedFoldersAreNamed()
+{
+    QTemporaryDir dir;
+    writeRun(dir.path(), "good", 0.98);
+    writeRun(dir.path(), "bad", 0.98);
+    QFile broken(dir.filePath("bad/result.json"));
+    QVERIFY(broken.open(QIODevice::WriteOnly | QIODevice::Truncate));
+    broken.write("{\"status\": ");
+    broken.close();
+    RunsModel model;
+    RunQueue queue(&model);
+    WorkspaceLoader loader(&model, &queue);
+    QVERIFY(loader.open(dir.path(), nullptr));
+    QCOMPARE(model.rowCount(), 1);
+    QCOMPARE(loader.problems().size(), 1);
+    QVERIFY2(loader.problems().front().contains("bad"), qPrintable(loader.problems().front()));
+    const QString message = loader.problemsMessage(dir.path());
+    QVERIFY2(message.startsWith("One run folder in ") && message.contains("bad"), qPrintable(message));
+}
+
+void TestWorkspaceLoader::unusableFolderChangesNothing()
+{
+    QTemporaryDir dir;
+    QFile file(dir.filePath("not-a-folder"));
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.close();
+    RunsModel model;
+    RunQueue queue(&model);
+    model.addRun(ExperimentConfig{}, RunState::Completed);
+    WorkspaceLoader loader(&model, &queue);
+    QString error;
+    QVERIFY(!loader.open(dir.filePath("not-a-folder"), &error));
+    QVERIFY2(error.contains("not-a-folder"), qPrintable(error));
+    QCOMPARE(model.rowCount(), 1);
+}
+
+QTEST_GUILESS_MAIN(TestWorkspaceLoader)
+#include "test_workspace_loader.moc"

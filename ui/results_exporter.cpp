@@ -1,0 +1,119 @@
+#include "results_exporter.h"
+
+#include "accuracy_chart.h"
+#include "chart_export.h"
+#include "chart_view.h"
+#include "curves_view.h"
+#include "runs_model.h"
+#include "sweep_view.h"
+
+#include "dropoutlab/results.h"
+
+#include <QApplication>
+#include <QDir>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QSaveFile>
+
+#include <sstream>
+
+namespace dropoutlab::ui {
+namespace {
+
+QString writeText(const QString& path, const QByteArray& bytes)
+{
+    QSaveFile file(path);
+    if (!file.open(QIODevice::WriteOnly) || file.write(bytes) != bytes.size() || !file.commit())
+        return QObject::tr("cannot write %1: %2").arg(path, file.errorString());
+    return {};
+}
+
+QJsonObject jsonObject(const std::string& text)
+{
+    return QJsonDocument::fromJson(QByteArray::fromStdString(text)).object();
+}
+
+} // namespace
+
+ResultsExporter::ResultsExporter(const RunsModel* model, CurvesView* curves, AccuracyChart* accuracy,
+                                 SweepView* sweep, QWidget* dashboard)
+    : m_model(model), m_curves(curves), m_accuracy(accuracy), m_sweep(sweep), m_dashboard(dashboard)
+{
+}
+
+QString ResultsExporter::exportAll(const QString& dir) const
+{
+    if (!QDir().mkpath(dir))
+        return QObject::tr("cannot create the folder %1").arg(dir);
+    QStringList problems;
+    const QString pictures = exportPictures(dir);
+    if (!pictures.isEmpty())
+        problems << pictures;
+    const QString results = exportResults(dir);
+    if (!results.isEmpty())
+        problems << results;
+    return problems.join(QLatin1Char('\n'));
+}
+
+QString ResultsExporter::exportPictures(const QString& dir) const
+{
+    m_curves->flush();
+    m_accuracy->flush();
+    if (m_sweep->hasSweep())
+        m_sweep->refresh();
+    // Rebuilt charts lay out their legends in the event loop: let that happen before painting.
+    QApplication::processEvents();
+    QStringList problems;
+    auto note = [&](const QString& error) {
+        if (!error.isEmpty())
+            problems << error;
+    };
+    const auto curveViews = m_curves->chartViews();
+    std::vector<ChartView*> views(curveViews.begin(), curveViews.end());
+    views.push_back(m_accuracy->chartView());
+    for (ChartView* view : views) {
+        for (const char* suffix : {".png", ".svg"})
+            note(exportChart(view, QDir(dir).filePath(view->fileStem() + suffix)));
+    }
+    if (m_sweep->hasSweep()) {
+        for (const auto& [widget, stem] : m_sweep->exportables()) {
+            for (const char* suffix : {".png", ".svg"})
+                note(exportPicture(widget, m_sweep->title(), QDir(dir).filePath(stem + suffix)));
+        }
+    }
+    note(exportWidgetPng(m_dashboard, QDir(dir).filePath(QStringLiteral("dashboard.png"))));
+    return problems.join(QLatin1Char('\n'));
+}
+
+QString ResultsExporter::exportResults(const QString& dir) const
+{
+    std::vector<RunRecord> runs;
+    for (const auto& entry : m_model->entries()) {
+        // Planned runs of a sweep folder have a folder name but nothing in it yet.
+        if (!entry.dir.isEmpty() && entry.state != RunState::Planned)
+            runs.push_back(toRunRecord(entry));
+    }
+    std::ostringstream summary, longTable;
+    writeSummaryCsv(runs, summary);
+    writeLongCsv(runs, longTable);
+    QJsonArray array;
+    for (const auto& run : runs) {
+        QJsonObject object = jsonObject(resultToJson(run.result, run.config.name));
+        object.insert(QStringLiteral("run"), QString::fromStdString(run.id));
+        object.insert(QStringLiteral("config"), jsonObject(configToJson(run.config)));
+        array.append(object);
+    }
+    QStringList problems;
+    for (const auto& [name, bytes] :
+         {std::pair{QStringLiteral("summary.csv"), QByteArray::fromStdString(summary.str())},
+          std::pair{QStringLiteral("long.csv"), QByteArray::fromStdString(longTable.str())},
+          std::pair{QStringLiteral("results.json"), QJsonDocument(array).toJson()}}) {
+        const QString error = writeText(QDir(dir).filePath(name), bytes);
+        if (!error.isEmpty())
+            problems << error;
+    }
+    return problems.join(QLatin1Char('\n'));
+}
+
+} // namespace dropoutlab::ui

@@ -1,0 +1,37 @@
+#pragma once
+
+#include <QString>
+
+class QWidget;
+
+namespace dropoutlab::ui {
+
+class AccuracyChart;
+class CurvesView;
+class RunsModel;
+class SweepView;
+
+/// Writes what the window shows into a folder: every chart as PNG and SVG, the sweep views,
+/// the dashboard (PNG) and the results (summary.csv, long.csv, results.json). Used by
+/// File > Export and by the automation flag --export.
+class ResultsExporter {
+public:
+    ResultsExporter(const RunsModel* model, CurvesView* curves, AccuracyChart* accuracy, SweepView* sweep,
+                    QWidget* dashboard);
+
+    /// Charts, sweep pictures, dashboard and results; returns the problems, one per line (empty: all written).
+    QString exportAll(const QString& dir) const;
+    /// summary.csv, long.csv and results.json of the runs with a folder; returns the problems.
+    QString exportResults(const QString& dir) const;
+
+private:
+    QString exportPictures(const QString& dir) const;
+
+    const RunsModel* m_model;
+    CurvesView* m_curves;
+    AccuracyChart* m_accuracy;
+    SweepView* m_sweep;
+    QWidget* m_dashboard;
+};
+
+} // namespace dropoutlab::ui
