@@ -1,7 +1,7 @@
 #include "accuracy_chart.h"
 
+#include "chart_axes.h"
 #include "chart_view.h"
-#include "curves_view.h"
 #include "runs_model.h"
 
 #include <QBarCategoryAxis>

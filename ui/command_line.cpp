@@ -21,16 +21,10 @@ bool readValue(const QCommandLineParser& parser, const QString& name, std::optio
     return true;
 }
 
-} // namespace
-
-bool parseGuiCommandLine(const QStringList& arguments, GuiOptions& options, QString& error)
+/// The options that take a value: the run flags shared with the CLI and the app's own.
+QList<QCommandLineOption> valueOptions()
 {
-    QCommandLineParser parser;
-    parser.setApplicationDescription(
-        QObject::tr("DropoutLab: train networks with and without dropout, watch their curves, compare their accuracy."));
-    parser.addHelpOption();
-    parser.addVersionOption();
-    const QList<QCommandLineOption> valueOptions = {
+    return {
         {"preset", QObject::tr("Load a built-in preset (reference, classic, mlp-classic)."), "name"},
         {"config", QObject::tr("Load runs from a config or preset JSON file."), "file"},
         {"workspace", QObject::tr("Folder that holds the run folders."), "dir"},
@@ -54,7 +48,18 @@ bool parseGuiCommandLine(const QStringList& arguments, GuiOptions& options, QStr
         {"sweep", QObject::tr("Queue the sweep described by this spec file (see resources/sweeps)."), "spec"},
         {"open-sweep", QObject::tr("Show a sweep folder, e.g. one written by CLI shards, and follow it."), "dir"},
     };
-    parser.addOptions(valueOptions);
+}
+
+} // namespace
+
+bool parseGuiCommandLine(const QStringList& arguments, GuiOptions& options, QString& error)
+{
+    QCommandLineParser parser;
+    parser.setApplicationDescription(
+        QObject::tr("DropoutLab: train networks with and without dropout, watch their curves, compare their accuracy."));
+    parser.addHelpOption();
+    parser.addVersionOption();
+    parser.addOptions(valueOptions());
     parser.addOption({"autostart", QObject::tr("Start the queue at once.")});
     parser.addOption({"quit-when-done", QObject::tr("Quit when the queue is done (after --export).")});
     if (!parser.parse(arguments)) {

@@ -19,11 +19,6 @@ struct EpochMetrics;
 
 namespace dropoutlab::ui {
 
-/// A 1-2-2.5-5 step that splits `span` into about `targetTicks` intervals.
-double niceStep(double span, int targetTicks);
-/// Sets a range covering [lo, hi] on step boundaries (clamped to the limits) with ticks on them.
-void setNiceRange(QValueAxis* axis, double lo, double hi, double floorLimit, double ceilLimit, int targetTicks = 5);
-
 class ChartView;
 class RunsModel;
 struct RunEntry;

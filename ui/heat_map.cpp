@@ -51,6 +51,21 @@ void HeatMap::setData(const QString& title, const QString& rowTitle, const QStri
     update();
 }
 
+std::pair<double, double> HeatMap::valueRange() const
+{
+    double lo = 1e300;
+    double hi = -1e300;
+    for (const auto& row : m_cells) {
+        for (const auto& cell : row) {
+            if (cell.valid) {
+                lo = std::min(lo, cell.value);
+                hi = std::max(hi, cell.value);
+            }
+        }
+    }
+    return {lo, hi};
+}
+
 void HeatMap::paintEvent(QPaintEvent*)
 {
     QPainter painter(this);
@@ -78,16 +93,7 @@ void HeatMap::paintEvent(QPaintEvent*)
     const double cellW = double(area.width()) / columns;
     const double cellH = double(area.height()) / rows;
 
-    double lo = 1e300;
-    double hi = -1e300;
-    for (const auto& row : m_cells) {
-        for (const auto& cell : row) {
-            if (cell.valid) {
-                lo = std::min(lo, cell.value);
-                hi = std::max(hi, cell.value);
-            }
-        }
-    }
+    const auto [lo, hi] = valueRange();
     for (int r = 0; r < rows; ++r) {
         for (int c = 0; c < columns; ++c) {
             // Row 0 at the bottom, like a y axis.

@@ -2,6 +2,7 @@
 
 #include <QWidget>
 
+#include <utility>
 #include <vector>
 
 namespace dropoutlab::ui {
@@ -29,6 +30,8 @@ protected:
     void contextMenuEvent(QContextMenuEvent* event) override;
 
 private:
+    /// Lowest and highest value of the valid cells (the ends of the colour scale).
+    std::pair<double, double> valueRange() const;
     QString m_title;
     QString m_rowTitle;
     QString m_columnTitle;

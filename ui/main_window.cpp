@@ -1,5 +1,6 @@
 #include "main_window.h"
 
+#include "about_box.h"
 #include "accuracy_chart.h"
 #include "chart_export.h"
 #include "chart_view.h"
@@ -12,6 +13,7 @@
 #include "run_queue.h"
 #include "queue_status.h"
 #include "runs_model.h"
+#include "runs_table.h"
 #include "sweep_dialog.h"
 #include "sweep_view.h"
 
@@ -23,32 +25,18 @@
 #include <QCloseEvent>
 #include <QDir>
 #include <QFileDialog>
-#include <QHBoxLayout>
-#include <QHeaderView>
-#include <QLabel>
 #include <QMenuBar>
 #include <QMessageBox>
-#include <QPushButton>
 #include <QScrollArea>
 #include <QSettings>
-#include <QSortFilterProxyModel>
 #include <QSplitter>
 #include <QStatusBar>
 #include <QTabWidget>
-#include <QTableView>
 #include <QVBoxLayout>
 
 #include <cstdio>
 
 namespace dropoutlab::ui {
-namespace {
-
-QString defaultWorkspace()
-{
-    return QDir(QString::fromStdString(userDataDir())).filePath(QStringLiteral("workspace"));
-}
-
-} // namespace
 
 MainWindow::MainWindow(QWidget* parent)
     : QMainWindow(parent), m_model(new RunsModel(this)), m_queue(new RunQueue(m_model, this)),
@@ -65,8 +53,8 @@ MainWindow::MainWindow(QWidget* parent)
     buildStatusBar();
     m_exporter = std::make_unique<ResultsExporter>(m_model, m_curves, m_accuracy, m_sweepView, dashboard());
 
-    connect(m_queue, &RunQueue::progressed, this, &MainWindow::updateStatus);
-    connect(m_queue, &RunQueue::runStarted, this, &MainWindow::updateStatus);
+    connect(m_queue, &RunQueue::progressed, m_status, &QueueStatus::refresh);
+    connect(m_queue, &RunQueue::runStarted, m_status, &QueueStatus::refresh);
     connect(m_queue, &RunQueue::runFinished, this, &MainWindow::onRunFinished);
     connect(m_queue, &RunQueue::runFailed, this, &MainWindow::onRunFailed);
     connect(m_queue, &RunQueue::queueFinished, this, &MainWindow::onQueueFinished);
@@ -79,7 +67,7 @@ MainWindow::MainWindow(QWidget* parent)
     resize(1560, 960);
     restoreSettings();
     updateActions();
-    updateStatus();
+    m_status->refresh();
 }
 
 MainWindow::~MainWindow() = default;
@@ -97,34 +85,14 @@ QWidget* MainWindow::buildLeftSide()
     scroll->setMinimumWidth(m_panel->sizeHint().width() + 24);
     layout->addWidget(scroll, 1);
 
-    auto* queueBox = new QWidget;
-    auto* grid = new QGridLayout(queueBox);
-    grid->setContentsMargins(0, 0, 0, 0);
-    m_addButton = new QPushButton(tr("Add run"));
-    m_addButton->setToolTip(tr("Queue a run with the settings above"));
-    m_compareButton = new QPushButton(tr("Compare with/without dropout"));
-    m_compareButton->setToolTip(tr("Queue two runs that differ only in dropout: these settings, and the same without dropout"));
-    m_runButton = new QPushButton(tr("Run"));
-    m_runButton->setDefault(true);
-    m_stopButton = new QPushButton(tr("Stop"));
-    m_stopButton->setToolTip(tr("Stop the current run after its current batch; finished epochs are kept"));
-    m_removeButton = new QPushButton(tr("Remove selected"));
-    auto* clearButton = new QPushButton(tr("Clear finished"));
-    clearButton->setToolTip(tr("Remove finished runs from the view (their folders stay in the workspace)"));
-    grid->addWidget(m_addButton, 0, 0);
-    grid->addWidget(m_compareButton, 0, 1);
-    grid->addWidget(m_runButton, 1, 0);
-    grid->addWidget(m_stopButton, 1, 1);
-    grid->addWidget(m_removeButton, 2, 0);
-    grid->addWidget(clearButton, 2, 1);
-    layout->addWidget(queueBox);
-
-    connect(m_addButton, &QPushButton::clicked, this, &MainWindow::addCurrentRun);
-    connect(m_compareButton, &QPushButton::clicked, this, &MainWindow::addComparisonPair);
-    connect(m_runButton, &QPushButton::clicked, m_queue, &RunQueue::start);
-    connect(m_stopButton, &QPushButton::clicked, m_queue, &RunQueue::stop);
-    connect(m_removeButton, &QPushButton::clicked, this, &MainWindow::removeSelectedRuns);
-    connect(clearButton, &QPushButton::clicked, this, &MainWindow::clearFinishedRuns);
+    m_controls = new QueueControls;
+    layout->addWidget(m_controls);
+    connect(m_controls, &QueueControls::addRun, this, &MainWindow::addCurrentRun);
+    connect(m_controls, &QueueControls::addComparison, this, &MainWindow::addComparisonPair);
+    connect(m_controls, &QueueControls::run, m_queue, &RunQueue::start);
+    connect(m_controls, &QueueControls::stop, m_queue, &RunQueue::stop);
+    connect(m_controls, &QueueControls::removeSelected, this, &MainWindow::removeSelectedRuns);
+    connect(m_controls, &QueueControls::clearFinished, this, &MainWindow::clearFinishedRuns);
     return side;
 }
 
@@ -138,19 +106,8 @@ QWidget* MainWindow::buildResultsArea()
     m_tabs->addTab(m_sweepView, tr("Sweep"));
     m_accuracy = new AccuracyChart(m_model);
 
-    m_sorted = new QSortFilterProxyModel(this);
-    m_sorted->setSourceModel(m_model);
-    m_sorted->setSortRole(RunsModel::kSortRole);
-    m_table = new QTableView;
-    m_table->setModel(m_sorted);
-    m_table->setSortingEnabled(true);
-    m_table->sortByColumn(RunsModel::Show, Qt::AscendingOrder);
-    m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
-    m_table->setAlternatingRowColors(true);
-    m_table->verticalHeader()->hide();
-    m_table->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
-    m_table->horizontalHeader()->setStretchLastSection(true);
-    connect(m_table->selectionModel(), &QItemSelectionModel::selectionChanged, this, &MainWindow::updateActions);
+    m_table = new RunsTable(m_model);
+    connect(m_table, &RunsTable::selectionChanged, this, &MainWindow::updateActions);
 
     auto* bottom = new QSplitter(Qt::Horizontal);
     bottom->addWidget(m_accuracy);
@@ -172,8 +129,12 @@ QWidget* MainWindow::dashboard() const
 void MainWindow::buildMenus()
 {
     QMenu* file = menuBar()->addMenu(tr("&File"));
-    file->addAction(tr("&Open Workspace…"), QKeySequence::Open, this, &MainWindow::chooseWorkspace);
-    file->addAction(tr("Open &Sweep Folder…"), this, &MainWindow::chooseSweepFolder);
+    file->addAction(tr("&Open Workspace…"), QKeySequence::Open, this, [this] {
+        chooseFolder(tr("Open Workspace"), tr("Cannot open the workspace"), &MainWindow::openWorkspace);
+    });
+    file->addAction(tr("Open &Sweep Folder…"), this, [this] {
+        chooseFolder(tr("Open Sweep Folder"), tr("Cannot open the sweep folder"), &MainWindow::openSweepFolder);
+    });
     QMenu* charts = file->addMenu(tr("Export &Chart"));
     for (ChartView* view : m_curves->chartViews())
         charts->addAction(view->chart()->title() + QStringLiteral("…"), view, &ChartView::saveWithDialog);
@@ -195,13 +156,7 @@ void MainWindow::buildMenus()
     run->addAction(tr("&Stop"), QKeySequence(Qt::CTRL | Qt::Key_Period), m_queue, &RunQueue::stop);
 
     QMenu* help = menuBar()->addMenu(tr("&Help"));
-    help->addAction(tr("&About DropoutLab"), this, [this] {
-        QMessageBox::about(this, tr("About DropoutLab"),
-                           tr("<h3>DropoutLab %1</h3><p>A workbench for dropout experiments: per-layer dropout, live "
-                              "training curves, side-by-side test accuracy.</p><p>Reference: the MNIST CNN trained "
-                              "with and without dropout (published 99.07 %% and 99.12 %%).</p>")
-                               .arg(QApplication::applicationVersion()));
-    });
+    help->addAction(tr("&About DropoutLab"), this, [this] { showAbout(this); });
 }
 
 void MainWindow::buildStatusBar()
@@ -231,19 +186,13 @@ void MainWindow::addComparisonPair()
                     tr("These settings have no dropout. Switch on dropout at one or more sites, then compare."));
         return;
     }
-    ExperimentConfig without = with;
-    without.dropout.clear();
-    without.name = (with.model == ModelKind::Mlp ? "mlp " : "") + std::string("no dropout");
-    m_queue->enqueue(without);
+    m_queue->enqueue(withoutDropout(with));
     m_queue->enqueue(with);
 }
 
 void MainWindow::removeSelectedRuns()
 {
-    QList<int> ids;
-    for (const QModelIndex& index : m_table->selectionModel()->selectedRows())
-        ids << index.data(RunsModel::kIdRole).toInt();
-    for (const int id : ids) {
+    for (const int id : m_table->selectedIds()) {
         if (id != m_queue->currentRunId())
             m_model->removeRun(id);
     }
@@ -263,29 +212,21 @@ void MainWindow::clearFinishedRuns()
 void MainWindow::updateActions()
 {
     const bool running = m_queue->isRunning();
-    m_addButton->setEnabled(m_panel->isValid());
-    m_compareButton->setEnabled(m_panel->isValid());
-    m_runButton->setEnabled(!running && m_queue->queuedCount() > 0);
-    m_stopButton->setEnabled(running);
-    m_removeButton->setEnabled(m_table->selectionModel()->hasSelection());
-    updateStatus();
-}
-
-void MainWindow::updateStatus()
-{
+    m_controls->update(m_panel->isValid(), running, m_queue->queuedCount() > 0, m_table->hasSelection());
     m_status->refresh();
 }
 
 void MainWindow::onRunFinished(int runId)
 {
     const RunEntry* entry = m_model->find(runId);
-    updateStatus();
+    m_status->refresh();
     if (!entry)
         return;
-    if (entry->state == RunState::Diverged)
-        showProblem(tr("Run diverged"), tr("“%1” diverged: %2").arg(entry->name(), QString::fromStdString(entry->result.message)));
-    else if (entry->state == RunState::Failed)
-        showProblem(tr("Run failed"), tr("“%1” failed: %2").arg(entry->name(), QString::fromStdString(entry->result.message)));
+    const bool diverged = entry->state == RunState::Diverged;
+    if (diverged || entry->state == RunState::Failed)
+        showProblem(diverged ? tr("Run diverged") : tr("Run failed"),
+                    tr("“%1” %2: %3").arg(entry->name(), diverged ? tr("diverged") : tr("failed"),
+                                          QString::fromStdString(entry->result.message)));
     else
         statusBar()->showMessage(tr("“%1” %2").arg(entry->name(), displayName(entry->state)), 8000);
 }
@@ -304,13 +245,11 @@ void MainWindow::onQueueFinished()
     m_accuracy->flush();
     updateActions();
     if (!m_exportDir.isEmpty()) {
-        const QString problems = exportAll(m_exportDir);
-        if (!problems.isEmpty()) {
-            std::fprintf(stderr, "dropoutlab: export: %s\n", qPrintable(problems));
-            m_exitCode = 1;
-        } else {
-            std::fprintf(stderr, "dropoutlab: exported charts and results to %s\n", qPrintable(m_exportDir));
-        }
+        const QString problems = m_exporter->exportAll(m_exportDir);
+        m_exitCode = problems.isEmpty() ? m_exitCode : 1;
+        std::fprintf(stderr, "dropoutlab: %s\n",
+                     qPrintable(problems.isEmpty() ? tr("exported charts and results to %1").arg(m_exportDir)
+                                                   : tr("export: %1").arg(problems)));
     }
     if (m_quitWhenDone)
         QApplication::exit(m_exitCode);
@@ -359,24 +298,13 @@ void MainWindow::setFinishActions(const QString& exportDir, bool quit)
         m_reporter = new HeadlessReporter(m_model, m_queue, {}, this);
 }
 
-QString MainWindow::exportAll(const QString& dir)
+void MainWindow::chooseFolder(const QString& title, const QString& problem,
+                              bool (MainWindow::*open)(const QString&, QString*))
 {
-    return m_exporter->exportAll(dir);
-}
-
-QString MainWindow::exportResults(const QString& dir)
-{
-    return m_exporter->exportResults(dir);
-}
-
-void MainWindow::chooseWorkspace()
-{
-    const QString dir = QFileDialog::getExistingDirectory(this, tr("Open Workspace"), m_queue->workspace());
-    if (dir.isEmpty())
-        return;
+    const QString dir = QFileDialog::getExistingDirectory(this, title, m_queue->workspace());
     QString error;
-    if (!openWorkspace(dir, &error))
-        showProblem(tr("Cannot open the workspace"), error);
+    if (!dir.isEmpty() && !(this->*open)(dir, &error))
+        showProblem(problem, error);
 }
 
 bool MainWindow::openSweepFolder(const QString& dir, QString* error)
@@ -384,34 +312,30 @@ bool MainWindow::openSweepFolder(const QString& dir, QString* error)
     SweepSpec spec;
     if (!m_watcher->open(dir, spec, error))
         return false;
-    m_sweepView->showSweep(dir, spec);
-    m_tabs->setCurrentWidget(m_sweepView);
+    showSweep(dir, spec);
     return true;
 }
 
 bool MainWindow::enqueueSweep(const SweepSpec& spec, QString folder, QString* error)
 {
-    if (folder.isEmpty()) {
-        try {
-            folder = QString::fromStdString(
-                createRunDirectory(QDir(m_queue->workspace()).filePath(QStringLiteral("sweeps")).toStdString(), spec.name));
-        } catch (const Error& e) {
-            if (error)
-                *error = QString::fromStdString(e.what());
-            return false;
-        }
-    }
     try {
+        if (folder.isEmpty())
+            folder = m_queue->newSweepFolder(spec);
         m_queue->enqueueSweep(spec, folder);
     } catch (const Error& e) {
         if (error)
             *error = QString::fromStdString(e.what());
         return false;
     }
-    m_sweepView->showSweep(folder, spec);
-    m_tabs->setCurrentWidget(m_sweepView);
+    showSweep(folder, spec);
     updateActions();
     return true;
+}
+
+void MainWindow::showSweep(const QString& folder, const SweepSpec& spec)
+{
+    m_sweepView->showSweep(folder, spec);
+    m_tabs->setCurrentWidget(m_sweepView);
 }
 
 void MainWindow::openSweepDialog()
@@ -428,38 +352,21 @@ void MainWindow::openSweepDialog()
         showProblem(tr("Cannot queue the sweep"), error);
 }
 
-void MainWindow::chooseSweepFolder()
-{
-    const QString dir = QFileDialog::getExistingDirectory(this, tr("Open Sweep Folder"), m_queue->workspace());
-    if (dir.isEmpty())
-        return;
-    QString error;
-    if (!openSweepFolder(dir, &error))
-        showProblem(tr("Cannot open the sweep folder"), error);
-}
-
 void MainWindow::exportDashboardWithDialog()
 {
-    const QString path = QFileDialog::getSaveFileName(this, tr("Export Dashboard"),
-                                                      QDir::home().filePath(QStringLiteral("dropoutlab-dashboard.png")),
-                                                      tr("PNG image (*.png)"));
-    if (path.isEmpty())
-        return;
-    const QString error = exportWidgetPng(dashboard(), path);
+    const QString error = m_exporter->exportDashboardWithDialog(this);
     if (!error.isEmpty())
         showProblem(tr("Export failed"), error);
 }
 
 void MainWindow::exportResultsWithDialog()
 {
-    const QString dir = QFileDialog::getExistingDirectory(this, tr("Export Results into Folder"), QDir::homePath());
-    if (dir.isEmpty())
-        return;
-    const QString error = exportResults(dir);
-    if (error.isEmpty())
-        statusBar()->showMessage(tr("Wrote summary.csv, long.csv and results.json to %1").arg(dir), 8000);
-    else
+    QString error;
+    const QString dir = m_exporter->exportResultsWithDialog(this, &error);
+    if (!error.isEmpty())
         showProblem(tr("Export failed"), error);
+    else if (!dir.isEmpty())
+        statusBar()->showMessage(tr("Wrote summary.csv, long.csv and results.json to %1").arg(dir), 8000);
 }
 
 void MainWindow::restoreSettings()
@@ -467,7 +374,8 @@ void MainWindow::restoreSettings()
     QSettings settings;
     restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray());
     m_panel->setCustomDataFolder(settings.value(QStringLiteral("data/folder")).toString());
-    m_queue->setWorkspace(settings.value(QStringLiteral("workspace"), defaultWorkspace()).toString());
+    const QString defaultWorkspace = QDir(QString::fromStdString(userDataDir())).filePath(QStringLiteral("workspace"));
+    m_queue->setWorkspace(settings.value(QStringLiteral("workspace"), defaultWorkspace).toString());
 }
 
 void MainWindow::saveSettings()

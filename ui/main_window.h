@@ -11,10 +11,7 @@
 #include <memory>
 #include <vector>
 
-class QPushButton;
-class QSortFilterProxyModel;
 class QSplitter;
-class QTableView;
 class QTabWidget;
 
 namespace dropoutlab::ui {
@@ -24,7 +21,9 @@ class CurvesView;
 class ExperimentPanel;
 class HeadlessReporter;
 class ResultsExporter;
+class QueueControls;
 class QueueStatus;
+class RunsTable;
 class RunQueue;
 class SweepFolderWatcher;
 class RunsModel;
@@ -50,11 +49,8 @@ public:
     void enqueuePlan(const std::vector<dropoutlab::ExperimentConfig>& runs);
     /// After the queue is done: export to `dir` and, if `quit`, leave the event loop.
     void setFinishActions(const QString& exportDir, bool quit);
-    /// Writes every chart (PNG and SVG), the dashboard and the results (CSV, JSON) into `dir`.
-    /// Returns an empty string on success, else the problems.
-    QString exportAll(const QString& dir);
-    /// Writes summary.csv, long.csv and results.json of every recorded run into `dir`.
-    QString exportResults(const QString& dir);
+    /// Writes charts, dashboard and results (File > Export, --export).
+    const ResultsExporter& exporter() const { return *m_exporter; }
 
     /// The run folders the last openWorkspace() skipped, with the reason for each.
     const QStringList& workspaceProblems() const { return m_loader.problems(); }
@@ -79,13 +75,13 @@ private:
     void removeSelectedRuns();
     void clearFinishedRuns();
     void updateActions();
-    void updateStatus();
     void onRunFinished(int runId);
     void onRunFailed(int runId, const QString& message);
     void onQueueFinished();
     void showProblem(const QString& title, const QString& text);
-    void chooseWorkspace();
-    void chooseSweepFolder();
+    /// Asks for a folder and opens it with `open`; a failure is shown as `problem`.
+    void chooseFolder(const QString& title, const QString& problem, bool (MainWindow::*open)(const QString&, QString*));
+    void showSweep(const QString& folder, const dropoutlab::SweepSpec& spec);
     void openSweepDialog();
     void exportDashboardWithDialog();
     void exportResultsWithDialog();
@@ -99,14 +95,9 @@ private:
     AccuracyChart* m_accuracy = nullptr;
     SweepView* m_sweepView = nullptr;
     QTabWidget* m_tabs = nullptr;
-    QTableView* m_table = nullptr;
-    QSortFilterProxyModel* m_sorted = nullptr;
+    RunsTable* m_table = nullptr;
     QSplitter* m_results = nullptr;
-    QPushButton* m_addButton = nullptr;
-    QPushButton* m_compareButton = nullptr;
-    QPushButton* m_runButton = nullptr;
-    QPushButton* m_stopButton = nullptr;
-    QPushButton* m_removeButton = nullptr;
+    QueueControls* m_controls = nullptr;
     QueueStatus* m_status = nullptr;
     QString m_exportDir;
     bool m_quitWhenDone = false;

@@ -11,6 +11,7 @@
 
 #include <QApplication>
 #include <QDir>
+#include <QFileDialog>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -84,6 +85,24 @@ QString ResultsExporter::exportPictures(const QString& dir) const
     }
     note(exportWidgetPng(m_dashboard, QDir(dir).filePath(QStringLiteral("dashboard.png"))));
     return problems.join(QLatin1Char('\n'));
+}
+
+QString ResultsExporter::exportDashboardWithDialog(QWidget* parent) const
+{
+    const QString path = QFileDialog::getSaveFileName(parent, QObject::tr("Export Dashboard"),
+                                                      QDir::home().filePath(QStringLiteral("dropoutlab-dashboard.png")),
+                                                      QObject::tr("PNG image (*.png)"));
+    return path.isEmpty() ? QString() : exportWidgetPng(m_dashboard, path);
+}
+
+QString ResultsExporter::exportResultsWithDialog(QWidget* parent, QString* error) const
+{
+    const QString dir =
+        QFileDialog::getExistingDirectory(parent, QObject::tr("Export Results into Folder"), QDir::homePath());
+    if (dir.isEmpty())
+        return {};
+    *error = exportResults(dir);
+    return error->isEmpty() ? dir : QString();
 }
 
 QString ResultsExporter::exportResults(const QString& dir) const

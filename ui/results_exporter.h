@@ -24,6 +24,13 @@ public:
     /// summary.csv, long.csv and results.json of the runs with a folder; returns the problems.
     QString exportResults(const QString& dir) const;
 
+    /// File > Export Dashboard: asks for a PNG file and writes it. Returns the problem, if any
+    /// (nothing when the user cancels).
+    QString exportDashboardWithDialog(QWidget* parent) const;
+    /// File > Export Results: asks for a folder and writes the results there. Returns the folder
+    /// written (empty when cancelled or failed) and the problem in `error`.
+    QString exportResultsWithDialog(QWidget* parent, QString* error) const;
+
 private:
     QString exportPictures(const QString& dir) const;
 

@@ -13,24 +13,6 @@ RunController::RunController(QObject* parent)
     m_worker->moveToThread(&m_thread);
     connect(&m_thread, &QThread::finished, m_worker, &QObject::deleteLater);
 
-    connect(m_worker, &RunWorker::started, this, &RunController::started);
-    connect(m_worker, &RunWorker::batchProgress, this, &RunController::batchProgress);
-    connect(m_worker, &RunWorker::epochFinished, this, &RunController::epochFinished);
-    connect(m_worker, &RunWorker::logLine, this, &RunController::logLine);
-    connect(m_worker, &RunWorker::finished, this, [this](int runId, const RunResult& result) {
-        m_busy = m_sweeping;
-        Q_EMIT finished(runId, result);
-    });
-    connect(m_worker, &RunWorker::failed, this, [this](int runId, const QString& message) {
-        m_busy = m_sweeping;
-        Q_EMIT failed(runId, message);
-    });
-    connect(m_worker, &RunWorker::skipped, this, &RunController::skipped);
-    connect(m_worker, &RunWorker::sweepFinished, this, [this] {
-        m_busy = false;
-        m_sweeping = false;
-        Q_EMIT sweepFinished();
-    });
     m_thread.start();
 }
 
@@ -41,9 +23,8 @@ RunController::~RunController()
 
 bool RunController::start(int runId, const ExperimentConfig& config, const QString& runDir)
 {
-    if (m_busy || !m_thread.isRunning())
+    if (!m_thread.isRunning())
         return false;
-    m_busy = true;
     m_cancel.reset();
     RunWorker* worker = m_worker;
     QMetaObject::invokeMethod(
@@ -54,10 +35,8 @@ bool RunController::start(int runId, const ExperimentConfig& config, const QStri
 bool RunController::startSweep(const SweepSpec& spec, const std::vector<SweepRun>& runs, const std::vector<int>& runIds,
                                const QString& folder)
 {
-    if (m_busy || !m_thread.isRunning())
+    if (!m_thread.isRunning())
         return false;
-    m_busy = true;
-    m_sweeping = true;
     m_cancel.reset();
     RunWorker* worker = m_worker;
     QMetaObject::invokeMethod(

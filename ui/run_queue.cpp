@@ -1,6 +1,7 @@
 #include "run_queue.h"
 
 #include "run_controller.h"
+#include "run_worker.h"
 #include "runs_model.h"
 
 #include "dropoutlab/errors.h"
@@ -15,23 +16,21 @@ namespace dropoutlab::ui {
 RunQueue::RunQueue(RunsModel* model, QObject* parent)
     : QObject(parent), m_model(model), m_controller(new RunController(this))
 {
-    connect(m_controller, &RunController::started, this, &RunQueue::onStarted);
-    connect(m_controller, &RunController::batchProgress, this, [this](int id, const BatchProgress& progress) {
+    const RunWorker* worker = m_controller->worker();
+    connect(worker, &RunWorker::started, this, &RunQueue::onStarted);
+    connect(worker, &RunWorker::batchProgress, this, [this](int id, const BatchProgress& progress) {
         m_model->update(id, [&](RunEntry& e) { e.progress = progress; });
         Q_EMIT progressed(id);
     });
-    connect(m_controller, &RunController::epochFinished, this, [this](int id, const EpochMetrics& metrics) {
-        m_model->update(id, [&](RunEntry& e) {
-            e.result.epochs.push_back(metrics);
-            e.result.bestValAccuracy = std::max(e.result.bestValAccuracy, metrics.valAccuracy);
-        });
+    connect(worker, &RunWorker::epochFinished, this, [this](int id, const EpochMetrics& metrics) {
+        m_model->update(id, [&](RunEntry& e) { addEpoch(e.result, metrics); });
         Q_EMIT epochFinished(id, metrics);
         Q_EMIT progressed(id);
     });
-    connect(m_controller, &RunController::logLine, this, &RunQueue::logLine);
-    connect(m_controller, &RunController::finished, this, &RunQueue::onFinished);
-    connect(m_controller, &RunController::failed, this, &RunQueue::onFailed);
-    connect(m_controller, &RunController::sweepFinished, this, &RunQueue::onSweepFinished);
+    connect(worker, &RunWorker::logLine, this, &RunQueue::logLine);
+    connect(worker, &RunWorker::finished, this, &RunQueue::onFinished);
+    connect(worker, &RunWorker::failed, this, &RunQueue::onFailed);
+    connect(worker, &RunWorker::sweepFinished, this, &RunQueue::onSweepFinished);
 }
 
 RunQueue::~RunQueue()
@@ -48,6 +47,12 @@ int RunQueue::enqueue(const ExperimentConfig& config)
     if (m_running)
         ++m_batchSize;
     return id;
+}
+
+QString RunQueue::newSweepFolder(const SweepSpec& spec) const
+{
+    return QString::fromStdString(
+        createRunDirectory(QDir(m_workspace).filePath(QStringLiteral("sweeps")).toStdString(), spec.name));
 }
 
 std::vector<int> RunQueue::enqueueSweep(const SweepSpec& spec, const QString& folder)

@@ -32,6 +32,8 @@ public:
     /// Adds every run of a sweep recorded in `folder` (prepared now; throws dropoutlab::Error).
     /// Runs already finished there are shown with their results and not run again.
     std::vector<int> enqueueSweep(const dropoutlab::SweepSpec& spec, const QString& folder);
+    /// A new, unique folder for a sweep in the workspace's sweeps/ (throws dropoutlab::Error).
+    QString newSweepFolder(const dropoutlab::SweepSpec& spec) const;
     /// Starts working through the queue (no-op when running; with nothing queued it only
     /// reports queueFinished).
     void start();

@@ -2,6 +2,7 @@
 
 #include "dropoutlab/recorded_run.h"
 #include "dropoutlab/results.h"
+#include "dropoutlab/sweep_runner.h"
 
 #include <map>
 

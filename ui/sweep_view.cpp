@@ -1,5 +1,6 @@
 #include "sweep_view.h"
 
+#include "chart_axes.h"
 #include "chart_view.h"
 #include "curves_view.h"
 #include "heat_map.h"

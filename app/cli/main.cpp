@@ -52,8 +52,9 @@ int main(int argc, char** argv)
     sweepCmd->add_option("--shard", sweep.shard, "Run only share K of N (K/N), e.g. 2/3 for a job array");
     sweepCmd->add_option("--out", sweep.outDir, "Sweep folder (shared by all shards)")->required();
     sweepCmd->add_option("--fuse", sweep.fuse,
-                         "Train up to K runs at once in one fused pass (runs differing only in dropout rates and "
-                         "seeds; they share the batch order). Pays on GPUs; see BENCHMARKS.md for CPUs")
+                         "Train up to K runs at once in one fused pass (runs differing only in dropout rates, with "
+                         "the same seed: members share the batch order, so repeats of a point never fuse). Pays on "
+                         "GPUs; see BENCHMARKS.md for CPUs")
         ->check(CLI::Range(1, 256));
     sweepCmd->add_flag("--dry-run", sweep.dryRun, "List the runs (of this shard) and exit");
     sweepCmd->add_flag("--quiet,-q", sweep.quiet, "No progress output");

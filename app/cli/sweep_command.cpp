@@ -7,6 +7,7 @@
 #include "dropoutlab/errors.h"
 #include "dropoutlab/results.h"
 #include "dropoutlab/sweep.h"
+#include "dropoutlab/sweep_runner.h"
 
 #include <nlohmann/json.hpp>
 

@@ -1,5 +1,6 @@
 #include "config_json.h"
 
+#include "dropoutlab/file_io.h"
 #include "dropoutlab/errors.h"
 #include "dropoutlab/results.h"
 

@@ -181,6 +181,14 @@ std::map<std::string, DropoutSetting> parseDropoutSpec(const std::string& spec)
     return result;
 }
 
+ExperimentConfig withoutDropout(const ExperimentConfig& config)
+{
+    ExperimentConfig without = config;
+    without.dropout.clear();
+    without.name = (config.model == ModelKind::Mlp ? "mlp " : "") + std::string("no dropout");
+    return without;
+}
+
 std::string dropoutSummary(const ExperimentConfig& config)
 {
     std::string summary;

@@ -123,6 +123,12 @@ std::string optionalField(const std::optional<double>& value)
 
 } // namespace
 
+void addEpoch(RunResult& result, const EpochMetrics& metrics)
+{
+    result.epochs.push_back(metrics);
+    result.bestValAccuracy = std::max(result.bestValAccuracy, metrics.valAccuracy);
+}
+
 std::string toString(RunStatus status)
 {
     switch (status) {
@@ -256,9 +262,8 @@ RunRecord loadRun(const std::string& dir)
     }
     record.result.status = RunStatus::Interrupted;
     record.result.message = "no result.json: the run is still going or was interrupted";
-    record.result.epochs = readMetricsFile((root / "metrics.jsonl").string());
-    for (const auto& m : record.result.epochs)
-        record.result.bestValAccuracy = std::max(record.result.bestValAccuracy, m.valAccuracy);
+    for (const auto& m : readMetricsFile((root / "metrics.jsonl").string()))
+        addEpoch(record.result, m);
     return record;
 }
 

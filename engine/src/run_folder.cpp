@@ -1,4 +1,6 @@
 #include "dropoutlab/errors.h"
+
+#include "dropoutlab/file_io.h"
 #include "dropoutlab/results.h"
 
 #include <cerrno>

@@ -1,5 +1,6 @@
 #include "dropoutlab/run_plan.h"
 
+#include "dropoutlab/file_io.h"
 #include "dropoutlab/errors.h"
 #include "dropoutlab/presets.h"
 #include "dropoutlab/results.h"

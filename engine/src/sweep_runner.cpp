@@ -1,5 +1,6 @@
 #include "dropoutlab/errors.h"
 #include "dropoutlab/sweep.h"
+#include "dropoutlab/sweep_runner.h"
 #include "fused_trainer.h"
 #include "training_session.h"
 
@@ -122,6 +123,41 @@ std::vector<RunResult> runFused(const std::vector<const SweepRun*>& todo, SweepF
     return results;
 }
 
+/// Mean validation accuracy at the rung epoch of each point, over this invocation's runs and the
+/// earlier finished runs of the same points in the folder (unreadable ones are redone, not ranked).
+std::map<int, double> rungScores(const std::vector<std::unique_ptr<ActiveRun>>& active,
+                                 const std::vector<SweepRun>& runs, SweepFolder& folder, int epoch)
+{
+    std::vector<std::pair<int, const RunResult*>> rung;
+    for (const auto& run : active) {
+        if (run->session)
+            rung.emplace_back(run->run->point, &run->session->result());
+    }
+    std::vector<std::string> unreadable;
+    const std::vector<RunRecord> earlier = folder.loadRuns(&unreadable);
+    std::map<std::string, int> pointOf;
+    for (const auto& run : runs)
+        pointOf[run.id] = run.point;
+    for (const auto& record : earlier) {
+        if (pointOf.count(record.id) && SweepFolder::keepsResult(record.result.status))
+            rung.emplace_back(pointOf[record.id], &record.result);
+    }
+    return pointScores(rung, epoch);
+}
+
+/// Rank of each point by score, 1 for the best.
+std::map<int, int> ranks(const std::map<int, double>& scores)
+{
+    std::vector<std::pair<double, int>> ranking;
+    for (const auto& [point, score] : scores)
+        ranking.emplace_back(score, point);
+    std::sort(ranking.begin(), ranking.end(), std::greater<>());
+    std::map<int, int> rankOf;
+    for (std::size_t i = 0; i < ranking.size(); ++i)
+        rankOf[ranking[i].second] = static_cast<int>(i) + 1;
+    return rankOf;
+}
+
 } // namespace
 
 std::vector<RunResult> runSweep(const SweepSpec& spec, const std::vector<SweepRun>& runs, SweepFolder& folder,
@@ -172,43 +208,22 @@ std::vector<RunResult> runSweep(const SweepSpec& spec, const std::vector<SweepRu
         return results;
     }
 
-    // Rank with every result at the rung: this invocation's and earlier finished runs of these points.
-    std::vector<std::pair<int, const RunResult*>> rung;
-    for (const auto& run : active)
-        rung.emplace_back(run->run->point, run->session ? &run->session->result() : nullptr);
-    std::vector<std::string> unreadable;
-    std::vector<RunRecord> earlier = folder.loadRuns(&unreadable);  // unreadable runs are redone, not ranked
-    std::map<std::string, int> pointOf;
-    for (const auto& run : runs)
-        pointOf[run.id] = run.point;
-    for (const auto& record : earlier) {
-        if (pointOf.count(record.id) && SweepFolder::keepsResult(record.result.status))
-            rung.emplace_back(pointOf[record.id], &record.result);
-    }
-    rung.erase(std::remove_if(rung.begin(), rung.end(), [](const auto& entry) { return entry.second == nullptr; }),
-               rung.end());
-    const auto scores = pointScores(rung, spec.halving.atEpoch);
-    std::vector<std::pair<double, int>> ranking;
-    for (const auto& [point, score] : scores)
-        ranking.emplace_back(score, point);
-    std::sort(ranking.begin(), ranking.end(), std::greater<>());
-    std::map<int, int> rankOf;
-    for (std::size_t i = 0; i < ranking.size(); ++i)
-        rankOf[ranking[i].second] = static_cast<int>(i) + 1;
-    const int survivors = static_cast<int>((ranking.size() + 1) / 2);
+    const auto scores = rungScores(active, runs, folder, spec.halving.atEpoch);
+    const auto rankOf = ranks(scores);
+    const int survivors = static_cast<int>((scores.size() + 1) / 2);
 
     for (auto& run : active) {
         if (!run->session)
             continue;
         const int point = run->run->point;
-        const int rank = rankOf.count(point) ? rankOf[point] : 1;
+        const int rank = rankOf.count(point) ? rankOf.at(point) : 1;
         if (rank > survivors) {
             char score[32];
             std::snprintf(score, sizeof score, "%.2f %%", 100.0 * scores.at(point));
             results.push_back(finishRun(*run, progress, true,
                                         "stopped by successive halving after epoch " +
                                             std::to_string(spec.halving.atEpoch) + ": point ranked " +
-                                            std::to_string(rank) + " of " + std::to_string(ranking.size()) +
+                                            std::to_string(rank) + " of " + std::to_string(scores.size()) +
                                             " by mean validation accuracy (" + score + ")"));
             continue;
         }

@@ -1,4 +1,5 @@
 #include "config_json.h"
+#include "dropoutlab/file_io.h"
 #include "dropoutlab/file_limits.h"
 #include "dropoutlab/errors.h"
 #include "dropoutlab/results.h"

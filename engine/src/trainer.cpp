@@ -468,9 +468,7 @@ bool TrainingSession::finishEpoch(int epoch, std::int64_t seen, Clock::time_poin
             m_ended[k] = 1;
             continue;
         }
-        RunResult& r = m_results[k];
-        r.bestValAccuracy = std::max(r.bestValAccuracy, metrics.valAccuracy);
-        r.epochs.push_back(metrics);
+        addEpoch(m_results[k], metrics);
         m_observers[k]->onEpoch(metrics);
         stopEarly = stopEarly || checkEarlyStopping(metrics);
     }

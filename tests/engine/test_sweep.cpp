@@ -1,5 +1,6 @@
 #include "dropoutlab/errors.h"
 #include "dropoutlab/sweep.h"
+#include "dropoutlab/sweep_runner.h"
 
 #include <QDir>
 #include <QFile>

@@ -6,6 +6,7 @@
 #include "fixture_runs.h"
 
 #include "run_controller.h"
+#include "run_worker.h"
 #include "run_queue.h"
 #include "runs_model.h"
 
@@ -107,16 +108,17 @@ void TestCancelStress::cancelsDuringARun()
     config.threads = 1;
 
     RunController controller;
-    QSignalSpy started(&controller, &RunController::started);
-    QSignalSpy finished(&controller, &RunController::finished);
-    QSignalSpy failed(&controller, &RunController::failed);
+    const RunWorker* worker = controller.worker();
+    QSignalSpy started(worker, &RunWorker::started);
+    QSignalSpy finished(worker, &RunWorker::finished);
+    QSignalSpy failed(worker, &RunWorker::failed);
     bool trigger = false;
     // The triggers run on this thread as the worker's signals arrive, a few ms after the event.
-    connect(&controller, &RunController::batchProgress, this, [&](int, const BatchProgress& p) {
+    connect(worker, &RunWorker::batchProgress, this, [&](int, const BatchProgress& p) {
         if (moment == QLatin1String("end of training") && p.batch == p.batchesPerEpoch)
             trigger = true;
     });
-    connect(&controller, &RunController::epochFinished, this, [&](int, const EpochMetrics& m) {
+    connect(worker, &RunWorker::epochFinished, this, [&](int, const EpochMetrics& m) {
         if (moment == QLatin1String("last epoch done") && m.epoch == 2)
             trigger = true;
     });

@@ -1,5 +1,6 @@
 #include "fixture_runs.h"
 
+#include "chart_axes.h"
 #include "accuracy_chart.h"
 #include "chart_export.h"
 #include "chart_view.h"

@@ -93,6 +93,9 @@ DropoutKind parseDropoutKind(const std::string& text, const std::string& where);
 std::vector<int> parseHiddenWidths(const std::string& text, const std::string& where);
 /// Parses "fc1=0.5,input=0.2,conv2=0.3:channel" into settings; throws ConfigError.
 std::map<std::string, DropoutSetting> parseDropoutSpec(const std::string& spec);
+/// The same run without any dropout, named "no dropout" ("mlp no dropout" for the MLP): the
+/// other half of a with/without comparison.
+ExperimentConfig withoutDropout(const ExperimentConfig& config);
 /// Human-readable summary, e.g. "input 0.2, fc1 0.5" or "none".
 std::string dropoutSummary(const ExperimentConfig& config);
 

@@ -3,6 +3,7 @@
 #include "dropoutlab/cancel_token.h"
 #include "dropoutlab/experiment.h"
 #include "dropoutlab/experiment_config.h"
+#include "dropoutlab/file_io.h"
 #include "dropoutlab/file_limits.h"
 #include "dropoutlab/run_result.h"
 
@@ -86,10 +87,5 @@ bool isRunDirectory(const std::string& dir);
 void writeLongCsv(const std::vector<RunRecord>& runs, std::ostream& out);
 /// Wide table: one row per run with its configuration summary and final figures.
 void writeSummaryCsv(const std::vector<RunRecord>& runs, std::ostream& out);
-
-/// Writes `contents` to `path` through a per-process temporary file and a rename; throws IoError.
-void writeFileAtomically(const std::string& path, const std::string& contents);
-/// Reads a whole regular file of at most `maxBytes`; throws IoError naming the file.
-std::string readTextFile(const std::string& path, std::uint64_t maxBytes = kMaxJsonFileBytes);
 
 } // namespace dropoutlab

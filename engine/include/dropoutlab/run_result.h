@@ -62,6 +62,10 @@ struct RunResult {
     int bestEpoch = 0;                   ///< with early stopping: the epoch whose weights were tested
 };
 
+/// Adds a finished epoch to a result: its metrics and the best validation accuracy so far. The one
+/// place an epoch record grows (the trainer, the run-folder reader and the app use it).
+void addEpoch(RunResult& result, const EpochMetrics& metrics);
+
 /// "completed", "cancelled", "diverged", "failed", "stopped", "interrupted".
 std::string toString(RunStatus status);
 /// Parses a status word; throws ConfigError naming `where` otherwise.
