@@ -1,0 +1,101 @@
+// Running sweeps into their folder (dropoutlab/sweep_runner.h, sweep_folder.h): resume, successive halving.
+#include "dropoutlab/errors.h"
+#include "engine/sweep_fixtures.h"
+
+#include <QDir>
+#include <QFile>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <cmath>
+#include <map>
+#include <set>
+
+using namespace dropoutlab;
+using namespace dropoutlab::test;
+
+class TestSweepRunner : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void resumeSkipsFinishedRuns();
+    void successiveHalvingStopsTheWorseHalf();
+};
+
+void TestSweepRunner::resumeSkipsFinishedRuns()
+{
+    QTemporaryDir dir;
+    SweepSpec spec = tinySpec(2, 1);
+    SweepFolder folder(dir.path().toStdString());
+    folder.prepare(spec);
+    const auto runs = expandSweep(spec);
+    CancelToken token;
+
+    CountingProgress first;
+    QCOMPARE(runSweep(spec, runs, folder, first, token).size(), std::size_t{2});
+    QCOMPARE(first.started, 2);
+
+    CountingProgress second;
+    QCOMPARE(runSweep(spec, runs, folder, second, token).size(), std::size_t{0});
+    QCOMPARE(second.skipped, 2);
+
+    // An interrupted run (no result.json) is redone; the finished one is not.
+    QVERIFY(QFile::remove(QString::fromStdString(folder.runDir(runs[1].id)) + "/result.json"));
+    CountingProgress third;
+    QCOMPARE(runSweep(spec, runs, folder, third, token).size(), std::size_t{1});
+    QCOMPARE(third.skipped, 1);
+    QCOMPARE(third.statuses.at(runs[1].id), std::string("completed"));
+
+    // Another spec in the same folder is refused.
+    SweepSpec other = spec;
+    other.repeats = 2;
+    QVERIFY_THROWS_EXCEPTION(ConfigError, folder.prepare(other));
+    QCOMPARE(folder.loadRuns().size(), std::size_t{2});
+}
+
+void TestSweepRunner::successiveHalvingStopsTheWorseHalf()
+{
+    QTemporaryDir dir;
+    SweepSpec spec = tinySpec(4, 3);
+    spec.halving.atEpoch = 1;
+    SweepFolder folder(dir.path().toStdString());
+    folder.prepare(spec);
+    CountingProgress progress;
+    CancelToken token;
+    runSweep(spec, expandSweep(spec), folder, progress, token);
+
+    int stopped = 0;
+    int completed = 0;
+    // The points stopped must be the worse half by validation accuracy at the rung (one seed per
+    // point here, so a point's mean is its run's figure).
+    double bestStopped = 0.0;
+    double worstCompleted = 1.0;
+    for (const auto& record : folder.loadRuns()) {
+        QVERIFY(!record.result.epochs.empty());
+        const double atRung = record.result.epochs.front().valAccuracy;
+        if (record.result.status == RunStatus::Stopped) {
+            bestStopped = std::max(bestStopped, atRung);
+            ++stopped;
+            QCOMPARE(record.result.epochs.size(), std::size_t{1});
+            QVERIFY(!record.result.testAccuracy);
+            QVERIFY(QString::fromStdString(record.result.message).contains("successive halving"));
+        } else {
+            worstCompleted = std::min(worstCompleted, atRung);
+            ++completed;
+            QCOMPARE(toString(record.result.status), std::string("completed"));
+            QCOMPARE(record.result.epochs.size(), std::size_t{3});
+        }
+    }
+    QCOMPARE(stopped, 2);
+    QCOMPARE(completed, 2);
+    QVERIFY2(bestStopped <= worstCompleted,
+             qPrintable(QString("a stopped point (val %1) beat a completed one (val %2) at the rung")
+                            .arg(bestStopped).arg(worstCompleted)));
+    // Stopped runs are finished work: a rerun skips them.
+    CountingProgress again;
+    runSweep(spec, expandSweep(spec), folder, again, token);
+    QCOMPARE(again.skipped, 4);
+}
+
+QTEST_GUILESS_MAIN(TestSweepRunner)
+#include "test_sweep_runner.moc"

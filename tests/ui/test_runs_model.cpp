@@ -1,0 +1,123 @@
+// RunsModel and RunEntry (ui/runs_model.h, ui/run_entry.h): the table's texts, sorting and the
+// conversions between the app's states and the engine's records.
+#include "runs_model.h"
+
+#include <QSignalSpy>
+#include <QTest>
+
+using namespace dropoutlab;
+using namespace dropoutlab::ui;
+
+class TestRunsModel : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase() { QLocale::setDefault(QLocale::c()); }
+    void textsOfAFinishedRun();
+    void numbersSortAsNumbers();
+    void addRemoveAndSignals();
+    void statesAndStatusesRoundTrip();
+    void recordsForExportAndStatistics();
+    void distinctColours();
+};
+
+void TestRunsModel::textsOfAFinishedRun()
+{
+    RunsModel model;
+    ExperimentConfig config;
+    config.name = "fc1 0.5";
+    config.dropout["fc1"] = {0.5};
+    config.epochs = 2;
+    const int id = model.addRun(config, RunState::Completed);
+    model.update(id, [](RunEntry& e) {
+        addEpoch(e.result, {1, 0.3, 0.95, 0.1, 0.97, 10.0, 9.0, 1.0});
+        addEpoch(e.result, {2, 0.2, 0.98, 0.05, 0.9905, 10.0, 9.0, 1.0});
+        e.result.testAccuracy = 0.9908;
+        e.result.wallSeconds = 125.4;
+        e.result.device = "cpu";
+    });
+    auto text = [&](int column) { return model.data(model.index(0, column), Qt::DisplayRole).toString(); };
+    QCOMPARE(text(RunsModel::Name), QString("fc1 0.5"));
+    QCOMPARE(text(RunsModel::Dropout), QString("fc1 0.5"));
+    QCOMPARE(text(RunsModel::Status), QString("completed"));
+    QCOMPARE(text(RunsModel::Progress), QString("2/2"));
+    QCOMPARE(text(RunsModel::BestVal), QString("99.05 %"));
+    QCOMPARE(text(RunsModel::TestAcc), QString("99.08 %"));
+    QCOMPARE(text(RunsModel::Gap), QString("-1.05 pts"));  // 98 % train (dropout on) - 99.05 % val
+    QCOMPARE(text(RunsModel::Time), QString("2m 05s"));
+    QCOMPARE(text(RunsModel::Device), QString("cpu"));
+}
+
+void TestRunsModel::numbersSortAsNumbers()
+{
+    RunsModel model;
+    for (const double accuracy : {0.9, 0.1, 0.55}) {
+        const int id = model.addRun(ExperimentConfig{}, RunState::Completed);
+        model.update(id, [&](RunEntry& e) { e.result.testAccuracy = accuracy; });
+    }
+    model.addRun(ExperimentConfig{}, RunState::Queued);  // no test accuracy: sorts below every figure
+    std::vector<double> keys;
+    for (int row = 0; row < model.rowCount(); ++row)
+        keys.push_back(model.data(model.index(row, RunsModel::TestAcc), RunsModel::kSortRole).toDouble());
+    QCOMPARE(keys, (std::vector<double>{0.9, 0.1, 0.55, -1.0}));
+}
+
+void TestRunsModel::addRemoveAndSignals()
+{
+    RunsModel model;
+    QSignalSpy added(&model, &RunsModel::runAdded);
+    QSignalSpy changed(&model, &RunsModel::runChanged);
+    QSignalSpy removed(&model, &RunsModel::runRemoved);
+    const int a = model.addRun(ExperimentConfig{});
+    const int b = model.addRun(ExperimentConfig{});
+    QVERIFY(a != b);
+    model.update(b, [](RunEntry& e) { e.state = RunState::Running; });
+    model.update(12345, [](RunEntry& e) { e.state = RunState::Failed; });  // unknown id: nothing happens
+    model.removeRun(a);
+    QCOMPARE(added.size(), 2);
+    QCOMPARE(changed.size(), 1);
+    QCOMPARE(removed.size(), 1);
+    QCOMPARE(model.rowCount(), 1);
+    QVERIFY(!model.find(a));
+    QCOMPARE(model.rowOf(b), 0);
+}
+
+void TestRunsModel::statesAndStatusesRoundTrip()
+{
+    for (const RunStatus status : {RunStatus::Completed, RunStatus::Cancelled, RunStatus::Diverged, RunStatus::Failed,
+                                   RunStatus::Stopped, RunStatus::Interrupted})
+        QCOMPARE(toString(statusFromState(stateFromStatus(status))), toString(status));
+    // Not finished: read back from a folder, such a run is interrupted.
+    for (const RunState state : {RunState::Queued, RunState::Running, RunState::Planned})
+        QCOMPARE(toString(statusFromState(state)), std::string("interrupted"));
+}
+
+void TestRunsModel::recordsForExportAndStatistics()
+{
+    RunEntry single;
+    single.dir = QStringLiteral("/ws/20261127-120000-fc1-0.5");
+    single.state = RunState::Running;
+    addEpoch(single.result, {1, 0.3, 0.9, 0.1, 0.95, 1.0, 1.0, 0.0});
+    const RunRecord running = toRunRecord(single);
+    QCOMPARE(running.id, std::string("20261127-120000-fc1-0.5"));
+    QCOMPARE(toString(running.result.status), std::string("interrupted"));
+    QCOMPARE(running.result.epochs.size(), std::size_t{1});
+
+    RunEntry swept = single;
+    swept.runKey = QStringLiteral("p01-fc1=0.5-s2");
+    swept.state = RunState::Stopped;
+    const RunRecord stopped = toRunRecord(swept);
+    QCOMPARE(stopped.id, std::string("p01-fc1=0.5-s2"));
+    QCOMPARE(toString(stopped.result.status), std::string("stopped"));
+}
+
+void TestRunsModel::distinctColours()
+{
+    QSet<QRgb> colours;
+    for (int i = 0; i < 40; ++i)
+        colours.insert(runColor(i).rgb());
+    QCOMPARE(colours.size(), 40);
+}
+
+QTEST_GUILESS_MAIN(TestRunsModel)
+#include "test_runs_model.moc"
