@@ -2,21 +2,12 @@
 
 #include "dropoutlab/cancel_token.h"
 #include "dropoutlab/experiment_config.h"
+#include "dropoutlab/observer.h"
 #include "dropoutlab/run_result.h"
 
 #include <string>
 
 namespace dropoutlab {
-
-/// Receives a run's progress. Called on the thread that runs the experiment; values only.
-class ExperimentObserver {
-public:
-    virtual ~ExperimentObserver() = default;
-    virtual void onStart(const RunInfo& /*info*/) {}
-    virtual void onBatch(const BatchProgress& /*progress*/) {}
-    virtual void onEpoch(const EpochMetrics& /*metrics*/) {}
-    virtual void onLog(const std::string& /*line*/) {}
-};
 
 /// Trains and evaluates one configuration on the calling thread.
 ///

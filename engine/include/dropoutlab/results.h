@@ -1,7 +1,7 @@
 #pragma once
 
 #include "dropoutlab/cancel_token.h"
-#include "dropoutlab/experiment.h"
+#include "dropoutlab/observer.h"
 #include "dropoutlab/experiment_config.h"
 #include "dropoutlab/file_io.h"
 #include "dropoutlab/file_limits.h"
