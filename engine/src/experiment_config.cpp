@@ -122,6 +122,20 @@ DropoutKind parseDropoutKind(const std::string& text, const std::string& where)
     throw ConfigError(where + ": unknown dropout kind '" + text + "'; expected element or channel");
 }
 
+std::optional<double> numberFromText(const std::string& text)
+{
+    std::size_t used = 0;
+    double value = 0.0;
+    try {
+        value = std::stod(text, &used);
+    } catch (const std::exception&) {
+        return std::nullopt;
+    }
+    if (used == 0 || used != text.size())
+        return std::nullopt;
+    return value;
+}
+
 std::vector<int> parseHiddenWidths(const std::string& text, const std::string& where)
 {
     std::vector<int> widths;
@@ -129,17 +143,11 @@ std::vector<int> parseHiddenWidths(const std::string& text, const std::string& w
     std::string item;
     while (std::getline(items, item, ',')) {
         item = trim(item);
-        std::size_t used = 0;
-        long value = 0;
-        try {
-            value = std::stol(item, &used);
-        } catch (const std::exception&) {
-            used = 0;
-        }
-        if (used == 0 || used != item.size() || value < 1 || value > kMaxHiddenWidth)
+        const auto value = numberFromText(item);
+        if (!value || *value != std::floor(*value) || *value < 1 || *value > kMaxHiddenWidth)
             throw ConfigError(where + ": width '" + item + "' is not a whole number from 1 to " +
                               std::to_string(kMaxHiddenWidth) + "; expected e.g. 1024,1024,1024");
-        widths.push_back(static_cast<int>(value));
+        widths.push_back(static_cast<int>(*value));
     }
     if (widths.empty() || widths.size() > static_cast<std::size_t>(kMaxHiddenLayers))
         throw ConfigError(where + ": '" + text + "' gives " + std::to_string(widths.size()) + " layers; expected 1-" +
@@ -166,14 +174,10 @@ std::map<std::string, DropoutSetting> parseDropoutSpec(const std::string& spec)
             setting.kind = parseDropoutKind(trim(value.substr(colon + 1)), "dropout site " + site);
             value = trim(value.substr(0, colon));
         }
-        std::size_t used = 0;
-        try {
-            setting.rate = std::stod(value, &used);
-        } catch (const std::exception&) {
-            used = 0;
-        }
-        if (used == 0 || used != value.size())
+        const auto rate = numberFromText(value);
+        if (!rate)
             throw ConfigError("dropout site " + site + ": rate '" + value + "' is not a number; expected 0 <= rate < 1");
+        setting.rate = *rate;
         if (result.count(site))
             throw ConfigError("dropout site " + site + " is given twice");
         result[site] = setting;

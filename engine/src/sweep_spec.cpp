@@ -28,16 +28,10 @@ std::string formatValue(double value)
 
 double parseNumber(const std::string& text, const std::string& where)
 {
-    std::size_t used = 0;
-    double value = 0.0;
-    try {
-        value = std::stod(text, &used);
-    } catch (const std::exception&) {
-        used = 0;
-    }
-    if (used == 0 || used != text.size())
+    const auto value = numberFromText(text);
+    if (!value)
         throw ConfigError(where + ": '" + text + "' is not a number");
-    return value;
+    return *value;
 }
 
 std::vector<double> expandRange(double start, double stop, double step, const std::string& where)

@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -89,6 +90,8 @@ ModelKind parseModelKind(const std::string& text, const std::string& where);
 /// Parses "element"/"channel"; throws ConfigError naming `where` otherwise.
 DropoutKind parseDropoutKind(const std::string& text, const std::string& where);
 
+/// The number `text` spells, the whole of it (no trailing characters); nullopt when it is none.
+std::optional<double> numberFromText(const std::string& text);
 /// Parses "1024,1024,1024" into MLP hidden widths; throws ConfigError naming `where`.
 std::vector<int> parseHiddenWidths(const std::string& text, const std::string& where);
 /// Parses "fc1=0.5,input=0.2,conv2=0.3:channel" into settings; throws ConfigError.
