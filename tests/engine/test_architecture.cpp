@@ -1,4 +1,4 @@
-// The architecture's boundaries (DESIGN.md): the engine never includes Qt, public engine
+// The architecture's boundaries (docs/ARCHITECTURE.md): the engine never includes Qt, public engine
 // headers and ui/ never include torch.
 
 #include <QDirIterator>
