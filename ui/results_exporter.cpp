@@ -12,9 +12,6 @@
 #include <QApplication>
 #include <QDir>
 #include <QFileDialog>
-#include <QJsonArray>
-#include <QJsonDocument>
-#include <QJsonObject>
 #include <QSaveFile>
 
 #include <sstream>
@@ -28,11 +25,6 @@ QString writeText(const QString& path, const QByteArray& bytes)
     if (!file.open(QIODevice::WriteOnly) || file.write(bytes) != bytes.size() || !file.commit())
         return QObject::tr("cannot write %1: %2").arg(path, file.errorString());
     return {};
-}
-
-QJsonObject jsonObject(const std::string& text)
-{
-    return QJsonDocument::fromJson(QByteArray::fromStdString(text)).object();
 }
 
 } // namespace
@@ -116,18 +108,11 @@ QString ResultsExporter::exportResults(const QString& dir) const
     std::ostringstream summary, longTable;
     writeSummaryCsv(runs, summary);
     writeLongCsv(runs, longTable);
-    QJsonArray array;
-    for (const auto& run : runs) {
-        QJsonObject object = jsonObject(resultToJson(run.result, run.config.name));
-        object.insert(QStringLiteral("run"), QString::fromStdString(run.id));
-        object.insert(QStringLiteral("config"), jsonObject(configToJson(run.config)));
-        array.append(object);
-    }
     QStringList problems;
     for (const auto& [name, bytes] :
          {std::pair{QStringLiteral("summary.csv"), QByteArray::fromStdString(summary.str())},
           std::pair{QStringLiteral("long.csv"), QByteArray::fromStdString(longTable.str())},
-          std::pair{QStringLiteral("results.json"), QJsonDocument(array).toJson()}}) {
+          std::pair{QStringLiteral("results.json"), QByteArray::fromStdString(runsToJson(runs))}}) {
         const QString error = writeText(QDir(dir).filePath(name), bytes);
         if (!error.isEmpty())
             problems << error;

@@ -50,7 +50,11 @@ int exportCommand(const ExportOptions& options)
             writeTable(options.longCsv, runs, writeLongCsv);
         if (!options.summaryCsv.empty())
             writeTable(options.summaryCsv, runs, writeSummaryCsv);
-        if (options.longCsv.empty() && options.summaryCsv.empty())
+        if (!options.json.empty()) {
+            writeFileAtomically(options.json, runsToJson(runs));
+            std::fprintf(stderr, "wrote %s\n", options.json.c_str());
+        }
+        if (options.longCsv.empty() && options.summaryCsv.empty() && options.json.empty())
             writeSummaryCsv(runs, std::cout);
         return kExitOk;
     } catch (const Error& error) {

@@ -36,6 +36,7 @@ int main(int argc, char** argv)
     exportCmd->add_option("paths", exportOptions.paths, "Run folders or folders of runs")->required();
     exportCmd->add_option("--long", exportOptions.longCsv, "Long table: run,name,epoch,metric,value");
     exportCmd->add_option("--summary", exportOptions.summaryCsv, "One row per run (default: stdout)");
+    exportCmd->add_option("--json", exportOptions.json, "results.json: every run's result, run id and config");
 
     SweepOptions sweep;
     auto* sweepCmd = app.add_subcommand("sweep", "Run a grid of dropout rates (and seeds) into one folder");

@@ -9,6 +9,7 @@
 #include "dropoutlab/results.h"
 
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
 
 namespace dropoutlab::cli {
@@ -76,6 +77,7 @@ int runCommand(const RunOptions& options)
 
     InterruptGuard interrupt;
     std::vector<RunResult> results;
+    std::vector<RunRecord> records;  // for --json
     int exitCode = kExitOk;
     for (std::size_t i = 0; i < configs.size() && !interrupt.interrupted(); ++i) {
         ConsoleReporter reporter(static_cast<int>(i + 1), static_cast<int>(configs.size()), configs[i].name,
@@ -84,6 +86,7 @@ int runCommand(const RunOptions& options)
             const std::string dir = createRunDirectory(options.outDir, configs[i].name);
             reporter.onLog("results in " + dir);
             results.push_back(runExperimentRecorded(configs[i], dir, reporter, interrupt.token()));
+            records.push_back({std::filesystem::path(dir).filename().string(), dir, configs[i], results.back()});
         } catch (const Error& error) {
             reporter.finishLine();
             return reportError(error, kExitFailed);
@@ -100,12 +103,8 @@ int runCommand(const RunOptions& options)
             exitCode = kExitFailed;
     }
 
-    if (options.json) {
-        std::cout << "[";
-        for (std::size_t i = 0; i < results.size(); ++i)
-            std::cout << (i ? "," : "") << "\n" << resultToJson(results[i], configs[i].name);
-        std::cout << "]\n";
-    }
+    if (options.json)
+        std::cout << runsToJson(records);
     printSummary(configs, results, options.json ? stderr : stdout);
     if (interrupt.interrupted()) {
         std::fprintf(stderr, "interrupted: finished epochs are kept in %s\n", options.outDir.c_str());

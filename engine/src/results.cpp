@@ -152,7 +152,9 @@ RunStatus parseRunStatus(const std::string& text, const std::string& where)
     throw ConfigError(where + ": unknown status '" + text + "'; expected completed, cancelled, diverged or failed");
 }
 
-std::string resultToJson(const RunResult& result, const std::string& runName)
+namespace {
+
+json resultObject(const RunResult& result, const std::string& runName)
 {
     json epochs = json::array();
     for (const auto& m : result.epochs)
@@ -173,7 +175,26 @@ std::string resultToJson(const RunResult& result, const std::string& runName)
         object["diverged_at"] = {{"epoch", result.divergedEpoch}, {"batch", result.divergedBatch}};
     if (result.stoppedEarly || result.bestEpoch > 0)
         object["early_stopping"] = {{"stopped_early", result.stoppedEarly}, {"best_epoch", result.bestEpoch}};
-    return object.dump(2) + "\n";
+    return object;
+}
+
+} // namespace
+
+std::string resultToJson(const RunResult& result, const std::string& runName)
+{
+    return resultObject(result, runName).dump(2) + "\n";
+}
+
+std::string runsToJson(const std::vector<RunRecord>& runs)
+{
+    json array = json::array();
+    for (const auto& run : runs) {
+        json object = resultObject(run.result, run.config.name);
+        object["run"] = run.id;
+        object["config"] = detail::configToJsonObject(run.config);
+        array.push_back(std::move(object));
+    }
+    return array.dump(2) + "\n";
 }
 
 RunResult resultFromJson(const std::string& text, const std::string& where)

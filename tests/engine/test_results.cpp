@@ -4,6 +4,9 @@
 
 #include <QDir>
 #include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -76,6 +79,7 @@ private Q_SLOTS:
     void interruptedRunKeepsCompleteEpochs();
     void runDirectoriesAreUnique();
     void csvTables();
+    void resultsJsonOfSeveralRuns();
     void failedStartIsRecorded();
 };
 
@@ -205,6 +209,31 @@ void TestResults::failedStartIsRecorded()
     const RunRecord record = loadRun(runDir);
     QCOMPARE(toString(record.result.status), std::string("failed"));
     QVERIFY(QString::fromStdString(record.result.message).contains("no-such-dataset"));
+}
+
+void TestResults::resultsJsonOfSeveralRuns()
+{
+    ExperimentConfig config;
+    config.name = "fc1 0.5";
+    config.dropout["fc1"] = {0.5, DropoutKind::Element};
+    const RunRecord a{"20261127-a", "/ws/20261127-a", config, sampleResult()};
+    RunRecord b = a;
+    b.id = "20261127-b";
+    b.result.status = RunStatus::Diverged;
+    const std::string text = runsToJson({a, b});
+    // Each element is a result.json object plus its run id and config: both parts read back.
+    QVERIFY(text.find("\"run\": \"20261127-b\"") != std::string::npos);
+    const QJsonArray array = QJsonDocument::fromJson(QByteArray::fromStdString(text)).array();
+    QCOMPARE(array.size(), 2);
+    QJsonObject first = array[0].toObject();
+    QCOMPARE(first["run"].toString(), QString("20261127-a"));
+    const QByteArray configText = QJsonDocument(first["config"].toObject()).toJson();
+    QVERIFY(configFromJson(configText.toStdString(), "config") == config);
+    first.remove("run");
+    first.remove("config");
+    compareResults(resultFromJson(QJsonDocument(first).toJson().toStdString(), "element 1"), a.result);
+    QCOMPARE(array[1].toObject()["status"].toString(), QString("diverged"));
+    QCOMPARE(runsToJson({}), std::string("[]\n"));
 }
 
 QTEST_GUILESS_MAIN(TestResults)

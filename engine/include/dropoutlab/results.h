@@ -83,6 +83,11 @@ std::vector<RunRecord> loadWorkspace(const std::string& workspace, std::vector<s
 /// True when `dir` holds a run (config.json).
 bool isRunDirectory(const std::string& dir);
 
+/// results.json of several runs: an array of result objects (as in result.json), each with its
+/// run id ("run") and its config ("config"). The app's File > Export, `run --json` and
+/// `export --json` all write this.
+std::string runsToJson(const std::vector<RunRecord>& runs);
+
 /// Long table: run,epoch,metric,value (one row per epoch metric).
 void writeLongCsv(const std::vector<RunRecord>& runs, std::ostream& out);
 /// Wide table: one row per run with its configuration summary and final figures.
