@@ -191,15 +191,19 @@ torch::Tensor FusedNet::forward(const torch::Tensor& input, bool training)
     return x;
 }
 
+torch::Tensor FusedNet::memberLosses(const torch::Tensor& logits, const torch::Tensor& labels) const
+{
+    const std::int64_t size = labels.size(0);
+    return torch::nn::functional::cross_entropy(logits.reshape({m_k * size, kClasses}), labels.repeat({m_k}),
+                                                torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kNone))
+        .view({m_k, size});
+}
+
 void FusedNet::trainStep(const torch::Tensor& images, const torch::Tensor& labels, torch::Tensor& lossSum,
                          torch::Tensor& correct)
 {
-    const std::int64_t size = labels.size(0);
     const auto logits = forward(images, true);  // [K, B, 10]
-    const auto perSample = torch::nn::functional::cross_entropy(
-        logits.reshape({m_k * size, kClasses}), labels.repeat({m_k}),
-        torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kNone));
-    const auto memberLoss = perSample.view({m_k, size}).mean(1);  // [K]
+    const auto memberLoss = memberLosses(logits, labels).mean(1);  // [K]
     m_optimizer->zero_grad();
     // The sum of the members' mean losses: each member gets its own run's gradient.
     memberLoss.sum().backward();
@@ -211,12 +215,8 @@ void FusedNet::trainStep(const torch::Tensor& images, const torch::Tensor& label
 void FusedNet::evaluateBatch(const torch::Tensor& images, const torch::Tensor& labels, torch::Tensor& lossSum,
                              torch::Tensor& correct)
 {
-    const std::int64_t size = labels.size(0);
     const auto logits = forward(images, false);
-    const auto perSample = torch::nn::functional::cross_entropy(
-        logits.reshape({m_k * size, kClasses}), labels.repeat({m_k}),
-        torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kNone));
-    lossSum += perSample.view({m_k, size}).sum(1).to(torch::kDouble);
+    lossSum += memberLosses(logits, labels).sum(1).to(torch::kDouble);
     correct += logits.argmax(2).eq(labels.unsqueeze(0)).sum(1);
 }
 

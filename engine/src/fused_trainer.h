@@ -29,7 +29,6 @@ class FusedNet final : public Learner {
 public:
     /// Each member starts as its separate run would (its own init seed).
     FusedNet(const std::vector<ExperimentConfig>& members, const torch::Device& device);
-    int members() const override { return m_k; }
     void trainStep(const torch::Tensor& images, const torch::Tensor& labels, torch::Tensor& lossSum,
                    torch::Tensor& correct) override;
     void evaluateBatch(const torch::Tensor& images, const torch::Tensor& labels, torch::Tensor& lossSum,
@@ -48,6 +47,8 @@ private:
         bool active = false; ///< some member drops here
     };
     void buildParameters();
+    /// Each member's cross-entropy per image, [K, B], for the members' logits [K, B, 10].
+    torch::Tensor memberLosses(const torch::Tensor& logits, const torch::Tensor& labels) const;
 
     std::vector<ExperimentConfig> m_members;
     int m_k = 0;

@@ -194,8 +194,6 @@ public:
             m_model->parameters(), torch::optim::SGDOptions(config.learningRate).momentum(config.momentum));
     }
 
-    int members() const override { return 1; }
-
     void trainStep(const torch::Tensor& images, const torch::Tensor& labels, torch::Tensor& lossSum,
                    torch::Tensor& correct) override
     {
@@ -352,14 +350,11 @@ bool TrainingSession::checkFinite(int epoch, int batch, bool approximate)
             continue;
         }
         // Its weights no longer mean anything; fused members beside it go on unaffected.
-        RunResult& r = m_results[k];
-        r.divergedEpoch = epoch;
-        r.divergedBatch = batch;
-        r.status = RunStatus::Diverged;
-        r.message = "loss became non-finite at epoch " + std::to_string(epoch) + ", batch " + std::to_string(batch) +
-                    (approximate ? " or shortly before" : "") + " (try a smaller learning rate)";
-        r.wallSeconds = secondsSince(m_start);
-        m_ended[k] = 1;
+        m_results[k].divergedEpoch = epoch;
+        m_results[k].divergedBatch = batch;
+        endMember(k, RunStatus::Diverged,
+                  "loss became non-finite at epoch " + std::to_string(epoch) + ", batch " + std::to_string(batch) +
+                      (approximate ? " or shortly before" : "") + " (try a smaller learning rate)");
     }
     return anyAlive;
 }
@@ -459,13 +454,10 @@ bool TrainingSession::finishEpoch(int epoch, std::int64_t seen, Clock::time_poin
         metrics.valSeconds = valSeconds;
         metrics.seconds = secondsSince(epochStart);
         if (!std::isfinite(metrics.valLoss)) {
-            RunResult& r = m_results[k];
-            r.status = RunStatus::Diverged;
-            r.divergedEpoch = epoch;
-            r.message = "validation loss became non-finite at epoch " + std::to_string(epoch) +
-                        " (try a smaller learning rate)";
-            r.wallSeconds = secondsSince(m_start);
-            m_ended[k] = 1;
+            m_results[k].divergedEpoch = epoch;
+            endMember(k, RunStatus::Diverged,
+                      "validation loss became non-finite at epoch " + std::to_string(epoch) +
+                          " (try a smaller learning rate)");
             continue;
         }
         addEpoch(m_results[k], metrics);
@@ -528,15 +520,19 @@ bool TrainingSession::checkEarlyStopping(const EpochMetrics& metrics)
     return true;
 }
 
+void TrainingSession::endMember(std::size_t k, RunStatus status, std::string message)
+{
+    m_results[k].status = status;
+    m_results[k].message = std::move(message);
+    m_results[k].wallSeconds = secondsSince(m_start);
+    m_ended[k] = 1;
+}
+
 bool TrainingSession::endAll(RunStatus status, const std::string& message)
 {
     for (std::size_t k = 0; k < m_configs.size(); ++k) {
-        if (!alive(k))
-            continue;
-        m_results[k].status = status;
-        m_results[k].message = message;
-        m_results[k].wallSeconds = secondsSince(m_start);
-        m_ended[k] = 1;
+        if (alive(k))
+            endMember(k, status, message);
     }
     return false;
 }
@@ -575,9 +571,7 @@ std::vector<RunResult> TrainingSession::finishAll()
                 continue;
             m_results[k].testAccuracy = testing.accuracy[k];
             m_results[k].testLoss = testing.loss[k];
-            m_results[k].status = RunStatus::Completed;  // the message (early stopping) stays
-            m_results[k].wallSeconds = secondsSince(m_start);
-            m_ended[k] = 1;
+            endMember(k, RunStatus::Completed, m_results[k].message);  // the message (early stopping) stays
         }
     } catch (const std::exception& error) {
         endAll(RunStatus::Failed, failureMessage(error, m_device) + " (test evaluation)");

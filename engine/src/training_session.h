@@ -77,7 +77,6 @@ public:
 class Learner {
 public:
     virtual ~Learner() = default;
-    virtual int members() const = 0;
     /// Forward, loss, backward and optimiser step on a batch; adds each member's mean loss over
     /// the batch to `lossSum` and its correct predictions to `correct`.
     virtual void trainStep(const torch::Tensor& images, const torch::Tensor& labels, torch::Tensor& lossSum,
@@ -137,6 +136,8 @@ private:
     void reportProgress(int epoch, int done, std::int64_t seen, Clock::time_point epochStart);
     Evaluation evaluate(const DeviceSet& set, const torch::Tensor& indices);
     bool checkEarlyStopping(const EpochMetrics& metrics);
+    /// Ends member k now with `status` and `message` (its epochs so far are kept).
+    void endMember(std::size_t k, RunStatus status, std::string message);
     /// Ends every member still running; returns false (no epoch follows).
     bool endAll(RunStatus status, const std::string& message);
     bool alive(std::size_t k) const { return !m_ended[k]; }
