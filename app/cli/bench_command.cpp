@@ -5,9 +5,14 @@
 #include "dropoutlab/bench.h"
 #include "dropoutlab/dataset.h"
 #include "dropoutlab/errors.h"
+#include "dropoutlab/file_limits.h"
+#include "dropoutlab/json_stress.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
+#include <system_error>
 
 namespace dropoutlab::cli {
 namespace {
@@ -41,11 +46,36 @@ void printResult(const BenchResult& r)
     std::printf("  peak RSS so far      %8.0f MB\n", r.peakRssMb);
 }
 
+/// One line per reader and shape: parse (or refusal) time of a file at the size limit.
+void printReaderTimes()
+{
+    std::error_code ec;
+    const auto folder = std::filesystem::temp_directory_path(ec);
+    if (ec)
+        throw IoError("no temporary folder to write the generated files into (" + ec.message() + ")");
+    std::printf("%-13s %-8s %10s %9s  %s\n", "reader", "shape", "bytes", "seconds", "outcome");
+    double worst = 0.0;
+    for (const auto& t : timeJsonReaders(folder.string(), kMaxJsonFileBytes)) {
+        std::string outcome = t.outcome.substr(t.outcome.find(": ") == std::string::npos ? 0 : t.outcome.find(": ") + 2);
+        if (outcome.size() > 60)
+            outcome = outcome.substr(0, 57) + "...";
+        std::printf("%-13s %-8s %10zu %9.3f  %s\n", t.reader.c_str(), t.shape.c_str(), t.bytes, t.seconds,
+                    outcome.c_str());
+        std::fflush(stdout);
+        worst = std::max(worst, t.seconds);
+    }
+    std::printf("worst case: %.3f s\n", worst);
+}
+
 } // namespace
 
 int benchCommand(const BenchOptions& options)
 {
     try {
+        if (options.readers) {
+            printReaderTimes();
+            return kExitOk;
+        }
         printLoadTime();
         for (const auto& name : options.models) {
             ExperimentConfig config;

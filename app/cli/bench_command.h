@@ -13,6 +13,7 @@ struct BenchOptions {
     int threads = 0;
     int evalBatch = ExperimentConfig{}.evalBatchSize;
     std::string device = "auto";
+    bool readers = false;  ///< time every JSON reader on worst-case files at the size limit instead
 };
 
 /// `dropoutlab-cli bench`: prints the figures; returns the process exit code.

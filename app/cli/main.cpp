@@ -78,6 +78,8 @@ int main(int argc, char** argv)
     benchCmd->add_option("--threads", bench.threads, "CPU threads (0: all cores)")->check(CLI::Range(0, kMaxThreads));
     benchCmd->add_option("--eval-batch", bench.evalBatch, "Batch size of the validation pass")->check(CLI::Range(1, kMaxBatchSize));
     benchCmd->add_option("--device", bench.device, "auto, cpu or cuda")->check(CLI::IsMember({"auto", "cpu", "cuda"}));
+    benchCmd->add_flag("--readers", bench.readers,
+                       "Instead: time every JSON reader on generated worst-case files at the 16 MiB size limit");
 
     auto* presetsCmd = app.add_subcommand("presets", "List the built-in presets");
 

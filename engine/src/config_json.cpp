@@ -145,11 +145,6 @@ void applyConfigJson(ExperimentConfig& config, const json& object, const std::st
 
 namespace {
 
-/// Thrown from the parser callback to stop at the first limit exceeded.
-struct LimitExceeded {
-    std::string problem;
-};
-
 std::string describe(const json& value)
 {
     // Error messages quote the value, but never a whole nested document.
@@ -159,6 +154,120 @@ std::string describe(const json& value)
     return text;
 }
 
+/// Builds the document from nlohmann's SAX events and enforces DropoutLab's limits on the way:
+/// nesting depth, string length and duplicate keys. Every event costs O(1) (amortised), so a
+/// file is parsed in time linear in its size whatever its shape. (nlohmann's callback parser,
+/// `json::parse(text, callback)`, rescans the parent container after every closed object,
+/// which made an array of n objects cost n^2.)
+class LimitedDomBuilder {
+public:
+    explicit LimitedDomBuilder(json& root) : m_root(root) {}
+
+    bool null() { return place(json(nullptr)); }
+    bool boolean(bool value) { return place(json(value)); }
+    bool number_integer(json::number_integer_t value) { return place(json(value)); }
+    bool number_unsigned(json::number_unsigned_t value) { return place(json(value)); }
+    bool number_float(json::number_float_t value, const json::string_t& /*text*/) { return place(json(value)); }
+    bool string(json::string_t& value)
+    {
+        if (!checkLength(value))
+            return false;
+        return place(json(std::move(value)));
+    }
+    bool binary(json::binary_t& /*value*/) { return fail("binary values are not JSON"); }
+
+    bool start_object(std::size_t /*count*/)
+    {
+        if (!place(json::object()))
+            return false;
+        return open();
+    }
+    bool key(json::string_t& name)
+    {
+        if (!checkLength(name))
+            return false;
+        json& object = *m_stack.back();
+        if (object.contains(name))
+            return fail("the key " + quoted(name) + " appears twice in one object");
+        m_key = std::move(name);
+        return true;
+    }
+    bool end_object() { return close(); }
+    bool start_array(std::size_t /*count*/)
+    {
+        if (!place(json::array()))
+            return false;
+        return open();
+    }
+    bool end_array() { return close(); }
+
+    template <class Exception>
+    bool parse_error(std::size_t byte, const std::string& /*token*/, const Exception& error)
+    {
+        if constexpr (std::is_same_v<Exception, json::parse_error>)
+            m_problem = "invalid JSON at byte " + std::to_string(byte) + " (" + error.what() + ")";
+        else // e.g. a number beyond double's range such as 1e400
+            m_problem = "invalid JSON (" + std::string(error.what()) + ")";
+        return false;
+    }
+
+    const std::string& problem() const { return m_problem; }
+
+private:
+    bool place(json&& value)
+    {
+        if (!m_problem.empty())
+            return false;
+        if (m_stack.empty()) {
+            m_root = std::move(value);
+            m_last = &m_root;
+        } else if (m_stack.back()->is_array()) {
+            m_stack.back()->push_back(std::move(value));
+            m_last = &m_stack.back()->back();
+        } else {
+            m_last = &((*m_stack.back())[m_key] = std::move(value));
+        }
+        return true;
+    }
+    bool open()
+    {
+        if (static_cast<int>(m_stack.size()) >= kMaxJsonDepth)
+            return fail("nested deeper than " + std::to_string(kMaxJsonDepth) + " levels");
+        m_stack.push_back(m_last);
+        return true;
+    }
+    bool close()
+    {
+        m_stack.pop_back();
+        return true;
+    }
+    bool checkLength(const std::string& text)
+    {
+        if (text.size() <= kMaxJsonStringBytes)
+            return true;
+        return fail("a string of " + std::to_string(text.size()) + " bytes; expected at most " +
+                    std::to_string(kMaxJsonStringBytes));
+    }
+    bool fail(std::string problem)
+    {
+        if (m_problem.empty())
+            m_problem = std::move(problem);
+        return false;
+    }
+    /// The key in quotes, control bytes escaped and invalid UTF-8 replaced, cut at 64 bytes.
+    static std::string quoted(const std::string& name)
+    {
+        const std::string shown = name.size() > 64 ? name.substr(0, 61) + "..." : name;
+        return json(shown).dump(-1, ' ', false, json::error_handler_t::replace);
+    }
+
+    json& m_root;
+    std::vector<json*> m_stack;
+    json* m_last = nullptr;
+    std::string m_key;
+    std::string m_problem;
+};
+
 } // namespace
 
 json parseJsonText(const std::string& text, const std::string& where)
@@ -166,25 +275,12 @@ json parseJsonText(const std::string& text, const std::string& where)
     if (text.size() > kMaxJsonFileBytes)
         throw ConfigError(where + ": " + std::to_string(text.size()) + " bytes; expected at most " +
                           std::to_string(kMaxJsonFileBytes));
-    const auto limits = [](int depth, json::parse_event_t event, json& parsed) {
-        if (depth > kMaxJsonDepth)
-            throw LimitExceeded{"nested deeper than " + std::to_string(kMaxJsonDepth) + " levels"};
-        if ((event == json::parse_event_t::key || event == json::parse_event_t::value) && parsed.is_string() &&
-            parsed.get_ref<const std::string&>().size() > kMaxJsonStringBytes)
-            throw LimitExceeded{"a string of " + std::to_string(parsed.get_ref<const std::string&>().size()) +
-                                " bytes; expected at most " + std::to_string(kMaxJsonStringBytes)};
-        return true;
-    };
-    try {
-        return json::parse(text, limits);
-    } catch (const LimitExceeded& limit) {
-        throw ConfigError(where + ": " + limit.problem);
-    } catch (const json::parse_error& error) {
-        throw ConfigError(where + ": invalid JSON at byte " + std::to_string(error.byte) + " (" + error.what() + ")");
-    } catch (const json::exception& error) {
-        // e.g. a number beyond double's range such as 1e400
-        throw ConfigError(where + ": invalid JSON (" + std::string(error.what()) + ")");
-    }
+    json document;
+    LimitedDomBuilder builder(document);
+    const bool parsed = json::sax_parse(text, &builder);
+    if (!parsed || !builder.problem().empty())
+        throw ConfigError(where + ": " + (builder.problem().empty() ? std::string("invalid JSON") : builder.problem()));
+    return document;
 }
 
 void checkKeys(const json& object, const std::set<std::string>& known, const std::string& where)

@@ -4,6 +4,7 @@
 
 #include "dropoutlab/errors.h"
 #include "dropoutlab/experiment_config.h"
+#include "dropoutlab/presets.h"
 
 #include <nlohmann/json.hpp>
 
@@ -23,6 +24,9 @@ void applyConfigJson(ExperimentConfig& config, const nlohmann::json& object, con
 /// Parses JSON text within the file limits (depth, string length); any problem (syntax, a number
 /// out of double's range, a limit) is a ConfigError naming `where`.
 nlohmann::json parseJsonText(const std::string& text, const std::string& where);
+
+/// A preset from its parsed JSON; `name` is shown in errors as "preset <name>".
+Preset presetFromObject(const nlohmann::json& object, const std::string& name);
 
 /// Throws ConfigError unless `object` is an object whose keys are all in `known`.
 void checkKeys(const nlohmann::json& object, const std::set<std::string>& known, const std::string& where);

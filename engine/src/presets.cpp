@@ -16,8 +16,12 @@ constexpr std::size_t kMaxPresetRuns = 1000;
 
 Preset presetFromJson(const std::string& name, const std::string& text)
 {
+    return detail::presetFromObject(detail::parseJsonText(text, "preset " + name), name);
+}
+
+Preset detail::presetFromObject(const nlohmann::json& object, const std::string& name)
+{
     const std::string where = "preset " + name;
-    const nlohmann::json object = detail::parseJsonText(text, where);
     detail::checkKeys(object, {"title", "description", "base", "runs"}, where);
     const auto& runs = object.contains("runs") ? object["runs"] : nlohmann::json();
     if (!runs.is_array() || runs.empty() || runs.size() > kMaxPresetRuns)

@@ -46,10 +46,12 @@ std::vector<ExperimentConfig> loadRunsFile(const std::string& path)
 {
     const std::string text = readTextFile(path);
     // A preset-style file is an object with a "runs" list; anything else is one config.
-    const auto json = detail::parseJsonText(text, path);
-    if (json.is_object() && json.contains("runs"))
-        return presetFromJson(path, text).runs;
-    return {configFromJson(text, path)};
+    const auto object = detail::parseJsonText(text, path);
+    if (object.is_object() && object.contains("runs"))
+        return detail::presetFromObject(object, path).runs;
+    ExperimentConfig config;
+    detail::applyConfigJson(config, object, path);
+    return {config};
 }
 
 std::vector<ExperimentConfig> planRuns(const std::string& preset, const std::string& configFile,
