@@ -38,6 +38,7 @@ QList<QCommandLineOption> valueOptions()
         {"lr", QObject::tr("SGD learning rate."), "rate"},
         {"momentum", QObject::tr("SGD momentum."), "m"},
         {"train-subset", QObject::tr("Train on a class-balanced subset of N images."), "n"},
+        {"train-eval", QObject::tr("Training images evaluated with dropout off after each epoch: N, all or 0."), "n"},
         {"seed", QObject::tr("Seed of initialisation, shuffling and dropout."), "n"},
         {"split-seed", QObject::tr("Seed of the train/validation split."), "n"},
         {"data", QObject::tr("mnist, fashion-mnist or an IDX folder."), "dir"},
@@ -99,6 +100,7 @@ bool parseGuiCommandLine(const QStringList& arguments, GuiOptions& options, QStr
     text("data", o.data);
     text("device", o.device);
     text("name", o.name);
+    text("train-eval", o.trainEval);
     const auto toInt = [](const QString& s, bool* ok) { return s.toInt(ok); };
     const auto toDouble = [](const QString& s, bool* ok) { return s.toDouble(ok); };
     const auto toInt64 = [](const QString& s, bool* ok) { return static_cast<std::int64_t>(s.toLongLong(ok)); };
@@ -112,7 +114,7 @@ bool parseGuiCommandLine(const QStringList& arguments, GuiOptions& options, QStr
         !readValue(parser, "threads", o.threads, toInt, error) || !readValue(parser, "patience", o.patience, toInt, error))
         return false;
     options.hasOverrides = o.model || o.hidden || o.dropout || o.data || o.device || o.name || o.epochs || o.batchSize ||
-                           o.learningRate || o.momentum || o.trainSubset || o.seed || o.splitSeed || o.threads || o.patience;
+                           o.learningRate || o.momentum || o.trainSubset || o.trainEval || o.seed || o.splitSeed || o.threads || o.patience;
     return true;
 }
 

@@ -97,46 +97,57 @@ void CurvesView::addRun(int id)
     if (!entry)
         return;
     for (Panel& panel : m_panels) {
-        auto* series = new QLineSeries;
-        series->setName(entry->name());
-        QPen pen(entry->color);
-        pen.setWidthF(2.0);
-        series->setPen(pen);
-        series->setPointsVisible(panel.metric == Metric::ValLoss || panel.metric == Metric::ValAccuracy);
-        panel.chart->addSeries(series);
-        series->attachAxis(panel.x);
-        series->attachAxis(panel.y);
-        panel.series[id] = series;
-
-        const bool loss = isLoss(panel.metric);
-        const QString title = panel.chart->title();
-        connect(series, &QLineSeries::hovered, this, [series, loss, title](const QPointF& point, bool state) {
-            if (!state) {
-                QToolTip::hideText();
-                return;
-            }
-            const QString value = loss ? QString::number(point.y(), 'f', 4) : QString::number(point.y(), 'f', 2) + " %";
-            QToolTip::showText(QCursor::pos(), QStringLiteral("<b>%1</b><br>%2 at epoch %3: %4")
-                                                   .arg(series->name().toHtmlEscaped(), title)
-                                                   .arg(point.x(), 0, 'f', 2)
-                                                   .arg(value));
-        });
-        // Clicking a legend entry hides the run everywhere (the runs table brings it back).
-        for (QLegendMarker* marker : panel.chart->legend()->markers(series))
-            connect(marker, &QLegendMarker::clicked, this, [this, id] { m_model->setVisible(id, false); });
+        panel.series[id] = addSeries(panel, id, *entry, false);
+        if (isTraining(panel.metric))
+            panel.offSeries[id] = addSeries(panel, id, *entry, true);
     }
     markDirty(id);
+}
+
+QLineSeries* CurvesView::addSeries(Panel& panel, int id, const RunEntry& entry, bool dropoutOff)
+{
+    auto* series = new QLineSeries;
+    series->setName(entry.name());
+    QPen pen(entry.color);
+    pen.setWidthF(2.0);
+    if (dropoutOff)
+        pen.setStyle(Qt::DashLine);
+    series->setPen(pen);
+    series->setPointsVisible(!isTraining(panel.metric));
+    series->setVisible(false);  // until it has points
+    panel.chart->addSeries(series);
+    series->attachAxis(panel.x);
+    series->attachAxis(panel.y);
+    const bool loss = isLoss(panel.metric);
+    const QString title = panel.chart->title();
+    connect(series, &QLineSeries::hovered, this, [series, loss, title](const QPointF& point, bool state) {
+        if (!state) {
+            QToolTip::hideText();
+            return;
+        }
+        const QString value = loss ? QString::number(point.y(), 'f', 4) : QString::number(point.y(), 'f', 2) + " %";
+        QToolTip::showText(QCursor::pos(), QStringLiteral("<b>%1</b><br>%2 at epoch %3: %4")
+                                               .arg(series->name().toHtmlEscaped(), title)
+                                               .arg(point.x(), 0, 'f', 2)
+                                               .arg(value));
+    });
+    // Clicking a legend entry hides the run everywhere (the runs table brings it back).
+    for (QLegendMarker* marker : panel.chart->legend()->markers(series))
+        connect(marker, &QLegendMarker::clicked, this, [this, id] { m_model->setVisible(id, false); });
+    return series;
 }
 
 void CurvesView::removeRun(int id)
 {
     for (Panel& panel : m_panels) {
-        const auto it = panel.series.find(id);
-        if (it == panel.series.end())
-            continue;
-        panel.chart->removeSeries(it->second);
-        delete it->second;
-        panel.series.erase(it);
+        for (auto* map : {&panel.series, &panel.offSeries}) {
+            const auto it = map->find(id);
+            if (it == map->end())
+                continue;
+            panel.chart->removeSeries(it->second);
+            delete it->second;
+            map->erase(it);
+        }
         rescale(panel);
     }
     m_dirty.remove(id);
@@ -298,13 +309,34 @@ void CurvesView::rebuild(Panel& panel, const RunEntry& entry)
     if (live && panel.metric == Metric::TrainAccuracy)
         points.append({p.epoch - 1 + double(p.batch) / p.batchesPerEpoch, 100.0 * p.accuracy});
     series->replace(points);
-    series->setName(entry.name());
+    const bool shown = entry.visible && (!isGroupedRun(entry) || m_showIndividual);
     // A run without points (still queued) stays out of the legend.
-    series->setVisible(entry.visible && !points.isEmpty() && (!isGroupedRun(entry) || m_showIndividual));
+    series->setVisible(shown && !points.isEmpty());
     if (isGroupedRun(entry) && m_showIndividual) {
         QPen pen = series->pen();
         pen.setWidthF(1.0);
         series->setPen(pen);
+    }
+    const auto off = panel.offSeries.find(entry.id);
+    if (off == panel.offSeries.end()) {
+        series->setName(entry.name());
+        return;
+    }
+    // The same training metric of a fixed sample, measured after the epoch with dropout off.
+    QList<QPointF> offPoints;
+    for (const auto& m : entry.result.epochs) {
+        if (m.trainEvalLoss && m.trainEvalAccuracy)
+            offPoints.append({double(m.epoch), panel.metric == Metric::TrainLoss ? *m.trainEvalLoss
+                                                                                  : 100.0 * *m.trainEvalAccuracy});
+    }
+    off->second->replace(offPoints);
+    off->second->setVisible(shown && !offPoints.isEmpty());
+    off->second->setName(entry.name() + tr(" (dropout off)"));
+    series->setName(offPoints.isEmpty() ? entry.name() : entry.name() + tr(" (dropout on)"));
+    if (isGroupedRun(entry) && m_showIndividual) {
+        QPen pen = off->second->pen();
+        pen.setWidthF(1.0);
+        off->second->setPen(pen);
     }
 }
 
@@ -318,11 +350,14 @@ void CurvesView::rescale(Panel& panel)
         if (!entry || !entry->visible)
             continue;
         epochs = std::max(epochs, entry->config.epochs);
-        if (!series->isVisible())
-            continue;
-        for (const QPointF& point : series->points()) {
-            lo = std::min(lo, point.y());
-            hi = std::max(hi, point.y());
+        const auto off = panel.offSeries.find(id);
+        for (const QLineSeries* drawn : {series, off == panel.offSeries.end() ? nullptr : off->second}) {
+            if (!drawn || !drawn->isVisible())
+                continue;
+            for (const QPointF& point : drawn->points()) {
+                lo = std::min(lo, point.y());
+                hi = std::max(hi, point.y());
+            }
         }
     }
     for (const auto& [key, group] : panel.groups) {

@@ -55,10 +55,13 @@ private:
         QValueAxis* x = nullptr;
         QValueAxis* y = nullptr;
         std::map<int, QLineSeries*> series;
+        /// Training panels: the metric of the training sample measured with dropout off, dashed.
+        std::map<int, QLineSeries*> offSeries;
         std::map<QString, Group> groups;
     };
 
     void addRun(int id);
+    QLineSeries* addSeries(Panel& panel, int id, const RunEntry& entry, bool dropoutOff);
     void removeRun(int id);
     void markDirty(int id);
     void rebuild(Panel& panel, const RunEntry& entry);
@@ -67,6 +70,7 @@ private:
     bool isGroupedRun(const RunEntry& entry) const;
     static double metricOf(const dropoutlab::EpochMetrics& m, Metric metric);
     static bool isLoss(Metric metric) { return metric == Metric::TrainLoss || metric == Metric::ValLoss; }
+    static bool isTraining(Metric metric) { return metric == Metric::TrainLoss || metric == Metric::TrainAccuracy; }
 
     RunsModel* m_model;
     std::array<Panel, 4> m_panels;

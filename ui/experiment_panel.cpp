@@ -36,6 +36,42 @@ QSpinBox* spinBox(int min, int max, int value)
     return box;
 }
 
+/// Training images evaluated with dropout off: "all" (-1), "off" (0) or a count.
+class TrainEvalSpinBox final : public QSpinBox {
+public:
+    TrainEvalSpinBox()
+    {
+        setRange(static_cast<int>(kTrainEvalAll), 10'000'000);
+        setSingleStep(1000);
+        setValue(static_cast<int>(kDefaultTrainEvalImages));
+    }
+
+protected:
+    QString textFromValue(int value) const override
+    {
+        return QString::fromStdString(trainEvalText(value));
+    }
+    int valueFromText(const QString& text) const override
+    {
+        try {
+            return static_cast<int>(parseTrainEvalImages(text.trimmed().toStdString(), "train eval"));
+        } catch (const Error&) {
+            return value();
+        }
+    }
+    QValidator::State validate(QString& text, int& /*pos*/) const override
+    {
+        const QString t = text.trimmed();
+        if (t == QLatin1String("all") || t == QLatin1String("off"))
+            return QValidator::Acceptable;
+        if (QStringLiteral("all").startsWith(t) || QStringLiteral("off").startsWith(t))
+            return QValidator::Intermediate;
+        bool ok = false;
+        const int n = t.toInt(&ok);
+        return ok && n >= 0 && n <= maximum() ? QValidator::Acceptable : QValidator::Invalid;
+    }
+};
+
 } // namespace
 
 ExperimentPanel::ExperimentPanel(QWidget* parent)
@@ -103,6 +139,13 @@ QWidget* ExperimentPanel::buildDataGroup()
     m_subset->setToolTip(tr("Train on a seeded, class-balanced subset of this many images (small subsets overfit, "
                             "which is where dropout helps)."));
     form->addRow(tr("Training images"), m_subset);
+
+    m_trainEval = new TrainEvalSpinBox;
+    m_trainEval->setToolTip(tr("After each epoch, evaluate this many training images (a fixed, class-balanced sample) "
+                               "with dropout off, as validation is: the honest training metric, drawn dashed beside "
+                               "the running one measured with dropout on. all, off or a count."));
+    form->addRow(tr("Train metric, dropout off"), m_trainEval);
+    connect(m_trainEval, &QSpinBox::valueChanged, this, &ExperimentPanel::revalidate);
 
     auto refresh = [this] {
         const bool folder = m_dataset->currentIndex() == kFolder;
@@ -234,6 +277,7 @@ ExperimentConfig ExperimentPanel::config() const
     ExperimentConfig c = m_base;
     c.dataDir = dataDir().toStdString();
     c.trainSubset = m_subset->value();
+    c.trainEvalImages = m_trainEval->value();
     c.model = m_model->currentIndex() == 1 ? ModelKind::Mlp : ModelKind::Cnn;
     if (c.model == ModelKind::Cnn)
         c.hiddenWidths = kDefaultHiddenWidths;  // widths belong to the MLP
@@ -276,6 +320,7 @@ void ExperimentPanel::setConfig(const ExperimentConfig& c)
         m_browse->setEnabled(m_dataset->currentIndex() == kFolder);
     }
     m_subset->setValue(static_cast<int>(c.trainSubset));
+    m_trainEval->setValue(static_cast<int>(std::min<std::int64_t>(c.trainEvalImages, m_trainEval->maximum())));
     m_model->setCurrentIndex(c.model == ModelKind::Mlp ? 1 : 0);
     m_dropout->setModel(c.model, c.hiddenWidths);
     m_dropout->setDropout(c.dropout);

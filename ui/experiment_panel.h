@@ -57,6 +57,7 @@ private:
     QPushButton* m_browse = nullptr;
     QLabel* m_dataStatus = nullptr;
     QSpinBox* m_subset = nullptr;
+    QSpinBox* m_trainEval = nullptr;
     QComboBox* m_model = nullptr;
     DropoutEditor* m_dropout = nullptr;
     QSpinBox* m_epochs = nullptr;

@@ -14,14 +14,11 @@ HeadlessReporter::HeadlessReporter(const RunsModel* model, const RunQueue* queue
         const RunEntry* entry = m_model->find(runId);
         if (!entry)
             return;
-        write(QStringLiteral("[%1] epoch %2/%3: train loss %4 acc %5% | val loss %6 acc %7% | %8 s")
+        write(QStringLiteral("[%1] epoch %2/%3: %4 | %5 s")
                   .arg(entry->name())
                   .arg(m.epoch)
                   .arg(entry->config.epochs)
-                  .arg(m.trainLoss, 0, 'f', 4)
-                  .arg(100.0 * m.trainAccuracy, 0, 'f', 2)
-                  .arg(m.valLoss, 0, 'f', 4)
-                  .arg(100.0 * m.valAccuracy, 0, 'f', 2)
+                  .arg(QString::fromStdString(dropoutlab::epochSummary(m)))
                   .arg(m.seconds, 0, 'f', 1));
     });
     connect(queue, &RunQueue::runFinished, this, [this](int runId) {

@@ -83,7 +83,7 @@ double RunEntry::trainValGap() const
 {
     if (result.epochs.empty())
         return 0.0;
-    return result.epochs.back().trainAccuracy - result.epochs.back().valAccuracy;
+    return dropoutlab::trainValGap(result.epochs.back());
 }
 
 QColor runColor(int index)
@@ -116,7 +116,7 @@ QVariant RunsModel::headerData(int section, Qt::Orientation orientation, int rol
     if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
         return {};
     static const std::array<const char*, ColumnCount> titles = {
-        "", "Run", "Dropout", "Status", "Epoch", "Best val. acc.", "Test acc.", "Train−val gap", "Time", "Device"};
+        "", "Run", "Dropout", "Status", "Epoch", "Best val. acc.", "Test acc.", "Train−val gap (dropout off)", "Time", "Device"};
     return tr(titles.at(static_cast<std::size_t>(section)));
 }
 
@@ -170,9 +170,14 @@ QVariant RunsModel::displayData(const RunEntry& e, int column) const
     }
     case BestVal: return e.result.epochs.empty() ? QVariant() : percent(e.result.bestValAccuracy);
     case TestAcc: return e.result.testAccuracy ? percent(*e.result.testAccuracy) : QVariant();
-    case Gap:
-        return e.result.epochs.empty() ? QVariant()
-                                       : locale.toString(100.0 * e.trainValGap(), 'f', 2) + tr(" pts");
+    case Gap: {
+        if (e.result.epochs.empty())
+            return {};
+        bool dropoutOff = false;
+        dropoutlab::trainValGap(e.result.epochs.back(), &dropoutOff);
+        // Runs recorded before the dropout-off metric existed show the running (dropout-on) gap.
+        return locale.toString(100.0 * e.trainValGap(), 'f', 2) + (dropoutOff ? tr(" pts") : tr(" pts (dropout on)"));
+    }
     case Time: {
         const double seconds = e.state == RunState::Running ? e.progress.elapsedSeconds : e.result.wallSeconds;
         if (seconds <= 0)

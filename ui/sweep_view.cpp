@@ -171,7 +171,7 @@ SweepView::SweepView(RunsModel* model, QWidget* parent)
     bottomLayout->setContentsMargins(0, 0, 0, 0);
     m_table->setColumnCount(7);
     m_table->setHorizontalHeaderLabels({tr("Point"), tr("Runs"), tr("Test acc. mean ± std (%)"), tr("Min – max (%)"),
-                                        tr("Best val. mean (%)"), tr("Gap mean (pts)"), tr("Stopped")});
+                                        tr("Best val. mean (%)"), tr("Gap mean, dropout off (pts)"), tr("Stopped")});
     m_table->verticalHeader()->hide();
     m_table->setEditTriggers(QAbstractItemView::NoEditTriggers);
     m_table->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
@@ -286,7 +286,7 @@ void SweepView::rebuildOneAxis(const SweepSpec& spec)
     const int best = bestPoint();
     m_accuracyChart->setTitle(tr("Test accuracy (mean ± std over %n seed(s))", "", spec.repeats));
     fillMeanChart(m_accuracyChart, xs, accuracy, 100.0, best, xTitle, tr("Test accuracy (%)"), tr("mean test accuracy"));
-    m_gapChart->setTitle(tr("Train−validation gap at the last epoch"));
+    m_gapChart->setTitle(tr("Train−validation gap at the last epoch (both with dropout off)"));
     fillMeanChart(m_gapChart, xs, gap, 100.0, -1, xTitle, tr("Gap (percentage points)"), tr("mean gap"));
 }
 

@@ -57,11 +57,8 @@ void ConsoleReporter::onEpoch(const EpochMetrics& m)
     if (m_quiet)
         return;
     finishLine();
-    std::fprintf(stderr,
-                 "%s epoch %d/%d: train loss %.4f acc %.2f%% | val loss %.4f acc %.2f%% | %.1f s (train %.1f s, "
-                 "val %.1f s)\n",
-                 prefix().c_str(), m.epoch, m_epochs, m.trainLoss, 100.0 * m.trainAccuracy, m.valLoss,
-                 100.0 * m.valAccuracy, m.seconds, m.trainSeconds, m.valSeconds);
+    std::fprintf(stderr, "%s epoch %d/%d: %s | %.1f s (train %.1f s, val %.1f s)\n", prefix().c_str(), m.epoch,
+                 m_epochs, epochSummary(m).c_str(), m.seconds, m.trainSeconds, m.valSeconds + m.trainEvalSeconds);
 }
 
 void ConsoleReporter::onLog(const std::string& line)

@@ -12,6 +12,10 @@ int reportError(const Error& error, int otherwise)
         std::fprintf(stderr, "dropoutlab-cli: data error: %s\n", error.what());
         return kExitData;
     }
+    if (dynamic_cast<const ModelError*>(&error)) {
+        std::fprintf(stderr, "dropoutlab-cli: model error: %s\n", error.what());
+        return kExitData;
+    }
     if (dynamic_cast<const DeviceError*>(&error)) {
         std::fprintf(stderr, "dropoutlab-cli: device error: %s\n", error.what());
         return kExitUsage;

@@ -1,5 +1,6 @@
 // dropoutlab-cli: the DropoutLab engine without Qt, for terminals, scripts and GPU/cluster nodes.
 
+#include "analysis_command.h"
 #include "bench_command.h"
 #include "exit_codes.h"
 #include "export_command.h"
@@ -81,6 +82,33 @@ int main(int argc, char** argv)
     benchCmd->add_flag("--readers", bench.readers,
                        "Instead: time every JSON reader on generated worst-case files at the 16 MiB size limit");
 
+    EvaluateOptions evaluate;
+    auto* evaluateCmd = app.add_subcommand("evaluate", "Re-test a run's saved model (model.pt) on a test set");
+    evaluateCmd->add_option("run", evaluate.runDir, "Run folder")->required();
+    evaluateCmd->add_option("--data", evaluate.data, "Test set: mnist, fashion-mnist or an IDX folder (default: the run's)");
+    evaluateCmd->add_option("--device", evaluate.device, "auto, cpu or cuda (default: the run's)")
+        ->check(CLI::IsMember({"auto", "cpu", "cuda"}));
+    evaluateCmd->add_flag("--json", evaluate.json, "Print the result as JSON");
+
+    UncertaintyCommandOptions uncertainty;
+    auto* uncertaintyCmd = app.add_subcommand(
+        "uncertainty", "MC dropout: T passes with the run's dropout on, scored against the deterministic prediction");
+    uncertaintyCmd->add_option("run", uncertainty.runDir, "Run folder (with model.pt)")->required();
+    uncertaintyCmd->add_option("--samples,-T", uncertainty.samples, "Stochastic passes T")
+        ->check(CLI::Range(1, 10000))->capture_default_str();
+    uncertaintyCmd->add_option("--seed", uncertainty.seed, "Seed of the passes' dropout masks")->capture_default_str();
+    uncertaintyCmd->add_option("--data", uncertainty.data, "Test set (default: the run's)");
+    uncertaintyCmd->add_option("--ood", uncertainty.ood,
+                               "Out-of-distribution test set: fashion-mnist, mnist or an IDX folder");
+    uncertaintyCmd->add_option("--device", uncertainty.device, "auto, cpu or cuda (default: the run's)")
+        ->check(CLI::IsMember({"auto", "cpu", "cuda"}));
+    uncertaintyCmd->add_option("--batch-size", uncertainty.batchSize, "Images per batch (default: the run's eval batch)")
+        ->check(CLI::Range(1, kMaxBatchSize));
+    uncertaintyCmd->add_option("--out", uncertainty.outDir,
+                               "Write uncertainty.json, reliability.csv, rejection.csv and entropy_histograms.csv here");
+    uncertaintyCmd->add_flag("--json", uncertainty.json, "Print the report as JSON");
+    uncertaintyCmd->add_flag("--quiet,-q", uncertainty.quiet, "No progress output");
+
     auto* presetsCmd = app.add_subcommand("presets", "List the built-in presets");
 
     try {
@@ -99,6 +127,10 @@ int main(int argc, char** argv)
             return reportCommand(report);
         if (exportCmd->parsed())
             return exportCommand(exportOptions);
+        if (uncertaintyCmd->parsed())
+            return uncertaintyCommand(uncertainty);
+        if (evaluateCmd->parsed())
+            return evaluateCommand(evaluate);
         if (benchCmd->parsed())
             return benchCommand(bench);
         if (presetsCmd->parsed()) {

@@ -54,6 +54,9 @@ void addOverrideFlags(CLI::App& command, RunOverrides& o)
     command.add_option("--train-subset", o.trainSubset,
                        "Train on a seeded, class-balanced subset of N images (0: all)")
         ->check(CLI::NonNegativeNumber);
+    command.add_option("--train-eval", o.trainEval,
+                       "After each epoch, evaluate N training images with dropout off (a fixed, class-balanced "
+                       "sample): the honest training metric. N, all or 0 (off); default 10000");
     command.add_option("--seed", o.seed, "Seed for initialisation, shuffling and dropout");
     command.add_option("--split-seed", o.splitSeed, "Seed of the train/validation split and subset");
     command.add_option("--data", o.data, "Dataset: mnist, fashion-mnist or a folder with the four IDX files");

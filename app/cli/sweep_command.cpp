@@ -193,12 +193,12 @@ int reportCommand(const ReportOptions& options)
     if (!options.csv.empty()) {
         std::ostringstream csv;
         csv << "point,runs,planned,stopped,test_accuracy_mean,test_accuracy_std,test_accuracy_min,test_accuracy_max,"
-               "best_val_accuracy_mean,best_val_accuracy_std,gap_mean,gap_std\n";
+               "best_val_accuracy_mean,best_val_accuracy_std,gap_mean,gap_std,gap_runs_with_dropout_on\n";
         for (const auto& p : points) {
             csv << '"' << p.point.label() << "\"," << p.completedRuns << ',' << p.plannedRuns << ',' << p.stoppedRuns << ','
                 << p.testAccuracy.mean << ',' << p.testAccuracy.std << ',' << p.testAccuracy.min << ','
                 << p.testAccuracy.max << ',' << p.bestValAccuracy.mean << ',' << p.bestValAccuracy.std << ','
-                << p.gap.mean << ',' << p.gap.std << '\n';
+                << p.gap.mean << ',' << p.gap.std << ',' << p.gapsWithDropout << '\n';
         }
         try {
             writeFileAtomically(options.csv, csv.str());
@@ -223,14 +223,17 @@ int reportCommand(const ReportOptions& options)
                             {"test_accuracy_min", p.testAccuracy.min},
                             {"test_accuracy_max", p.testAccuracy.max},
                             {"best_val_accuracy_mean", p.bestValAccuracy.mean},
-                            {"gap_mean", p.gap.mean}});
+                            {"gap_mean", p.gap.mean},
+                            {"gap_runs_with_dropout_on", p.gapsWithDropout}});
         }
         std::cout << list.dump(2) << "\n";
         return kExitOk;
     }
 
+    // The gap is training minus validation accuracy, both with dropout off (see trainValGap).
     std::printf("%-28s %5s %22s %15s %15s %9s\n", "point", "runs", "test acc % mean ± std", "min - max",
-                "best val % mean", "gap pts");
+                "best val % mean", "gap* pts");
+    int gapsWithDropout = 0;
     for (const auto& p : points) {
         std::string runs = std::to_string(p.completedRuns) + "/" + std::to_string(p.plannedRuns);
         if (p.completedRuns == 0) {
@@ -241,7 +244,13 @@ int reportCommand(const ReportOptions& options)
         const std::string range = percent(p.testAccuracy.min) + " - " + percent(p.testAccuracy.max);
         std::printf("%-28s %5s %22s %15s %15s %9s\n", p.point.label().c_str(), runs.c_str(), meanStd.c_str(),
                     range.c_str(), percent(p.bestValAccuracy.mean).c_str(), percent(p.gap.mean).c_str());
+        gapsWithDropout += p.gapsWithDropout;
     }
+    std::printf("* gap: final training minus validation accuracy, both measured with dropout off%s\n",
+                gapsWithDropout ? (" (" + std::to_string(gapsWithDropout) +
+                                   " run(s) recorded without the dropout-off metric use the running, dropout-on one)")
+                                      .c_str()
+                                : "");
     try {
         if (options.compare.size() == 2) {
             std::printf("\n%s\n", formatComparison(findPoint(points, options.compare[0]), findPoint(points, options.compare[1])).c_str());

@@ -61,6 +61,10 @@ json configToJsonObject(const ExperimentConfig& config)
         {"eval_batch_size", config.evalBatchSize},
         {"early_stopping_patience", config.earlyStoppingPatience},
     };
+    if (config.trainEvalImages == kTrainEvalAll)
+        object["train_eval"] = "all";
+    else
+        object["train_eval"] = config.trainEvalImages;
     if (config.model == ModelKind::Mlp)
         object["hidden_widths"] = config.hiddenWidths;
     return object;
@@ -71,7 +75,7 @@ void applyConfigJson(ExperimentConfig& config, const json& object, const std::st
     checkKeys(object,
               {"name", "data", "model", "hidden_widths", "dropout", "epochs", "batch_size", "learning_rate", "momentum", "train_subset",
                "validation_fraction", "seeds", "seed", "device", "threads", "progress_every", "eval_batch_size",
-               "early_stopping_patience"},
+               "early_stopping_patience", "train_eval"},
               where);
     const auto has = [&](const char* key) { return object.contains(key); };
     if (has("name"))
@@ -139,6 +143,12 @@ void applyConfigJson(ExperimentConfig& config, const json& object, const std::st
         config.progressEvery = static_cast<int>(integerValue(object["progress_every"], where, "progress_every", 1, kMaxProgressEvery));
     if (has("early_stopping_patience"))
         config.earlyStoppingPatience = static_cast<int>(integerValue(object["early_stopping_patience"], where, "early_stopping_patience", 0, kMaxEpochs));
+    if (has("train_eval")) {
+        const json& value = object["train_eval"];
+        config.trainEvalImages = value.is_string()
+                                     ? parseTrainEvalImages(stringValue(value, where, "train_eval", 16), where + ": 'train_eval'")
+                                     : integerValue(value, where, "train_eval", 0, std::numeric_limits<std::int64_t>::max());
+    }
     if (has("eval_batch_size"))
         config.evalBatchSize = static_cast<int>(integerValue(object["eval_batch_size"], where, "eval_batch_size", 1, kMaxBatchSize));
 }

@@ -79,7 +79,7 @@ bool ExperimentConfig::operator==(const ExperimentConfig& other) const
            momentum == other.momentum && trainSubset == other.trainSubset &&
            validationFraction == other.validationFraction && seeds == other.seeds && device == other.device &&
            threads == other.threads && progressEvery == other.progressEvery && evalBatchSize == other.evalBatchSize &&
-           earlyStoppingPatience == other.earlyStoppingPatience;
+           earlyStoppingPatience == other.earlyStoppingPatience && trainEvalImages == other.trainEvalImages;
 }
 
 const std::vector<DropoutSite>& dropoutSites(ModelKind model)
@@ -134,6 +134,25 @@ std::optional<double> numberFromText(const std::string& text)
     if (used == 0 || used != text.size())
         return std::nullopt;
     return value;
+}
+
+std::int64_t parseTrainEvalImages(const std::string& text, const std::string& where)
+{
+    if (text == "all")
+        return kTrainEvalAll;
+    if (text == "off")
+        return 0;
+    const auto value = numberFromText(text);
+    if (!value || *value < 0 || *value != std::floor(*value) || *value > 1e15)
+        throw ConfigError(where + ": '" + text + "' is not a number of images; expected all, 0 (off) or a count");
+    return static_cast<std::int64_t>(*value);
+}
+
+std::string trainEvalText(std::int64_t images)
+{
+    if (images == kTrainEvalAll)
+        return "all";
+    return images == 0 ? "off" : std::to_string(images);
 }
 
 std::vector<int> parseHiddenWidths(const std::string& text, const std::string& where)
@@ -236,6 +255,8 @@ void validateConfig(const ExperimentConfig& config)
     require(std::isfinite(config.momentum) && config.momentum >= 0.0 && config.momentum < 1.0,
             "momentum is " + formatRate(config.momentum) + "; expected 0 <= momentum < 1");
     require(config.trainSubset >= 0, "train_subset is " + std::to_string(config.trainSubset) + "; expected 0 (all) or a positive count");
+    require(config.trainEvalImages >= kTrainEvalAll,
+            "train_eval is " + std::to_string(config.trainEvalImages) + "; expected \"all\", 0 (off) or a count");
     require(config.validationFraction > 0.0 && config.validationFraction < 1.0,
             "validation_fraction is " + formatRate(config.validationFraction) + "; expected a value between 0 and 1");
     require(config.device == "auto" || config.device == "cpu" || config.device == "cuda",

@@ -117,7 +117,7 @@ void FusedNet::buildParameters()
     }
 }
 
-std::vector<torch::Tensor> FusedNet::memberParameters(int k) const
+std::vector<torch::Tensor> FusedNet::memberParameters(int k)
 {
     std::vector<torch::Tensor> params;
     for (std::size_t i = 0; i < m_parameters.size(); ++i) {
@@ -163,7 +163,7 @@ torch::Tensor FusedNet::forward(const torch::Tensor& input, bool training)
             layout = Layout::Members;
             break;
         }
-        case LayerSpec::Kind::MaxPool: x = torch::max_pool2d(x, 2); break;
+        case LayerSpec::Kind::MaxPool: x = maxPool2x2(x); break;
         case LayerSpec::Kind::Relu: x = x.relu_(); break;
         case LayerSpec::Kind::Flatten:
             if (layout == Layout::Channels) {

@@ -38,7 +38,7 @@ public:
     /// The members' logits [K, B, 10] for a normalised batch.
     torch::Tensor forward(const torch::Tensor& input, bool training);
     /// Member k's parameters in the separate model's order and shapes.
-    std::vector<torch::Tensor> memberParameters(int k) const;
+    std::vector<torch::Tensor> memberParameters(int k) override;
 
 private:
     struct Site {

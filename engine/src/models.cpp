@@ -10,6 +10,19 @@ DropoutSetting dropoutSetting(const ExperimentConfig& config, const std::string&
     return it == config.dropout.end() ? DropoutSetting{} : it->second;
 }
 
+torch::Tensor maxPool2x2(const torch::Tensor& x)
+{
+    using torch::indexing::Slice;
+    if (torch::GradMode::is_enabled() || x.dim() != 4 || x.size(2) % 2 != 0 || x.size(3) % 2 != 0)
+        return torch::max_pool2d(x, 2);
+    const auto even = Slice(0, torch::indexing::None, 2);
+    const auto odd = Slice(1, torch::indexing::None, 2);
+    const auto all = Slice();
+    const auto top = torch::maximum(x.index({all, all, even, even}), x.index({all, all, even, odd}));
+    const auto bottom = torch::maximum(x.index({all, all, odd, even}), x.index({all, all, odd, odd}));
+    return torch::maximum(top, bottom);
+}
+
 torch::Tensor applyDropout(const torch::Tensor& input, const DropoutSetting& setting, bool training)
 {
     if (!training || setting.rate == 0.0)
@@ -40,11 +53,34 @@ NetImpl::NetImpl(const NetworkSpec& spec, const std::map<std::string, DropoutSet
 
 torch::Tensor NetImpl::forward(torch::Tensor x)
 {
-    const bool training = is_training();
+    return forwardLayers(std::move(x), 0, m_spec.layers.size(), is_training());
+}
+
+std::size_t NetImpl::firstActiveDropout() const
+{
     for (std::size_t i = 0; i < m_spec.layers.size(); ++i) {
+        if (m_spec.layers[i].kind == Kind::Dropout && m_dropout[i].rate > 0.0)
+            return i;
+    }
+    return m_spec.layers.size();
+}
+
+std::vector<std::string> NetImpl::activeDropoutSites() const
+{
+    std::vector<std::string> sites;
+    for (std::size_t i = 0; i < m_spec.layers.size(); ++i) {
+        if (m_spec.layers[i].kind == Kind::Dropout && m_dropout[i].rate > 0.0)
+            sites.push_back(m_spec.layers[i].name);
+    }
+    return sites;
+}
+
+torch::Tensor NetImpl::forwardLayers(torch::Tensor x, std::size_t from, std::size_t to, bool training)
+{
+    for (std::size_t i = from; i < std::min(to, m_spec.layers.size()); ++i) {
         switch (m_spec.layers[i].kind) {
         case Kind::Conv: x = m_convs[i]->forward(x); break;
-        case Kind::MaxPool: x = torch::max_pool2d(x, 2); break;
+        case Kind::MaxPool: x = maxPool2x2(x); break;
         case Kind::Relu: x = x.relu_(); break;  // follows a pooling or a layer whose backward needs no output
         case Kind::Flatten: x = x.flatten(1); break;
         case Kind::Linear: x = m_linears[i]->forward(x); break;
@@ -52,6 +88,18 @@ torch::Tensor NetImpl::forward(torch::Tensor x)
         }
     }
     return x;
+}
+
+std::vector<std::string> parameterNames(const NetworkSpec& spec)
+{
+    std::vector<std::string> names;
+    for (const LayerSpec& layer : spec.layers) {
+        if (layer.kind == Kind::Conv || layer.kind == Kind::Linear) {
+            names.push_back(layer.name + ".weight");
+            names.push_back(layer.name + ".bias");
+        }
+    }
+    return names;
 }
 
 std::shared_ptr<NetImpl> makeModel(const ExperimentConfig& config)

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -23,9 +24,15 @@ namespace {
 
 json epochToJson(const EpochMetrics& m)
 {
-    return {{"epoch", m.epoch},           {"train_loss", m.trainLoss},       {"train_accuracy", m.trainAccuracy},
-            {"val_loss", m.valLoss},       {"val_accuracy", m.valAccuracy},   {"seconds", m.seconds},
-            {"train_seconds", m.trainSeconds}, {"val_seconds", m.valSeconds}};
+    json object = {{"epoch", m.epoch},           {"train_loss", m.trainLoss},       {"train_accuracy", m.trainAccuracy},
+                   {"val_loss", m.valLoss},       {"val_accuracy", m.valAccuracy},   {"seconds", m.seconds},
+                   {"train_seconds", m.trainSeconds}, {"val_seconds", m.valSeconds}};
+    if (m.trainEvalLoss && m.trainEvalAccuracy) {
+        object["train_eval_loss"] = *m.trainEvalLoss;
+        object["train_eval_accuracy"] = *m.trainEvalAccuracy;
+        object["train_eval_seconds"] = m.trainEvalSeconds;
+    }
+    return object;
 }
 
 constexpr double kMaxSeconds = 1e9;  // ~30 years
@@ -46,7 +53,7 @@ EpochMetrics epochFromJson(const json& object, const std::string& where)
 {
     detail::checkKeys(object,
                       {"epoch", "train_loss", "train_accuracy", "val_loss", "val_accuracy", "seconds", "train_seconds",
-                       "val_seconds"},
+                       "val_seconds", "train_eval_loss", "train_eval_accuracy", "train_eval_seconds"},
                       where);
     try {
         EpochMetrics m;
@@ -58,6 +65,13 @@ EpochMetrics epochFromJson(const json& object, const std::string& where)
         m.seconds = detail::numberValue(object.at("seconds"), where, "seconds", 0.0, kMaxSeconds);
         m.trainSeconds = optionalAt(object, "train_seconds", where, 0.0, kMaxSeconds, 0.0);
         m.valSeconds = optionalAt(object, "val_seconds", where, 0.0, kMaxSeconds, 0.0);
+        if (object.contains("train_eval_loss") != object.contains("train_eval_accuracy"))
+            throw IoError(where + ": 'train_eval_loss' and 'train_eval_accuracy' come together; found only one");
+        if (object.contains("train_eval_loss")) {
+            m.trainEvalLoss = detail::numberValue(object["train_eval_loss"], where, "train_eval_loss", 0.0, kMaxLoss);
+            m.trainEvalAccuracy = accuracyAt(object, "train_eval_accuracy", where);
+            m.trainEvalSeconds = optionalAt(object, "train_eval_seconds", where, 0.0, kMaxSeconds, 0.0);
+        }
         return m;
     } catch (const json::exception& error) {
         throw IoError(where + ": malformed epoch record (" + error.what() + ")");
@@ -122,6 +136,28 @@ std::string optionalField(const std::optional<double>& value)
 }
 
 } // namespace
+
+double trainValGap(const EpochMetrics& metrics, bool* dropoutOff)
+{
+    if (dropoutOff)
+        *dropoutOff = metrics.trainEvalAccuracy.has_value();
+    return metrics.trainEvalAccuracy.value_or(metrics.trainAccuracy) - metrics.valAccuracy;
+}
+
+std::string epochSummary(const EpochMetrics& m)
+{
+    char text[256];
+    std::string off;
+    if (m.trainEvalLoss && m.trainEvalAccuracy) {
+        std::snprintf(text, sizeof text, " (dropout off: loss %.4f acc %.2f%%)", *m.trainEvalLoss,
+                      100.0 * *m.trainEvalAccuracy);
+        off = text;
+    }
+    std::snprintf(text, sizeof text, "train loss %.4f acc %.2f%%", m.trainLoss, 100.0 * m.trainAccuracy);
+    std::string summary = text + off;
+    std::snprintf(text, sizeof text, " | val loss %.4f acc %.2f%%", m.valLoss, 100.0 * m.valAccuracy);
+    return summary + text;
+}
 
 void addEpoch(RunResult& result, const EpochMetrics& metrics)
 {
@@ -336,26 +372,37 @@ void writeLongCsv(const std::vector<RunRecord>& runs, std::ostream& out)
                                                               {"seconds", m.seconds}};
             for (const auto& [metric, value] : values)
                 out << prefix << m.epoch << "," << metric << "," << number(value) << "\n";
+            if (m.trainEvalLoss && m.trainEvalAccuracy) {
+                out << prefix << m.epoch << ",train_eval_loss," << number(*m.trainEvalLoss) << "\n";
+                out << prefix << m.epoch << ",train_eval_accuracy," << number(*m.trainEvalAccuracy) << "\n";
+            }
         }
     }
 }
 
 void writeSummaryCsv(const std::vector<RunRecord>& runs, std::ostream& out)
 {
+    // final_train_accuracy is the running one (dropout on); the gap is measured with dropout off
+    // where the run has that metric, and its own column says which.
     out << "run,name,model,dropout,status,epochs,test_accuracy,test_loss,best_val_accuracy,final_train_accuracy,"
-           "final_val_accuracy,train_val_gap,wall_seconds,device\n";
+           "final_train_eval_accuracy,final_val_accuracy,train_val_gap,gap_with_dropout,wall_seconds,device\n";
     for (const auto& run : runs) {
         const auto& r = run.result;
-        std::string finalTrain, finalVal, gap;
+        std::string finalTrain, finalTrainEval, finalVal, gap, gapBasis;
         if (!r.epochs.empty()) {
-            finalTrain = number(r.epochs.back().trainAccuracy);
-            finalVal = number(r.epochs.back().valAccuracy);
-            gap = number(r.epochs.back().trainAccuracy - r.epochs.back().valAccuracy);
+            const EpochMetrics& last = r.epochs.back();
+            finalTrain = number(last.trainAccuracy);
+            finalTrainEval = optionalField(last.trainEvalAccuracy);
+            finalVal = number(last.valAccuracy);
+            bool dropoutOff = false;
+            gap = number(trainValGap(last, &dropoutOff));
+            gapBasis = dropoutOff ? "off" : "on";
         }
         out << csvField(run.id) << "," << csvField(run.config.name) << "," << toString(run.config.model) << ","
             << csvField(dropoutSummary(run.config)) << "," << toString(r.status) << "," << r.epochs.size() << ","
             << optionalField(r.testAccuracy) << "," << optionalField(r.testLoss) << "," << number(r.bestValAccuracy)
-            << "," << finalTrain << "," << finalVal << "," << gap << "," << number(r.wallSeconds) << ","
+            << "," << finalTrain << "," << finalTrainEval << "," << finalVal << "," << gap << "," << gapBasis << ","
+            << number(r.wallSeconds) << ","
             << csvField(r.device) << "\n";
     }
 }

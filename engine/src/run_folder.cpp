@@ -70,6 +70,11 @@ void RecordingObserver::onLog(const std::string& line)
     m_inner.onLog(line);
 }
 
+std::string RecordingObserver::modelFile() const
+{
+    return (std::filesystem::path(m_writer.dir()) / kModelFileName).string();
+}
+
 RunWriter::RunWriter(std::string dir, const ExperimentConfig& config)
     : m_dir(std::move(dir)), m_name(config.name)
 {

@@ -26,6 +26,8 @@ void applyOverrides(ExperimentConfig& config, const RunOverrides& o)
         config.momentum = *o.momentum;
     if (o.trainSubset)
         config.trainSubset = *o.trainSubset;
+    if (o.trainEval)
+        config.trainEvalImages = parseTrainEvalImages(*o.trainEval, "--train-eval");
     if (o.seed)
         config.seeds.init = config.seeds.shuffle = config.seeds.dropout = *o.seed;
     if (o.splitSeed)

@@ -171,7 +171,10 @@ std::vector<PointSummary> aggregateSweep(const SweepSpec& spec, const std::vecto
         ++summary.completedRuns;
         summary.testAccuracies.push_back(*r.testAccuracy);
         best[static_cast<std::size_t>(it->second)].push_back(r.bestValAccuracy);
-        gaps[static_cast<std::size_t>(it->second)].push_back(r.epochs.back().trainAccuracy - r.epochs.back().valAccuracy);
+        bool dropoutOff = false;
+        gaps[static_cast<std::size_t>(it->second)].push_back(trainValGap(r.epochs.back(), &dropoutOff));
+        if (!dropoutOff)
+            ++summary.gapsWithDropout;
     }
     for (std::size_t p = 0; p < points.size(); ++p) {
         summaries[p].testAccuracy = computeStats(summaries[p].testAccuracies);

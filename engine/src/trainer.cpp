@@ -8,6 +8,7 @@
 #include "allocator_tuning.h"
 #include "step_graph.h"
 #include "fused_trainer.h"
+#include "saved_model.h"
 
 #include <algorithm>
 #include <chrono>
@@ -156,12 +157,30 @@ std::pair<torch::Tensor, torch::Tensor> evaluationBatch(const DeviceSet& set, co
     return {set.images.index_select(0, batch), set.labels.index_select(0, batch)};
 }
 
-RunData prepareRun(const ExperimentConfig& config, const torch::Device& device)
+std::vector<std::int64_t> trainEvalSample(const ExperimentConfig& config, const std::vector<std::int64_t>& trainIndices,
+                                          const std::vector<std::uint8_t>& labels)
+{
+    if (config.trainEvalImages == 0)
+        return {};
+    // Its own stream, derived from the split seed: the same runs of a comparison share the sample.
+    constexpr std::uint64_t kSampleStream = 0x7e57a11ULL;
+    auto sample = balancedSubset(trainIndices, labels, config.trainEvalImages == kTrainEvalAll ? 0 : config.trainEvalImages,
+                                 config.seeds.split ^ kSampleStream);
+    std::sort(sample.begin(), sample.end());
+    return sample;
+}
+
+void prepareThread(const ExperimentConfig& config)
 {
     // A new thread starts with LibTorch's default pool (which can be 1): set it explicitly every time.
     at::init_num_threads();
     torch::set_num_threads(resolvedThreadCount(config));
     tuneAllocator();
+}
+
+RunData prepareRun(const ExperimentConfig& config, const torch::Device& device)
+{
+    prepareThread(config);
     RunData run;
     run.bytes = cachedDataset(resolveDataDir(config.dataDir));
     const DataSplit split = makeSplit(run.bytes->trainCount(), config.validationFraction, config.seeds.split);
@@ -171,6 +190,8 @@ RunData prepareRun(const ExperimentConfig& config, const torch::Device& device)
     run.train = toDevice(b.trainImages, b.trainLabels, b.rows, b.cols, device);
     run.test = toDevice(b.testImages, b.testLabels, b.rows, b.cols, device);
     run.validationIndices = indexTensor(split.validation, device);
+    if (const auto sample = trainEvalSample(config, run.trainIndices, b.trainLabels); !sample.empty())
+        run.trainEvalIndices = indexTensor(sample, device);
     return run;
 }
 
@@ -179,6 +200,9 @@ namespace {
 /// One network and its optimiser.
 class SingleLearner final : public Learner {
 public:
+    /// Evaluation only: no optimiser.
+    explicit SingleLearner(std::shared_ptr<NetImpl> model) : m_model(std::move(model)) {}
+
     SingleLearner(const ExperimentConfig& config, const torch::Device& device)
     {
         torch::manual_seed(config.seeds.init);
@@ -197,6 +221,8 @@ public:
     void trainStep(const torch::Tensor& images, const torch::Tensor& labels, torch::Tensor& lossSum,
                    torch::Tensor& correct) override
     {
+        if (!m_optimizer)
+            throw std::logic_error("an evaluation-only learner cannot train");
         const auto logits = m_model->forward(images);
         const auto loss = torch::nn::functional::cross_entropy(logits, labels);
         m_optimizer->zero_grad();
@@ -218,11 +244,50 @@ public:
 
     void setTraining(bool training) override { m_model->train(training); }
     std::vector<torch::Tensor> parameters() override { return m_model->parameters(); }
+    std::vector<torch::Tensor> memberParameters(int /*k*/) override { return m_model->parameters(); }
 
 private:
     std::shared_ptr<NetImpl> m_model;
     std::unique_ptr<torch::optim::SGD> m_optimizer;
 };
+
+} // namespace
+
+std::unique_ptr<Learner> makeEvaluationLearner(std::shared_ptr<NetImpl> model)
+{
+    return std::make_unique<SingleLearner>(std::move(model));
+}
+
+Evaluation evaluateLearner(Learner& learner, std::int64_t members, const DeviceSet& set, const torch::Tensor& indices,
+                           int batchSize, const CancelToken* cancel)
+{
+    torch::NoGradGuard noGrad;
+    learner.setTraining(false);
+    const std::int64_t count = indices.defined() ? indices.size(0) : set.labels.size(0);
+    const auto options = torch::TensorOptions().device(set.labels.device());
+    auto lossSum = torch::zeros({members}, options.dtype(torch::kDouble));
+    auto correct = torch::zeros({members}, options.dtype(torch::kLong));
+    for (std::int64_t start = 0; start < count; start += batchSize) {
+        if (cancel && cancel->isCancelled()) {
+            learner.setTraining(true);
+            return {{}, {}, true};
+        }
+        const std::int64_t size = std::min<std::int64_t>(batchSize, count - start);
+        const auto [images, labels] = evaluationBatch(set, indices, start, size);
+        learner.evaluateBatch(normalise(images), labels, lossSum, correct);
+    }
+    learner.setTraining(true);
+    Evaluation e;
+    const auto losses = lossSum.cpu();
+    const auto hits = correct.cpu();
+    for (std::int64_t i = 0; i < members; ++i) {
+        e.loss.push_back(losses[i].item<double>() / static_cast<double>(count));
+        e.accuracy.push_back(static_cast<double>(hits[i].item<std::int64_t>()) / static_cast<double>(count));
+    }
+    return e;
+}
+
+namespace {
 
 std::uint64_t shuffleSeedOf(const std::vector<ExperimentConfig>& members)
 {
@@ -439,6 +504,15 @@ bool TrainingSession::finishEpoch(int epoch, std::int64_t seen, Clock::time_poin
     if (validation.cancelled)
         return endAll(RunStatus::Cancelled, "cancelled during validation of epoch " + std::to_string(epoch));
     const double valSeconds = secondsSince(validationStart);
+    const auto trainEvalStart = Clock::now();
+    Evaluation trainEval;
+    if (m_run.trainEvalIndices.defined()) {
+        trainEval = evaluate(m_run.train, m_run.trainEvalIndices);
+        if (trainEval.cancelled)
+            return endAll(RunStatus::Cancelled, "cancelled during the dropout-off training evaluation of epoch " +
+                                                    std::to_string(epoch));
+    }
+    const double trainEvalSeconds = secondsSince(trainEvalStart);
     m_epochsDone = epoch;
     bool stopEarly = false;
     for (std::size_t k = 0; k < m_configs.size(); ++k) {
@@ -452,6 +526,11 @@ bool TrainingSession::finishEpoch(int epoch, std::int64_t seen, Clock::time_poin
         metrics.valLoss = validation.loss[k];
         metrics.valAccuracy = validation.accuracy[k];
         metrics.valSeconds = valSeconds;
+        if (!trainEval.loss.empty()) {
+            metrics.trainEvalLoss = trainEval.loss[k];
+            metrics.trainEvalAccuracy = trainEval.accuracy[k];
+            metrics.trainEvalSeconds = trainEvalSeconds;
+        }
         metrics.seconds = secondsSince(epochStart);
         if (!std::isfinite(metrics.valLoss)) {
             m_results[k].divergedEpoch = epoch;
@@ -467,32 +546,10 @@ bool TrainingSession::finishEpoch(int epoch, std::int64_t seen, Clock::time_poin
     return !hasEnded() && !stopEarly && epoch < first.epochs;
 }
 
-TrainingSession::Evaluation TrainingSession::evaluate(const DeviceSet& set, const torch::Tensor& indices)
+Evaluation TrainingSession::evaluate(const DeviceSet& set, const torch::Tensor& indices)
 {
-    torch::NoGradGuard noGrad;
-    m_learner->setTraining(false);
-    const std::int64_t count = indices.defined() ? indices.size(0) : set.labels.size(0);
-    const auto k = static_cast<std::int64_t>(m_configs.size());
-    const auto options = torch::TensorOptions().device(set.labels.device());
-    auto lossSum = torch::zeros({k}, options.dtype(torch::kDouble));
-    auto correct = torch::zeros({k}, options.dtype(torch::kLong));
-    const int batchSize = m_configs.front().evalBatchSize;
-    for (std::int64_t start = 0; start < count; start += batchSize) {
-        if (m_cancel.isCancelled())
-            return {{}, {}, true};
-        const std::int64_t size = std::min<std::int64_t>(batchSize, count - start);
-        const auto [images, labels] = evaluationBatch(set, indices, start, size);
-        m_learner->evaluateBatch(normalise(images), labels, lossSum, correct);
-    }
-    m_learner->setTraining(true);
-    Evaluation e;
-    const auto losses = lossSum.cpu();
-    const auto hits = correct.cpu();
-    for (std::int64_t i = 0; i < k; ++i) {
-        e.loss.push_back(losses[i].item<double>() / static_cast<double>(count));
-        e.accuracy.push_back(fraction(hits[i].item<std::int64_t>(), count));
-    }
-    return e;
+    return evaluateLearner(*m_learner, static_cast<std::int64_t>(m_configs.size()), set, indices,
+                           m_configs.front().evalBatchSize, &m_cancel);
 }
 
 bool TrainingSession::checkEarlyStopping(const EpochMetrics& metrics)
@@ -576,7 +633,23 @@ std::vector<RunResult> TrainingSession::finishAll()
     } catch (const std::exception& error) {
         endAll(RunStatus::Failed, failureMessage(error, m_device) + " (test evaluation)");
     }
+    saveModels();
     return m_results;
+}
+
+void TrainingSession::saveModels()
+{
+    for (std::size_t k = 0; k < m_configs.size(); ++k) {
+        const std::string path = m_observers[k]->modelFile();
+        if (path.empty() || m_results[k].status != RunStatus::Completed)
+            continue;
+        try {
+            saveModelFile(path, m_configs[k], m_learner->memberParameters(static_cast<int>(k)));
+        } catch (const std::exception& error) {
+            // The run and its figures stand; only the weights could not be kept.
+            m_observers[k]->onLog("warning: the trained weights could not be saved to " + path + ": " + error.what());
+        }
+    }
 }
 
 } // namespace detail

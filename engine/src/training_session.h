@@ -50,7 +50,16 @@ struct RunData {
     DeviceSet train;
     DeviceSet test;
     torch::Tensor validationIndices;
+    /// The training sample evaluated with dropout off after each epoch; undefined when off.
+    torch::Tensor trainEvalIndices;
 };
+/// The fixed, seeded, class-balanced sample of `trainIndices` (sorted) that config's train_eval
+/// asks for; empty when it is 0.
+std::vector<std::int64_t> trainEvalSample(const ExperimentConfig& config, const std::vector<std::int64_t>& trainIndices,
+                                          const std::vector<std::uint8_t>& labels);
+/// Sets this thread's LibTorch thread count (config's) and tunes the allocator: before any torch
+/// work of a run (training, re-testing, MC dropout).
+void prepareThread(const ExperimentConfig& config);
 /// Sets this thread's LibTorch thread count and the allocator, then loads the run's data.
 /// Throws DataError.
 RunData prepareRun(const ExperimentConfig& config, const torch::Device& device);
@@ -87,7 +96,24 @@ public:
     virtual void setTraining(bool training) = 0;
     /// The weights (of a single network; early stopping keeps and restores them).
     virtual std::vector<torch::Tensor> parameters() = 0;
+    /// Member k's weights in the order and shapes of its own network (NetImpl::parameters()).
+    virtual std::vector<torch::Tensor> memberParameters(int k) = 0;
 };
+
+/// Each member's mean loss and accuracy over an evaluated set.
+struct Evaluation {
+    std::vector<double> loss;
+    std::vector<double> accuracy;
+    bool cancelled = false;
+};
+
+/// Eval mode, no gradients: evaluates the `members` members of `learner` on rows `indices` of
+/// `set` (all rows when undefined) in batches of `batchSize`, checking `cancel` (if any) per batch.
+Evaluation evaluateLearner(Learner& learner, std::int64_t members, const DeviceSet& set, const torch::Tensor& indices,
+                           int batchSize, const CancelToken* cancel);
+
+/// A learner that only evaluates `model` (saved weights re-tested).
+std::unique_ptr<Learner> makeEvaluationLearner(std::shared_ptr<NetImpl> model);
 
 /// The training loop, once for single and fused runs: a session trains K >= 1 members on the
 /// same batches, an epoch at a time, so that a sweep can interleave runs (successive halving)
@@ -122,11 +148,6 @@ public:
     Learner& learner() { return *m_learner; }
 
 private:
-    struct Evaluation {
-        std::vector<double> loss;
-        std::vector<double> accuracy;
-        bool cancelled = false;
-    };
     void start(std::vector<ExperimentConfig> members);
     bool trainOneEpoch();
     /// Validates, records each member's epoch and decides whether another follows.
@@ -140,6 +161,8 @@ private:
     void endMember(std::size_t k, RunStatus status, std::string message);
     /// Ends every member still running; returns false (no epoch follows).
     bool endAll(RunStatus status, const std::string& message);
+    /// Saves each completed member's tested weights where its observer asks (model.pt).
+    void saveModels();
     bool alive(std::size_t k) const { return !m_ended[k]; }
 
     std::vector<ExperimentConfig> m_configs;

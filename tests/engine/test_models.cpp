@@ -33,6 +33,8 @@ private Q_SLOTS:
     void trainModeDiffersWithDropout();
     void parameterCounts();
     void deepMlpDropsAtEverySite();
+    void fastPoolingEqualsMaxPool();
+    void mcLayersSplitAtTheFirstActiveSite();
 };
 
 void TestModels::outputShapes_data()
@@ -151,6 +153,44 @@ void TestModels::deepMlpDropsAtEverySite()
         model->eval();
         QVERIFY(torch::equal(model->forward(x), model->forward(x)));
     }
+}
+
+void TestModels::fastPoolingEqualsMaxPool()
+{
+    // Evaluation pools by the maximum of strided slices; it must be max_pool2d bit for bit,
+    // including ties (small integers), infinities and NaN.
+    auto x = torch::randint(-3, 4, {5, 7, 28, 28}).to(torch::kFloat);
+    x.index_put_({0, 0, 0, 0}, std::numeric_limits<float>::quiet_NaN());
+    x.index_put_({1, 2, 3, 4}, -std::numeric_limits<float>::infinity());
+    x.index_put_({2, 3, 5, 5}, std::numeric_limits<float>::infinity());
+    const auto reference = torch::max_pool2d(x, 2);
+    torch::NoGradGuard noGrad;
+    const auto fast = dropoutlab::detail::maxPool2x2(x);
+    QCOMPARE(fast.sizes(), reference.sizes());
+    QVERIFY(torch::equal(fast.isnan(), reference.isnan()));
+    QVERIFY(torch::equal(fast.nan_to_num(0), reference.nan_to_num(0)));
+    const auto y = torch::randn({3, 64, 14, 14});
+    QVERIFY(torch::equal(dropoutlab::detail::maxPool2x2(y), torch::max_pool2d(y, 2)));
+}
+
+void TestModels::mcLayersSplitAtTheFirstActiveSite()
+{
+    ExperimentConfig config;
+    config.dropout["fc1"] = {0.5};
+    auto model = dropoutlab::detail::makeModel(config);
+    model->eval();
+    const auto& layers = model->spec().layers;
+    const std::size_t first = model->firstActiveDropout();
+    QCOMPARE(QString::fromStdString(layers[first].name), QString("fc1"));
+    QCOMPARE(model->activeDropoutSites(), std::vector<std::string>{"fc1"});
+    torch::NoGradGuard noGrad;
+    const auto x = torch::randn({4, 1, 28, 28});
+    // Prefix then suffix with dropout off is the eval forward; with dropout on it differs.
+    const auto prefix = model->forwardLayers(x, 0, first, false);
+    QVERIFY(torch::equal(model->forwardLayers(prefix.clone(), first, layers.size(), false), model->forward(x)));
+    QVERIFY(!torch::equal(model->forwardLayers(prefix.clone(), first, layers.size(), true), model->forward(x)));
+    ExperimentConfig none;
+    QCOMPARE(dropoutlab::detail::makeModel(none)->firstActiveDropout(), dropoutlab::detail::makeModel(none)->spec().layers.size());
 }
 
 QTEST_GUILESS_MAIN(TestModels)

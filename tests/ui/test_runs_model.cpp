@@ -43,7 +43,16 @@ void TestRunsModel::textsOfAFinishedRun()
     QCOMPARE(text(RunsModel::Progress), QString("2/2"));
     QCOMPARE(text(RunsModel::BestVal), QString("99.05 %"));
     QCOMPARE(text(RunsModel::TestAcc), QString("99.08 %"));
-    QCOMPARE(text(RunsModel::Gap), QString("-1.05 pts"));  // 98 % train (dropout on) - 99.05 % val
+    // A run recorded without the dropout-off metric: 98 % train (dropout on) - 99.05 % val, marked.
+    QCOMPARE(text(RunsModel::Gap), QString("-1.05 pts (dropout on)"));
+    // With it, the gap compares like with like: 99.90 % train (dropout off) - 99.05 % val.
+    model.update(id, [](RunEntry& e) {
+        e.result.epochs.back().trainEvalAccuracy = 0.9990;
+        e.result.epochs.back().trainEvalLoss = 0.004;
+    });
+    QCOMPARE(text(RunsModel::Gap), QString("0.85 pts"));
+    QCOMPARE(model.headerData(RunsModel::Gap, Qt::Horizontal, Qt::DisplayRole).toString(),
+             QString("Train−val gap (dropout off)"));
     QCOMPARE(text(RunsModel::Time), QString("2m 05s"));
     QCOMPARE(text(RunsModel::Device), QString("cpu"));
 }

@@ -29,6 +29,12 @@ public:
     using Error::Error;
 };
 
+/// A saved model (model.pt) is missing, malformed, foreign, or does not fit its run's config.
+class ModelError final : public Error {
+public:
+    using Error::Error;
+};
+
 /// Reading or writing a results file failed.
 class IoError final : public Error {
 public:

@@ -48,6 +48,8 @@ inline constexpr int kMaxThreads = 1024;       ///< 0 means all cores
 inline constexpr int kMaxProgressEvery = 1000000000;
 inline constexpr int kMaxHiddenLayers = 4;     ///< MLP hidden layers
 inline constexpr int kMaxHiddenWidth = 16384;  ///< units of one MLP hidden layer
+inline constexpr std::int64_t kDefaultTrainEvalImages = 10000;
+inline constexpr std::int64_t kTrainEvalAll = -1;  ///< trainEvalImages: every training image
 /// The MLP's hidden layers unless a config says otherwise: 784-800-800-10.
 inline const std::vector<int> kDefaultHiddenWidths = {800, 800};
 
@@ -72,6 +74,10 @@ struct ExperimentConfig {
     /// Stop when the validation loss has not improved for this many epochs and report the best
     /// epoch's test accuracy; 0: off.
     int earlyStoppingPatience = 0;
+    /// Training images evaluated after each epoch with dropout off (a fixed, seeded,
+    /// class-balanced sample of the training part): the honest training metric beside the
+    /// running one measured with dropout on. 0: off; kTrainEvalAll: the whole training part.
+    std::int64_t trainEvalImages = kDefaultTrainEvalImages;
 
     bool operator==(const ExperimentConfig& other) const;
 };
@@ -92,6 +98,10 @@ DropoutKind parseDropoutKind(const std::string& text, const std::string& where);
 
 /// The number `text` spells, the whole of it (no trailing characters); nullopt when it is none.
 std::optional<double> numberFromText(const std::string& text);
+/// Parses a train-eval size: "all", or a count (0: off); throws ConfigError naming `where`.
+std::int64_t parseTrainEvalImages(const std::string& text, const std::string& where);
+/// "all", "off" or the count.
+std::string trainEvalText(std::int64_t images);
 /// Parses "1024,1024,1024" into MLP hidden widths; throws ConfigError naming `where`.
 std::vector<int> parseHiddenWidths(const std::string& text, const std::string& where);
 /// Parses "fc1=0.5,input=0.2,conv2=0.3:channel" into settings; throws ConfigError.

@@ -22,6 +22,10 @@ inline constexpr std::size_t kMaxNameBytes = 256;
 inline constexpr std::size_t kMaxPathBytes = 4096;
 /// Epoch records in one run (the largest epoch count a config accepts).
 inline constexpr int kMaxEpochs = 10000;
+/// model.pt: the largest network (an MLP of 4 x 16384 units) needs ~3.3 GB of float32 weights.
+inline constexpr std::uint64_t kMaxModelFileBytes = std::uint64_t{4} << 30;
+/// The file a run's tested weights are saved in, inside its run folder.
+inline constexpr const char* kModelFileName = "model.pt";
 /// Run folders in one workspace or sweep.
 inline constexpr std::size_t kMaxWorkspaceRuns = 100000;
 

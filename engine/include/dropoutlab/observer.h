@@ -15,6 +15,9 @@ public:
     virtual void onBatch(const BatchProgress& /*progress*/) {}
     virtual void onEpoch(const EpochMetrics& /*metrics*/) {}
     virtual void onLog(const std::string& /*line*/) {}
+    /// Where the training saves the tested weights of the run when it completes (model.pt in its
+    /// run folder); empty: they are not saved.
+    virtual std::string modelFile() const { return {}; }
 };
 
 } // namespace dropoutlab

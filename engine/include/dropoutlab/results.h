@@ -56,6 +56,7 @@ public:
     void onBatch(const BatchProgress& progress) override;
     void onEpoch(const EpochMetrics& metrics) override;
     void onLog(const std::string& line) override;
+    std::string modelFile() const override;
 
 private:
     RunWriter& m_writer;

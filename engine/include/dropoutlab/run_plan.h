@@ -26,6 +26,7 @@ struct RunOverrides {
     std::optional<int> threads;
     std::optional<std::string> name;     ///< only with a single run
     std::optional<int> patience;         ///< early stopping on validation loss (0: off)
+    std::optional<std::string> trainEval; ///< dropout-off training sample: "all", "0"/"off" or a count
 };
 
 /// Applies the overrides that are set onto one config.

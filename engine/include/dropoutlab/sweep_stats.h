@@ -28,7 +28,8 @@ struct PointSummary {
     int stoppedRuns = 0;              ///< stopped early (halving), not counted in the stats
     Stats testAccuracy;
     Stats bestValAccuracy;
-    Stats gap;                        ///< final train minus validation accuracy
+    Stats gap;                        ///< final train minus validation accuracy, dropout off (trainValGap)
+    int gapsWithDropout = 0;          ///< runs without the dropout-off metric, whose gap uses the running one
     std::vector<double> testAccuracies;
 };
 

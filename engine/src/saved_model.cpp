@@ -1,0 +1,138 @@
+#include "saved_model.h"
+
+#include "dropoutlab/errors.h"
+#include "dropoutlab/file_io.h"
+#include "dropoutlab/file_limits.h"
+#include "dropoutlab/results.h"
+#include "dropoutlab/saved_model.h"
+#include "training_session.h"
+
+#include <torch/serialize.h>
+
+#include <filesystem>
+#include <sstream>
+
+namespace dropoutlab {
+namespace detail {
+
+namespace {
+
+std::string shapeText(at::IntArrayRef sizes)
+{
+    std::ostringstream text;
+    text << '[';
+    for (std::size_t i = 0; i < sizes.size(); ++i)
+        text << (i ? " x " : "") << sizes[i];
+    text << ']';
+    return text.str();
+}
+
+/// The archive's bytes, after the checks that need no torch: a plain file within the size limit
+/// that starts as a zip archive does.
+std::vector<char> readArchive(const std::string& path)
+{
+    std::error_code ec;
+    if (!std::filesystem::exists(std::filesystem::symlink_status(path, ec)))
+        throw ModelError(path + ": no saved model (runs recorded before models were saved, and runs that did not "
+                                "complete, have none)");
+    std::string bytes;
+    try {
+        bytes = readTextFile(path, kMaxModelFileBytes);
+    } catch (const Error& error) {
+        throw ModelError(error.what());
+    }
+    if (bytes.size() < 22 || bytes.compare(0, 4, "PK\x03\x04") != 0)
+        throw ModelError(path + ": not a saved model (expected a PyTorch archive, a zip file starting with 'PK')");
+    return {bytes.begin(), bytes.end()};
+}
+
+} // namespace
+
+void saveModelFile(const std::string& path, const ExperimentConfig& config, const std::vector<torch::Tensor>& parameters)
+{
+    const auto names = parameterNames(networkSpec(config));
+    if (names.size() != parameters.size())
+        throw ModelError(path + ": " + std::to_string(parameters.size()) + " tensors to save for a network of " +
+                         std::to_string(names.size()));
+    c10::Dict<std::string, at::Tensor> weights;
+    for (std::size_t i = 0; i < parameters.size(); ++i)
+        weights.insert(names[i], parameters[i].detach().to(torch::kCPU).contiguous());
+    const std::vector<char> bytes = torch::pickle_save(weights);
+    writeFileAtomically(path, std::string(bytes.begin(), bytes.end()));
+}
+
+std::shared_ptr<NetImpl> loadModelFile(const std::string& path, const ExperimentConfig& config)
+{
+    const std::vector<char> bytes = readArchive(path);
+    c10::IValue value;
+    try {
+        value = torch::pickle_load(bytes);
+    } catch (const std::exception& error) {
+        std::string message = error.what();
+        message = message.substr(0, message.find('\n'));
+        throw ModelError(path + ": not a readable PyTorch archive (" + message + ")");
+    }
+    if (!value.isGenericDict())
+        throw ModelError(path + ": holds a " + value.tagKind() + "; expected a dict of parameter name to tensor");
+    const auto dict = value.toGenericDict();
+    const auto model = makeModel(config);
+    const auto expected = model->named_parameters();
+    const std::string network = toString(config.model) + " of " + path.substr(0, path.find_last_of('/') + 1) +
+                                "config.json";
+    if (dict.size() != expected.size())
+        throw ModelError(path + ": holds " + std::to_string(dict.size()) + " entries; the " + network + " has " +
+                         std::to_string(expected.size()) + " parameter tensors");
+    torch::NoGradGuard noGrad;
+    for (const auto& item : expected) {
+        const auto found = dict.find(c10::IValue(item.key()));
+        if (found == dict.end())
+            throw ModelError(path + ": has no '" + item.key() + "'; expected the parameters of the " + network);
+        if (!found->value().isTensor())
+            throw ModelError(path + ": '" + item.key() + "' is a " + found->value().tagKind() + "; expected a tensor");
+        const at::Tensor tensor = found->value().toTensor();
+        if (tensor.scalar_type() != torch::kFloat)
+            throw ModelError(path + ": '" + item.key() + "' holds " + std::string(c10::toString(tensor.scalar_type())) +
+                             "; expected float32");
+        if (tensor.sizes() != item.value().sizes())
+            throw ModelError(path + ": '" + item.key() + "' is " + shapeText(tensor.sizes()) + "; the " + network +
+                             " needs " + shapeText(item.value().sizes()));
+        item.value().copy_(tensor);
+    }
+    model->eval();
+    return model;
+}
+
+} // namespace detail
+
+void checkModelFile(const std::string& path, const ExperimentConfig& config)
+{
+    detail::loadModelFile(path, config);
+}
+
+ModelEvaluation evaluateSavedModel(const std::string& runDir, const std::string& dataDir, const std::string& device)
+{
+    const RunRecord run = loadRun(runDir);
+    ExperimentConfig config = run.config;
+    if (!dataDir.empty())
+        config.dataDir = dataDir;
+    if (!device.empty())
+        config.device = device;
+    const detail::TrainingTurn turn;
+    const torch::Device target = detail::resolveDevice(config.device);
+    detail::prepareThread(config);
+    const auto model = detail::loadModelFile((std::filesystem::path(runDir) / kModelFileName).string(), config);
+    model->to(target);
+    const auto bytes = detail::cachedDataset(resolveDataDir(config.dataDir));
+    const detail::DeviceSet test = detail::toDevice(bytes->testImages, bytes->testLabels, bytes->rows, bytes->cols, target);
+    const auto learner = detail::makeEvaluationLearner(model);
+    const auto evaluation = detail::evaluateLearner(*learner, 1, test, torch::Tensor(), config.evalBatchSize, nullptr);
+    ModelEvaluation result;
+    result.accuracy = evaluation.accuracy.front();
+    result.loss = evaluation.loss.front();
+    result.images = test.labels.size(0);
+    result.device = detail::describeDevice(target);
+    result.threads = resolvedThreadCount(config);
+    return result;
+}
+
+} // namespace dropoutlab

@@ -1,0 +1,159 @@
+// MC dropout (engine/src/uncertainty.cpp, mc_dropout.h): passes that reduce to the deterministic
+// prediction without dropout, reproducible under a seed, and reports that say what they measured.
+#include "mc_dropout.h"
+#include "saved_model.h"
+
+#include "dropoutlab/errors.h"
+#include "dropoutlab/recorded_run.h"
+#include "dropoutlab/saved_model.h"
+#include "dropoutlab/uncertainty.h"
+
+#include <QFile>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <nlohmann/json.hpp>
+
+using namespace dropoutlab;
+
+namespace {
+
+class NullObserver final : public ExperimentObserver {};
+
+ExperimentConfig tiny(double fc1Rate)
+{
+    ExperimentConfig c;
+    c.name = "tiny";
+    c.dataDir = DROPOUTLAB_TEST_DATA_DIR "/mnist-small";
+    c.epochs = 1;
+    c.batchSize = 50;
+    c.trainSubset = 400;
+    c.trainEvalImages = 0;
+    c.threads = 1;
+    c.device = "cpu";
+    if (fc1Rate > 0)
+        c.dropout["fc1"] = {fc1Rate, DropoutKind::Element};
+    return c;
+}
+
+} // namespace
+
+class TestUncertainty final : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase();
+    void passesWithoutDropoutAreTheDeterministicPrediction();
+    void reproducibleUnderASeed();
+    void runWithoutDropoutReportsDeterministicOnly();
+    void outOfDistributionSetIsScored();
+    void cancelledAnalysisReturnsNothing();
+    void missingModelIsAModelError();
+
+private:
+    QTemporaryDir m_dir;
+    QString m_dropoutRun;
+    QString m_plainRun;
+};
+
+void TestUncertainty::initTestCase()
+{
+    QVERIFY(m_dir.isValid());
+    NullObserver observer;
+    m_dropoutRun = m_dir.filePath("dropout");
+    m_plainRun = m_dir.filePath("plain");
+    QVERIFY(runExperimentRecorded(tiny(0.5), m_dropoutRun.toStdString(), observer, CancelToken()).status ==
+            RunStatus::Completed);
+    QVERIFY(runExperimentRecorded(tiny(0.0), m_plainRun.toStdString(), observer, CancelToken()).status ==
+            RunStatus::Completed);
+}
+
+void TestUncertainty::passesWithoutDropoutAreTheDeterministicPrediction()
+{
+    // The MC machinery itself on a network whose rates are all 0: T = 8 passes (a power of two,
+    // so the mean of identical values is exact) must give the deterministic probabilities bit
+    // for bit, and zero mutual information.
+    const ExperimentConfig config = tiny(0.0);
+    auto model = dropoutlab::detail::loadModelFile((m_plainRun + "/model.pt").toStdString(), config);
+    const auto data = dropoutlab::detail::cachedDataset(config.dataDir);
+    const auto test = dropoutlab::detail::toDevice(data->testImages, data->testLabels, data->rows, data->cols, torch::kCPU);
+    dropoutlab::detail::SetPredictions out;
+    std::int64_t passes = 0;
+    QVERIFY(dropoutlab::detail::predictSet(*model, test, 8, 64, true, CancelToken(), [&](std::int64_t n) { passes += n; }, out));
+    QCOMPARE(passes, std::int64_t{500 * 8});
+    QCOMPARE(out.mc.probabilities.size(), out.deterministic.probabilities.size());
+    QVERIFY(out.mc.probabilities == out.deterministic.probabilities);
+    QCOMPARE(out.mutualInformation.size(), std::size_t{500});
+    for (double mi : out.mutualInformation)
+        QCOMPARE(mi, 0.0);
+}
+
+void TestUncertainty::reproducibleUnderASeed()
+{
+    UncertaintyOptions options;
+    options.samples = 10;
+    options.seed = 5;
+    const auto a = analyseUncertainty(m_dropoutRun.toStdString(), options);
+    const auto b = analyseUncertainty(m_dropoutRun.toStdString(), options);
+    options.seed = 6;
+    const auto c = analyseUncertainty(m_dropoutRun.toStdString(), options);
+    QVERIFY(a && b && c && a->mcTable && b->mcTable && c->mcTable);
+    QVERIFY(a->stochastic);
+    QCOMPARE(a->activeSites, std::vector<std::string>{"fc1"});
+    QVERIFY(a->mcTable->probabilities == b->mcTable->probabilities);
+    QVERIFY(a->mcTable->probabilities != c->mcTable->probabilities);
+    // The deterministic prediction does not depend on the seed.
+    QVERIFY(a->deterministicTable.probabilities == c->deterministicTable.probabilities);
+    // ... and is the one the run was tested with.
+    const ModelEvaluation e = evaluateSavedModel(m_dropoutRun.toStdString());
+    QCOMPARE(a->deterministic.accuracy, e.accuracy);
+    // MC is a different predictor: its probabilities differ from the deterministic ones.
+    QVERIFY(a->mcTable->probabilities != a->deterministicTable.probabilities);
+    QCOMPARE(a->mc->rejection.size(), a->deterministic.rejection.size());
+    QVERIFY(a->mc->rejection[2].byEntropy >= a->mc->rejection[0].byEntropy - 1e-9);
+}
+
+void TestUncertainty::runWithoutDropoutReportsDeterministicOnly()
+{
+    const auto report = analyseUncertainty(m_plainRun.toStdString(), UncertaintyOptions());
+    QVERIFY(report);
+    QVERIFY(!report->stochastic);
+    QVERIFY(!report->mc && !report->mcTable);
+    const auto json = nlohmann::json::parse(uncertaintyToJson(*report));
+    QVERIFY(!json.contains("mc"));
+    QVERIFY(QString::fromStdString(json.at("note").get<std::string>()).contains("identical"));
+    QCOMPARE(json.at("deterministic").at("reliability").size(), std::size_t{15});
+}
+
+void TestUncertainty::outOfDistributionSetIsScored()
+{
+    // The same small MNIST as its own "out of distribution" set: entropy cannot tell the two
+    // apart, so the AUROC is exactly 0.5 (every in/out pair ties or is mirrored).
+    UncertaintyOptions options;
+    options.samples = 4;
+    options.ood = DROPOUTLAB_TEST_DATA_DIR "/mnist-small";
+    const auto report = analyseUncertainty(m_dropoutRun.toStdString(), options);
+    QVERIFY(report && report->deterministic.oodAuroc && report->mc && report->mc->oodAuroc);
+    QCOMPARE(report->oodImages, std::int64_t{500});
+    QCOMPARE(*report->deterministic.oodAuroc, 0.5);
+    QCOMPARE(report->deterministic.entropyOut, report->deterministic.entropyIn);
+    QVERIFY(report->mc->oodAurocMutualInformation.has_value());
+}
+
+void TestUncertainty::cancelledAnalysisReturnsNothing()
+{
+    CancelToken cancel;
+    cancel.cancel();
+    QVERIFY(!analyseUncertainty(m_dropoutRun.toStdString(), UncertaintyOptions(), cancel));
+}
+
+void TestUncertainty::missingModelIsAModelError()
+{
+    const QString run = m_dir.filePath("no-model");
+    QVERIFY(QDir().mkpath(run));
+    QVERIFY(QFile::copy(m_dropoutRun + "/config.json", run + "/config.json"));
+    QVERIFY_THROWS_EXCEPTION(ModelError, analyseUncertainty(run.toStdString(), UncertaintyOptions()));
+}
+
+QTEST_GUILESS_MAIN(TestUncertainty)
+#include "test_uncertainty.moc"
