@@ -32,6 +32,20 @@ torch::Tensor applyDropout(const torch::Tensor& input, const DropoutSetting& set
     return torch::dropout(input, setting.rate, training);
 }
 
+torch::Tensor applyDropout(const torch::Tensor& input, const DropoutSetting& setting, at::Generator& generator)
+{
+    if (setting.rate == 0.0)
+        return input;
+    const double keep = 1.0 - setting.rate;
+    std::vector<std::int64_t> maskShape = input.sizes().vec();
+    if (setting.kind == DropoutKind::Channel && input.dim() > 2) {
+        for (std::size_t d = 2; d < maskShape.size(); ++d)
+            maskShape[d] = 1;  // one draw per feature map
+    }
+    const auto mask = torch::empty(maskShape, input.options()).bernoulli_(keep, generator);
+    return input * mask / keep;
+}
+
 NetImpl::NetImpl(const NetworkSpec& spec, const std::map<std::string, DropoutSetting>& dropout)
     : m_spec(spec), m_dropout(spec.layers.size()), m_convs(spec.layers.size(), nullptr),
       m_linears(spec.layers.size(), nullptr)
@@ -54,6 +68,17 @@ NetImpl::NetImpl(const NetworkSpec& spec, const std::map<std::string, DropoutSet
 torch::Tensor NetImpl::forward(torch::Tensor x)
 {
     return forwardLayers(std::move(x), 0, m_spec.layers.size(), is_training());
+}
+
+torch::Tensor NetImpl::forwardSampled(torch::Tensor x, at::Generator& generator)
+{
+    for (std::size_t i = 0; i < m_spec.layers.size(); ++i) {
+        if (m_spec.layers[i].kind == Kind::Dropout)
+            x = applyDropout(x, m_dropout[i], generator);
+        else
+            x = forwardLayers(x, i, i + 1, false);
+    }
+    return x;
 }
 
 std::size_t NetImpl::firstActiveDropout() const

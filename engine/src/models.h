@@ -21,6 +21,8 @@ torch::Tensor maxPool2x2(const torch::Tensor& input);
 
 /// Applies one site's dropout; rate 0 is the identity (no random numbers drawn).
 torch::Tensor applyDropout(const torch::Tensor& input, const DropoutSetting& setting, bool training);
+/// The same with masks drawn from `generator` (MC passes that must not touch torch's global one).
+torch::Tensor applyDropout(const torch::Tensor& input, const DropoutSetting& setting, at::Generator& generator);
 
 /// A network run step by step from its NetworkSpec. Modules are registered in the spec's order
 /// (conv1, conv2, fc1, ... ), so parameters() lists each layer's weight then bias in forward order
@@ -32,6 +34,8 @@ public:
     /// Layers [from, to) of the spec. Dropout sites drop when `dropoutActive`, whatever the
     /// module's mode (MC dropout: dropout on, everything else as in eval mode).
     torch::Tensor forwardLayers(torch::Tensor input, std::size_t from, std::size_t to, bool dropoutActive);
+    /// All layers with dropout on, masks drawn from `generator`.
+    torch::Tensor forwardSampled(torch::Tensor input, at::Generator& generator);
     /// Index of the first dropout layer with a rate above 0; the number of layers when none.
     std::size_t firstActiveDropout() const;
     /// The sites with a rate above 0, in forward order.

@@ -136,3 +136,51 @@ ModelEvaluation evaluateSavedModel(const std::string& runDir, const std::string&
 }
 
 } // namespace dropoutlab
+
+namespace dropoutlab {
+
+struct ModelPredictor::Impl {
+    std::shared_ptr<detail::NetImpl> model;
+    std::vector<std::string> sites;
+};
+
+ModelPredictor::ModelPredictor(const std::string& runDir) : m_impl(std::make_unique<Impl>())
+{
+    const RunRecord run = loadRun(runDir);
+    m_impl->model = detail::loadModelFile((std::filesystem::path(runDir) / kModelFileName).string(), run.config);
+    m_impl->sites = m_impl->model->activeDropoutSites();
+}
+
+ModelPredictor::~ModelPredictor() = default;
+
+const std::vector<std::string>& ModelPredictor::activeSites() const
+{
+    return m_impl->sites;
+}
+
+ModelPredictor::Prediction ModelPredictor::predict(const std::vector<std::uint8_t>& image, int samples,
+                                                   std::uint64_t seed)
+{
+    if (image.size() != 28 * 28)
+        throw ConfigError("an image of " + std::to_string(image.size()) + " pixels; expected 28 x 28 = 784");
+    torch::NoGradGuard noGrad;
+    detail::NetImpl& model = *m_impl->model;
+    const auto bytes = torch::from_blob(const_cast<std::uint8_t*>(image.data()), {1, 1, 28, 28}, torch::kUInt8).clone();
+    const torch::Tensor input = detail::normalise(bytes);
+    const auto toVector = [](const torch::Tensor& t) {
+        const auto d = t.to(torch::kDouble).contiguous();
+        return std::vector<double>(d.data_ptr<double>(), d.data_ptr<double>() + d.numel());
+    };
+    Prediction prediction;
+    prediction.deterministic = toVector(torch::softmax(model.forwardLayers(input, 0, model.spec().layers.size(), false), 1)[0]);
+    if (m_impl->sites.empty() || samples < 1)
+        return prediction;
+    auto generator = at::make_generator<at::CPUGeneratorImpl>(seed);
+    const auto p = torch::softmax(model.forwardSampled(input.expand({samples, 1, 28, 28}).contiguous(), generator), 1)
+                       .to(torch::kDouble);
+    prediction.mcMean = toVector(p.mean(0));
+    prediction.mcStd = toVector(samples > 1 ? p.std(0) : torch::zeros({p.size(1)}, p.options()));
+    return prediction;
+}
+
+} // namespace dropoutlab

@@ -1,14 +1,13 @@
 #include "dropoutlab/uncertainty.h"
 
 #include "dropoutlab/errors.h"
+#include "dropoutlab/file_io.h"
 #include "dropoutlab/experiment.h"
 #include "dropoutlab/file_limits.h"
 #include "dropoutlab/results.h"
 #include "mc_dropout.h"
 #include "saved_model.h"
 #include "training_session.h"
-
-#include <nlohmann/json.hpp>
 
 #include <chrono>
 #include <cmath>
@@ -137,31 +136,6 @@ PredictionScores score(const ProbabilityTable& table, const std::vector<double>&
     return s;
 }
 
-nlohmann::json scoresToJson(const PredictionScores& s, bool mc)
-{
-    nlohmann::json bins = nlohmann::json::array();
-    for (const auto& b : s.reliability)
-        bins.push_back({{"lower", b.lower}, {"upper", b.upper}, {"count", b.count},
-                        {"mean_confidence", b.meanConfidence}, {"accuracy", b.accuracy}});
-    nlohmann::json rejection = nlohmann::json::array();
-    for (const auto& r : s.rejection) {
-        nlohmann::json point = {{"rejected", r.rejected}, {"accuracy_by_entropy", r.byEntropy}};
-        if (mc)
-            point["accuracy_by_mutual_information"] = r.byMutualInformation;
-        rejection.push_back(point);
-    }
-    nlohmann::json out = {{"accuracy", s.accuracy},     {"nll", s.nll},           {"brier", s.brier},
-                          {"ece", s.ece},               {"reliability", bins},     {"rejection", rejection},
-                          {"entropy_histogram_test", s.entropyIn}};
-    if (s.oodAuroc) {
-        out["entropy_histogram_ood"] = s.entropyOut;
-        out["ood_auroc_entropy"] = *s.oodAuroc;
-    }
-    if (s.oodAurocMutualInformation)
-        out["ood_auroc_mutual_information"] = *s.oodAurocMutualInformation;
-    return out;
-}
-
 } // namespace
 
 std::optional<UncertaintyReport> analyseUncertainty(const std::string& runDir, const UncertaintyOptions& options,
@@ -239,29 +213,41 @@ std::optional<UncertaintyReport> analyseUncertainty(const std::string& runDir, c
     return report;
 }
 
-std::string uncertaintyToJson(const UncertaintyReport& r)
+std::optional<UncertaintyReport> analyseUncertaintyCached(const std::string& runDir, const UncertaintyOptions& options,
+                                                          const CancelToken& cancel, const UncertaintyProgress& progress,
+                                                          bool* fromCache)
 {
-    nlohmann::json out = {{"run", r.runDir},
-                          {"data", r.data},
-                          {"device", r.device},
-                          {"threads", r.threads},
-                          {"samples", r.samples},
-                          {"seed", r.seed},
-                          {"active_dropout_sites", r.activeSites},
-                          {"stochastic", r.stochastic},
-                          {"images", r.images},
-                          {"entropy_histogram_max", r.histogramMax},
-                          {"seconds", r.seconds},
-                          {"deterministic", scoresToJson(r.deterministic, false)}};
-    if (!r.ood.empty()) {
-        out["ood"] = r.ood;
-        out["ood_images"] = r.oodImages;
+    namespace fs = std::filesystem;
+    const std::string cache = analysisCachePath(runDir);
+    const fs::path model = fs::path(runDir) / kModelFileName;
+    std::error_code ec;
+    const auto cacheTime = fs::last_write_time(cache, ec);
+    const bool fresh = !ec && cacheTime >= fs::last_write_time(model, ec) && !ec;
+    if (fresh) {
+        try {
+            UncertaintyReport cached = uncertaintyFromJson(readTextFile(cache, kMaxJsonFileBytes), cache);
+            const std::string data = options.data.empty() ? loadRun(runDir).config.dataDir : options.data;
+            if (cached.samples == options.samples && cached.seed == options.seed && cached.ood == options.ood &&
+                cached.data == data) {
+                if (fromCache)
+                    *fromCache = true;
+                return cached;
+            }
+        } catch (const Error&) {
+            // unreadable or from another version: computed afresh and replaced
+        }
     }
-    if (r.mc)
-        out["mc"] = scoresToJson(*r.mc, true);
-    else
-        out["note"] = "no dropout site is active, so the T passes would be identical: deterministic figures only";
-    return out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
+    if (fromCache)
+        *fromCache = false;
+    auto report = analyseUncertainty(runDir, options, cancel, progress);
+    if (report) {
+        try {
+            writeFileAtomically(cache, uncertaintyToJson(*report, true));
+        } catch (const Error&) {
+            // a read-only run folder: the analysis is still shown, only not kept
+        }
+    }
+    return report;
 }
 
 } // namespace dropoutlab

@@ -98,6 +98,7 @@ private Q_SLOTS:
     void corruptDataExitsThree();
     void runWritesFoldersAndJson();
     void exportWritesCsv();
+    void evaluateAndUncertaintyUseTheSavedModel();
     void interruptKeepsFinishedEpochs();
     void sigkillKeepsFinishedEpochs();
     void outOfMemoryIsReportedAndRecorded();
@@ -181,8 +182,47 @@ void TestCli::runWritesFoldersAndJson()
 
     const QStringList runs = QDir(out.path()).entryList(QDir::Dirs | QDir::NoDotAndDotDot);
     QCOMPARE(runs.size(), 1);
-    for (const char* name : {"config.json", "metrics.jsonl", "result.json"})
+    for (const char* name : {"config.json", "metrics.jsonl", "result.json", "model.pt"})
         QVERIFY2(QFile::exists(out.filePath(runs.first() + "/" + name)), name);
+    // The honest training metric is in every epoch record.
+    QVERIFY(result["epochs"].toArray().first().toObject().contains("train_eval_accuracy"));
+}
+
+void TestCli::evaluateAndUncertaintyUseTheSavedModel()
+{
+    QTemporaryDir out;
+    const Outcome run = runCli(quickRun(out.path()) << "--epochs" << "1" << "--dropout" << "fc1=0.5" << "--quiet");
+    QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+    const QString dir = out.filePath(QDir(out.path()).entryList(QDir::Dirs | QDir::NoDotAndDotDot).first());
+
+    const Outcome evaluate = runCli({"evaluate", dir, "--json"});
+    QVERIFY2(evaluate.exitCode == 0, qPrintable(evaluate.err));
+    const QJsonObject e = QJsonDocument::fromJson(evaluate.out.toUtf8()).object();
+    QVERIFY2(e["matches_recorded"].toBool(), qPrintable(evaluate.out));
+    QCOMPARE(e["test_accuracy"].toDouble(), e["recorded_test_accuracy"].toDouble());
+
+    const QString report = out.filePath("report");
+    const Outcome mc = runCli({"uncertainty", dir, "-T", "5", "--json", "--out", report});
+    QVERIFY2(mc.exitCode == 0, qPrintable(mc.err));
+    const QJsonObject u = QJsonDocument::fromJson(mc.out.toUtf8()).object();
+    QCOMPARE(u["samples"].toInt(), 5);
+    QVERIFY(u["stochastic"].toBool());
+    QCOMPARE(u["mc"].toObject()["reliability"].toArray().size(), 15);
+    QCOMPARE(u["deterministic"].toObject()["accuracy"].toDouble(), e["test_accuracy"].toDouble());
+    for (const char* name : {"uncertainty.json", "reliability.csv", "rejection.csv", "entropy_histograms.csv"})
+        QVERIFY2(QFile::exists(report + "/" + name), name);
+
+    // A damaged model: exit 3, the file named, no crash.
+    QFile model(dir + "/model.pt");
+    QVERIFY(model.open(QIODevice::ReadWrite));
+    model.resize(model.size() / 3);
+    model.close();
+    for (const QStringList& args : {QStringList{"evaluate", dir}, QStringList{"uncertainty", dir}}) {
+        const Outcome bad = runCli(args);
+        QCOMPARE(bad.exitCode, 3);
+        QVERIFY2(bad.err.contains(dir + "/model.pt") && bad.err.contains("model error"), qPrintable(bad.err));
+    }
+    QCOMPARE(runCli({"uncertainty", dir, "-T", "0"}).exitCode, 2);
 }
 
 void TestCli::exportWritesCsv()

@@ -49,6 +49,8 @@ private Q_SLOTS:
     void outOfDistributionSetIsScored();
     void cancelledAnalysisReturnsNothing();
     void missingModelIsAModelError();
+    void cacheRoundTripAndReuse();
+    void predictorMatchesTheTableAndKeepsTheGlobalGenerator();
 
 private:
     QTemporaryDir m_dir;
@@ -153,6 +155,63 @@ void TestUncertainty::missingModelIsAModelError()
     QVERIFY(QDir().mkpath(run));
     QVERIFY(QFile::copy(m_dropoutRun + "/config.json", run + "/config.json"));
     QVERIFY_THROWS_EXCEPTION(ModelError, analyseUncertainty(run.toStdString(), UncertaintyOptions()));
+}
+
+void TestUncertainty::cacheRoundTripAndReuse()
+{
+    UncertaintyOptions options;
+    options.samples = 6;
+    QFile::remove(QString::fromStdString(analysisCachePath(m_dropoutRun.toStdString())));
+    bool fromCache = true;
+    const auto first = analyseUncertaintyCached(m_dropoutRun.toStdString(), options, CancelToken(), {}, &fromCache);
+    QVERIFY(first && !fromCache);
+    QVERIFY(QFile::exists(QString::fromStdString(analysisCachePath(m_dropoutRun.toStdString()))));
+    const auto second = analyseUncertaintyCached(m_dropoutRun.toStdString(), options, CancelToken(), {}, &fromCache);
+    QVERIFY(second && fromCache);
+    // What was read back is what was computed.
+    QCOMPARE(second->deterministic.accuracy, first->deterministic.accuracy);
+    QCOMPARE(second->mc->ece, first->mc->ece);
+    QCOMPARE(second->mc->rejection.size(), first->mc->rejection.size());
+    QVERIFY(second->mcTable->labels == first->mcTable->labels);
+    QCOMPARE(second->mcTable->probabilities.size(), first->mcTable->probabilities.size());
+    for (std::size_t i = 0; i < first->mcTable->probabilities.size(); ++i)
+        QVERIFY(std::abs(second->mcTable->probabilities[i] - first->mcTable->probabilities[i]) < 1e-6f);
+    // Other settings are computed afresh.
+    options.seed = 9;
+    QVERIFY(analyseUncertaintyCached(m_dropoutRun.toStdString(), options, CancelToken(), {}, &fromCache) && !fromCache);
+    // A damaged cache is replaced, not an error.
+    QFile cache(QString::fromStdString(analysisCachePath(m_dropoutRun.toStdString())));
+    QVERIFY(cache.open(QIODevice::WriteOnly | QIODevice::Truncate));
+    cache.write("{\"run\": 1}");
+    cache.close();
+    QVERIFY(analyseUncertaintyCached(m_dropoutRun.toStdString(), options, CancelToken(), {}, &fromCache) && !fromCache);
+    // A hostile one is refused with the file named.
+    QVERIFY_THROWS_EXCEPTION(Error, uncertaintyFromJson(R"({"run": "x"})", "analysis.json"));
+}
+
+void TestUncertainty::predictorMatchesTheTableAndKeepsTheGlobalGenerator()
+{
+    ModelPredictor predictor(m_dropoutRun.toStdString());
+    QCOMPARE(predictor.activeSites(), std::vector<std::string>{"fc1"});
+    const auto report = analyseUncertainty(m_dropoutRun.toStdString(), UncertaintyOptions());
+    const auto data = dropoutlab::detail::cachedDataset(DROPOUTLAB_TEST_DATA_DIR "/mnist-small");
+    const std::vector<std::uint8_t> image(data->testImages.begin(), data->testImages.begin() + 784);
+    torch::manual_seed(123);
+    const auto before = torch::rand({4});
+    torch::manual_seed(123);
+    const auto a = predictor.predict(image, 20, 7);
+    const auto after = torch::rand({4});
+    QVERIFY(torch::equal(before, after));  // the pad never moves torch's global stream
+    const auto b = predictor.predict(image, 20, 7);
+    QVERIFY(a.mcMean == b.mcMean && a.mcStd == b.mcStd);
+    QCOMPARE(a.deterministic.size(), std::size_t{10});
+    for (int c = 0; c < 10; ++c)
+        QVERIFY(std::abs(a.deterministic[static_cast<std::size_t>(c)] - report->deterministicTable.row(0)[c]) < 1e-6);
+    double sum = 0;
+    for (double p : a.mcMean)
+        sum += p;
+    QVERIFY(std::abs(sum - 1.0) < 1e-6);
+    QVERIFY(std::any_of(a.mcStd.begin(), a.mcStd.end(), [](double s) { return s > 0; }));
 }
 
 QTEST_GUILESS_MAIN(TestUncertainty)

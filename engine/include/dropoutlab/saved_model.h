@@ -6,7 +6,9 @@
 #include "dropoutlab/experiment_config.h"
 
 #include <cstdint>
+#include <memory>
 #include <string>
+#include <vector>
 
 namespace dropoutlab {
 
@@ -25,6 +27,32 @@ struct ModelEvaluation {
 /// matching config.json), ConfigError/IoError (the run folder), DataError or DeviceError.
 ModelEvaluation evaluateSavedModel(const std::string& runDir, const std::string& dataDir = {},
                                    const std::string& device = {});
+
+/// A run's saved network held in memory, for predictions one image at a time (the digit pad, the
+/// gallery of errors). Its MC passes draw from their own generator, so they never disturb the
+/// dropout stream of a training running meanwhile.
+class ModelPredictor {
+public:
+    /// Loads `runDir`/model.pt against its config.json; throws ModelError, ConfigError, IoError.
+    explicit ModelPredictor(const std::string& runDir);
+    ~ModelPredictor();
+    ModelPredictor(const ModelPredictor&) = delete;
+    ModelPredictor& operator=(const ModelPredictor&) = delete;
+
+    struct Prediction {
+        std::vector<double> deterministic;  ///< class probabilities, dropout off (weight scaling)
+        std::vector<double> mcMean;         ///< mean over the T passes (empty without active dropout)
+        std::vector<double> mcStd;          ///< their standard deviation per class
+    };
+    /// One 28 x 28 image (bytes, 0 background, row-major, as in the IDX files).
+    Prediction predict(const std::vector<std::uint8_t>& image, int samples, std::uint64_t seed);
+    /// The dropout sites with a rate above 0 (empty: MC passes would all be equal).
+    const std::vector<std::string>& activeSites() const;
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> m_impl;
+};
 
 /// Reads model.pt against `config` without evaluating: throws ModelError naming `path` when it is
 /// not a model of that network (the untrusted-file tests and the fuzz target use it).
