@@ -2,6 +2,7 @@
 
 #include "about_box.h"
 #include "accuracy_chart.h"
+#include "analysis_view.h"
 #include "chart_export.h"
 #include "chart_view.h"
 #include "curves_view.h"
@@ -51,7 +52,7 @@ MainWindow::MainWindow(QWidget* parent)
     setCentralWidget(splitter);
     buildMenus();
     buildStatusBar();
-    m_exporter = std::make_unique<ResultsExporter>(m_model, m_curves, m_accuracy, m_sweepView, dashboard());
+    m_exporter = std::make_unique<ResultsExporter>(m_model, m_curves, m_accuracy, m_sweepView, m_analysis, dashboard());
 
     connect(m_queue, &RunQueue::progressed, m_status, &QueueStatus::refresh);
     connect(m_queue, &RunQueue::runStarted, m_status, &QueueStatus::refresh);
@@ -104,6 +105,9 @@ QWidget* MainWindow::buildResultsArea()
     m_tabs = new QTabWidget;
     m_tabs->addTab(m_curves, tr("Curves"));
     m_tabs->addTab(m_sweepView, tr("Sweep"));
+    m_analysis = new AnalysisView(m_model);
+    m_tabs->addTab(m_analysis, tr("Analysis"));
+    connect(m_analysis, &AnalysisView::busyChanged, this, [this] { updateActions(); });
     m_accuracy = new AccuracyChart(m_model);
 
     m_table = new RunsTable(m_model);
@@ -142,6 +146,14 @@ void MainWindow::buildMenus()
     charts->addAction(tr("Sweep charts…"), this, [this] {
         for (const auto& [widget, stem] : m_sweepView->exportables())
             exportPictureWithDialog(widget, m_sweepView->title(), stem);
+    });
+    charts->addAction(tr("Analysis charts…"), this, [this] {
+        for (const auto& [widget, stem] : m_analysis->pictures()) {
+            if (auto* view = qobject_cast<ChartView*>(widget))
+                view->saveWithDialog();
+            else
+                exportPictureWithDialog(widget, stem, stem);
+        }
     });
     file->addAction(tr("Export &Dashboard…"), this, &MainWindow::exportDashboardWithDialog);
     file->addAction(tr("Export &Results (CSV, JSON)…"), this, &MainWindow::exportResultsWithDialog);
@@ -212,7 +224,10 @@ void MainWindow::clearFinishedRuns()
 void MainWindow::updateActions()
 {
     const bool running = m_queue->isRunning();
-    m_controls->update(m_panel->isValid(), running, m_queue->queuedCount() > 0, m_table->hasSelection());
+    // One torch job at a time: no training starts while an analysis runs, and vice versa.
+    m_controls->update(m_panel->isValid(), running, m_queue->queuedCount() > 0 && !m_analysis->isBusy(),
+                       m_table->hasSelection());
+    m_analysis->setTrainingActive(running);
     m_status->refresh();
 }
 
@@ -241,9 +256,28 @@ void MainWindow::onRunFailed(int runId, const QString& message)
 
 void MainWindow::onQueueFinished()
 {
+    runFinishActions();
+}
+
+void MainWindow::runFinishActions()
+{
     m_curves->flush();
     m_accuracy->flush();
     updateActions();
+    if (m_analyseWhenDone) {
+        m_analyseWhenDone = false;  // once
+        QList<int> recent;
+        const auto& entries = m_model->entries();
+        for (auto it = entries.rbegin(); it != entries.rend() && recent.size() < AnalysisView::kMaxRuns; ++it) {
+            if (it->state == RunState::Completed)
+                recent.prepend(it->id);
+        }
+        m_tabs->setCurrentWidget(m_analysis);
+        connect(m_analysis, &AnalysisView::analysisFinished, this, &MainWindow::runFinishActions,
+                Qt::SingleShotConnection);
+        m_analysis->analyseRuns(recent);
+        return;
+    }
     if (!m_exportDir.isEmpty()) {
         const QString problems = m_exporter->exportAll(m_exportDir);
         m_exitCode = problems.isEmpty() ? m_exitCode : 1;
@@ -286,10 +320,11 @@ void MainWindow::enqueuePlan(const std::vector<ExperimentConfig>& runs)
         m_queue->enqueue(run);
 }
 
-void MainWindow::setFinishActions(const QString& exportDir, bool quit)
+void MainWindow::setFinishActions(const QString& exportDir, bool quit, bool analysis)
 {
     m_exportDir = exportDir;
     m_quitWhenDone = quit;
+    m_analyseWhenDone = analysis;
     m_headless = quit;
     if (!m_headless)
         return;

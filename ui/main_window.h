@@ -17,6 +17,7 @@ class QTabWidget;
 namespace dropoutlab::ui {
 
 class AccuracyChart;
+class AnalysisView;
 class CurvesView;
 class ExperimentPanel;
 class HeadlessReporter;
@@ -48,7 +49,11 @@ public:
     /// Queues runs (e.g. a preset's) and loads the first into the panel.
     void enqueuePlan(const std::vector<dropoutlab::ExperimentConfig>& runs);
     /// After the queue is done: export to `dir` and, if `quit`, leave the event loop.
-    void setFinishActions(const QString& exportDir, bool quit);
+    /// With `analysis`, MC dropout over the most recent completed runs (up to four) comes first.
+    void setFinishActions(const QString& exportDir, bool quit, bool analysis = false);
+    /// What happens when the queue is done: the analysis, the export, quitting, as set above.
+    /// Called by the queue, or at once when nothing is queued.
+    void runFinishActions();
     /// Writes charts, dashboard and results (File > Export, --export).
     const ResultsExporter& exporter() const { return *m_exporter; }
 
@@ -60,6 +65,7 @@ public:
     CurvesView* curvesView() const { return m_curves; }
     AccuracyChart* accuracyChart() const { return m_accuracy; }
     SweepView* sweepView() const { return m_sweepView; }
+    AnalysisView* analysisView() const { return m_analysis; }
     QWidget* dashboard() const;
 
 protected:
@@ -94,6 +100,7 @@ private:
     CurvesView* m_curves = nullptr;
     AccuracyChart* m_accuracy = nullptr;
     SweepView* m_sweepView = nullptr;
+    AnalysisView* m_analysis = nullptr;
     QTabWidget* m_tabs = nullptr;
     RunsTable* m_table = nullptr;
     QSplitter* m_results = nullptr;
@@ -101,6 +108,7 @@ private:
     QueueStatus* m_status = nullptr;
     QString m_exportDir;
     bool m_quitWhenDone = false;
+    bool m_analyseWhenDone = false;
     bool m_headless = false;  ///< automation: report problems on stderr, never block on a dialog
     int m_exitCode = 0;
     WorkspaceLoader m_loader;

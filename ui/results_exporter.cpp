@@ -1,6 +1,7 @@
 #include "results_exporter.h"
 
 #include "accuracy_chart.h"
+#include "analysis_view.h"
 #include "chart_export.h"
 #include "chart_view.h"
 #include "curves_view.h"
@@ -30,8 +31,9 @@ QString writeText(const QString& path, const QByteArray& bytes)
 } // namespace
 
 ResultsExporter::ResultsExporter(const RunsModel* model, CurvesView* curves, AccuracyChart* accuracy,
-                                 SweepView* sweep, QWidget* dashboard)
-    : m_model(model), m_curves(curves), m_accuracy(accuracy), m_sweep(sweep), m_dashboard(dashboard)
+                                 SweepView* sweep, AnalysisView* analysis, QWidget* dashboard)
+    : m_model(model), m_curves(curves), m_accuracy(accuracy), m_sweep(sweep), m_analysis(analysis),
+      m_dashboard(dashboard)
 {
 }
 
@@ -73,6 +75,15 @@ QString ResultsExporter::exportPictures(const QString& dir) const
         for (const auto& [widget, stem] : m_sweep->exportables()) {
             for (const char* suffix : {".png", ".svg"})
                 note(exportPicture(widget, m_sweep->title(), QDir(dir).filePath(stem + suffix)));
+        }
+    }
+    if (m_analysis && m_analysis->hasResults()) {
+        for (const auto& [widget, stem] : m_analysis->pictures()) {
+            for (const char* suffix : {".png", ".svg"}) {
+                const QString path = QDir(dir).filePath(stem + suffix);
+                auto* chart = qobject_cast<QChartView*>(widget);
+                note(chart ? exportChart(chart, path) : exportPicture(widget, stem, path));
+            }
         }
     }
     note(exportWidgetPng(m_dashboard, QDir(dir).filePath(QStringLiteral("dashboard.png"))));

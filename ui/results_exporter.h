@@ -7,6 +7,7 @@ class QWidget;
 namespace dropoutlab::ui {
 
 class AccuracyChart;
+class AnalysisView;
 class CurvesView;
 class RunsModel;
 class SweepView;
@@ -17,7 +18,7 @@ class SweepView;
 class ResultsExporter {
 public:
     ResultsExporter(const RunsModel* model, CurvesView* curves, AccuracyChart* accuracy, SweepView* sweep,
-                    QWidget* dashboard);
+                    AnalysisView* analysis, QWidget* dashboard);
 
     /// Charts, sweep pictures, dashboard and results; returns the problems, one per line (empty: all written).
     QString exportAll(const QString& dir) const;
@@ -38,6 +39,7 @@ private:
     CurvesView* m_curves;
     AccuracyChart* m_accuracy;
     SweepView* m_sweep;
+    AnalysisView* m_analysis;
     QWidget* m_dashboard;
 };
 

@@ -62,9 +62,11 @@ int main(int argc, char** argv)
                !options.configFile.isEmpty()) {
         window.enqueuePlan(plan);
     }
-    window.setFinishActions(options.exportDir, options.quitWhenDone);
+    window.setFinishActions(options.exportDir, options.quitWhenDone, options.analysis);
     window.show();
     if (options.autostart)
         QTimer::singleShot(0, window.runQueue(), &RunQueue::start);
+    else if (options.analysis)
+        QTimer::singleShot(0, &window, &MainWindow::runFinishActions);  // the runs already there
     return QApplication::exec();
 }

@@ -19,8 +19,9 @@ namespace {
 using detail::Clock;
 using detail::NetImpl;
 
-constexpr double kRejectionStep = 0.05;
-constexpr int kRejectionPoints = 19;  // 0 .. 0.9
+/// Rejected fractions: every percent up to 10 % (where the curves change), then coarser.
+constexpr double kRejected[] = {0.0,  0.01, 0.02, 0.03, 0.04, 0.05, 0.06, 0.07, 0.08, 0.09, 0.1,
+                                0.15, 0.2,  0.25, 0.3,  0.4,  0.5,  0.6,  0.7,  0.8,  0.9};
 
 void appendRows(ProbabilityTable& table, const torch::Tensor& probabilities, const torch::Tensor& labels)
 {
@@ -118,9 +119,9 @@ PredictionScores score(const ProbabilityTable& table, const std::vector<double>&
     std::vector<char> correct(static_cast<std::size_t>(table.count()));
     for (std::int64_t i = 0; i < table.count(); ++i)
         correct[static_cast<std::size_t>(i)] = predictedClass(table.row(i), table.classes) == table.labels[static_cast<std::size_t>(i)];
-    for (int r = 0; r < kRejectionPoints; ++r) {
+    for (const double rejected : kRejected) {
         RejectionPoint point;
-        point.rejected = r * kRejectionStep;
+        point.rejected = rejected;
         point.byEntropy = accuracyAfterRejection(correct, entropyIn, point.rejected);
         if (mutualInformation)
             point.byMutualInformation = accuracyAfterRejection(correct, *mutualInformation, point.rejected);

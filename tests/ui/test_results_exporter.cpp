@@ -50,7 +50,7 @@ void TestResultsExporter::writesChartsDashboardAndResults()
     layout->addWidget(sweep);
     dashboard.resize(1200, 900);
     dashboard.show();
-    ResultsExporter exporter(&model, curves, accuracy, sweep, &dashboard);
+    ResultsExporter exporter(&model, curves, accuracy, sweep, nullptr, &dashboard);
 
     QTemporaryDir dir;
     const QString out = dir.filePath("export");

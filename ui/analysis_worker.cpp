@@ -1,0 +1,37 @@
+#include "analysis_worker.h"
+
+#include "dropoutlab/errors.h"
+
+namespace dropoutlab::ui {
+
+AnalysisWorker::AnalysisWorker(const CancelToken& cancel) : m_cancel(cancel)
+{
+}
+
+void AnalysisWorker::analyse(const QStringList& runDirs, int samples, quint64 seed, const QString& ood)
+{
+    UncertaintyOptions options;
+    options.samples = samples;
+    options.seed = seed;
+    options.ood = ood.toStdString();
+    for (int i = 0; i < runDirs.size(); ++i) {
+        if (m_cancel.isCancelled())
+            break;
+        try {
+            bool fromCache = false;
+            auto report = analyseUncertaintyCached(
+                runDirs[i].toStdString(), options, m_cancel,
+                [this, i](std::int64_t done, std::int64_t total) { Q_EMIT progress(i, done, total); }, &fromCache);
+            if (!report)
+                break;
+            Q_EMIT analysed(i, std::make_shared<const UncertaintyReport>(std::move(*report)), fromCache);
+        } catch (const Error& error) {
+            Q_EMIT failed(i, QString::fromStdString(error.what()));
+        } catch (const std::exception& error) {
+            Q_EMIT failed(i, tr("internal error: %1").arg(QString::fromStdString(error.what())));
+        }
+    }
+    Q_EMIT finished(m_cancel.isCancelled());
+}
+
+} // namespace dropoutlab::ui
