@@ -211,6 +211,8 @@ json resultObject(const RunResult& result, const std::string& runName)
         object["diverged_at"] = {{"epoch", result.divergedEpoch}, {"batch", result.divergedBatch}};
     if (result.stoppedEarly || result.bestEpoch > 0)
         object["early_stopping"] = {{"stopped_early", result.stoppedEarly}, {"best_epoch", result.bestEpoch}};
+    if (result.modelCrc32)
+        object["model_crc32"] = *result.modelCrc32;
     return object;
 }
 
@@ -238,7 +240,7 @@ RunResult resultFromJson(const std::string& text, const std::string& where)
     const json object = detail::parseJsonText(text, where);
     detail::checkKeys(object,
                       {"name", "status", "message", "test_accuracy", "test_loss", "best_val_accuracy", "wall_seconds",
-                       "device", "threads", "epochs", "diverged_at", "early_stopping"},
+                       "device", "threads", "epochs", "diverged_at", "early_stopping", "model_crc32"},
                       where);
     try {
         RunResult result;
@@ -271,6 +273,9 @@ RunResult resultFromJson(const std::string& text, const std::string& where)
                 result.bestEpoch =
                     static_cast<int>(detail::integerValue(early["best_epoch"], earlyWhere, "best_epoch", 0, kMaxEpochs));
         }
+        if (object.contains("model_crc32"))
+            result.modelCrc32 = static_cast<std::uint32_t>(
+                detail::integerValue(object["model_crc32"], where, "model_crc32", 0, std::int64_t{0xffffffff}));
         if (object.contains("diverged_at")) {
             const json& diverged = object["diverged_at"];
             const std::string divergedWhere = where + ": diverged_at";

@@ -9,6 +9,9 @@
 
 #include <torch/serialize.h>
 
+#include <zlib.h>
+
+#include <algorithm>
 #include <filesystem>
 #include <sstream>
 
@@ -29,7 +32,19 @@ std::string shapeText(at::IntArrayRef sizes)
 
 /// The archive's bytes, after the checks that need no torch: a plain file within the size limit
 /// that starts as a zip archive does.
-std::vector<char> readArchive(const std::string& path)
+std::uint32_t crc32Of(const char* data, std::size_t size)
+{
+    uLong crc = crc32(0L, Z_NULL, 0);
+    while (size > 0) {
+        const auto chunk = static_cast<uInt>(std::min<std::size_t>(size, 1u << 30));
+        crc = crc32(crc, reinterpret_cast<const Bytef*>(data), chunk);
+        data += chunk;
+        size -= chunk;
+    }
+    return static_cast<std::uint32_t>(crc);
+}
+
+std::vector<char> readArchive(const std::string& path, std::optional<std::uint32_t> expectedCrc)
 {
     std::error_code ec;
     if (!std::filesystem::exists(std::filesystem::symlink_status(path, ec)))
@@ -41,6 +56,12 @@ std::vector<char> readArchive(const std::string& path)
     } catch (const Error& error) {
         throw ModelError(error.what());
     }
+    if (expectedCrc) {
+        const std::uint32_t crc = crc32Of(bytes.data(), bytes.size());
+        if (crc != *expectedCrc)
+            throw ModelError(path + ": damaged or replaced since it was saved (CRC-32 " + std::to_string(crc) +
+                             ", result.json recorded " + std::to_string(*expectedCrc) + ")");
+    }
     if (bytes.size() < 22 || bytes.compare(0, 4, "PK\x03\x04") != 0)
         throw ModelError(path + ": not a saved model (expected a PyTorch archive, a zip file starting with 'PK')");
     return {bytes.begin(), bytes.end()};
@@ -48,7 +69,8 @@ std::vector<char> readArchive(const std::string& path)
 
 } // namespace
 
-void saveModelFile(const std::string& path, const ExperimentConfig& config, const std::vector<torch::Tensor>& parameters)
+std::uint32_t saveModelFile(const std::string& path, const ExperimentConfig& config,
+                            const std::vector<torch::Tensor>& parameters)
 {
     const auto names = parameterNames(networkSpec(config));
     if (names.size() != parameters.size())
@@ -59,11 +81,13 @@ void saveModelFile(const std::string& path, const ExperimentConfig& config, cons
         weights.insert(names[i], parameters[i].detach().to(torch::kCPU).contiguous());
     const std::vector<char> bytes = torch::pickle_save(weights);
     writeFileAtomically(path, std::string(bytes.begin(), bytes.end()));
+    return crc32Of(bytes.data(), bytes.size());
 }
 
-std::shared_ptr<NetImpl> loadModelFile(const std::string& path, const ExperimentConfig& config)
+std::shared_ptr<NetImpl> loadModelFile(const std::string& path, const ExperimentConfig& config,
+                                       std::optional<std::uint32_t> crc32)
 {
-    const std::vector<char> bytes = readArchive(path);
+    const std::vector<char> bytes = readArchive(path, crc32);
     c10::IValue value;
     try {
         value = torch::pickle_load(bytes);
@@ -104,9 +128,9 @@ std::shared_ptr<NetImpl> loadModelFile(const std::string& path, const Experiment
 
 } // namespace detail
 
-void checkModelFile(const std::string& path, const ExperimentConfig& config)
+void checkModelFile(const std::string& path, const ExperimentConfig& config, std::optional<std::uint32_t> crc32)
 {
-    detail::loadModelFile(path, config);
+    detail::loadModelFile(path, config, crc32);
 }
 
 ModelEvaluation evaluateSavedModel(const std::string& runDir, const std::string& dataDir, const std::string& device)
@@ -120,7 +144,8 @@ ModelEvaluation evaluateSavedModel(const std::string& runDir, const std::string&
     const detail::TrainingTurn turn;
     const torch::Device target = detail::resolveDevice(config.device);
     detail::prepareThread(config);
-    const auto model = detail::loadModelFile((std::filesystem::path(runDir) / kModelFileName).string(), config);
+    const auto model =
+        detail::loadModelFile((std::filesystem::path(runDir) / kModelFileName).string(), config, run.result.modelCrc32);
     model->to(target);
     const auto bytes = detail::cachedDataset(resolveDataDir(config.dataDir));
     const detail::DeviceSet test = detail::toDevice(bytes->testImages, bytes->testLabels, bytes->rows, bytes->cols, target);
@@ -147,7 +172,8 @@ struct ModelPredictor::Impl {
 ModelPredictor::ModelPredictor(const std::string& runDir) : m_impl(std::make_unique<Impl>())
 {
     const RunRecord run = loadRun(runDir);
-    m_impl->model = detail::loadModelFile((std::filesystem::path(runDir) / kModelFileName).string(), run.config);
+    m_impl->model = detail::loadModelFile((std::filesystem::path(runDir) / kModelFileName).string(), run.config,
+                                          run.result.modelCrc32);
     m_impl->sites = m_impl->model->activeDropoutSites();
 }
 

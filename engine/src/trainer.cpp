@@ -644,7 +644,7 @@ void TrainingSession::saveModels()
         if (path.empty() || m_results[k].status != RunStatus::Completed)
             continue;
         try {
-            saveModelFile(path, m_configs[k], m_learner->memberParameters(static_cast<int>(k)));
+            m_results[k].modelCrc32 = saveModelFile(path, m_configs[k], m_learner->memberParameters(static_cast<int>(k)));
         } catch (const std::exception& error) {
             // The run and its figures stand; only the weights could not be kept.
             m_observers[k]->onLog("warning: the trained weights could not be saved to " + path + ": " + error.what());

@@ -15,6 +15,8 @@
 
 #include <torch/serialize.h>
 
+#include <random>
+
 using namespace dropoutlab;
 using namespace dropoutlab::detail;
 
@@ -68,6 +70,7 @@ private Q_SLOTS:
     void fusedMembersSaveTheirOwnWeights();
     void badModelFiles_data();
     void badModelFiles();
+    void damagedModelFilesNeverCrash();
 
 private:
     QTemporaryDir m_dir;
@@ -237,6 +240,62 @@ void TestSavedModel::badModelFiles()
         QVERIFY2(message.startsWith(path), qPrintable(message));
         QVERIFY2(message.contains(fragment), qPrintable(message));
     }
+}
+
+void TestSavedModel::damagedModelFilesNeverCrash()
+{
+    // Seeded damage to a real model.pt: bytes overwritten, ranges zeroed, the file cut. Without
+    // the CRC result.json recorded, each must load (damage inside the weights cannot be seen) or be
+    // refused with a ModelError naming the file, and above all not crash; with it, every change
+    // is refused.
+    QFile good(m_run + "/model.pt");
+    QVERIFY(good.open(QIODevice::ReadOnly));
+    const QByteArray original = good.readAll();
+    const QString run = m_dir.filePath("damaged");
+    QVERIFY(QDir().mkpath(run));
+    QFile::remove(run + "/config.json");
+    QVERIFY(QFile::copy(m_run + "/config.json", run + "/config.json"));
+    const std::string path = (run + "/model.pt").toStdString();
+    const ExperimentConfig config = tiny();
+    std::mt19937_64 random(2026);
+    int refused = 0, loaded = 0;
+    // The archive's structure (local headers, data.pkl, the central directory) is in the first
+    // and last few kB; the weights fill the middle. Damage lands in both.
+    const auto position = [&](bool structure) {
+        const auto size = static_cast<std::uint64_t>(original.size());
+        const std::uint64_t offset = random() % std::min<std::uint64_t>(size, 4096);
+        return static_cast<int>(structure ? (random() % 2 ? offset : size - 1 - offset) : random() % size);
+    };
+    for (int trial = 0; trial < 200; ++trial) {
+        QByteArray bytes = original;
+        switch (trial % 4) {
+        case 0: bytes[position(true)] = static_cast<char>(random()); break;
+        case 1:
+            for (int k = 0; k < 8; ++k)
+                bytes[position(true)] = static_cast<char>(random());
+            break;
+        case 2: {
+            const int at = position(true);
+            bytes.replace(at, std::min<int>(64, bytes.size() - at), QByteArray(64, '\0'));
+            break;
+        }
+        case 3: bytes.truncate(position(trial % 8 == 3)); break;
+        }
+        writeBytes(run + "/model.pt", bytes);
+        try {
+            checkModelFile(path, config);
+            ++loaded;
+        } catch (const ModelError& error) {
+            QVERIFY2(QString::fromStdString(error.what()).startsWith(QString::fromStdString(path)), error.what());
+            ++refused;
+        }
+        if (bytes != original) {
+            QVERIFY_THROWS_EXCEPTION(ModelError, checkModelFile(path, config, m_result.modelCrc32));
+        }
+    }
+    qInfo("damaged model.pt files without the recorded CRC: %d refused, %d loaded", refused, loaded);
+    QVERIFY(refused > 50);
+    QVERIFY(m_result.modelCrc32.has_value());
 }
 
 QTEST_GUILESS_MAIN(TestSavedModel)

@@ -73,6 +73,7 @@ struct RunResult {
     int divergedBatch = 0;
     bool stoppedEarly = false;           ///< early stopping ended training before the last epoch
     int bestEpoch = 0;                   ///< with early stopping: the epoch whose weights were tested
+    std::optional<std::uint32_t> modelCrc32;  ///< CRC-32 of model.pt as saved (absent: none saved)
 };
 
 /// Adds a finished epoch to a result: its metrics and the best validation accuracy so far. The one

@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -56,6 +57,7 @@ private:
 
 /// Reads model.pt against `config` without evaluating: throws ModelError naming `path` when it is
 /// not a model of that network (the untrusted-file tests and the fuzz target use it).
-void checkModelFile(const std::string& path, const ExperimentConfig& config);
+void checkModelFile(const std::string& path, const ExperimentConfig& config,
+                    std::optional<std::uint32_t> crc32 = std::nullopt);
 
 } // namespace dropoutlab
