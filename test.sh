@@ -5,4 +5,4 @@ root=$(cd "$(dirname "$0")" && pwd)
 "$root/scripts/setup.sh" --packages-only
 "$root/scripts/build.sh"
 cd "${DROPOUTLAB_BUILD_DIR:-$root/build}"
-exec ctest --output-on-failure --label-exclude slow "$@"
+exec ctest --output-on-failure --parallel 2 --label-exclude slow "$@"
