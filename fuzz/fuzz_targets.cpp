@@ -6,6 +6,7 @@
 #include "dropoutlab/presets.h"
 #include "dropoutlab/results.h"
 #include "dropoutlab/sweep.h"
+#include "dropoutlab/zip_check.h"
 
 #include <zlib.h>
 
@@ -213,6 +214,11 @@ void runResults(const std::uint8_t* data, std::size_t size)
     mayRefuse([&] { epochFromJsonLine(input, "fuzz line"); });
 }
 
+void modelArchive(const std::uint8_t* data, std::size_t size)
+{
+    mayRefuse([&] { checkZipArchive(text(data, size), "fuzz model.pt"); });
+}
+
 const std::vector<Target>& targets()
 {
     static const std::vector<Target> all = {
@@ -221,6 +227,7 @@ const std::vector<Target>& targets()
         {"config_json", &configJson},
         {"sweep_spec", &sweepSpec},
         {"run_results", &runResults},
+        {"model_archive", &modelArchive},
     };
     return all;
 }

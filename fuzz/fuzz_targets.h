@@ -23,6 +23,8 @@ void idxGzip(const std::uint8_t* data, std::size_t size);
 void configJson(const std::uint8_t* data, std::size_t size);
 void sweepSpec(const std::uint8_t* data, std::size_t size);
 void runResults(const std::uint8_t* data, std::size_t size);
+/// The structural check model.pt passes before torch's archive reader sees it.
+void modelArchive(const std::uint8_t* data, std::size_t size);
 
 const std::vector<Target>& targets();
 

@@ -5,6 +5,7 @@
 #include "dropoutlab/file_limits.h"
 #include "dropoutlab/results.h"
 #include "dropoutlab/saved_model.h"
+#include "dropoutlab/zip_check.h"
 #include "training_session.h"
 
 #include <torch/serialize.h>
@@ -64,6 +65,7 @@ std::vector<char> readArchive(const std::string& path, std::optional<std::uint32
     }
     if (bytes.size() < 22 || bytes.compare(0, 4, "PK\x03\x04") != 0)
         throw ModelError(path + ": not a saved model (expected a PyTorch archive, a zip file starting with 'PK')");
+    checkZipArchive(bytes, path);  // before torch's reader, which trusts the archive's offsets
     return {bytes.begin(), bytes.end()};
 }
 

@@ -156,7 +156,8 @@ void TestSavedModel::fusedMembersSaveTheirOwnWeights()
         recorders.push_back(std::make_unique<RecordingObserver>(*writers.back(), inner));
         observers.push_back(recorders.back().get());
     }
-    TrainingSession session(members, observers, inner, CancelToken());
+    const CancelToken cancel;  // the session keeps a reference: it must outlive it
+    TrainingSession session(members, observers, inner, cancel);
     while (session.runEpoch()) {
     }
     const auto results = session.finishAll();
@@ -177,8 +178,8 @@ void TestSavedModel::badModelFiles_data()
     QTest::newRow("missing") << "missing" << "no saved model";
     QTest::newRow("empty") << "empty" << "not a saved model";
     QTest::newRow("text") << "text" << "not a saved model";
-    QTest::newRow("truncated") << "truncated" << "not a readable PyTorch archive";
-    QTest::newRow("zip header only") << "zip header" << "not a readable PyTorch archive";
+    QTest::newRow("truncated") << "truncated" << "not a readable model archive";
+    QTest::newRow("zip header only") << "zip header" << "not a readable model archive";
     QTest::newRow("a tensor, not a dict") << "tensor" << "expected a dict";
     QTest::newRow("another network's weights") << "mlp" << "entries";
     QTest::newRow("a shape that does not fit") << "shape" << "'fc1.weight' is [64 x 3136]";

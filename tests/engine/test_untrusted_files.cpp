@@ -9,6 +9,7 @@
 #include "dropoutlab/file_limits.h"
 #include "dropoutlab/idx_reader.h"
 #include "dropoutlab/json_stress.h"
+#include "dropoutlab/zip_check.h"
 #include "dropoutlab/results.h"
 #include "dropoutlab/sweep.h"
 
@@ -101,6 +102,7 @@ private Q_SLOTS:
     void idxFiles_data();
     void idxFiles();
     void largeInputsAreAnsweredInLinearTime();
+    void modelArchivesAreCheckedBeforeTorch();
 
 private:
     QTemporaryDir m_dir;
@@ -410,6 +412,34 @@ void TestUntrustedFiles::largeInputsAreAnsweredInLinearTime()
         QVERIFY2(QString::fromStdString(t.outcome).contains("unknown key"),
                  qPrintable(what + ": " + QString::fromStdString(t.outcome)));
     }
+}
+
+void TestUntrustedFiles::modelArchivesAreCheckedBeforeTorch()
+{
+    // A state dict saved by PyTorch 1.13 (torch.save) passes; every truncation of it, and every
+    // change to a byte of its directory records, is refused by the structure check alone.
+    QFile seed(QStringLiteral(DROPOUTLAB_SOURCE_DIR "/fuzz/corpus/model_archive/small-state-dict.pt"));
+    QVERIFY(seed.open(QIODevice::ReadOnly));
+    const QByteArray bytes = seed.readAll();
+    const std::string good(bytes.constData(), static_cast<std::size_t>(bytes.size()));
+    checkZipArchive(good, "seed");
+    int refused = 0;
+    for (std::size_t cut = 0; cut < good.size(); ++cut) {
+        try {
+            checkZipArchive(good.substr(0, cut), "cut");
+        } catch (const ModelError& error) {
+            QVERIFY(QString::fromStdString(error.what()).startsWith("cut: not a readable model archive"));
+            ++refused;
+        }
+    }
+    QCOMPARE(refused, static_cast<int>(good.size()));
+    // The end record (last 22 bytes): offsets, sizes and counts; any change to them is caught.
+    for (std::size_t at = good.size() - 22 + 8; at < good.size() - 2; ++at) {
+        std::string damaged = good;
+        damaged[at] = static_cast<char>(damaged[at] ^ 0x5a);
+        QVERIFY_THROWS_EXCEPTION(ModelError, checkZipArchive(damaged, "damaged"));
+    }
+    QVERIFY_THROWS_EXCEPTION(ModelError, checkZipArchive(std::string(100, 'P'), "text"));
 }
 
 #include "test_untrusted_files.moc"

@@ -114,11 +114,15 @@ void TestCancelStress::cancelsDuringARun()
     QSignalSpy failed(worker, &RunWorker::failed);
     bool trigger = false;
     // The triggers run on this thread as the worker's signals arrive, a few ms after the event.
-    connect(worker, &RunWorker::batchProgress, this, [&](int, const BatchProgress& p) {
+    // Their receiver lives as long as this iteration: a signal still queued when it ends (the
+    // sender's death does not remove posted events) is dropped with it instead of reaching
+    // lambdas whose captures are gone.
+    QObject iterationScope;
+    connect(worker, &RunWorker::batchProgress, &iterationScope, [&](int, const BatchProgress& p) {
         if (moment == QLatin1String("end of training") && p.batch == p.batchesPerEpoch)
             trigger = true;
     });
-    connect(worker, &RunWorker::epochFinished, this, [&](int, const EpochMetrics& m) {
+    connect(worker, &RunWorker::epochFinished, &iterationScope, [&](int, const EpochMetrics& m) {
         if (moment == QLatin1String("last epoch done") && m.epoch == 2)
             trigger = true;
     });
@@ -170,7 +174,7 @@ void TestCancelStress::cancelsBetweenQueuedRuns()
         const int first = queue.enqueue(config);
         const int second = queue.enqueue(config);
         QElapsedTimer sinceStop;
-        connect(&queue, &RunQueue::runStarted, this, [&](int id) {
+        connect(&queue, &RunQueue::runStarted, &queue, [&](int id) {
             if (id == second) {
                 QVERIFY(model.find(first)->state == RunState::Completed);
                 sinceStop.start();
