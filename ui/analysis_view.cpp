@@ -217,8 +217,8 @@ QWidget* AnalysisView::buildCalibrationPage()
     m_relY->setRange(0, 100);
     m_rejX = addAxis(m_rejection, Qt::AlignBottom, tr("Rejected, most uncertain first (%)"), QStringLiteral("%d"));
     m_rejY = addAxis(m_rejection, Qt::AlignLeft, tr("Accuracy kept (%)"), QStringLiteral("%.2f"));
-    m_rejX->setRange(0, 50);
-    m_rejX->setTickCount(11);
+    m_rejX->setRange(0, 30);  // the curves reach 100 % well before; the table has the rest
+    m_rejX->setTickCount(7);
     m_entX = addAxis(m_entropy, Qt::AlignBottom, tr("Predictive entropy (nats)"), QStringLiteral("%.1f"));
     m_entY = addAxis(m_entropy, Qt::AlignLeft, tr("Images (%)"), QStringLiteral("%.0f"));
     m_summary = new QLabel;
@@ -443,6 +443,13 @@ void AnalysisView::redrawCharts()
                 rejLo = std::min(rejLo, 100.0 * p.byEntropy);
                 rejHi = std::max(rejHi, 100.0 * p.byEntropy);
             }
+            if (mc) {
+                // MC also ranks by mutual information (the part of the uncertainty that is the
+                // model's, not the data's): dotted.
+                auto* byMi = addLine(m_rejection, tr("%1, MC by mutual information").arg(a.name), a.color, Qt::DotLine);
+                for (const auto& p : scores->rejection)
+                    byMi->append(100.0 * p.rejected, 100.0 * p.byMutualInformation);
+            }
         }
         // Entropy histograms of the shown prediction: test solid, OOD dashed.
         const auto histogram = [&](const std::vector<std::int64_t>& counts, const QString& name, Qt::PenStyle style) {
@@ -500,7 +507,8 @@ void AnalysisView::redrawCharts()
                            .arg(tr("prediction"), tr("accuracy"), tr("NLL"), tr("ECE"), tr("acc., 10 %<br>rejected"), ood,
                                 summary.join(QString()),
                                 tr("Solid: dropout off (weight scaling). Dashed: the mean of T passes with the run's "
-                                   "dropout on (MC dropout). Rejection ranks by predictive entropy.")));
+                                   "dropout on (MC dropout). Rejection ranks by predictive entropy; dotted: MC ranked "
+                                   "by mutual information.")));
 }
 
 void AnalysisView::showRun()
