@@ -62,11 +62,6 @@ QLineSeries* addLine(QChart* chart, const QString& name, const QColor& color, Qt
     return series;
 }
 
-void resetChart(QChart* chart)
-{
-    chart->removeAllSeries();
-}
-
 QString percentText(double fraction, int decimals = 2)
 {
     return QStringLiteral("%1 %").arg(100.0 * fraction, 0, 'f', decimals);
@@ -366,6 +361,7 @@ void AnalysisView::startAnalysis()
     m_pendingIds = ids;
     m_results.clear();
     m_problems.clear();
+    m_fromCache = 0;
     m_analyse->setEnabled(false);
     m_stop->setEnabled(true);
     m_progress->setValue(0);
@@ -384,7 +380,7 @@ void AnalysisView::onAnalysed(int index, const UncertaintyReportPtr& report, boo
         return;
     m_results.push_back({e->id, e->name(), e->dir, e->color, report});
     if (fromCache)
-        m_problems.removeAll(QString());  // (keeps the list tidy)
+        ++m_fromCache;
     redrawCharts();
 }
 
@@ -396,8 +392,9 @@ void AnalysisView::onFinished(bool cancelled)
     refreshRunList();
     m_progress->setValue(m_progress->maximum());
     QString text = cancelled ? tr("Stopped: %n run(s) analysed.", nullptr, static_cast<int>(m_results.size()))
-                             : tr("%n run(s) analysed; results kept in each run's analysis.json.", nullptr,
-                                  static_cast<int>(m_results.size()));
+                             : tr("%n run(s) analysed; results kept in each run's analysis.json", nullptr,
+                                  static_cast<int>(m_results.size())) +
+                                   (m_fromCache ? tr(" (%1 read back from it).").arg(m_fromCache) : QStringLiteral("."));
     if (!m_problems.isEmpty())
         text += QLatin1Char(' ') + tr("Not analysed: %1").arg(m_problems.join(QStringLiteral("; ")));
     m_status->setText(text);
@@ -414,7 +411,7 @@ void AnalysisView::onFinished(bool cancelled)
 void AnalysisView::redrawCharts()
 {
     for (QChart* chart : {m_reliability, m_rejection, m_entropy})
-        resetChart(chart);
+        chart->removeAllSeries();
     auto* diagonal = addLine(m_reliability, tr("perfect calibration"), QColor(150, 150, 150), Qt::DotLine, 1.5);
     diagonal->append(0, 0);
     diagonal->append(100, 100);

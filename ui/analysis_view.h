@@ -98,6 +98,7 @@ private:
     QList<int> m_pendingIds;
     std::vector<Analysed> m_results;
     QStringList m_problems;
+    int m_fromCache = 0;  ///< runs of the last analysis whose analysis.json answered
 
     QListWidget* m_runList = nullptr;
     QSpinBox* m_samples = nullptr;

@@ -3,6 +3,7 @@
 #include <QChartView>
 #include <QDir>
 #include <QFileDialog>
+#include <QMenu>
 #include <QMessageBox>
 #include <QFileInfo>
 #include <QImage>
@@ -98,6 +99,14 @@ QString exportPicture(QWidget* widget, const QString& title, const QString& path
 QString exportChart(QChartView* view, const QString& path)
 {
     return exportPicture(view, view->chart()->title(), path);
+}
+
+void showExportMenu(QWidget* widget, const QPoint& globalPos, const QString& title, const QString& fileStem)
+{
+    QMenu menu(widget);
+    menu.addAction(QObject::tr("Save picture as PNG, SVG or PDF…"), widget,
+                   [widget, title, fileStem] { exportPictureWithDialog(widget, title, fileStem); });
+    menu.exec(globalPos);
 }
 
 void exportPictureWithDialog(QWidget* widget, const QString& title, const QString& fileStem)

@@ -3,6 +3,7 @@
 #include <QString>
 
 class QChartView;
+class QPoint;
 class QWidget;
 
 namespace dropoutlab::ui {
@@ -14,6 +15,8 @@ QString exportChart(QChartView* view, const QString& path);
 QString exportPicture(QWidget* widget, const QString& title, const QString& path);
 /// Asks for a file name and exports `widget`; reports errors in a message box.
 void exportPictureWithDialog(QWidget* widget, const QString& title, const QString& fileStem);
+/// The context menu of a picture widget: one entry that exports it (exportPictureWithDialog).
+void showExportMenu(QWidget* widget, const QPoint& globalPos, const QString& title, const QString& fileStem);
 
 /// Saves any widget (e.g. the whole dashboard) as a PNG at 2x resolution.
 QString exportWidgetPng(QWidget* widget, const QString& path);

@@ -103,9 +103,4 @@ void DigitPad::mouseReleaseEvent(QMouseEvent*)
     Q_EMIT changed(mnistImage());
 }
 
-void DigitPad::resizeEvent(QResizeEvent*)
-{
-    update();
-}
-
 } // namespace dropoutlab::ui

@@ -3,7 +3,6 @@
 #include "chart_export.h"
 
 #include <QContextMenuEvent>
-#include <QMenu>
 #include <QPainter>
 
 #include <algorithm>
@@ -143,10 +142,7 @@ void HeatMap::paintEvent(QPaintEvent*)
 
 void HeatMap::contextMenuEvent(QContextMenuEvent* event)
 {
-    QMenu menu(this);
-    menu.addAction(tr("Save chart as PNG, SVG or PDF…"), this,
-                   [this] { exportPictureWithDialog(this, m_title, QStringLiteral("sweep-heat-map")); });
-    menu.exec(event->globalPos());
+    showExportMenu(this, event->globalPos(), m_title, QStringLiteral("sweep-heat-map"));
 }
 
 } // namespace dropoutlab::ui

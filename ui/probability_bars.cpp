@@ -3,7 +3,6 @@
 #include "chart_export.h"
 
 #include <QContextMenuEvent>
-#include <QMenu>
 #include <QPainter>
 
 #include <algorithm>
@@ -110,10 +109,7 @@ void ProbabilityBars::paintEvent(QPaintEvent*)
 
 void ProbabilityBars::contextMenuEvent(QContextMenuEvent* event)
 {
-    QMenu menu(this);
-    menu.addAction(tr("Save picture as PNG, SVG or PDF…"), this,
-                   [this] { exportPictureWithDialog(this, m_title, QStringLiteral("class-probabilities")); });
-    menu.exec(event->globalPos());
+    showExportMenu(this, event->globalPos(), m_title, QStringLiteral("class-probabilities"));
 }
 
 } // namespace dropoutlab::ui

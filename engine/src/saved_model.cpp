@@ -128,6 +128,11 @@ std::shared_ptr<NetImpl> loadModelFile(const std::string& path, const Experiment
     return model;
 }
 
+std::shared_ptr<NetImpl> loadRunModel(const std::string& runDir, const RunRecord& run, const ExperimentConfig& config)
+{
+    return loadModelFile((std::filesystem::path(runDir) / kModelFileName).string(), config, run.result.modelCrc32);
+}
+
 } // namespace detail
 
 void checkModelFile(const std::string& path, const ExperimentConfig& config, std::optional<std::uint32_t> crc32)
@@ -146,8 +151,7 @@ ModelEvaluation evaluateSavedModel(const std::string& runDir, const std::string&
     const detail::TrainingTurn turn;
     const torch::Device target = detail::resolveDevice(config.device);
     detail::prepareThread(config);
-    const auto model =
-        detail::loadModelFile((std::filesystem::path(runDir) / kModelFileName).string(), config, run.result.modelCrc32);
+    const auto model = detail::loadRunModel(runDir, run, config);
     model->to(target);
     const auto bytes = detail::cachedDataset(resolveDataDir(config.dataDir));
     const detail::DeviceSet test = detail::toDevice(bytes->testImages, bytes->testLabels, bytes->rows, bytes->cols, target);
@@ -174,8 +178,7 @@ struct ModelPredictor::Impl {
 ModelPredictor::ModelPredictor(const std::string& runDir) : m_impl(std::make_unique<Impl>())
 {
     const RunRecord run = loadRun(runDir);
-    m_impl->model = detail::loadModelFile((std::filesystem::path(runDir) / kModelFileName).string(), run.config,
-                                          run.result.modelCrc32);
+    m_impl->model = detail::loadRunModel(runDir, run, run.config);
     m_impl->sites = m_impl->model->activeDropoutSites();
 }
 

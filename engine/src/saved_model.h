@@ -3,6 +3,8 @@
 
 #include "models.h"
 
+#include "dropoutlab/results.h"
+
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -20,5 +22,9 @@ std::uint32_t saveModelFile(const std::string& path, const ExperimentConfig& con
 /// (given `crc32`, as recorded when it was saved) has been altered since.
 std::shared_ptr<NetImpl> loadModelFile(const std::string& path, const ExperimentConfig& config,
                                        std::optional<std::uint32_t> crc32 = std::nullopt);
+
+/// The network of a run folder with its saved weights: `runDir`/model.pt checked against
+/// `config` (the run's, possibly with another dataset or device) and the CRC result.json recorded.
+std::shared_ptr<NetImpl> loadRunModel(const std::string& runDir, const RunRecord& run, const ExperimentConfig& config);
 
 } // namespace dropoutlab::detail

@@ -155,8 +155,7 @@ std::optional<UncertaintyReport> analyseUncertainty(const std::string& runDir, c
     const detail::TrainingTurn turn;
     const torch::Device device = detail::resolveDevice(config.device);
     detail::prepareThread(config);
-    const auto model = detail::loadModelFile((std::filesystem::path(runDir) / kModelFileName).string(), config,
-                                             run.result.modelCrc32);
+    const auto model = detail::loadRunModel(runDir, run, config);
     model->to(device);
 
     UncertaintyReport report;

@@ -1,6 +1,7 @@
 // Saved models (model.pt): written by every completed run, re-tested by evaluateSavedModel, and
 // refused with the file named when they are not what the run's config says. Also checks the
 // dropout-off training metric against a separate evaluation of the same sample.
+#include "fixture_runs.h"
 #include "saved_model.h"
 #include "training_session.h"
 
@@ -26,21 +27,13 @@ class NullObserver final : public ExperimentObserver {};
 
 ExperimentConfig tiny(ModelKind model = ModelKind::Cnn)
 {
-    ExperimentConfig c;
-    c.name = "tiny";
-    c.model = model;
-    if (model == ModelKind::Mlp)
-        c.hiddenWidths = {32};
-    c.dataDir = DROPOUTLAB_TEST_DATA_DIR "/mnist-small";
-    c.epochs = 1;
-    c.batchSize = 50;
-    c.trainSubset = 400;
+    ExperimentConfig c = test::tinyFixtureRun(0.5);
     c.trainEvalImages = 300;
-    c.threads = 1;
-    c.device = "cpu";
-    c.dropout["fc1"] = {0.5, DropoutKind::Element};
-    if (model == ModelKind::Mlp)
+    if (model == ModelKind::Mlp) {
+        c.model = model;
+        c.hiddenWidths = {32};
         c.dropout = {{"hidden1", {0.5, DropoutKind::Element}}};
+    }
     return c;
 }
 

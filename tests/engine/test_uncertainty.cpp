@@ -1,5 +1,6 @@
 // MC dropout (engine/src/uncertainty.cpp, mc_dropout.h): passes that reduce to the deterministic
 // prediction without dropout, reproducible under a seed, and reports that say what they measured.
+#include "fixture_runs.h"
 #include "mc_dropout.h"
 #include "saved_model.h"
 
@@ -22,17 +23,8 @@ class NullObserver final : public ExperimentObserver {};
 
 ExperimentConfig tiny(double fc1Rate)
 {
-    ExperimentConfig c;
-    c.name = "tiny";
-    c.dataDir = DROPOUTLAB_TEST_DATA_DIR "/mnist-small";
-    c.epochs = 1;
-    c.batchSize = 50;
-    c.trainSubset = 400;
+    ExperimentConfig c = test::tinyFixtureRun(fc1Rate);
     c.trainEvalImages = 0;
-    c.threads = 1;
-    c.device = "cpu";
-    if (fc1Rate > 0)
-        c.dropout["fc1"] = {fc1Rate, DropoutKind::Element};
     return c;
 }
 

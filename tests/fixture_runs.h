@@ -1,5 +1,5 @@
 #pragma once
-// Shared by the ui tests: short, real runs on the committed MNIST fixture.
+// Shared by the engine and ui tests: short, real runs on the committed MNIST fixture.
 
 #include "dropoutlab/experiment_config.h"
 #include "dropoutlab/results.h"
@@ -19,6 +19,18 @@ inline ExperimentConfig shortFixtureRun(const std::string& name, double fc1Rate,
     config.progressEvery = 5;
     if (fc1Rate > 0)
         config.dropout["fc1"] = {fc1Rate, DropoutKind::Element};
+    return config;
+}
+
+/// A one-epoch CNN run on 400 fixture images in batches of 50, one thread: the smallest real
+/// training (the saved-model and uncertainty tests).
+inline ExperimentConfig tinyFixtureRun(double fc1Rate)
+{
+    ExperimentConfig config = shortFixtureRun("tiny", fc1Rate, 1);
+    config.batchSize = 50;
+    config.trainSubset = 400;
+    config.threads = 1;
+    config.progressEvery = ExperimentConfig{}.progressEvery;
     return config;
 }
 
