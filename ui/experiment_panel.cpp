@@ -7,6 +7,7 @@
 #include "dropoutlab/experiment.h"
 #include "dropoutlab/presets.h"
 
+#include <QCheckBox>
 #include <QComboBox>
 #include <QDoubleSpinBox>
 #include <QFileDialog>
@@ -20,6 +21,7 @@
 #include <QSpinBox>
 #include <QStandardItemModel>
 #include <QThread>
+#include <QToolButton>
 #include <QVBoxLayout>
 
 namespace dropoutlab::ui {
@@ -82,6 +84,7 @@ ExperimentPanel::ExperimentPanel(QWidget* parent)
     layout->addWidget(buildDataGroup());
     layout->addWidget(buildModelGroup());
     layout->addWidget(buildTrainingGroup());
+    layout->addWidget(buildOptimiserGroup());
     layout->addWidget(buildComputeGroup());
     m_problemLabel = new QLabel(this);
     m_problemLabel->setWordWrap(true);
@@ -229,6 +232,184 @@ QWidget* ExperimentPanel::buildTrainingGroup()
     return box;
 }
 
+QWidget* ExperimentPanel::buildOptimiserGroup()
+{
+    auto* box = new QGroupBox(tr("Optimiser and regularisation"));
+    auto* outer = new QVBoxLayout(box);
+    auto* header = new QHBoxLayout;
+    m_optimiserToggle = new QToolButton;
+    m_optimiserToggle->setCheckable(true);
+    m_optimiserToggle->setAutoRaise(true);
+    m_optimiserToggle->setArrowType(Qt::RightArrow);
+    m_optimiserToggle->setToolTip(tr("Show or hide the optimiser, schedule and regularisation settings"));
+    m_optimiserSummary = new QLabel;
+    m_optimiserSummary->setWordWrap(true);
+    header->addWidget(m_optimiserToggle, 0, Qt::AlignTop);
+    header->addWidget(m_optimiserSummary, 1);
+    outer->addLayout(header);
+
+    m_optimiserBody = new QWidget;
+    auto* form = new QFormLayout(m_optimiserBody);
+    form->setContentsMargins(0, 0, 0, 0);
+    const auto doubleBox = [](int decimals, double min, double max, double step, const QString& special) {
+        auto* box = new QDoubleSpinBox;
+        box->setDecimals(decimals);
+        box->setRange(min, max);
+        box->setSingleStep(step);
+        if (!special.isEmpty())
+            box->setSpecialValueText(special);
+        return box;
+    };
+
+    m_activation = new QComboBox;
+    m_activation->addItem(tr("ReLU"), QStringLiteral("relu"));
+    m_activation->addItem(tr("Logistic sigmoid"), QStringLiteral("sigmoid"));
+    m_activation->setToolTip(tr("The hidden units' non-linearity (the 2012 dropout nets were logistic)"));
+    form->addRow(tr("Hidden units"), m_activation);
+
+    auto* optimiserRow = new QHBoxLayout;
+    m_optimiser = new QComboBox;
+    m_optimiser->addItem(tr("SGD with momentum"), QStringLiteral("sgd"));
+    m_optimiser->addItem(tr("Adam"), QStringLiteral("adam"));
+    m_optimiser->addItem(tr("AdamW"), QStringLiteral("adamw"));
+    m_nesterov = new QCheckBox(tr("Nesterov"));
+    optimiserRow->addWidget(m_optimiser, 1);
+    optimiserRow->addWidget(m_nesterov);
+    form->addRow(tr("Optimiser"), optimiserRow);
+
+    m_weightDecay = doubleBox(6, 0.0, 1.0, 0.0001, tr("off"));
+    m_weightDecay->setToolTip(tr("L2 penalty: weight_decay * w is added to every gradient (AdamW decays the weights "
+                                 "directly)"));
+    form->addRow(tr("Weight decay"), m_weightDecay);
+
+    m_schedule = new QComboBox;
+    m_schedule->addItem(tr("Constant"), QStringLiteral("constant"));
+    m_schedule->addItem(tr("Step: × gamma every N epochs"), QStringLiteral("step"));
+    m_schedule->addItem(tr("Exponential: × gamma per epoch"), QStringLiteral("exponential"));
+    m_schedule->addItem(tr("Cosine to a floor"), QStringLiteral("cosine"));
+    m_schedule->addItem(tr("Inverse time: ÷ (1 + t / N)"), QStringLiteral("inverse_time"));
+    form->addRow(tr("Learning-rate schedule"), m_schedule);
+    auto* decayRow = new QHBoxLayout;
+    m_gamma = doubleBox(4, 0.0001, 1.0, 0.01, {});
+    m_gamma->setPrefix(tr("gamma "));
+    m_stepEpochs = spinBox(1, kMaxScheduleEpochs, 10);
+    m_stepEpochs->setPrefix(tr("N = "));
+    m_stepEpochs->setSuffix(tr(" epochs"));
+    m_lrMin = doubleBox(6, 0.0, 10.0, 0.0001, {});
+    m_lrMin->setPrefix(tr("floor "));
+    decayRow->addWidget(m_gamma);
+    decayRow->addWidget(m_stepEpochs);
+    decayRow->addWidget(m_lrMin);
+    form->addRow(tr("Decay"), decayRow);
+    m_warmup = spinBox(0, 1000, 0);
+    m_warmup->setSpecialValueText(tr("off"));
+    m_warmup->setSuffix(tr(" epochs"));
+    m_warmup->setToolTip(tr("Linear warm-up: epoch e of W trains at learning rate × e / (W + 1)"));
+    form->addRow(tr("Warm-up"), m_warmup);
+
+    auto* rampRow = new QHBoxLayout;
+    m_momentumStart = doubleBox(3, 0.0, 0.999, 0.05, {});
+    m_momentumStart->setPrefix(tr("from "));
+    m_rampEpochs = spinBox(0, kMaxScheduleEpochs, 0);
+    m_rampEpochs->setSpecialValueText(tr("no ramp"));
+    m_rampEpochs->setPrefix(tr("over "));
+    m_rampEpochs->setSuffix(tr(" epochs"));
+    rampRow->addWidget(m_momentumStart);
+    rampRow->addWidget(m_rampEpochs);
+    m_rampEpochs->setToolTip(tr("Momentum rises linearly from this value in epoch 1 to the Momentum above, as in "
+                                "the dropout papers"));
+    form->addRow(tr("Momentum ramp"), rampRow);
+
+    auto* normRow = new QHBoxLayout;
+    m_maxNorm = doubleBox(2, 0.0, 1000.0, 0.5, tr("off"));
+    m_maxNorm->setToolTip(tr("After every step, each unit's incoming weight vector is rescaled to L2 norm at most "
+                             "this bound (the dropout papers used 3-4 for ReLU nets, 15 for logistic ones)"));
+    m_maxNormLayers = new QLineEdit;
+    m_maxNormLayers->setPlaceholderText(tr("all hidden layers"));
+    m_maxNormLayers->setToolTip(tr("Layers to constrain, e.g. fc1,fc2; empty: every layer but the output layer"));
+    normRow->addWidget(m_maxNorm);
+    normRow->addWidget(m_maxNormLayers, 1);
+    form->addRow(tr("Max-norm"), normRow);
+
+    outer->addWidget(m_optimiserBody);
+    m_optimiserBody->setVisible(false);
+    connect(m_optimiserToggle, &QToolButton::toggled, this, [this](bool open) {
+        m_optimiserBody->setVisible(open);
+        m_optimiserToggle->setArrowType(open ? Qt::DownArrow : Qt::RightArrow);
+    });
+    for (QComboBox* c : {m_activation, m_optimiser, m_schedule})
+        connect(c, &QComboBox::currentIndexChanged, this, &ExperimentPanel::revalidate);
+    for (QDoubleSpinBox* s : {m_weightDecay, m_gamma, m_lrMin, m_momentumStart, m_maxNorm})
+        connect(s, &QDoubleSpinBox::valueChanged, this, &ExperimentPanel::revalidate);
+    for (QSpinBox* s : {m_stepEpochs, m_warmup, m_rampEpochs})
+        connect(s, &QSpinBox::valueChanged, this, &ExperimentPanel::revalidate);
+    connect(m_nesterov, &QCheckBox::toggled, this, &ExperimentPanel::revalidate);
+    connect(m_maxNormLayers, &QLineEdit::textChanged, this, &ExperimentPanel::revalidate);
+    return box;
+}
+
+void ExperimentPanel::showOptimiser(const ExperimentConfig& c)
+{
+    const auto select = [](QComboBox* box, const std::string& value) {
+        box->setCurrentIndex(std::max(0, box->findData(QString::fromStdString(value))));
+    };
+    select(m_activation, toString(c.activation));
+    select(m_optimiser, toString(c.optimiser));
+    select(m_schedule, toString(c.lrSchedule));
+    m_nesterov->setChecked(c.nesterov);
+    m_weightDecay->setValue(c.weightDecay);
+    m_gamma->setValue(c.lrGamma);
+    m_stepEpochs->setValue(c.lrStepEpochs);
+    m_lrMin->setValue(c.lrMin);
+    m_warmup->setValue(c.warmupEpochs);
+    m_momentumStart->setValue(c.momentumStart);
+    m_rampEpochs->setValue(c.momentumRampEpochs);
+    m_maxNorm->setValue(c.maxNorm);
+    QStringList layers;
+    for (const auto& layer : c.maxNormLayers)
+        layers << QString::fromStdString(layer);
+    m_maxNormLayers->setText(layers.join(QLatin1Char(',')));
+}
+
+void ExperimentPanel::applyOptimiser(ExperimentConfig& c) const
+{
+    const auto chosen = [](const QComboBox* box) { return box->currentData().toString().toStdString(); };
+    c.activation = parseActivation(chosen(m_activation), "hidden units");
+    c.optimiser = parseOptimiserKind(chosen(m_optimiser), "optimiser");
+    c.lrSchedule = parseLrSchedule(chosen(m_schedule), "learning-rate schedule");
+    c.nesterov = m_nesterov->isChecked();
+    c.weightDecay = m_weightDecay->value();
+    c.lrGamma = m_gamma->value();
+    c.lrStepEpochs = m_stepEpochs->value();
+    c.lrMin = m_lrMin->value();
+    c.warmupEpochs = m_warmup->value();
+    c.momentumStart = m_momentumStart->value();
+    c.momentumRampEpochs = m_rampEpochs->value();
+    c.maxNorm = m_maxNorm->value();
+    c.maxNormLayers.clear();
+    for (const QString& layer : m_maxNormLayers->text().split(QLatin1Char(','), Qt::SkipEmptyParts))
+        c.maxNormLayers.push_back(layer.trimmed().toStdString());
+}
+
+void ExperimentPanel::updateOptimiserSummary()
+{
+    const ExperimentConfig c = config();
+    const bool sgd = c.optimiser == OptimiserKind::Sgd;
+    m_nesterov->setEnabled(sgd);
+    m_momentum->setEnabled(sgd);
+    m_momentumStart->setEnabled(sgd && c.momentumRampEpochs > 0);
+    m_rampEpochs->setEnabled(sgd);
+    m_gamma->setVisible(c.lrSchedule == LrSchedule::Step || c.lrSchedule == LrSchedule::Exponential);
+    m_stepEpochs->setVisible(c.lrSchedule == LrSchedule::Step || c.lrSchedule == LrSchedule::InverseTime);
+    m_lrMin->setVisible(c.lrSchedule == LrSchedule::Cosine);
+    m_gamma->parentWidget()->updateGeometry();
+    m_maxNormLayers->setEnabled(c.maxNorm > 0.0);
+    QString text = QString::fromStdString(optimiserSummary(c));
+    if (c.activation == Activation::Sigmoid)
+        text += tr("; logistic hidden units");
+    m_optimiserSummary->setText(text);
+}
+
 QWidget* ExperimentPanel::buildComputeGroup()
 {
     auto* box = new QGroupBox(tr("Compute"));
@@ -287,6 +468,7 @@ ExperimentConfig ExperimentPanel::config() const
     c.batchSize = m_batch->value();
     c.learningRate = m_lr->value();
     c.momentum = m_momentum->value();
+    applyOptimiser(c);
     c.seeds.init = c.seeds.shuffle = c.seeds.dropout = static_cast<std::uint64_t>(m_seed->value());
     c.seeds.split = static_cast<std::uint64_t>(m_splitSeed->value());
     c.device = m_device->currentData().toString().toStdString();
@@ -329,6 +511,7 @@ void ExperimentPanel::setConfig(const ExperimentConfig& c)
     m_batch->setValue(c.batchSize);
     m_lr->setValue(c.learningRate);
     m_momentum->setValue(c.momentum);
+    showOptimiser(c);
     m_seed->setValue(static_cast<int>(c.seeds.init));
     m_splitSeed->setValue(static_cast<int>(c.seeds.split));
     m_device->setCurrentIndex(std::max(0, m_device->findData(QString::fromStdString(c.device))));
@@ -382,6 +565,7 @@ void ExperimentPanel::revalidate()
     }
     if (problem.isEmpty() && !m_datasetOk)
         problem = tr("The dataset is missing (see Data above).");
+    updateOptimiserSummary();
     const bool wasValid = m_problem.isEmpty();
     m_problem = problem;
     m_problemLabel->setText(problem);

@@ -4,12 +4,14 @@
 
 #include <QWidget>
 
+class QCheckBox;
 class QComboBox;
 class QDoubleSpinBox;
 class QLabel;
 class QLineEdit;
 class QPushButton;
 class QSpinBox;
+class QToolButton;
 
 namespace dropoutlab::ui {
 
@@ -47,6 +49,11 @@ private:
     QWidget* buildModelGroup();
     QWidget* buildTrainingGroup();
     QWidget* buildComputeGroup();
+    /// The collapsible "Optimiser and regularisation" group.
+    QWidget* buildOptimiserGroup();
+    void showOptimiser(const dropoutlab::ExperimentConfig& config);
+    void applyOptimiser(dropoutlab::ExperimentConfig& config) const;
+    void updateOptimiserSummary();
     void revalidate();
     void updateDatasetStatus();
     QString dataDir() const;
@@ -67,6 +74,22 @@ private:
     QDoubleSpinBox* m_momentum = nullptr;
     QSpinBox* m_seed = nullptr;
     QSpinBox* m_splitSeed = nullptr;
+    QToolButton* m_optimiserToggle = nullptr;
+    QLabel* m_optimiserSummary = nullptr;
+    QWidget* m_optimiserBody = nullptr;
+    QComboBox* m_activation = nullptr;
+    QComboBox* m_optimiser = nullptr;
+    QCheckBox* m_nesterov = nullptr;
+    QDoubleSpinBox* m_weightDecay = nullptr;
+    QComboBox* m_schedule = nullptr;
+    QDoubleSpinBox* m_gamma = nullptr;
+    QSpinBox* m_stepEpochs = nullptr;
+    QDoubleSpinBox* m_lrMin = nullptr;
+    QSpinBox* m_warmup = nullptr;
+    QDoubleSpinBox* m_momentumStart = nullptr;
+    QSpinBox* m_rampEpochs = nullptr;
+    QDoubleSpinBox* m_maxNorm = nullptr;
+    QLineEdit* m_maxNormLayers = nullptr;
     QComboBox* m_device = nullptr;
     QSpinBox* m_threads = nullptr;
     QLineEdit* m_name = nullptr;

@@ -62,7 +62,12 @@ SweepDialog::SweepDialog(const ExperimentConfig& base, const RunTimeEstimator& e
     for (const auto& site : dropoutSites(base))
         addRow(QString::fromStdString(site.name), tr("%1 rate").arg(QString::fromStdString(site.name)),
                QString::fromStdString(site.description), QStringLiteral("0, 0.25, 0.5"));
-    addRow(QStringLiteral("learning_rate"), tr("learning rate"), tr("SGD learning rate"), QStringLiteral("0.005, 0.01, 0.02"));
+    addRow(QStringLiteral("learning_rate"), tr("learning rate"), tr("The base learning rate"), QStringLiteral("0.005, 0.01, 0.02"));
+    addRow(QStringLiteral("momentum"), tr("momentum"), tr("SGD momentum"), QStringLiteral("0.5, 0.9, 0.95"));
+    addRow(QStringLiteral("weight_decay"), tr("weight decay"), tr("L2 penalty added to every gradient (0: off)"),
+           QStringLiteral("0, 0.0001, 0.001"));
+    addRow(QStringLiteral("max_norm"), tr("max-norm"),
+           tr("Bound on each hidden unit's incoming weight norm after every step (0: off)"), QStringLiteral("0, 3, 4"));
     addRow(QStringLiteral("train_subset"), tr("training images"),
            tr("Size of the class-balanced training subset"), QStringLiteral("1000, 5000, 20000"));
     layout->addWidget(axesBox);

@@ -38,10 +38,10 @@ QString pct(double fraction, int decimals = 2)
 
 QString axisTitle(const std::string& parameter)
 {
-    if (parameter == "learning_rate")
-        return QObject::tr("Learning rate");
-    if (parameter == "train_subset")
-        return QObject::tr("Training images");
+    for (const auto& setting : sweepSettings()) {
+        if (setting.name == parameter)
+            return QObject::tr(setting.label.c_str());
+    }
     return QObject::tr("Dropout rate at %1").arg(QString::fromStdString(parameter));
 }
 

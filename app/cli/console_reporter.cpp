@@ -20,9 +20,9 @@ std::string formatDuration(double seconds)
     return text;
 }
 
-ConsoleReporter::ConsoleReporter(int runIndex, int runCount, std::string runName, bool quiet)
+ConsoleReporter::ConsoleReporter(int runIndex, int runCount, std::string runName, bool quiet, int epochs)
     : m_runIndex(runIndex), m_runCount(runCount), m_runName(std::move(runName)), m_quiet(quiet),
-      m_live(!quiet && isatty(STDERR_FILENO) == 1)
+      m_live(!quiet && isatty(STDERR_FILENO) == 1), m_epochs(epochs)
 {
 }
 

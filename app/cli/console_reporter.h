@@ -9,7 +9,8 @@ namespace dropoutlab::cli {
 /// Prints a run's progress on stderr: a live line on a terminal, one line per epoch always.
 class ConsoleReporter final : public ExperimentObserver {
 public:
-    ConsoleReporter(int runIndex, int runCount, std::string runName, bool quiet);
+    /// `epochs`: the run's planned epochs (otherwise learnt from the first progress report).
+    ConsoleReporter(int runIndex, int runCount, std::string runName, bool quiet, int epochs = 0);
     void onStart(const RunInfo& info) override;
     void onBatch(const BatchProgress& progress) override;
     void onEpoch(const EpochMetrics& metrics) override;

@@ -42,10 +42,13 @@ int main(int argc, char** argv)
     SweepOptions sweep;
     auto* sweepCmd = app.add_subcommand("sweep", "Run a grid of dropout rates (and seeds) into one folder");
     auto* specOpt = sweepCmd->add_option("--spec", sweep.specFile, "Sweep spec JSON (see resources/sweeps/)");
-    sweepCmd->add_option("--preset", sweep.preset, "Base the sweep on a preset's last run")->excludes(specOpt);
+    sweepCmd->add_option("--preset", sweep.preset, "Base the sweep on a preset's run (--run; default its last)")->excludes(specOpt);
     sweepCmd->add_option("--config", sweep.configFile, "Base the sweep on a config file")->excludes(specOpt);
+    sweepCmd->add_option("--run", sweep.run, "With --preset or --config: base the sweep on the run of this name "
+                                             "(default: the last run)")
+        ->excludes(specOpt);
     sweepCmd->add_option("--axis", sweep.axes, "Axis SITE=V1,V2,... or SITE=START:STOP:STEP (repeatable; also "
-                                               "learning_rate, train_subset)")
+                                               "learning_rate, momentum, weight_decay, max_norm, train_subset)")
         ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
     sweepCmd->add_option("--repeats", sweep.repeats, "Seeds per point")->check(CLI::Range(1, 1000));
     sweepCmd->add_option("--halving-epoch", sweep.halvingEpoch,

@@ -21,13 +21,26 @@
 namespace dropoutlab::cli {
 namespace {
 
+ExperimentConfig pickRun(const std::vector<ExperimentConfig>& runs, const std::string& name)
+{
+    if (name.empty())
+        return runs.back();
+    std::string names;
+    for (const auto& run : runs) {
+        if (run.name == name)
+            return run;
+        names += (names.empty() ? "'" : ", '") + run.name + "'";
+    }
+    throw ConfigError("--run '" + name + "': no run of that name; expected one of " + names);
+}
+
 SweepSpec buildSpec(const SweepOptions& o)
 {
     SweepSpec spec;
     if (!o.specFile.empty())
         spec = loadSweepFile(o.specFile);
     else
-        spec.base = planRuns(o.preset, o.configFile, RunOverrides{}).back();
+        spec.base = pickRun(planRuns(o.preset, o.configFile, RunOverrides{}), o.run);
     applyOverrides(spec.base, o.overrides);
     if (!o.axes.empty()) {
         spec.axes.clear();
@@ -49,7 +62,7 @@ public:
     explicit SweepReporter(bool quiet) : m_quiet(quiet) {}
     void onRunStart(const SweepRun& run, int index, int count) override
     {
-        m_console = std::make_unique<ConsoleReporter>(index, count, run.id, m_quiet);
+        m_console = std::make_unique<ConsoleReporter>(index, count, run.id, m_quiet, run.config.epochs);
     }
     void onRunSkipped(const SweepRun& run) override
     {
@@ -77,7 +90,7 @@ public:
     {
         auto& reporter = m_members[run.id];
         if (!reporter)
-            reporter = std::make_unique<ConsoleReporter>(0, 0, run.id, m_quiet);
+            reporter = std::make_unique<ConsoleReporter>(0, 0, run.id, m_quiet, run.config.epochs);
         return *reporter;
     }
 

@@ -11,6 +11,7 @@ struct SweepOptions {
     std::string specFile;
     std::string preset;
     std::string configFile;
+    std::string run;                ///< the preset's or file's run of this name is the base; empty: the last
     RunOverrides overrides;
     std::vector<std::string> axes;  ///< "fc1=0,0.25,0.5" or "fc1=0:0.5:0.25"
     int repeats = 0;                ///< 0: from the spec (or 1)

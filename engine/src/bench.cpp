@@ -5,6 +5,7 @@
 #include "allocator_tuning.h"
 #include "models.h"
 #include "step_graph.h"
+#include "optimiser.h"
 #include "training_session.h"
 
 #include <sys/resource.h>
@@ -60,8 +61,7 @@ BenchResult runBenchmark(const ExperimentConfig& config, int steps)
     torch::manual_seed(config.seeds.init);
     auto model = detail::makeModel(config);
     model->to(device);
-    torch::optim::SGD optimizer(model->parameters(),
-                                torch::optim::SGDOptions(config.learningRate).momentum(config.momentum));
+    detail::TrainingOptimiser optimizer(config, model->parameters(), detail::maxNormConstraints(*model, config));
     // MNIST-shaped random bytes: speed does not depend on the pixel values.
     const auto images = torch::randint(0, 256, {4096, 1, 28, 28}, torch::TensorOptions().dtype(torch::kUInt8).device(device));
     const auto labels = torch::randint(0, 10, {4096}, torch::TensorOptions().dtype(torch::kLong).device(device));
@@ -74,13 +74,13 @@ BenchResult runBenchmark(const ExperimentConfig& config, int steps)
     auto step = [&](int i) {
         auto [x, y] = batch(i, config.batchSize);
         const auto loss = torch::nn::functional::cross_entropy(model->forward(x), y);
-        optimizer.zero_grad();
+        optimizer.zeroGrad();
         loss.backward();
         optimizer.step();
         return loss;
     };
 
-    detail::StepGraph graph(device);
+    detail::StepGraph graph(device, detail::stepIsReplayable(config));
     const auto streamScope = graph.streamScope();
     torch::Tensor last;
     auto timedStep = [&](int i) { graph.step([&] { last = step(i); }, true); };

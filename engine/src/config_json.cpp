@@ -67,6 +67,25 @@ json configToJsonObject(const ExperimentConfig& config)
         object["train_eval"] = config.trainEvalImages;
     if (config.model == ModelKind::Mlp)
         object["hidden_widths"] = config.hiddenWidths;
+    object["activation"] = toString(config.activation);
+    object["pixels"] = toString(config.pixels);
+    object["init"] = toString(config.init);
+    object["init_std"] = config.initStd;
+    object["optimiser"] = toString(config.optimiser);
+    object["nesterov"] = config.nesterov;
+    object["dampened_momentum"] = config.dampenedMomentum;
+    object["adam_betas"] = {config.adamBeta1, config.adamBeta2};
+    object["adam_eps"] = config.adamEps;
+    object["weight_decay"] = config.weightDecay;
+    object["lr_schedule"] = toString(config.lrSchedule);
+    object["lr_step_epochs"] = config.lrStepEpochs;
+    object["lr_gamma"] = config.lrGamma;
+    object["lr_min"] = config.lrMin;
+    object["warmup_epochs"] = config.warmupEpochs;
+    object["momentum_start"] = config.momentumStart;
+    object["momentum_ramp_epochs"] = config.momentumRampEpochs;
+    object["max_norm"] = config.maxNorm;
+    object["max_norm_layers"] = config.maxNormLayers;
     return object;
 }
 
@@ -75,7 +94,9 @@ void applyConfigJson(ExperimentConfig& config, const json& object, const std::st
     checkKeys(object,
               {"name", "data", "model", "hidden_widths", "dropout", "epochs", "batch_size", "learning_rate", "momentum", "train_subset",
                "validation_fraction", "seeds", "seed", "device", "threads", "progress_every", "eval_batch_size",
-               "early_stopping_patience", "train_eval"},
+               "early_stopping_patience", "train_eval", "activation", "pixels", "init", "init_std", "optimiser", "nesterov",
+               "dampened_momentum", "adam_betas", "adam_eps", "weight_decay", "lr_schedule", "lr_step_epochs", "lr_gamma",
+               "lr_min", "warmup_epochs", "momentum_start", "momentum_ramp_epochs", "max_norm", "max_norm_layers"},
               where);
     const auto has = [&](const char* key) { return object.contains(key); };
     if (has("name"))
@@ -151,6 +172,73 @@ void applyConfigJson(ExperimentConfig& config, const json& object, const std::st
     }
     if (has("eval_batch_size"))
         config.evalBatchSize = static_cast<int>(integerValue(object["eval_batch_size"], where, "eval_batch_size", 1, kMaxBatchSize));
+    applyOptimiserJson(config, object, where);
+}
+
+void applyOptimiserJson(ExperimentConfig& config, const json& object, const std::string& where)
+{
+    const auto has = [&](const char* key) { return object.contains(key); };
+    const auto epochsValue = [&](const char* key, int min) {
+        return static_cast<int>(integerValue(object[key], where, key, min, kMaxScheduleEpochs));
+    };
+    if (has("activation"))
+        config.activation = parseActivation(stringValue(object["activation"], where, "activation", 32), where);
+    if (has("pixels"))
+        config.pixels = parsePixelRange(stringValue(object["pixels"], where, "pixels", 32), where);
+    if (has("init"))
+        config.init = parseInitScheme(stringValue(object["init"], where, "init", 32), where);
+    if (has("init_std"))
+        config.initStd = numberValue(object["init_std"], where, "init_std", 0.0, 100.0);
+    if (has("optimiser"))
+        config.optimiser = parseOptimiserKind(stringValue(object["optimiser"], where, "optimiser", 32), where);
+    if (has("nesterov"))
+        config.nesterov = boolValue(object["nesterov"], where, "nesterov");
+    if (has("dampened_momentum"))
+        config.dampenedMomentum = boolValue(object["dampened_momentum"], where, "dampened_momentum");
+    if (has("adam_betas")) {
+        const json& betas = object["adam_betas"];
+        if (!betas.is_array() || betas.size() != 2)
+            throw ConfigError(where + ": 'adam_betas' must be a list of two numbers, e.g. [0.9, 0.999]");
+        config.adamBeta1 = numberValue(betas[0], where, "adam_betas[0]", 0.0, 1.0);
+        config.adamBeta2 = numberValue(betas[1], where, "adam_betas[1]", 0.0, 1.0);
+    }
+    if (has("adam_eps"))
+        config.adamEps = numberValue(object["adam_eps"], where, "adam_eps", 0.0, 1.0);
+    if (has("weight_decay"))
+        config.weightDecay = numberValue(object["weight_decay"], where, "weight_decay", 0.0, 1e3);
+    if (has("lr_schedule"))
+        config.lrSchedule = parseLrSchedule(stringValue(object["lr_schedule"], where, "lr_schedule", 32), where);
+    if (has("lr_step_epochs"))
+        config.lrStepEpochs = epochsValue("lr_step_epochs", 1);
+    if (has("lr_gamma"))
+        config.lrGamma = numberValue(object["lr_gamma"], where, "lr_gamma", 0.0, 1.0);
+    if (has("lr_min"))
+        config.lrMin = numberValue(object["lr_min"], where, "lr_min", 0.0);
+    if (has("warmup_epochs"))
+        config.warmupEpochs = epochsValue("warmup_epochs", 0);
+    if (has("momentum_start"))
+        config.momentumStart = numberValue(object["momentum_start"], where, "momentum_start", 0.0, 1.0);
+    if (has("momentum_ramp_epochs"))
+        config.momentumRampEpochs = epochsValue("momentum_ramp_epochs", 0);
+    if (has("max_norm"))
+        config.maxNorm = numberValue(object["max_norm"], where, "max_norm", 0.0, 1e6);
+    if (has("max_norm_layers")) {
+        const json& layers = object["max_norm_layers"];
+        config.maxNormLayers.clear();
+        if (layers.is_string()) {
+            // "fc1,fc2" (the command line's form)
+            std::stringstream items(stringValue(layers, where, "max_norm_layers", 256));
+            std::string item;
+            while (std::getline(items, item, ','))
+                if (!item.empty())
+                    config.maxNormLayers.push_back(item);
+        } else if (layers.is_array() && layers.size() <= 64) {
+            for (const auto& layer : layers)
+                config.maxNormLayers.push_back(stringValue(layer, where, "max_norm_layers", 64));
+        } else {
+            throw ConfigError(where + ": 'max_norm_layers' must be a list of layer names, e.g. [\"fc1\", \"fc2\"]");
+        }
+    }
 }
 
 namespace {
@@ -381,6 +469,22 @@ ExperimentConfig configFromJson(const std::string& text, const std::string& wher
     ExperimentConfig config;
     detail::applyConfigJson(config, detail::parseJsonText(text, where), where);
     return config;
+}
+
+void applyConfigSetting(ExperimentConfig& config, const std::string& key, const std::string& value,
+                        const std::string& where)
+{
+    if (key.empty() || key.size() > 64)
+        throw ConfigError(where + ": expected KEY=VALUE with a config key, e.g. weight_decay=0.0005");
+    nlohmann::json parsed;
+    try {
+        parsed = detail::parseJsonText(value, where);
+    } catch (const std::exception&) {
+        parsed = value;  // not JSON: a plain word such as cosine
+    }
+    if (key == "seeds" || key == "dropout")
+        throw ConfigError(where + ": '" + key + "' has its own options (--seed, --split-seed, --dropout)");
+    detail::applyConfigJson(config, nlohmann::json{{key, parsed}}, where);
 }
 
 ExperimentConfig loadConfigFile(const std::string& path)

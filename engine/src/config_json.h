@@ -21,6 +21,9 @@ nlohmann::json configToJsonObject(const ExperimentConfig& config);
 /// `where` names the source in error messages; unknown keys and wrong types are ConfigErrors.
 void applyConfigJson(ExperimentConfig& config, const nlohmann::json& object, const std::string& where);
 
+/// The optimiser and regularisation keys of a config object (part of applyConfigJson).
+void applyOptimiserJson(ExperimentConfig& config, const nlohmann::json& object, const std::string& where);
+
 /// Parses JSON text within the file limits (depth, string length); any problem (syntax, a number
 /// out of double's range, a limit) is a ConfigError naming `where`.
 nlohmann::json parseJsonText(const std::string& text, const std::string& where);

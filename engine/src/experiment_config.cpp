@@ -69,6 +69,70 @@ std::string formatRate(double rate)
     return out.str();
 }
 
+void require(bool ok, const std::string& message)
+{
+    if (!ok)
+        throw ConfigError(message);
+}
+
+bool inRange(double value, double low, double high)
+{
+    return std::isfinite(value) && value >= low && value <= high;
+}
+
+void validateOptimiser(const ExperimentConfig& c)
+{
+    const bool sgd = c.optimiser == OptimiserKind::Sgd;
+    require(inRange(c.initStd, 0.0, 100.0) && c.initStd > 0.0,
+            "init_std is " + formatRate(c.initStd) + "; expected a standard deviation above 0, up to 100");
+    require(inRange(c.weightDecay, 0.0, 1e3), "weight_decay is " + formatRate(c.weightDecay) + "; expected 0 (off) to 1000");
+    require(inRange(c.adamBeta1, 0.0, 1.0) && c.adamBeta1 < 1.0,
+            "adam_beta1 is " + formatRate(c.adamBeta1) + "; expected 0 <= beta1 < 1");
+    require(inRange(c.adamBeta2, 0.0, 1.0) && c.adamBeta2 < 1.0,
+            "adam_beta2 is " + formatRate(c.adamBeta2) + "; expected 0 <= beta2 < 1");
+    require(inRange(c.adamEps, 0.0, 1.0) && c.adamEps > 0.0, "adam_eps is " + formatRate(c.adamEps) + "; expected 0 < eps <= 1");
+    require(!c.nesterov || sgd, "nesterov is true; Nesterov momentum applies to the sgd optimiser only");
+    require(!c.nesterov || (c.momentum > 0.0 && !c.dampenedMomentum),
+            "nesterov is true; it needs momentum above 0 and dampened_momentum off");
+    require(!c.dampenedMomentum || sgd, "dampened_momentum is true; it applies to the sgd optimiser only");
+    require(c.lrStepEpochs >= 1 && c.lrStepEpochs <= kMaxScheduleEpochs,
+            "lr_step_epochs is " + std::to_string(c.lrStepEpochs) + "; expected 1-" + std::to_string(kMaxScheduleEpochs));
+    require(inRange(c.lrGamma, 0.0, 1.0) && c.lrGamma > 0.0,
+            "lr_gamma is " + formatRate(c.lrGamma) + "; expected a factor 0 < gamma <= 1");
+    require(inRange(c.lrMin, 0.0, c.learningRate),
+            "lr_min is " + formatRate(c.lrMin) + "; expected 0 <= lr_min <= learning_rate (" + formatRate(c.learningRate) + ")");
+    require(c.warmupEpochs >= 0 && c.warmupEpochs <= kMaxScheduleEpochs,
+            "warmup_epochs is " + std::to_string(c.warmupEpochs) + "; expected 0 (off) to " + std::to_string(kMaxScheduleEpochs));
+    require(c.momentumRampEpochs >= 0 && c.momentumRampEpochs <= kMaxScheduleEpochs,
+            "momentum_ramp_epochs is " + std::to_string(c.momentumRampEpochs) + "; expected 0 (off) to " +
+                std::to_string(kMaxScheduleEpochs));
+    require(c.momentumRampEpochs == 0 || sgd, "momentum_ramp_epochs is " + std::to_string(c.momentumRampEpochs) +
+                                                  "; a momentum ramp applies to the sgd optimiser only (Adam has betas)");
+    require(inRange(c.momentumStart, 0.0, 1.0) && c.momentumStart < 1.0,
+            "momentum_start is " + formatRate(c.momentumStart) + "; expected 0 <= momentum_start < 1");
+    require(inRange(c.maxNorm, 0.0, 1e6), "max_norm is " + formatRate(c.maxNorm) + "; expected 0 (off) or a norm bound up to 1e6");
+    require(c.maxNormLayers.empty() || c.maxNorm > 0.0, "max_norm_layers is set, but max_norm is 0 (off); give max_norm too");
+    if (!c.maxNormLayers.empty()) {
+        std::vector<std::string> weighted;
+        for (const auto& layer : networkSpec(c).layers) {
+            if (layer.kind == LayerSpec::Kind::Conv || layer.kind == LayerSpec::Kind::Linear)
+                weighted.push_back(layer.name);
+        }
+        std::string list;
+        for (const auto& name : weighted)
+            list += (list.empty() ? "" : ", ") + name;
+        for (std::size_t i = 0; i < c.maxNormLayers.size(); ++i) {
+            const std::string& name = c.maxNormLayers[i];
+            require(std::find(weighted.begin(), weighted.end(), name) != weighted.end(),
+                    "max_norm_layers: '" + name + "' is not a weighted layer of the " + toString(c.model) +
+                        " model; expected some of " + list);
+            require(std::find(c.maxNormLayers.begin(), c.maxNormLayers.begin() + static_cast<long>(i), name) ==
+                        c.maxNormLayers.begin() + static_cast<long>(i),
+                    "max_norm_layers: '" + name + "' is listed twice");
+        }
+    }
+}
+
 } // namespace
 
 bool ExperimentConfig::operator==(const ExperimentConfig& other) const
@@ -79,7 +143,106 @@ bool ExperimentConfig::operator==(const ExperimentConfig& other) const
            momentum == other.momentum && trainSubset == other.trainSubset &&
            validationFraction == other.validationFraction && seeds == other.seeds && device == other.device &&
            threads == other.threads && progressEvery == other.progressEvery && evalBatchSize == other.evalBatchSize &&
-           earlyStoppingPatience == other.earlyStoppingPatience && trainEvalImages == other.trainEvalImages;
+           earlyStoppingPatience == other.earlyStoppingPatience && trainEvalImages == other.trainEvalImages &&
+           activation == other.activation && pixels == other.pixels && init == other.init && initStd == other.initStd && optimiser == other.optimiser &&
+           nesterov == other.nesterov && dampenedMomentum == other.dampenedMomentum && adamBeta1 == other.adamBeta1 &&
+           adamBeta2 == other.adamBeta2 && adamEps == other.adamEps && weightDecay == other.weightDecay &&
+           lrSchedule == other.lrSchedule && lrStepEpochs == other.lrStepEpochs && lrGamma == other.lrGamma &&
+           lrMin == other.lrMin && warmupEpochs == other.warmupEpochs && momentumStart == other.momentumStart &&
+           momentumRampEpochs == other.momentumRampEpochs && maxNorm == other.maxNorm &&
+           maxNormLayers == other.maxNormLayers;
+}
+
+double learningRateAt(const ExperimentConfig& config, int epoch)
+{
+    const double base = config.learningRate;
+    if (epoch <= config.warmupEpochs)
+        return base * epoch / (config.warmupEpochs + 1.0);
+    // Epochs since the warm-up ended: 0 in the first epoch at the full rate.
+    const int t = epoch - 1 - config.warmupEpochs;
+    switch (config.lrSchedule) {
+    case LrSchedule::Constant: return base;
+    case LrSchedule::Step: return base * std::pow(config.lrGamma, t / config.lrStepEpochs);
+    case LrSchedule::Exponential: return base * std::pow(config.lrGamma, t);
+    case LrSchedule::Cosine: {
+        const int span = std::max(1, config.epochs - config.warmupEpochs);
+        const double pi = std::acos(-1.0);
+        return config.lrMin + (base - config.lrMin) * (1.0 + std::cos(pi * t / span)) / 2.0;
+    }
+    case LrSchedule::InverseTime: return base / (1.0 + static_cast<double>(t) / config.lrStepEpochs);
+    }
+    return base;
+}
+
+double momentumAt(const ExperimentConfig& config, int epoch)
+{
+    if (config.momentumRampEpochs <= 0 || epoch > config.momentumRampEpochs)
+        return config.momentum;
+    const double f = static_cast<double>(epoch - 1) / config.momentumRampEpochs;
+    return config.momentumStart + (config.momentum - config.momentumStart) * f;
+}
+
+bool hasEpochSchedule(const ExperimentConfig& config)
+{
+    return config.lrSchedule != LrSchedule::Constant || config.warmupEpochs > 0 ||
+           (config.optimiser == OptimiserKind::Sgd && config.momentumRampEpochs > 0);
+}
+
+std::vector<std::string> maxNormLayerNames(const ExperimentConfig& config)
+{
+    if (config.maxNorm <= 0.0)
+        return {};
+    if (!config.maxNormLayers.empty())
+        return config.maxNormLayers;
+    std::vector<std::string> weighted;
+    for (const auto& layer : networkSpec(config).layers) {
+        if (layer.kind == LayerSpec::Kind::Conv || layer.kind == LayerSpec::Kind::Linear)
+            weighted.push_back(layer.name);
+    }
+    if (!weighted.empty())
+        weighted.pop_back();  // the output layer
+    return weighted;
+}
+
+std::string optimiserSummary(const ExperimentConfig& config)
+{
+    std::string text;
+    if (config.optimiser == OptimiserKind::Sgd) {
+        text = config.nesterov ? "SGD Nesterov" : "SGD";
+        if (config.momentumRampEpochs > 0)
+            text += " momentum " + formatRate(config.momentumStart) + "->" + formatRate(config.momentum) + " over " +
+                    std::to_string(config.momentumRampEpochs) + " epochs";
+        else if (config.momentum > 0.0)
+            text += " momentum " + formatRate(config.momentum);
+        if (config.dampenedMomentum)
+            text += " (dampened)";
+    } else {
+        text = config.optimiser == OptimiserKind::Adam ? "Adam" : "AdamW";
+    }
+    text += ", lr " + formatRate(config.learningRate);
+    switch (config.lrSchedule) {
+    case LrSchedule::Constant: break;
+    case LrSchedule::Step:
+        text += " x" + formatRate(config.lrGamma) + " every " + std::to_string(config.lrStepEpochs) + " epochs";
+        break;
+    case LrSchedule::Exponential: text += " x" + formatRate(config.lrGamma) + " per epoch"; break;
+    case LrSchedule::Cosine: text += " cosine to " + formatRate(config.lrMin); break;
+    case LrSchedule::InverseTime: text += " / (1 + t/" + std::to_string(config.lrStepEpochs) + ")"; break;
+    }
+    if (config.warmupEpochs > 0)
+        text += ", warm-up " + std::to_string(config.warmupEpochs) + " epochs";
+    if (config.weightDecay > 0.0)
+        text += ", weight decay " + formatRate(config.weightDecay);
+    if (config.maxNorm > 0.0) {
+        text += ", max-norm " + formatRate(config.maxNorm);
+        if (!config.maxNormLayers.empty()) {
+            std::string layers;
+            for (const auto& name : config.maxNormLayers)
+                layers += (layers.empty() ? "" : ",") + name;
+            text += " (" + layers + ")";
+        }
+    }
+    return text;
 }
 
 const std::vector<DropoutSite>& dropoutSites(ModelKind model)
@@ -102,6 +265,95 @@ std::string toString(ModelKind model)
 std::string toString(DropoutKind kind)
 {
     return kind == DropoutKind::Element ? "element" : "channel";
+}
+
+std::string toString(PixelRange pixels)
+{
+    return pixels == PixelRange::Centred ? "centred" : "unit";
+}
+
+PixelRange parsePixelRange(const std::string& text, const std::string& where)
+{
+    if (text == "centred")
+        return PixelRange::Centred;
+    if (text == "unit")
+        return PixelRange::Unit;
+    throw ConfigError(where + ": unknown pixels '" + text + "'; expected centred (x/127.5 - 1) or unit (x/255)");
+}
+
+std::string toString(InitScheme init)
+{
+    switch (init) {
+    case InitScheme::Default: return "default";
+    case InitScheme::Normal: return "normal";
+    case InitScheme::NormalFanIn: return "normal_fan_in";
+    }
+    return "default";
+}
+
+InitScheme parseInitScheme(const std::string& text, const std::string& where)
+{
+    for (const auto init : {InitScheme::Default, InitScheme::Normal, InitScheme::NormalFanIn}) {
+        if (text == toString(init))
+            return init;
+    }
+    throw ConfigError(where + ": unknown init '" + text + "'; expected default, normal or normal_fan_in");
+}
+
+std::string toString(Activation activation)
+{
+    return activation == Activation::Relu ? "relu" : "sigmoid";
+}
+
+std::string toString(OptimiserKind optimiser)
+{
+    switch (optimiser) {
+    case OptimiserKind::Sgd: return "sgd";
+    case OptimiserKind::Adam: return "adam";
+    case OptimiserKind::AdamW: return "adamw";
+    }
+    return "sgd";
+}
+
+std::string toString(LrSchedule schedule)
+{
+    switch (schedule) {
+    case LrSchedule::Constant: return "constant";
+    case LrSchedule::Step: return "step";
+    case LrSchedule::Exponential: return "exponential";
+    case LrSchedule::Cosine: return "cosine";
+    case LrSchedule::InverseTime: return "inverse_time";
+    }
+    return "constant";
+}
+
+Activation parseActivation(const std::string& text, const std::string& where)
+{
+    if (text == "relu")
+        return Activation::Relu;
+    if (text == "sigmoid" || text == "logistic")
+        return Activation::Sigmoid;
+    throw ConfigError(where + ": unknown activation '" + text + "'; expected relu or sigmoid");
+}
+
+OptimiserKind parseOptimiserKind(const std::string& text, const std::string& where)
+{
+    for (const auto kind : {OptimiserKind::Sgd, OptimiserKind::Adam, OptimiserKind::AdamW}) {
+        if (text == toString(kind))
+            return kind;
+    }
+    throw ConfigError(where + ": unknown optimiser '" + text + "'; expected sgd, adam or adamw");
+}
+
+LrSchedule parseLrSchedule(const std::string& text, const std::string& where)
+{
+    for (const auto schedule : {LrSchedule::Constant, LrSchedule::Step, LrSchedule::Exponential, LrSchedule::Cosine,
+                                LrSchedule::InverseTime}) {
+        if (text == toString(schedule))
+            return schedule;
+    }
+    throw ConfigError(where + ": unknown lr_schedule '" + text +
+                      "'; expected constant, step, exponential, cosine or inverse_time");
 }
 
 ModelKind parseModelKind(const std::string& text, const std::string& where)
@@ -242,10 +494,6 @@ void validateConfig(const ExperimentConfig& config)
             throw ConfigError("dropout site " + name + ": kind 'channel' needs feature maps; use it on conv1 or conv2, "
                               "or use kind 'element' here");
     }
-    auto require = [](bool ok, const std::string& message) {
-        if (!ok)
-            throw ConfigError(message);
-    };
     require(config.epochs >= 1 && config.epochs <= kMaxEpochs,
             "epochs is " + std::to_string(config.epochs) + "; expected 1-" + std::to_string(kMaxEpochs));
     require(config.batchSize >= 1 && config.batchSize <= kMaxBatchSize,
@@ -272,6 +520,7 @@ void validateConfig(const ExperimentConfig& config)
     require(config.evalBatchSize >= 1 && config.evalBatchSize <= kMaxBatchSize,
             "eval_batch_size is " + std::to_string(config.evalBatchSize) + "; expected 1-" +
                 std::to_string(kMaxBatchSize));
+    validateOptimiser(config);
     require(config.name.size() <= kMaxNameBytes,
             "name is " + std::to_string(config.name.size()) + " bytes long; expected at most " + std::to_string(kMaxNameBytes));
     require(config.dataDir.size() <= kMaxPathBytes, "data is " + std::to_string(config.dataDir.size()) +

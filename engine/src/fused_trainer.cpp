@@ -76,8 +76,23 @@ FusedNet::FusedNet(const std::vector<ExperimentConfig>& members, const torch::De
     }
     buildParameters();
     const ExperimentConfig& first = m_members.front();
-    m_optimizer = std::make_unique<torch::optim::SGD>(
-        m_parameters, torch::optim::SGDOptions(first.learningRate).momentum(first.momentum));
+    // Max-norm per unit of each member: a stacked linear weight is [K, in, out] (a unit's weights
+    // run along dim 1), a grouped convolution's [K*out, in, k, k] (one filter per row).
+    std::vector<NormConstraint> constraints;
+    for (const auto& name : maxNormLayerNames(first)) {
+        std::size_t index = 0;
+        for (const auto& layer : m_spec.layers) {
+            if (layer.kind != LayerSpec::Kind::Conv && layer.kind != LayerSpec::Kind::Linear)
+                continue;
+            if (layer.name == name) {
+                const bool conv = layer.kind == LayerSpec::Kind::Conv;
+                constraints.push_back({m_parameters[index], conv ? std::vector<std::int64_t>{1, 2, 3}
+                                                                 : std::vector<std::int64_t>{1}});
+            }
+            index += 2;
+        }
+    }
+    m_optimizer = std::make_unique<TrainingOptimiser>(first, m_parameters, std::move(constraints));
 }
 
 void FusedNet::buildParameters()
@@ -165,6 +180,8 @@ torch::Tensor FusedNet::forward(const torch::Tensor& input, bool training)
         }
         case LayerSpec::Kind::MaxPool: x = maxPool2x2(x); break;
         case LayerSpec::Kind::Relu: x = x.relu_(); break;
+        case LayerSpec::Kind::Sigmoid: x = torch::sigmoid(x); break;
+        case LayerSpec::Kind::Rescale: x = x * layer.scale + layer.shift; break;
         case LayerSpec::Kind::Flatten:
             if (layout == Layout::Channels) {
                 x = x.reshape({batch, m_k, x.numel() / (batch * m_k)}).transpose(0, 1);  // [K, B, F]
@@ -204,7 +221,7 @@ void FusedNet::trainStep(const torch::Tensor& images, const torch::Tensor& label
 {
     const auto logits = forward(images, true);  // [K, B, 10]
     const auto memberLoss = memberLosses(logits, labels).mean(1);  // [K]
-    m_optimizer->zero_grad();
+    m_optimizer->zeroGrad();
     // The sum of the members' mean losses: each member gets its own run's gradient.
     memberLoss.sum().backward();
     m_optimizer->step();

@@ -7,6 +7,7 @@
 // and with p > 0 the statistics match.
 
 #include "training_session.h"
+#include "optimiser.h"
 
 #include <vector>
 
@@ -34,6 +35,7 @@ public:
     void evaluateBatch(const torch::Tensor& images, const torch::Tensor& labels, torch::Tensor& lossSum,
                        torch::Tensor& correct) override;
     void setTraining(bool) override {}  // forward() takes the mode
+    void beginEpoch(int epoch) override { m_optimizer->beginEpoch(epoch); }
     std::vector<torch::Tensor> parameters() override { return m_parameters; }
     /// The members' logits [K, B, 10] for a normalised batch.
     torch::Tensor forward(const torch::Tensor& input, bool training);
@@ -57,7 +59,7 @@ private:
     std::vector<torch::Tensor> m_parameters;        ///< stacked, see buildParameters()
     std::vector<LayerSpec::Kind> m_parameterKinds;  ///< the layer kind of each stacked parameter
     std::map<std::string, Site> m_sites;            ///< by dropout site name
-    std::unique_ptr<torch::optim::SGD> m_optimizer;
+    std::unique_ptr<TrainingOptimiser> m_optimizer;
 };
 
 /// K runs trained in one pass: a TrainingSession over a FusedNet.

@@ -107,6 +107,8 @@ torch::Tensor NetImpl::forwardLayers(torch::Tensor x, std::size_t from, std::siz
         case Kind::Conv: x = m_convs[i]->forward(x); break;
         case Kind::MaxPool: x = maxPool2x2(x); break;
         case Kind::Relu: x = x.relu_(); break;  // follows a pooling or a layer whose backward needs no output
+        case Kind::Sigmoid: x = torch::sigmoid(x); break;  // its backward needs its output: not in place
+        case Kind::Rescale: x = x * m_spec.layers[i].scale + m_spec.layers[i].shift; break;
         case Kind::Flatten: x = x.flatten(1); break;
         case Kind::Linear: x = m_linears[i]->forward(x); break;
         case Kind::Dropout: x = applyDropout(x, m_dropout[i], training); break;
@@ -129,7 +131,24 @@ std::vector<std::string> parameterNames(const NetworkSpec& spec)
 
 std::shared_ptr<NetImpl> makeModel(const ExperimentConfig& config)
 {
-    return std::make_shared<NetImpl>(networkSpec(config), config.dropout);
+    auto model = std::make_shared<NetImpl>(networkSpec(config), config.dropout);
+    if (config.init != InitScheme::Default) {
+        // The papers' initialisation: weights from a normal distribution, biases 0 (drawn after
+        // PyTorch's default, from the same seeded generator).
+        torch::NoGradGuard noGrad;
+        for (auto& item : model->named_parameters()) {
+            const std::string& name = item.key();
+            torch::Tensor& parameter = item.value();
+            if (name.size() >= 5 && name.compare(name.size() - 5, 5, ".bias") == 0) {
+                parameter.zero_();
+                continue;
+            }
+            const double fanIn = static_cast<double>(parameter.numel() / parameter.size(0));
+            const double std = config.init == InitScheme::Normal ? config.initStd : config.initStd / std::sqrt(fanIn);
+            parameter.normal_(0.0, std);
+        }
+    }
+    return model;
 }
 
 } // namespace dropoutlab::detail

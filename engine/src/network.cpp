@@ -55,29 +55,29 @@ LayerSpec dropout(std::string site, std::string description, bool channel = fals
     return l;
 }
 
-NetworkSpec referenceCnn()
+NetworkSpec referenceCnn(Kind act)
 {
     NetworkSpec n;
     n.layers = {
         dropout("input", "On the input pixels, before the first convolution.", false, 28),
         conv("conv1", 1, 32, 28),
         pool(14),
-        step(Kind::Relu, 14),
+        step(act, 14),
         dropout("conv1", "After the first convolution block (32 maps of 14x14).", true, 14),
         conv("conv2", 32, 64, 14),
         pool(7),
-        step(Kind::Relu, 7),
+        step(act, 7),
         dropout("conv2", "After the second convolution block (64 maps of 7x7).", true, 7),
         step(Kind::Flatten),
         linear("fc1", 64 * 7 * 7, 128),
-        step(Kind::Relu),
+        step(act),
         dropout("fc1", "After the ReLU of the 128-unit fully connected layer (the published site)."),
         linear("fc2", 128, 10),
     };
     return n;
 }
 
-NetworkSpec mlp(const std::vector<int>& widths)
+NetworkSpec mlp(const std::vector<int>& widths, Kind act)
 {
     NetworkSpec n;
     n.layers = {step(Kind::Flatten), dropout("input", "On the 784 input pixels.")};
@@ -85,8 +85,8 @@ NetworkSpec mlp(const std::vector<int>& widths)
     for (std::size_t i = 0; i < widths.size(); ++i) {
         const std::string index = std::to_string(i + 1);
         n.layers.push_back(linear("fc" + index, in, widths[i]));
-        n.layers.push_back(step(Kind::Relu));
-        n.layers.push_back(dropout("hidden" + index, "After the ReLU of hidden layer " + index + " (" +
+        n.layers.push_back(step(act));
+        n.layers.push_back(dropout("hidden" + index, "After the activation of hidden layer " + index + " (" +
                                                          std::to_string(widths[i]) + " units)."));
         in = widths[i];
     }
@@ -105,14 +105,22 @@ double layerFlops(const LayerSpec& l)
 
 } // namespace
 
-NetworkSpec networkSpec(ModelKind model, const std::vector<int>& hiddenWidths)
+NetworkSpec networkSpec(ModelKind model, const std::vector<int>& hiddenWidths, Activation activation, PixelRange pixels)
 {
-    return model == ModelKind::Cnn ? referenceCnn() : mlp(hiddenWidths);
+    const Kind act = activation == Activation::Relu ? Kind::Relu : Kind::Sigmoid;
+    NetworkSpec spec = model == ModelKind::Cnn ? referenceCnn(act) : mlp(hiddenWidths, act);
+    if (pixels == PixelRange::Unit) {
+        LayerSpec rescale = step(Kind::Rescale, spec.height);
+        rescale.scale = 0.5;  // (x/127.5 - 1) / 2 + 0.5 = x/255
+        rescale.shift = 0.5;
+        spec.layers.insert(spec.layers.begin(), rescale);
+    }
+    return spec;
 }
 
 NetworkSpec networkSpec(const ExperimentConfig& config)
 {
-    return networkSpec(config.model, config.hiddenWidths);
+    return networkSpec(config.model, config.hiddenWidths, config.activation, config.pixels);
 }
 
 std::vector<DropoutSite> dropoutSites(const NetworkSpec& spec)

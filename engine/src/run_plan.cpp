@@ -42,6 +42,12 @@ void applyOverrides(ExperimentConfig& config, const RunOverrides& o)
         config.name = *o.name;
     if (o.patience)
         config.earlyStoppingPatience = *o.patience;
+    for (const auto& setting : o.settings) {
+        const auto eq = setting.find('=');
+        if (eq == std::string::npos)
+            throw ConfigError("--set '" + setting + "': expected KEY=VALUE, e.g. weight_decay=0.0005");
+        applyConfigSetting(config, setting.substr(0, eq), setting.substr(eq + 1), "--set " + setting.substr(0, eq));
+    }
 }
 
 std::vector<ExperimentConfig> loadRunsFile(const std::string& path)

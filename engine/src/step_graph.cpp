@@ -51,9 +51,9 @@ struct StepGraph::Impl {
     int eagerSteps = 0;
 };
 
-StepGraph::StepGraph(const torch::Device& device)
+StepGraph::StepGraph(const torch::Device& device, bool replayable)
 {
-    if (device.is_cuda() && graphsWanted())
+    if (device.is_cuda() && replayable && graphsWanted())
         m_impl = std::make_unique<Impl>(device.index());
 }
 
@@ -109,9 +109,10 @@ void StepGraph::step(const std::function<void()>& body, bool recordedShape)
 
 struct StepGraph::Impl {};
 
-StepGraph::StepGraph(const torch::Device& device)
+StepGraph::StepGraph(const torch::Device& device, bool replayable)
 {
     (void)device;
+    (void)replayable;
     (void)graphsWanted;
 }
 

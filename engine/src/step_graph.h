@@ -19,7 +19,9 @@ class StepGraph {
 public:
     /// Graphs are used on CUDA devices when LibTorch was built with CUDA, unless the environment
     /// sets DROPOUTLAB_CUDA_GRAPHS=0 (for measuring the difference). Elsewhere every step runs eagerly.
-    explicit StepGraph(const torch::Device& device);
+    /// `replayable` false (a step whose scalars change between epochs, e.g. a learning-rate
+    /// schedule): every step runs eagerly.
+    StepGraph(const torch::Device& device, bool replayable);
     ~StepGraph();
     StepGraph(const StepGraph&) = delete;
     StepGraph& operator=(const StepGraph&) = delete;

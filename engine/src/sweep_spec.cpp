@@ -56,6 +56,14 @@ void applyValue(ExperimentConfig& config, const std::string& parameter, double v
 {
     if (parameter == "learning_rate") {
         config.learningRate = value;
+    } else if (parameter == "momentum") {
+        config.momentum = value;
+    } else if (parameter == "weight_decay") {
+        config.weightDecay = value;
+    } else if (parameter == "max_norm") {
+        config.maxNorm = value;
+        if (value == 0.0)
+            config.maxNormLayers.clear();  // off: no layer list without a bound
     } else if (parameter == "train_subset") {
         // Out-of-range values must not reach llround (undefined there); 0 means "all".
         if (!(value >= 0.0 && value <= 1e15))
@@ -91,9 +99,31 @@ std::string SweepPoint::label() const
     return text.empty() ? "base" : text;
 }
 
+const std::vector<SweepSetting>& sweepSettings()
+{
+    static const std::vector<SweepSetting> settings = {
+        {"learning_rate", "Learning rate"}, {"momentum", "Momentum"},
+        {"weight_decay", "Weight decay"},   {"max_norm", "Max-norm bound"},
+        {"train_subset", "Training images"},
+    };
+    return settings;
+}
+
 bool isSweepHyperparameter(const std::string& parameter)
 {
-    return parameter == "learning_rate" || parameter == "train_subset";
+    for (const auto& setting : sweepSettings()) {
+        if (setting.name == parameter)
+            return true;
+    }
+    return false;
+}
+
+static std::string sweepSettingList()
+{
+    std::string names;
+    for (const auto& setting : sweepSettings())
+        names += (names.empty() ? "" : ", ") + setting.name;
+    return names;
 }
 
 SweepAxis parseSweepAxis(const std::string& text)
@@ -149,7 +179,7 @@ void validateSweep(const SweepSpec& spec)
             if (!known)
                 throw ConfigError(where + ": '" + axis.parameter + "' is not a dropout site of the " +
                                   toString(spec.base.model) + " model nor a sweepable setting; expected one of " + names +
-                                  "learning_rate, train_subset");
+                                  sweepSettingList());
         }
         for (const double value : axis.values) {
             ExperimentConfig probe = spec.base;
@@ -255,7 +285,7 @@ SweepAxis axisFromJson(const json& item, const std::string& where)
 {
     detail::checkKeys(item, {"parameter", "values", "range"}, where);
     if (!item.contains("parameter"))
-        throw ConfigError(where + ": missing 'parameter' (a dropout site, learning_rate or train_subset)");
+        throw ConfigError(where + ": missing 'parameter' (a dropout site or one of " + sweepSettingList() + ")");
     SweepAxis axis;
     axis.parameter = detail::stringValue(item["parameter"], where, "parameter", 64);
     const std::string axisWhere = where + " (" + axis.parameter + ")";

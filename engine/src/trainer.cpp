@@ -9,6 +9,7 @@
 #include "step_graph.h"
 #include "fused_trainer.h"
 #include "saved_model.h"
+#include "optimiser.h"
 
 #include <algorithm>
 #include <chrono>
@@ -214,8 +215,8 @@ public:
                               failureMessage(error, device));
         }
         m_model->train();
-        m_optimizer = std::make_unique<torch::optim::SGD>(
-            m_model->parameters(), torch::optim::SGDOptions(config.learningRate).momentum(config.momentum));
+        m_optimizer = std::make_unique<TrainingOptimiser>(config, m_model->parameters(),
+                                                          maxNormConstraints(*m_model, config));
     }
 
     void trainStep(const torch::Tensor& images, const torch::Tensor& labels, torch::Tensor& lossSum,
@@ -225,7 +226,7 @@ public:
             throw std::logic_error("an evaluation-only learner cannot train");
         const auto logits = m_model->forward(images);
         const auto loss = torch::nn::functional::cross_entropy(logits, labels);
-        m_optimizer->zero_grad();
+        m_optimizer->zeroGrad();
         loss.backward();
         m_optimizer->step();
         lossSum += loss.detach();
@@ -243,12 +244,17 @@ public:
     }
 
     void setTraining(bool training) override { m_model->train(training); }
+    void beginEpoch(int epoch) override
+    {
+        if (m_optimizer)
+            m_optimizer->beginEpoch(epoch);
+    }
     std::vector<torch::Tensor> parameters() override { return m_model->parameters(); }
     std::vector<torch::Tensor> memberParameters(int /*k*/) override { return m_model->parameters(); }
 
 private:
     std::shared_ptr<NetImpl> m_model;
-    std::unique_ptr<torch::optim::SGD> m_optimizer;
+    std::unique_ptr<TrainingOptimiser> m_optimizer;
 };
 
 } // namespace
@@ -334,7 +340,7 @@ void TrainingSession::start(std::vector<ExperimentConfig> members)
     const ExperimentConfig& first = m_configs.front();
     const auto k = static_cast<std::int64_t>(m_configs.size());
     m_device = resolveDevice(first.device);
-    m_stepGraph = std::make_unique<StepGraph>(m_device);
+    m_stepGraph = std::make_unique<StepGraph>(m_device, stepIsReplayable(first));
     const int threads = resolvedThreadCount(first);
     try {
         m_run = prepareRun(first, m_device);
@@ -360,7 +366,8 @@ void TrainingSession::start(std::vector<ExperimentConfig> members)
         m_progress.onLog("training " + toString(first.model) + " (dropout: " + dropoutSummary(first) + ") on " +
                          info.device + " with " + std::to_string(threads) + " thread(s): " +
                          std::to_string(trainCount) + " training, " + std::to_string(m_run.validationCount) +
-                         " validation, " + std::to_string(info.testImages) + " test images" + graphs);
+                         " validation, " + std::to_string(info.testImages) + " test images; " +
+                         optimiserSummary(first) + graphs);
     } else {
         m_progress.onLog("training " + std::to_string(k) + " " + toString(first.model) + " models fused on " +
                          info.device + graphs);
@@ -452,6 +459,7 @@ bool TrainingSession::trainOneEpoch()
     try {
         const auto epochStart = Clock::now();
         injectOomIfAsked(epoch, m_device);
+        m_learner->beginEpoch(epoch);
         const auto streamScope = m_stepGraph->streamScope();
         m_shuffler.shuffle(m_run.trainIndices);
         const torch::Tensor order = indexTensor(m_run.trainIndices, m_device);

@@ -94,6 +94,8 @@ public:
     virtual void evaluateBatch(const torch::Tensor& images, const torch::Tensor& labels, torch::Tensor& lossSum,
                                torch::Tensor& correct) = 0;
     virtual void setTraining(bool training) = 0;
+    /// Sets the optimiser's learning rate and momentum for `epoch` (1-based).
+    virtual void beginEpoch(int epoch) = 0;
     /// The weights (of a single network; early stopping keeps and restores them).
     virtual std::vector<torch::Tensor> parameters() = 0;
     /// Member k's weights in the order and shapes of its own network (NetImpl::parameters()).

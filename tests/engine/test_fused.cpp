@@ -49,14 +49,21 @@ std::vector<ExperimentConfig> threeMembers(bool mlp, const QString& widths)
     return configs;
 }
 
-void addModelRows()
+void addModelRows(bool withSettings = false)
 {
     QTest::addColumn<bool>("mlp");
     QTest::addColumn<QString>("widths");
-    QTest::newRow("cnn") << false << QString();
-    QTest::newRow("mlp") << true << QString();
-    QTest::newRow("mlp 3x64") << true << QString("64,64,64");
-    QTest::newRow("mlp 1x32") << true << QString("32");
+    if (withSettings)
+        QTest::addColumn<QString>("settings");
+    const auto row = [withSettings](const char* name, bool mlp, const QString& widths) {
+        auto& data = QTest::newRow(name) << mlp << widths;
+        if (withSettings)
+            data << QString();
+    };
+    row("cnn", false, QString());
+    row("mlp", true, QString());
+    row("mlp 3x64", true, QString("64,64,64"));
+    row("mlp 1x32", true, QString("32"));
 }
 
 double relativeDifference(double a, double b)
@@ -157,15 +164,34 @@ void TestFused::startsAsTheSeparateModels()
 
 void TestFused::trainsLikeSeparateRunsWithoutDropout_data()
 {
-    addModelRows();
+    addModelRows(true);
+    // The optimisers and regularisers: the fused group supports every one (the bounds are small
+    // so that max-norm really rescales).
+    QTest::newRow("mlp sgd nesterov, weight decay, max-norm") << true << QString("64,64")
+        << QString("nesterov=true weight_decay=0.001 max_norm=0.5");
+    QTest::newRow("cnn max-norm on filters and fc1, step schedule")
+        << false << QString() << QString("max_norm=0.3 lr_schedule=step lr_step_epochs=1 lr_gamma=0.5");
+    QTest::newRow("mlp adam, cosine, warm-up") << true << QString("64")
+        << QString("optimiser=adam learning_rate=0.001 lr_schedule=cosine warmup_epochs=1");
+    QTest::newRow("mlp adamw") << true << QString("64") << QString("optimiser=adamw learning_rate=0.001 weight_decay=0.01");
+    QTest::newRow("mlp sigmoid, unit pixels, dampened momentum ramp, fan-in init") << true << QString("64,64")
+        << QString("activation=sigmoid pixels=unit dampened_momentum=true momentum_start=0.5 momentum_ramp_epochs=2 "
+                   "init=normal_fan_in init_std=1 learning_rate=0.5");
 }
 
 void TestFused::trainsLikeSeparateRunsWithoutDropout()
 {
     QFETCH(bool, mlp);
     QFETCH(QString, widths);
+    QFETCH(QString, settings);
     std::vector<ExperimentConfig> configs = threeMembers(mlp, widths);
-    configs[0].epochs = configs[1].epochs = configs[2].epochs = 2;
+    for (auto& c : configs) {
+        c.epochs = 2;
+        for (const QString& setting : settings.split(' ', Qt::SkipEmptyParts)) {
+            const auto parts = setting.split('=');
+            applyConfigSetting(c, parts[0].toStdString(), parts[1].toStdString(), "test");
+        }
+    }
     NullObserver a, b, c, progress;
     CancelToken token;
     FusedGroup group(configs, {&a, &b, &c}, progress, token);
@@ -185,6 +211,15 @@ void TestFused::trainsLikeSeparateRunsWithoutDropout()
         }
         // 500 test images: float rounding may move a borderline image, not more.
         QVERIFY(std::abs(*fused[k].testAccuracy - *separate.testAccuracy) <= 0.0041);
+        // Max-norm held per member and unit of the stacked weights.
+        const auto names = parameterNames(networkSpec(configs[k]));
+        const auto params = group.memberParameters(static_cast<int>(k));
+        for (const auto& layer : maxNormLayerNames(configs[k])) {
+            const auto at = std::find(names.begin(), names.end(), layer + ".weight") - names.begin();
+            const double largest = params[static_cast<std::size_t>(at)].flatten(1).norm(2, {1}).max().item<double>();
+            QVERIFY2(largest <= configs[k].maxNorm * (1 + 1e-5),
+                     qPrintable(QString("member %1 %2: norm %3").arg(k).arg(layer.c_str()).arg(largest)));
+        }
     }
 }
 

@@ -11,6 +11,29 @@ namespace dropoutlab {
 /// The network architectures the engine trains.
 enum class ModelKind { Cnn, Mlp };
 
+/// The non-linearity of hidden units: ReLU, or the logistic sigmoid of the early dropout papers.
+enum class Activation { Relu, Sigmoid };
+
+/// The pixel range the network sees: `Centred` x/127.5 - 1 in [-1, 1] (the reference
+/// experiment's Normalize(0.5, 0.5)); `Unit` x/255 in [0, 1] (the dropout papers').
+enum class PixelRange { Centred, Unit };
+
+/// How the weights start: PyTorch's default (Kaiming-uniform), N(0, init_std^2), or
+/// N(0, init_std^2 / fan_in) (the dropout authors' code); biases start at 0 with the latter two.
+enum class InitScheme { Default, Normal, NormalFanIn };
+
+/// The optimisers a run can train with (PyTorch's algorithms; see docs of torch.optim).
+enum class OptimiserKind { Sgd, Adam, AdamW };
+
+/// How the learning rate changes from epoch to epoch (after an optional linear warm-up).
+enum class LrSchedule {
+    Constant,     ///< the base rate throughout
+    Step,         ///< multiplied by lr_gamma every lr_step_epochs epochs
+    Exponential,  ///< multiplied by lr_gamma after every epoch
+    Cosine,       ///< half a cosine from the base rate down to lr_min over the remaining epochs
+    InverseTime,  ///< base / (1 + t / lr_step_epochs): halved after lr_step_epochs epochs
+};
+
 /// `Element` zeroes single activations; `Channel` zeroes whole feature maps (conv sites only).
 enum class DropoutKind { Element, Channel };
 
@@ -48,6 +71,7 @@ inline constexpr int kMaxThreads = 1024;       ///< 0 means all cores
 inline constexpr int kMaxProgressEvery = 1000000000;
 inline constexpr int kMaxHiddenLayers = 4;     ///< MLP hidden layers
 inline constexpr int kMaxHiddenWidth = 16384;  ///< units of one MLP hidden layer
+inline constexpr int kMaxScheduleEpochs = 1000000;  ///< lr_step_epochs, warm-up and momentum ramp
 inline constexpr std::int64_t kDefaultTrainEvalImages = 10000;
 inline constexpr std::int64_t kTrainEvalAll = -1;  ///< trainEvalImages: every training image
 /// The MLP's hidden layers unless a config says otherwise: 784-800-800-10.
@@ -79,8 +103,57 @@ struct ExperimentConfig {
     /// running one measured with dropout on. 0: off; kTrainEvalAll: the whole training part.
     std::int64_t trainEvalImages = kDefaultTrainEvalImages;
 
+    // Network details beyond the architecture.
+    Activation activation = Activation::Relu;  ///< hidden units
+    PixelRange pixels = PixelRange::Centred;
+    InitScheme init = InitScheme::Default;
+    /// Normal: the weights' standard deviation (Hinton et al. 2012: 0.01); NormalFanIn: divided by
+    /// sqrt(fan_in) (the dropout authors' code: 1.0).
+    double initStd = 0.01;
+
+    // Optimiser and regularisation. The defaults are plain SGD with momentum at a constant rate:
+    // the reference experiment.
+    OptimiserKind optimiser = OptimiserKind::Sgd;
+    bool nesterov = false;            ///< SGD: Nesterov momentum
+    /// SGD: the papers' form of momentum, dw <- m dw - (1 - m) lr g, so that the step size does
+    /// not grow as the momentum ramps up (trained as PyTorch's SGD at rate (1 - m) lr).
+    bool dampenedMomentum = false;
+    double adamBeta1 = 0.9;           ///< Adam/AdamW
+    double adamBeta2 = 0.999;
+    double adamEps = 1e-8;
+    /// L2 penalty: SGD and Adam add weight_decay * w to every gradient (biases included, as
+    /// PyTorch does); AdamW decays the weights directly.
+    double weightDecay = 0.0;
+    LrSchedule lrSchedule = LrSchedule::Constant;
+    int lrStepEpochs = 10;            ///< Step: epochs between decays; InverseTime: epochs to halve
+    double lrGamma = 0.1;             ///< Step and Exponential: the factor
+    double lrMin = 0.0;               ///< Cosine: the rate reached at the end
+    int warmupEpochs = 0;             ///< linear warm-up: epoch e <= W trains at base * e / (W + 1)
+    /// Momentum ramp (SGD): from momentum_start in epoch 1 linearly to `momentum` in epoch
+    /// 1 + momentum_ramp_epochs, then constant. 0: no ramp.
+    double momentumStart = 0.5;
+    int momentumRampEpochs = 0;
+    /// Max-norm: after each step, each unit's incoming weight vector (a row of a linear layer, a
+    /// filter of a convolution) is rescaled to L2 norm <= max_norm. 0: off.
+    double maxNorm = 0.0;
+    /// The layers max-norm applies to (e.g. "fc1"); empty: every hidden layer (all weighted
+    /// layers but the output layer).
+    std::vector<std::string> maxNormLayers;
+
     bool operator==(const ExperimentConfig& other) const;
 };
+
+/// The learning rate of epoch `epoch` (1-based): warm-up, then the schedule.
+double learningRateAt(const ExperimentConfig& config, int epoch);
+/// The SGD momentum of epoch `epoch` (1-based): the ramp, then `momentum`.
+double momentumAt(const ExperimentConfig& config, int epoch);
+/// True when the learning rate or the momentum changes from one epoch to another.
+bool hasEpochSchedule(const ExperimentConfig& config);
+/// The weighted layers max-norm constrains ("fc1", ...); empty when max-norm is off.
+std::vector<std::string> maxNormLayerNames(const ExperimentConfig& config);
+/// One line on the optimiser and regularisation, e.g. "SGD momentum 0.9, lr 0.01" or
+/// "Adam lr 0.001, cosine schedule, weight decay 0.0005, max-norm 3".
+std::string optimiserSummary(const ExperimentConfig& config);
 
 /// The dropout sites of a model with its default widths, in forward order (see network.h).
 const std::vector<DropoutSite>& dropoutSites(ModelKind model);
@@ -91,6 +164,21 @@ std::vector<DropoutSite> dropoutSites(const ExperimentConfig& config);
 std::string toString(ModelKind model);
 /// "element" / "channel".
 std::string toString(DropoutKind kind);
+/// "centred" / "unit".
+std::string toString(PixelRange pixels);
+PixelRange parsePixelRange(const std::string& text, const std::string& where);
+/// "default" / "normal" / "normal_fan_in".
+std::string toString(InitScheme init);
+InitScheme parseInitScheme(const std::string& text, const std::string& where);
+/// "relu" / "sigmoid".
+std::string toString(Activation activation);
+/// "sgd" / "adam" / "adamw".
+std::string toString(OptimiserKind optimiser);
+/// "constant" / "step" / "exponential" / "cosine" / "inverse_time".
+std::string toString(LrSchedule schedule);
+Activation parseActivation(const std::string& text, const std::string& where);
+OptimiserKind parseOptimiserKind(const std::string& text, const std::string& where);
+LrSchedule parseLrSchedule(const std::string& text, const std::string& where);
 /// Parses "cnn"/"mlp"; throws ConfigError naming `where` otherwise.
 ModelKind parseModelKind(const std::string& text, const std::string& where);
 /// Parses "element"/"channel"; throws ConfigError naming `where` otherwise.
@@ -119,6 +207,11 @@ void validateConfig(const ExperimentConfig& config);
 std::string configToJson(const ExperimentConfig& config);
 /// Parses a config from JSON text; `where` names the source in error messages. Unknown keys are errors.
 ExperimentConfig configFromJson(const std::string& text, const std::string& where);
+/// Sets one config key from text, as the CLI's --set KEY=VALUE does: the value is read as JSON
+/// when it is valid JSON, otherwise as a string (so lr_schedule=cosine and max_norm=3 both work).
+/// Throws ConfigError naming `where` and the key.
+void applyConfigSetting(ExperimentConfig& config, const std::string& key, const std::string& value,
+                        const std::string& where);
 /// Reads and parses a config file; throws ConfigError (or IoError if unreadable).
 ExperimentConfig loadConfigFile(const std::string& path);
 

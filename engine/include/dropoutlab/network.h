@@ -16,6 +16,8 @@ struct LayerSpec {
         Conv,     ///< 2-D convolution `name`, `in` -> `out` channels, `kernel` x `kernel`, `padding`
         MaxPool,  ///< 2x2 max-pooling, stride 2
         Relu,
+        Sigmoid,  ///< the logistic function (hidden units of the early dropout papers)
+        Rescale,  ///< x * scale + shift (pixel ranges other than the reference's)
         Flatten,  ///< feature maps to one feature vector per image
         Linear,   ///< fully connected layer `name`, `in` -> `out` features
         Dropout,  ///< dropout site `name` (rate and kind come from the run's config)
@@ -26,6 +28,8 @@ struct LayerSpec {
     int out = 0;
     int kernel = 0;
     int padding = 0;
+    double scale = 1.0;  ///< Rescale
+    double shift = 0.0;
     int height = 1;  ///< spatial size of this step's output (1 x 1 once flattened)
     int width = 1;
     std::string description;     ///< Dropout: one sentence for tooltips and help
@@ -45,7 +49,10 @@ struct NetworkSpec {
 /// The CNN: conv 1->32 3x3 pad 1, max-pool, ReLU; conv 32->64, max-pool, ReLU; fc 3136->128, ReLU;
 /// fc 128->10 (max-pool and ReLU commute; pooling first does a quarter of the ReLU work).
 /// The MLP: 784 -> hidden widths (ReLU each) -> 10. Dropout sites sit where the papers put them.
-NetworkSpec networkSpec(ModelKind model, const std::vector<int>& hiddenWidths = kDefaultHiddenWidths);
+/// `activation` is the hidden units' non-linearity (ReLU unless a config says otherwise).
+/// The batch arrives centred (x/127.5 - 1); PixelRange::Unit starts with a Rescale to x/255.
+NetworkSpec networkSpec(ModelKind model, const std::vector<int>& hiddenWidths = kDefaultHiddenWidths,
+                        Activation activation = Activation::Relu, PixelRange pixels = PixelRange::Centred);
 NetworkSpec networkSpec(const ExperimentConfig& config);
 
 /// The dropout sites of a network, in forward order.

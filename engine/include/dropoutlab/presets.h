@@ -2,6 +2,7 @@
 
 #include "dropoutlab/experiment_config.h"
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -12,7 +13,11 @@ struct Preset {
     std::string name;
     std::string title;
     std::string description;
+    std::string source;  ///< the publication the preset reproduces, if any
     std::vector<ExperimentConfig> runs;
+    /// Per run: the test error (percent of the 10,000 MNIST test images) its source published,
+    /// from the run's "published" entry ({"test_error_percent": 1.25} or {"test_errors": 125}).
+    std::vector<std::optional<double>> publishedTestErrorPercent;
 };
 
 /// All built-in presets, sorted by name.

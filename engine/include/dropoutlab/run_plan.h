@@ -27,6 +27,9 @@ struct RunOverrides {
     std::optional<std::string> name;     ///< only with a single run
     std::optional<int> patience;         ///< early stopping on validation loss (0: off)
     std::optional<std::string> trainEval; ///< dropout-off training sample: "all", "0"/"off" or a count
+    /// Any config key as KEY=VALUE (applyConfigSetting), applied last and in order: the
+    /// optimiser and regularisation flags (--optimiser, --weight-decay, ...) land here too.
+    std::vector<std::string> settings;
 };
 
 /// Applies the overrides that are set onto one config.

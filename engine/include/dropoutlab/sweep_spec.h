@@ -48,7 +48,14 @@ struct SweepRun {
     ExperimentConfig config;
 };
 
-/// The parameters a sweep axis can vary besides dropout sites.
+/// A setting a sweep axis can vary besides the dropout sites.
+struct SweepSetting {
+    std::string name;   ///< the config key, e.g. "weight_decay"
+    std::string label;  ///< for axis titles, e.g. "Weight decay"
+};
+/// learning_rate, momentum, weight_decay, max_norm, train_subset.
+const std::vector<SweepSetting>& sweepSettings();
+/// The parameters a sweep axis can vary besides dropout sites (one of sweepSettings()).
 bool isSweepHyperparameter(const std::string& parameter);
 
 /// Parses "fc1=0,0.25,0.5" or "fc1=0:0.5:0.25" (start:stop:step, stop included).
