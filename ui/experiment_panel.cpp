@@ -5,6 +5,7 @@
 #include "dropoutlab/dataset.h"
 #include "dropoutlab/errors.h"
 #include "dropoutlab/experiment.h"
+#include "dropoutlab/network.h"
 #include "dropoutlab/presets.h"
 
 #include <QCheckBox>
@@ -369,6 +370,12 @@ void ExperimentPanel::showOptimiser(const ExperimentConfig& c)
     for (const auto& layer : c.maxNormLayers)
         layers << QString::fromStdString(layer);
     m_maxNormLayers->setText(layers.join(QLatin1Char(',')));
+    // A config that uses any of these settings shows them (e.g. the papers' presets).
+    ExperimentConfig plain;
+    plain.learningRate = c.learningRate;
+    plain.momentum = c.momentum;
+    if (optimiserSummary(c) != optimiserSummary(plain) || c.activation != plain.activation)
+        m_optimiserToggle->setChecked(true);
 }
 
 void ExperimentPanel::applyOptimiser(ExperimentConfig& c) const
@@ -504,6 +511,9 @@ void ExperimentPanel::setConfig(const ExperimentConfig& c)
     m_subset->setValue(static_cast<int>(c.trainSubset));
     m_trainEval->setValue(static_cast<int>(std::min<std::int64_t>(c.trainEvalImages, m_trainEval->maximum())));
     m_model->setCurrentIndex(c.model == ModelKind::Mlp ? 1 : 0);
+    m_model->setItemText(1, tr("MLP %1").arg(QString::fromStdString(
+                                describeNetwork(networkSpec(ModelKind::Mlp, c.model == ModelKind::Mlp ? c.hiddenWidths
+                                                                                                       : kDefaultHiddenWidths)))));
     m_dropout->setModel(c.model, c.hiddenWidths);
     m_dropout->setDropout(c.dropout);
     m_epochs->setValue(c.epochs);
@@ -532,6 +542,22 @@ bool ExperimentPanel::loadPreset(const QString& name)
     } catch (const ConfigError&) {
         return false;
     }
+}
+
+void ExperimentPanel::showPresetName(const QString& name)
+{
+    const int index = m_preset->findData(name);
+    if (index >= 0)
+        m_preset->setCurrentIndex(index);
+}
+
+QSize ExperimentPanel::sizeHint() const
+{
+    // Wide enough for the optimiser group when it is open, so opening it never cuts a row.
+    QSize size = QWidget::sizeHint();
+    if (!m_optimiserBody->isVisible())
+        size.setWidth(std::max(size.width(), m_optimiserBody->sizeHint().width() + 40));
+    return size;
 }
 
 void ExperimentPanel::updateDatasetStatus()

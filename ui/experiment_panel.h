@@ -30,6 +30,9 @@ public:
     void setConfig(const dropoutlab::ExperimentConfig& config);
     /// Loads the first run of a built-in preset; returns false for an unknown name.
     bool loadPreset(const QString& name);
+    /// Selects `name` in the preset chooser without loading it (the runs came from it).
+    void showPresetName(const QString& name);
+    QSize sizeHint() const override;
 
     bool isValid() const { return m_problem.isEmpty(); }
     /// Why the settings cannot run (empty when they can).

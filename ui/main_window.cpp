@@ -311,11 +311,13 @@ bool MainWindow::openWorkspace(const QString& dir, QString* error)
     return true;
 }
 
-void MainWindow::enqueuePlan(const std::vector<ExperimentConfig>& runs)
+void MainWindow::enqueuePlan(const std::vector<ExperimentConfig>& runs, const QString& preset)
 {
     if (runs.empty())
         return;
     m_panel->setConfig(runs.back());
+    if (!preset.isEmpty())
+        m_panel->showPresetName(preset);
     for (const auto& run : runs)
         m_queue->enqueue(run);
 }

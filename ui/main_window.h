@@ -47,7 +47,8 @@ public:
     /// Queues a sweep into a new folder of the workspace (or `folder`); returns false with a reason.
     bool enqueueSweep(const dropoutlab::SweepSpec& spec, QString folder = {}, QString* error = nullptr);
     /// Queues runs (e.g. a preset's) and loads the first into the panel.
-    void enqueuePlan(const std::vector<dropoutlab::ExperimentConfig>& runs);
+    /// Queues the runs and shows the last one in the panel (with `preset`, named in its chooser).
+    void enqueuePlan(const std::vector<dropoutlab::ExperimentConfig>& runs, const QString& preset = {});
     /// After the queue is done: export to `dir` and, if `quit`, leave the event loop.
     /// With `analysis`, MC dropout over the most recent completed runs (up to four) comes first.
     void setFinishActions(const QString& exportDir, bool quit, bool analysis = false);

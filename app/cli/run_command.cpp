@@ -64,25 +64,19 @@ void addOverrideFlags(CLI::App& command, RunOverrides& o)
     command.add_option("--threads", o.threads, "CPU threads (0: all cores)")->check(CLI::Range(0, kMaxThreads));
     command.add_option("--name", o.name, "Run name (with one run)");
     // Optimiser and regularisation: each flag is a config key (see --set).
-    const auto setting = [&](const char* flag, const char* key, const std::string& help) {
+    for (const auto& flag : settingFlags()) {
+        const std::string key = flag.key;
         command
             .add_option_function<std::string>(
-                flag, [&o, key](const std::string& value) { o.settings.push_back(std::string(key) + "=" + value); }, help)
+                "--" + flag.flag, [&o, key](const std::string& value) { o.settings.push_back(key + "=" + value); },
+                flag.help)
             ->type_name("VALUE");
-    };
-    setting("--optimiser", "optimiser", "sgd, adam or adamw (default sgd)");
-    setting("--weight-decay", "weight_decay", "L2 penalty added to every gradient (AdamW: decoupled); 0: off");
-    setting("--lr-schedule", "lr_schedule",
-            "constant, step, exponential, cosine or inverse_time (with --set lr_gamma=, lr_step_epochs=, lr_min=)");
-    setting("--warmup", "warmup_epochs", "Linear learning-rate warm-up over N epochs");
-    setting("--max-norm", "max_norm",
-            "Bound on each hidden unit's incoming weight norm, applied after every step (0: off; "
-            "--set max_norm_layers=fc1,fc2 for chosen layers)");
-    setting("--activation", "activation", "Hidden units: relu or sigmoid");
-    command.add_option_function<std::vector<std::string>>(
-            "--set", [&o](const std::vector<std::string>& values) { o.settings.insert(o.settings.end(), values.begin(), values.end()); },
-            "Any config key, KEY=VALUE (repeatable): e.g. nesterov=true, adam_betas=[0.9,0.99], "
-                       "momentum_start=0.5, momentum_ramp_epochs=500, init_std=0.01, dampened_momentum=true")
+    }
+    command
+        .add_option_function<std::vector<std::string>>(
+            "--set",
+            [&o](const std::vector<std::string>& values) { o.settings.insert(o.settings.end(), values.begin(), values.end()); },
+            kSetFlagHelp)
         ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
         ->type_name("KEY=VALUE");
     command.add_option("--patience", o.patience,

@@ -60,7 +60,7 @@ int main(int argc, char** argv)
         }
     } else if (options.openSweep.isEmpty() || options.hasOverrides || !options.preset.isEmpty() ||
                !options.configFile.isEmpty()) {
-        window.enqueuePlan(plan);
+        window.enqueuePlan(plan, options.preset);
     }
     window.setFinishActions(options.exportDir, options.quitWhenDone, options.analysis);
     window.show();

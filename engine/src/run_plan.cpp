@@ -8,6 +8,26 @@
 
 namespace dropoutlab {
 
+const std::vector<SettingFlag>& settingFlags()
+{
+    static const std::vector<SettingFlag> flags = {
+        {"optimiser", "optimiser", "sgd, adam or adamw (default sgd)"},
+        {"weight-decay", "weight_decay", "L2 penalty added to every gradient (AdamW: decoupled); 0: off"},
+        {"lr-schedule", "lr_schedule",
+         "constant, step, exponential, cosine or inverse_time (with --set lr_gamma=, lr_step_epochs=, lr_min=)"},
+        {"warmup", "warmup_epochs", "Linear learning-rate warm-up over N epochs"},
+        {"max-norm", "max_norm",
+         "Bound on each hidden unit's incoming weight norm, applied after every step (0: off; "
+         "--set max_norm_layers=fc1,fc2 for chosen layers)"},
+        {"activation", "activation", "Hidden units: relu or sigmoid"},
+    };
+    return flags;
+}
+
+const char* const kSetFlagHelp =
+    "Any config key, KEY=VALUE (repeatable): e.g. nesterov=true, adam_betas=[0.9,0.99], momentum_start=0.5, "
+    "momentum_ramp_epochs=500, init=normal, init_std=0.01, dampened_momentum=true, pixels=unit";
+
 void applyOverrides(ExperimentConfig& config, const RunOverrides& o)
 {
     if (o.model)
@@ -46,7 +66,13 @@ void applyOverrides(ExperimentConfig& config, const RunOverrides& o)
         const auto eq = setting.find('=');
         if (eq == std::string::npos)
             throw ConfigError("--set '" + setting + "': expected KEY=VALUE, e.g. weight_decay=0.0005");
-        applyConfigSetting(config, setting.substr(0, eq), setting.substr(eq + 1), "--set " + setting.substr(0, eq));
+        const std::string key = setting.substr(0, eq);
+        std::string where = "--set " + key;
+        for (const auto& flag : settingFlags()) {
+            if (flag.key == key)
+                where = "--" + flag.flag;  // the flag that put it here (or --set with the same effect)
+        }
+        applyConfigSetting(config, key, setting.substr(eq + 1), where);
     }
 }
 

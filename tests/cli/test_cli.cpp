@@ -128,6 +128,20 @@ void TestCli::usageErrorsExitTwo_data()
     QTest::newRow("unknown preset") << QStringList{"run", "--preset", "famous"} << "unknown preset 'famous'";
     QTest::newRow("missing config") << QStringList{"run", "--config", "/nonexistent/config.json"}
                                     << "/nonexistent/config.json";
+    QTest::newRow("weight decay not a number") << QStringList{"run", "--weight-decay", "lots", "--data", kFixture}
+                                               << "--weight-decay: 'weight_decay' is \"lots\"; expected a number";
+    QTest::newRow("unknown optimiser") << QStringList{"run", "--optimiser", "lbfgs", "--data", kFixture}
+                                       << "--optimiser: unknown optimiser 'lbfgs'; expected sgd, adam or adamw";
+    QTest::newRow("set without equals") << QStringList{"run", "--set", "nesterov", "--data", kFixture}
+                                        << "--set 'nesterov': expected KEY=VALUE";
+    QTest::newRow("set unknown key") << QStringList{"run", "--set", "dropout_rate=0.5", "--data", kFixture}
+                                     << "unknown key 'dropout_rate'";
+    QTest::newRow("max-norm layer") << QStringList{"run", "--max-norm", "3", "--set", "max_norm_layers=fc7", "--data", kFixture}
+                                    << "max_norm_layers: 'fc7' is not a weighted layer of the cnn model";
+    QTest::newRow("sweep axis") << QStringList{"sweep", "--axis", "weight_decay=-1", "--out", "/tmp/x", "--data", kFixture}
+                                << "axis weight_decay: value -1 is invalid";
+    QTest::newRow("sweep run name") << QStringList{"sweep", "--preset", "hinton2012", "--run", "famous", "--out", "/tmp/x"}
+                                    << "--run 'famous': no run of that name; expected one of 'standard net (no dropout)'";
 }
 
 void TestCli::usageErrorsExitTwo()
@@ -186,6 +200,20 @@ void TestCli::runWritesFoldersAndJson()
         QVERIFY2(QFile::exists(out.filePath(runs.first() + "/" + name)), name);
     // The honest training metric is in every epoch record.
     QVERIFY(result["epochs"].toArray().first().toObject().contains("train_eval_accuracy"));
+
+    // Optimiser and regularisation flags reach the run's config (and the run trains with them).
+    QTemporaryDir regularised;
+    const Outcome r = runCli(quickRun(regularised.path()) << "--json" << "--optimiser" << "adamw" << "--lr" << "0.001"
+                                                          << "--weight-decay" << "0.01" << "--max-norm" << "2"
+                                                          << "--lr-schedule" << "cosine" << "--set" << "adam_betas=[0.8,0.99]");
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    const QJsonObject config = QJsonDocument::fromJson(r.out.toUtf8()).array().first().toObject()["config"].toObject();
+    QCOMPARE(config["optimiser"].toString(), QString("adamw"));
+    QCOMPARE(config["weight_decay"].toDouble(), 0.01);
+    QCOMPARE(config["max_norm"].toDouble(), 2.0);
+    QCOMPARE(config["lr_schedule"].toString(), QString("cosine"));
+    QCOMPARE(config["adam_betas"].toArray().first().toDouble(), 0.8);
+    QVERIFY2(r.err.contains("AdamW, lr 0.001 cosine to 0, weight decay 0.01, max-norm 2"), qPrintable(r.err));
 }
 
 void TestCli::evaluateAndUncertaintyUseTheSavedModel()

@@ -54,6 +54,20 @@ void TestCommandLine::runFlagsBecomeOverrides()
     QCOMPARE(*o.threads, 2);
     QCOMPARE(*o.device, std::string("cpu"));
     QVERIFY(!o.batchSize && !o.momentum && !o.patience);
+    QVERIFY(o.settings.empty());
+
+    // The optimiser flags are the CLI's: config keys, applied in order, with --set last.
+    GuiOptions regularised;
+    QVERIFY2(parse({"--weight-decay", "0.0005", "--max-norm", "3", "--set", "nesterov=true"}, regularised, error),
+             qPrintable(error));
+    QVERIFY(regularised.hasOverrides);
+    QVERIFY(regularised.overrides.settings ==
+            std::vector<std::string>({"weight_decay=0.0005", "max_norm=3", "nesterov=true"}));
+    ExperimentConfig config;
+    applyOverrides(config, regularised.overrides);
+    QCOMPARE(config.weightDecay, 0.0005);
+    QCOMPARE(config.maxNorm, 3.0);
+    QVERIFY(config.nesterov);
 }
 
 void TestCommandLine::automationFlags()

@@ -17,6 +17,8 @@
 #include <QChart>
 #include <QComboBox>
 #include <QDir>
+#include <QDoubleSpinBox>
+#include <QSpinBox>
 #include <QFile>
 #include <QImage>
 #include <QLineSeries>
@@ -41,6 +43,7 @@ private Q_SLOTS:
     void startsWithTheReferenceReady();
     void dropoutEditorFollowsTheModel();
     void panelRefusesInvalidSettings();
+    void panelKeepsOptimiserSettings();
     void accuracyAxisIsZoomed();
     void niceRangesHaveFewTicks_data();
     void niceRangesHaveFewTicks();
@@ -115,6 +118,47 @@ void TestMainWindow::panelRefusesInvalidSettings()
     const auto add = std::find_if(buttons.begin(), buttons.end(), [](QPushButton* b) { return b->text() == "Add run"; });
     QVERIFY(add != buttons.end());
     QVERIFY(!(*add)->isEnabled());
+}
+
+void TestMainWindow::panelKeepsOptimiserSettings()
+{
+    // Every run of the papers' presets goes through the panel unchanged (the name aside).
+    ExperimentPanel panel;
+    for (const char* name : {"hinton2012", "srivastava2014"}) {
+        for (ExperimentConfig run : findPreset(name).runs) {
+            run.dataDir.clear();
+            panel.setConfig(run);
+            ExperimentConfig back = panel.config();
+            back.name = run.name;
+            QVERIFY2(back == run, qPrintable(QString::fromStdString(name + std::string(": ") + run.name + "\n" +
+                                                                    configToJson(run) + configToJson(back))));
+        }
+    }
+    // The group's fields reach the config, and invalid combinations are refused with the field named.
+    panel.setConfig(shortFixtureRun("plain", 0.5));
+    const auto spins = panel.findChildren<QDoubleSpinBox*>();
+    const auto decay = std::find_if(spins.begin(), spins.end(), [](QDoubleSpinBox* s) {
+        return s->toolTip().startsWith("L2 penalty");
+    });
+    QVERIFY(decay != spins.end());
+    (*decay)->setValue(0.0005);
+    QCOMPARE(panel.config().weightDecay, 0.0005);
+    const auto combos = panel.findChildren<QComboBox*>();
+    const auto optimiser = std::find_if(combos.begin(), combos.end(), [](QComboBox* c) {
+        return c->findData(QStringLiteral("adamw")) >= 0;
+    });
+    QVERIFY(optimiser != combos.end());
+    (*optimiser)->setCurrentIndex((*optimiser)->findData(QStringLiteral("adam")));
+    QVERIFY(panel.config().optimiser == OptimiserKind::Adam);
+    QVERIFY(panel.isValid());
+    const auto ramp = std::find_if(spins.begin(), spins.end(), [](QDoubleSpinBox* s) { return s->prefix() == "from "; });
+    QVERIFY(ramp != spins.end());
+    const auto rampEpochs = panel.findChildren<QSpinBox*>();
+    const auto epochs = std::find_if(rampEpochs.begin(), rampEpochs.end(), [](QSpinBox* s) { return s->prefix() == "over "; });
+    QVERIFY(epochs != rampEpochs.end());
+    (*epochs)->setValue(10);
+    QVERIFY(!panel.isValid());
+    QVERIFY2(panel.problem().contains("momentum ramp applies to the sgd optimiser only"), qPrintable(panel.problem()));
 }
 
 void TestMainWindow::accuracyAxisIsZoomed()

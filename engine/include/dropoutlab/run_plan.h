@@ -32,6 +32,18 @@ struct RunOverrides {
     std::vector<std::string> settings;
 };
 
+/// A command-line flag that sets one config key (the CLI and the app offer the same list):
+/// `--weight-decay 0.0005` is RunOverrides::settings "weight_decay=0.0005".
+struct SettingFlag {
+    std::string flag;  ///< without the dashes, e.g. "weight-decay"
+    std::string key;   ///< the config key, e.g. "weight_decay"
+    std::string help;
+};
+/// --optimiser, --weight-decay, --lr-schedule, --warmup, --max-norm, --activation.
+const std::vector<SettingFlag>& settingFlags();
+/// The help text of --set KEY=VALUE.
+extern const char* const kSetFlagHelp;
+
 /// Applies the overrides that are set onto one config.
 void applyOverrides(ExperimentConfig& config, const RunOverrides& overrides);
 
