@@ -23,6 +23,7 @@ public:
     void setData(const QString& title, const QString& rowTitle, const QStringList& rowLabels, const QString& columnTitle,
                  const QStringList& columnLabels, const std::vector<std::vector<Cell>>& cells, int bestRow, int bestColumn);
     const QString& title() const { return m_title; }
+    const std::vector<std::vector<Cell>>& cells() const { return m_cells; }
     QSize sizeHint() const override { return {520, 360}; }
 
 protected:

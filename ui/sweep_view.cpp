@@ -8,6 +8,7 @@
 
 #include "dropoutlab/errors.h"
 
+#include <algorithm>
 #include <QCategoryAxis>
 #include <QChart>
 #include <QComboBox>
@@ -137,7 +138,8 @@ void fillMeanChart(QChart* chart, const std::vector<double>& xs, const std::vect
 } // namespace
 
 SweepView::SweepView(RunsModel* model, QWidget* parent)
-    : QWidget(parent), m_model(model), m_sweeps(new QComboBox), m_stack(new QStackedWidget),
+    : QWidget(parent), m_model(model), m_sweeps(new QComboBox), m_sliceLabel(new QLabel), m_slice(new QComboBox),
+      m_stack(new QStackedWidget),
       m_accuracyChart(new QChart), m_gapChart(new QChart), m_heatMap(new HeatMap), m_message(new QLabel),
       m_table(new QTableWidget), m_pointA(new QComboBox), m_pointB(new QComboBox), m_comparison(new QLabel)
 {
@@ -151,6 +153,14 @@ SweepView::SweepView(RunsModel* model, QWidget* parent)
     auto* top = new QHBoxLayout;
     top->addWidget(new QLabel(tr("Sweep:")));
     top->addWidget(m_sweeps, 1);
+    m_sliceLabel->setText(tr("Heat map at"));
+    m_slice->setObjectName(QStringLiteral("heatMapSlice"));
+    m_slice->setToolTip(tr("A sweep with three or more axes: the heat map shows the first two axes at these values "
+                           "of the others"));
+    top->addWidget(m_sliceLabel);
+    top->addWidget(m_slice);
+    m_sliceLabel->hide();
+    m_slice->hide();
     layout->addLayout(top);
 
     auto* oneAxis = new QWidget;
@@ -201,6 +211,7 @@ SweepView::SweepView(RunsModel* model, QWidget* parent)
     connect(m_model, &RunsModel::runAdded, this, &SweepView::scheduleRefresh);
     connect(m_model, &RunsModel::runRemoved, this, &SweepView::scheduleRefresh);
     connect(m_sweeps, &QComboBox::currentIndexChanged, this, &SweepView::refresh);
+    connect(m_slice, &QComboBox::activated, this, &SweepView::refresh);
     auto recompare = [this] { compare(m_pointA->currentIndex(), m_pointB->currentIndex()); };
     connect(m_pointA, &QComboBox::activated, this, recompare);
     connect(m_pointB, &QComboBox::activated, this, recompare);
@@ -247,12 +258,9 @@ void SweepView::refresh()
     if (spec.axes.size() == 1) {
         rebuildOneAxis(spec);
         m_stack->setCurrentIndex(0);
-    } else if (spec.axes.size() == 2) {
+    } else {
         rebuildTwoAxes(spec);
         m_stack->setCurrentIndex(1);
-    } else {
-        m_message->setText(tr("This sweep has %1 axes: see the table below.").arg(spec.axes.size()));
-        m_stack->setCurrentWidget(m_message);
     }
     rebuildTable();
     rebuildComparisonChoices();
@@ -294,17 +302,50 @@ void SweepView::rebuildTwoAxes(const SweepSpec& spec)
 {
     const auto& rows = spec.axes[0].values;
     const auto& columns = spec.axes[1].values;
+    // Points run through the grid with the last axis fastest: point (r, c, s) is
+    // (r * columns + c) * slices + s, where s counts the combinations of axes 3...
+    std::size_t slices = 1;
+    for (std::size_t a = 2; a < spec.axes.size(); ++a)
+        slices *= spec.axes[a].values.size();
+    const bool sliced = slices > 1 || spec.axes.size() > 2;
+    m_slice->setVisible(sliced);
+    m_sliceLabel->setVisible(sliced);
+    if (sliced) {
+        const int keep = m_slice->currentIndex();
+        m_slice->clear();
+        for (std::size_t s = 0; s < slices && s < m_summaries.size(); ++s) {
+            std::string label;
+            const auto& values = m_summaries[s].point.values;
+            for (std::size_t a = 2; a < values.size(); ++a)
+                label += (label.empty() ? "" : ", ") + values[a].first + "=" + QString::number(values[a].second).toStdString();
+            m_slice->addItem(QString::fromStdString(label));
+        }
+        m_slice->setCurrentIndex(std::clamp(keep, 0, m_slice->count() - 1));
+    }
+    const std::size_t slice = sliced ? static_cast<std::size_t>(std::max(0, m_slice->currentIndex())) : 0;
     std::vector<std::vector<HeatMap::Cell>> cells(rows.size(), std::vector<HeatMap::Cell>(columns.size()));
-    for (std::size_t i = 0; i < m_summaries.size(); ++i) {
-        const auto& p = m_summaries[i];
-        HeatMap::Cell& cell = cells[i / columns.size()][i % columns.size()];
-        if (p.completedRuns == 0)
-            continue;
-        cell.valid = true;
-        cell.value = 100.0 * p.testAccuracy.mean;
-        cell.text = pct(p.testAccuracy.mean) + QStringLiteral(" %");
-        if (p.completedRuns > 1)
-            cell.text += QStringLiteral("\n± ") + pct(p.testAccuracy.std);
+    int bestRow = -1;
+    int bestColumn = -1;
+    const int best = bestPoint();
+    for (std::size_t r = 0; r < rows.size(); ++r) {
+        for (std::size_t c = 0; c < columns.size(); ++c) {
+            const std::size_t i = (r * columns.size() + c) * slices + slice;
+            if (i >= m_summaries.size())
+                continue;
+            if (static_cast<int>(i) == best) {
+                bestRow = static_cast<int>(r);
+                bestColumn = static_cast<int>(c);
+            }
+            const auto& p = m_summaries[i];
+            HeatMap::Cell& cell = cells[r][c];
+            if (p.completedRuns == 0)
+                continue;
+            cell.valid = true;
+            cell.value = 100.0 * p.testAccuracy.mean;
+            cell.text = pct(p.testAccuracy.mean) + QStringLiteral(" %");
+            if (p.completedRuns > 1)
+                cell.text += QStringLiteral("\n± ") + pct(p.testAccuracy.std);
+        }
     }
     QStringList rowLabels;
     QStringList columnLabels;
@@ -312,11 +353,12 @@ void SweepView::rebuildTwoAxes(const SweepSpec& spec)
         rowLabels << QString::number(v);
     for (const double v : columns)
         columnLabels << QString::number(v);
-    const int best = bestPoint();
-    m_heatMap->setData(tr("Mean test accuracy (%, ± std over %n seed(s)); best outlined", "", spec.repeats),
-                       axisTitle(spec.axes[0].parameter), rowLabels, axisTitle(spec.axes[1].parameter), columnLabels,
-                       cells, best < 0 ? -1 : best / static_cast<int>(columns.size()),
-                       best < 0 ? -1 : best % static_cast<int>(columns.size()));
+    QString title = tr("Mean test accuracy (%, ± std over %n seed(s)); best outlined", "", spec.repeats);
+    if (sliced)
+        title = tr("Mean test accuracy (%, ± std over %n seed(s)) at %1; best of the sweep outlined", "", spec.repeats)
+                    .arg(m_slice->currentText());
+    m_heatMap->setData(title, axisTitle(spec.axes[0].parameter), rowLabels, axisTitle(spec.axes[1].parameter),
+                       columnLabels, cells, bestRow, bestColumn);
 }
 
 void SweepView::rebuildTable()

@@ -53,6 +53,8 @@ private:
 
     RunsModel* m_model;
     QComboBox* m_sweeps;
+    QLabel* m_sliceLabel;
+    QComboBox* m_slice;  ///< 3+ axes: the values of axes 3.. the heat map shows
     QStackedWidget* m_stack;
     QChart* m_accuracyChart;
     QChart* m_gapChart;

@@ -66,7 +66,7 @@ int main(int argc, char** argv)
     window.show();
     if (options.autostart)
         QTimer::singleShot(0, window.runQueue(), &RunQueue::start);
-    else if (options.analysis)
-        QTimer::singleShot(0, &window, &MainWindow::runFinishActions);  // the runs already there
+    else if (options.analysis || !options.exportDir.isEmpty() || options.quitWhenDone)
+        QTimer::singleShot(0, &window, &MainWindow::runFinishActions);  // nothing to train: the runs already there
     return QApplication::exec();
 }

@@ -10,6 +10,7 @@
 #include "sweep_view.h"
 
 #include <QApplication>
+#include <QComboBox>
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -64,6 +65,7 @@ private Q_SLOTS:
     void opensFolderOfConcurrentShards();
     void dialogSweepGivesTheSameTable();
     void twoAxesShowAHeatMap();
+    void threeAxesShowAHeatMapPerSlice();
 
 private:
     /// The reference: the sweep written by two concurrent CLI shards into m_cliSweep. Made on
@@ -172,6 +174,56 @@ void TestSweepView::dialogSweepGivesTheSameTable()
         QCOMPARE(p.testAccuracy.mean, cli.at(label).second);
         QCOMPARE(gui.at(label).second, cli.at(label).second);
     }
+}
+
+void TestSweepView::threeAxesShowAHeatMapPerSlice()
+{
+    // fc1 x weight_decay x max_norm: the heat map shows fc1 x weight_decay at one max_norm value.
+    SweepSpec spec;
+    spec.base = sweepBase();
+    spec.axes = {parseSweepAxis("fc1=0,0.5"), parseSweepAxis("weight_decay=0,0.001,0.01"), parseSweepAxis("max_norm=0,3")};
+    RunsModel model;
+    SweepView view(&model);
+    for (const auto& run : expandSweep(spec)) {
+        const int id = model.addRun(run.config, RunState::Completed);
+        model.update(id, [&](RunEntry& e) {
+            e.sweepFolder = QStringLiteral("/sweeps/three");
+            e.runKey = QString::fromStdString(run.id);
+            e.point = run.point;
+            // The accuracy encodes the point: 90 % + fc1 x 4 + weight decay x 100 + max-norm / 10.
+            const double accuracy = 0.90 + (run.config.dropout.count("fc1") ? 0.02 : 0.0) + run.config.weightDecay +
+                                    run.config.maxNorm / 1000.0;
+            e.result.testAccuracy = accuracy;
+            e.result.bestValAccuracy = accuracy;
+            e.result.epochs.push_back({1, 0.1, accuracy, 0.1, accuracy, 1.0, 1.0, 0.0});
+        });
+    }
+    view.showSweep(QStringLiteral("/sweeps/three"), spec);
+    QCOMPARE(view.summaries().size(), std::size_t{12});
+    auto* heatMap = qobject_cast<HeatMap*>(view.exportables().front().first);
+    QVERIFY(heatMap);
+    auto* slice = view.findChild<QComboBox*>(QStringLiteral("heatMapSlice"));
+    QVERIFY(slice);
+    QCOMPARE(slice->count(), 2);
+    QCOMPARE(slice->itemText(1), QString("max_norm=3"));
+    const auto check = [&](double maxNorm) {
+        const auto& cells = heatMap->cells();
+        QCOMPARE(cells.size(), std::size_t{2});
+        QCOMPARE(cells[0].size(), std::size_t{3});
+        const double decays[] = {0.0, 0.001, 0.01};
+        for (int r = 0; r < 2; ++r) {
+            for (int c = 0; c < 3; ++c) {
+                const double expected = 100.0 * (0.90 + 0.02 * r + decays[c] + maxNorm / 1000.0);
+                QVERIFY2(std::abs(cells[static_cast<std::size_t>(r)][static_cast<std::size_t>(c)].value - expected) < 1e-9,
+                         qPrintable(QString("cell %1,%2: %3 vs %4").arg(r).arg(c).arg(cells[r][c].value).arg(expected)));
+            }
+        }
+    };
+    check(0.0);
+    slice->setCurrentIndex(1);
+    Q_EMIT slice->activated(1);
+    check(3.0);
+    QVERIFY(heatMap->title().contains("max_norm=3"));
 }
 
 void TestSweepView::twoAxesShowAHeatMap()
