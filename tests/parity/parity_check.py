@@ -9,8 +9,8 @@ compared.
 2. Same masks: dropout 0.5 with torch's generator seeded as the engine seeds it: the masks are
    the same draws, so every step must agree to 1e-5 relative as well.
 3. Dropout statistics: dropout 0.5 with independent masks (another seed here), same weights and
-   batches; the mean loss over steps 101-200 of several seeds must agree within five standard
-   errors of the paired differences.
+   batches; the mean loss over steps 101-200 of several seeds must agree within the 99.9 %
+   t-interval of the paired differences (few seeds: Student's t, not the normal's 3.3).
 
 The batches are the same bytes mapped to the same floats: DESIGN.md's ToTensor + Normalize(0.5,
 0.5) is x / 255, minus 0.5, divided by 0.5; the engine computes the same value as x / 127.5 - 1,
@@ -43,6 +43,8 @@ from reference_cnn import ReferenceCnn, find, read_idx  # noqa: E402
 
 STEPS = 200
 TOLERANCE = 1e-5
+# Two-sided 99.9 % quantiles of Student's t for 1-10 degrees of freedom.
+T_999 = [636.62, 31.60, 12.92, 8.61, 6.87, 5.96, 5.41, 5.04, 4.78, 4.59]
 
 
 def engine(tool, data, work, name, rate, seed, threads):
@@ -133,8 +135,10 @@ def main():
     print(f"3. dropout 0.5, independent masks, {args.seeds} seeds: mean loss over steps {STEPS // 2 + 1}-{STEPS} "
           f"engine {statistics.fmean(engine_means):.4f}, PyTorch {statistics.fmean(python_means):.4f}; "
           f"paired difference {mean:+.4f} ± {error:.4f} (standard error); seed-to-seed spread {spread:.4f}")
-    if not abs(mean) <= 5 * error:
-        failures.append(f"dropout statistics: difference {mean:+.4f} is more than 5 standard errors ({error:.4f})")
+    bound = T_999[min(len(differences) - 1, len(T_999)) - 1] * error
+    print(f"   tolerance (99.9 % t-interval, {len(differences) - 1} degrees of freedom): ±{bound:.4f}")
+    if not abs(mean) <= bound:
+        failures.append(f"dropout statistics: difference {mean:+.4f} is outside ±{bound:.4f}")
 
     if failures:
         print("FAILED: " + "; ".join(failures))
