@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Does DropoutLab's engine compute what PyTorch computes? The reference CNN, written here
-from DESIGN.md's definition (reference_cnn.py), is trained beside the engine's own training
+from the reference experiment's definition (reference_cnn.py), is trained beside the engine's own training
 (tests/parity/engine_steps.cpp, which runs the real training path) and the per-step losses are
 compared.
 
@@ -12,7 +12,7 @@ compared.
    batches; the mean loss over steps 101-200 of several seeds must agree within the 99.9 %
    t-interval of the paired differences (few seeds: Student's t, not the normal's 3.3).
 
-The batches are the same bytes mapped to the same floats: DESIGN.md's ToTensor + Normalize(0.5,
+The batches are the same bytes mapped to the same floats: the reference's ToTensor + Normalize(0.5,
 0.5) is x / 255, minus 0.5, divided by 0.5; the engine computes the same value as x / 127.5 - 1,
 which can differ in the last bit. Such a one-ulp difference in the inputs alone moves the losses
 apart after some 50 steps (SGD amplifies rounding); the check prints how far, as a measure of
@@ -89,7 +89,7 @@ def main():
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     os.makedirs(args.work, exist_ok=True)
-    # DESIGN.md: pixels to [0, 1], then normalised with mean 0.5 and std 0.5, i.e. x / 127.5 - 1,
+    # The reference experiment: pixels to [0, 1], then normalised with mean 0.5 and std 0.5, i.e. x / 127.5 - 1,
     # evaluated as the engine evaluates it (see the docstring).
     pixels = read_idx(find(args.data, "train-images-idx3-ubyte")).float()
     images = pixels.mul(1.0 / 127.5).sub(1.0).unsqueeze(1)
