@@ -398,9 +398,8 @@ void ExperimentPanel::applyOptimiser(ExperimentConfig& c) const
         c.maxNormLayers.push_back(layer.trimmed().toStdString());
 }
 
-void ExperimentPanel::updateOptimiserSummary()
+void ExperimentPanel::updateOptimiserSummary(const ExperimentConfig& c)
 {
-    const ExperimentConfig c = config();
     const bool sgd = c.optimiser == OptimiserKind::Sgd;
     m_nesterov->setEnabled(sgd);
     m_momentum->setEnabled(sgd);
@@ -409,7 +408,6 @@ void ExperimentPanel::updateOptimiserSummary()
     m_gamma->setVisible(c.lrSchedule == LrSchedule::Step || c.lrSchedule == LrSchedule::Exponential);
     m_stepEpochs->setVisible(c.lrSchedule == LrSchedule::Step || c.lrSchedule == LrSchedule::InverseTime);
     m_lrMin->setVisible(c.lrSchedule == LrSchedule::Cosine);
-    m_gamma->parentWidget()->updateGeometry();
     m_maxNormLayers->setEnabled(c.maxNorm > 0.0);
     QString text = QString::fromStdString(optimiserSummary(c));
     if (c.activation == Activation::Sigmoid)
@@ -583,15 +581,16 @@ void ExperimentPanel::updateDatasetStatus()
 
 void ExperimentPanel::revalidate()
 {
+    const ExperimentConfig current = config();
+    updateOptimiserSummary(current);
     QString problem;
     try {
-        validateConfig(config());
+        validateConfig(current);
     } catch (const ConfigError& error) {
         problem = QString::fromStdString(error.what());
     }
     if (problem.isEmpty() && !m_datasetOk)
         problem = tr("The dataset is missing (see Data above).");
-    updateOptimiserSummary();
     const bool wasValid = m_problem.isEmpty();
     m_problem = problem;
     m_problemLabel->setText(problem);

@@ -56,7 +56,8 @@ private:
     QWidget* buildOptimiserGroup();
     void showOptimiser(const dropoutlab::ExperimentConfig& config);
     void applyOptimiser(dropoutlab::ExperimentConfig& config) const;
-    void updateOptimiserSummary();
+    /// The group's one-line summary and which of its fields apply to `config`.
+    void updateOptimiserSummary(const dropoutlab::ExperimentConfig& config);
     void revalidate();
     void updateDatasetStatus();
     QString dataDir() const;

@@ -113,11 +113,7 @@ void validateOptimiser(const ExperimentConfig& c)
     require(inRange(c.maxNorm, 0.0, 1e6), "max_norm is " + formatRate(c.maxNorm) + "; expected 0 (off) or a norm bound up to 1e6");
     require(c.maxNormLayers.empty() || c.maxNorm > 0.0, "max_norm_layers is set, but max_norm is 0 (off); give max_norm too");
     if (!c.maxNormLayers.empty()) {
-        std::vector<std::string> weighted;
-        for (const auto& layer : networkSpec(c).layers) {
-            if (layer.kind == LayerSpec::Kind::Conv || layer.kind == LayerSpec::Kind::Linear)
-                weighted.push_back(layer.name);
-        }
+        const std::vector<std::string> weighted = weightedLayers(networkSpec(c));
         std::string list;
         for (const auto& name : weighted)
             list += (list.empty() ? "" : ", ") + name;
@@ -194,14 +190,10 @@ std::vector<std::string> maxNormLayerNames(const ExperimentConfig& config)
         return {};
     if (!config.maxNormLayers.empty())
         return config.maxNormLayers;
-    std::vector<std::string> weighted;
-    for (const auto& layer : networkSpec(config).layers) {
-        if (layer.kind == LayerSpec::Kind::Conv || layer.kind == LayerSpec::Kind::Linear)
-            weighted.push_back(layer.name);
-    }
-    if (!weighted.empty())
-        weighted.pop_back();  // the output layer
-    return weighted;
+    std::vector<std::string> hidden = weightedLayers(networkSpec(config));
+    if (!hidden.empty())
+        hidden.pop_back();  // the output layer
+    return hidden;
 }
 
 std::string optimiserSummary(const ExperimentConfig& config)

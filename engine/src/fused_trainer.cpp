@@ -2,6 +2,7 @@
 
 #include "dropoutlab/errors.h"
 
+#include <algorithm>
 #include <cmath>
 
 namespace dropoutlab::detail {
@@ -78,19 +79,13 @@ FusedNet::FusedNet(const std::vector<ExperimentConfig>& members, const torch::De
     const ExperimentConfig& first = m_members.front();
     // Max-norm per unit of each member: a stacked linear weight is [K, in, out] (a unit's weights
     // run along dim 1), a grouped convolution's [K*out, in, k, k] (one filter per row).
+    // m_parameters holds each weighted layer's weight then bias, in weightedLayers() order.
+    const auto layers = weightedLayers(m_spec);
     std::vector<NormConstraint> constraints;
     for (const auto& name : maxNormLayerNames(first)) {
-        std::size_t index = 0;
-        for (const auto& layer : m_spec.layers) {
-            if (layer.kind != LayerSpec::Kind::Conv && layer.kind != LayerSpec::Kind::Linear)
-                continue;
-            if (layer.name == name) {
-                const bool conv = layer.kind == LayerSpec::Kind::Conv;
-                constraints.push_back({m_parameters[index], conv ? std::vector<std::int64_t>{1, 2, 3}
-                                                                 : std::vector<std::int64_t>{1}});
-            }
-            index += 2;
-        }
+        const auto layer = static_cast<std::size_t>(std::find(layers.begin(), layers.end(), name) - layers.begin());
+        const torch::Tensor& weight = m_parameters[2 * layer];
+        constraints.push_back({weight, weight.dim() == 4 ? std::vector<std::int64_t>{1, 2, 3} : std::vector<std::int64_t>{1}});
     }
     m_optimizer = std::make_unique<TrainingOptimiser>(first, m_parameters, std::move(constraints));
 }

@@ -120,11 +120,9 @@ torch::Tensor NetImpl::forwardLayers(torch::Tensor x, std::size_t from, std::siz
 std::vector<std::string> parameterNames(const NetworkSpec& spec)
 {
     std::vector<std::string> names;
-    for (const LayerSpec& layer : spec.layers) {
-        if (layer.kind == Kind::Conv || layer.kind == Kind::Linear) {
-            names.push_back(layer.name + ".weight");
-            names.push_back(layer.name + ".bias");
-        }
+    for (const auto& layer : weightedLayers(spec)) {
+        names.push_back(layer + ".weight");
+        names.push_back(layer + ".bias");
     }
     return names;
 }

@@ -123,6 +123,16 @@ NetworkSpec networkSpec(const ExperimentConfig& config)
     return networkSpec(config.model, config.hiddenWidths, config.activation, config.pixels);
 }
 
+std::vector<std::string> weightedLayers(const NetworkSpec& spec)
+{
+    std::vector<std::string> names;
+    for (const auto& l : spec.layers) {
+        if (l.kind == Kind::Conv || l.kind == Kind::Linear)
+            names.push_back(l.name);
+    }
+    return names;
+}
+
 std::vector<DropoutSite> dropoutSites(const NetworkSpec& spec)
 {
     std::vector<DropoutSite> sites;

@@ -55,6 +55,10 @@ NetworkSpec networkSpec(ModelKind model, const std::vector<int>& hiddenWidths = 
                         Activation activation = Activation::Relu, PixelRange pixels = PixelRange::Centred);
 NetworkSpec networkSpec(const ExperimentConfig& config);
 
+/// The layers with weights (convolutions and fully connected layers), in forward order; the last
+/// is the output layer.
+std::vector<std::string> weightedLayers(const NetworkSpec& spec);
+
 /// The dropout sites of a network, in forward order.
 std::vector<DropoutSite> dropoutSites(const NetworkSpec& spec);
 
