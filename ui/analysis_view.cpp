@@ -75,6 +75,32 @@ QImage digitImage(const std::vector<std::uint8_t>& pixels, std::size_t offset, i
     return image;
 }
 
+/// The summary table's rows for one run: its name as a header row, then one row per prediction
+/// (dropout off, then MC).
+QStringList summaryRows(const QString& name, const QColor& color, const UncertaintyReport& r)
+{
+    QStringList rows;
+    rows << QStringLiteral("<tr><td colspan=6><b style='color:%1'>%2</b></td></tr>").arg(color.name(), name.toHtmlEscaped());
+    for (const auto* scores : {&r.deterministic, r.mc ? &*r.mc : nullptr}) {
+        if (!scores)
+            continue;
+        const bool mc = scores != &r.deterministic;
+        const auto tenthIt = std::find_if(scores->rejection.begin(), scores->rejection.end(),
+                                          [](const RejectionPoint& p) { return std::abs(p.rejected - 0.1) < 1e-9; });
+        const RejectionPoint* tenth = tenthIt == scores->rejection.end() ? nullptr : &*tenthIt;
+        rows << QStringLiteral("<tr><td>&nbsp;&nbsp;%1</td><td align=right>%2</td><td align=right>%3</td>"
+                               "<td align=right>%4</td><td align=right>%5</td><td align=right>%6</td></tr>")
+                    .arg(mc ? AnalysisView::tr("MC, T = %1").arg(r.samples) : AnalysisView::tr("dropout off"),
+                         percentText(scores->accuracy), QString::number(scores->nll, 'f', 4),
+                         QString::number(scores->ece, 'f', 4), tenth ? percentText(tenth->byEntropy) : QStringLiteral("-"),
+                         scores->oodAuroc ? QString::number(*scores->oodAuroc, 'f', 3) : QStringLiteral("-"));
+    }
+    if (!r.mc)
+        rows << QStringLiteral("<tr><td colspan=6>&nbsp;&nbsp;<i>%1</i></td></tr>")
+                    .arg(AnalysisView::tr("no active dropout site: MC passes would be identical"));
+    return rows;
+}
+
 } // namespace
 
 AnalysisView::AnalysisView(RunsModel* model, QWidget* parent) : QWidget(parent), m_model(model)
@@ -417,80 +443,21 @@ void AnalysisView::redrawCharts()
     diagonal->append(100, 100);
     for (QLegendMarker* marker : m_reliability->legend()->markers(diagonal))
         marker->setVisible(false);
-    double rejLo = 100, rejHi = 0, entHi = 1, entMax = std::log(10.0);
+    ChartRanges ranges;
     QStringList summary;
     for (const Analysed& a : m_results) {
         const UncertaintyReport& r = *a.report;
-        entMax = r.histogramMax;
-        const PredictionScores& shown = r.mc ? *r.mc : r.deterministic;
-            for (const auto* scores : {&r.deterministic, r.mc ? &*r.mc : nullptr}) {
-            if (!scores)
-                continue;
-            const bool mc = scores != &r.deterministic;
-            const Qt::PenStyle style = mc ? Qt::DashLine : Qt::SolidLine;
-            auto* rel = addLine(m_reliability, mc ? tr("%1, MC").arg(a.name) : a.name, a.color, style);
-            rel->setPointsVisible(true);
-            for (const auto& bin : scores->reliability) {
-                if (bin.count >= kMinBinImages)
-                    rel->append(100.0 * bin.meanConfidence, 100.0 * bin.accuracy);
-            }
-            auto* rej = addLine(m_rejection, mc ? tr("%1, MC").arg(a.name) : a.name, a.color, style);
-            for (const auto& p : scores->rejection) {
-                rej->append(100.0 * p.rejected, 100.0 * p.byEntropy);
-                rejLo = std::min(rejLo, 100.0 * p.byEntropy);
-                rejHi = std::max(rejHi, 100.0 * p.byEntropy);
-            }
-            if (mc) {
-                // MC also ranks by mutual information (the part of the uncertainty that is the
-                // model's, not the data's): dotted.
-                auto* byMi = addLine(m_rejection, tr("%1, MC by mutual information").arg(a.name), a.color, Qt::DotLine);
-                for (const auto& p : scores->rejection)
-                    byMi->append(100.0 * p.rejected, 100.0 * p.byMutualInformation);
-            }
-        }
-        // Entropy histograms of the shown prediction: test solid, OOD dashed.
-        const auto histogram = [&](const std::vector<std::int64_t>& counts, const QString& name, Qt::PenStyle style) {
-            std::int64_t total = 0;
-            for (auto c : counts)
-                total += c;
-            if (total == 0)
-                return;
-            auto* line = addLine(m_entropy, name, a.color, style);
-            const double width = r.histogramMax / static_cast<double>(counts.size());
-            for (std::size_t b = 0; b < counts.size(); ++b) {
-                const double share = 100.0 * static_cast<double>(counts[b]) / static_cast<double>(total);
-                line->append((b + 0.5) * width, share);
-                entHi = std::max(entHi, share);
-            }
-        };
-        histogram(shown.entropyIn, tr("%1, test").arg(a.name), Qt::SolidLine);
-        if (!shown.entropyOut.empty())
-            histogram(shown.entropyOut, tr("%1, %2").arg(a.name, QString::fromStdString(r.ood)), Qt::DashLine);
-
-        // The run's name as a header row, then one row per prediction: deterministic, then MC.
-        summary << QStringLiteral("<tr><td colspan=6><b style='color:%1'>%2</b></td></tr>")
-                       .arg(a.color.name(), a.name.toHtmlEscaped());
-        for (const auto* scores : {&r.deterministic, r.mc ? &*r.mc : nullptr}) {
-            if (!scores)
-                continue;
-            const bool mc = scores != &r.deterministic;
-            const auto tenthIt = std::find_if(scores->rejection.begin(), scores->rejection.end(),
-                                              [](const RejectionPoint& p) { return std::abs(p.rejected - 0.1) < 1e-9; });
-            const RejectionPoint* tenth = tenthIt == scores->rejection.end() ? nullptr : &*tenthIt;
-            summary << QStringLiteral("<tr><td>&nbsp;&nbsp;%1</td><td align=right>%2</td><td align=right>%3</td>"
-                                      "<td align=right>%4</td><td align=right>%5</td><td align=right>%6</td></tr>")
-                           .arg(mc ? tr("MC, T = %1").arg(r.samples) : tr("dropout off"), percentText(scores->accuracy),
-                                QString::number(scores->nll, 'f', 4), QString::number(scores->ece, 'f', 4),
-                                tenth ? percentText(tenth->byEntropy) : QStringLiteral("-"),
-                                scores->oodAuroc ? QString::number(*scores->oodAuroc, 'f', 3) : QStringLiteral("-"));
-        }
-        if (!r.mc)
-            summary << QStringLiteral("<tr><td colspan=6>&nbsp;&nbsp;<i>%1</i></td></tr>")
-                           .arg(tr("no active dropout site: MC passes would be identical"));
+        ranges.entMax = r.histogramMax;
+        drawScores(a, r.deterministic, false, ranges);
+        if (r.mc)
+            drawScores(a, *r.mc, true, ranges);
+        drawEntropy(a, ranges);
+        summary << summaryRows(a.name, a.color, r);
     }
-    setNiceRange(m_rejY, rejLo > rejHi ? 90.0 : rejLo, rejLo > rejHi ? 100.0 : rejHi, 0.0, 100.0);
-    m_entX->setRange(0, entMax);
-    setNiceRange(m_entY, 0.0, entHi, 0.0, 100.0);
+    const bool noRejection = ranges.rejLo > ranges.rejHi;
+    setNiceRange(m_rejY, noRejection ? 90.0 : ranges.rejLo, noRejection ? 100.0 : ranges.rejHi, 0.0, 100.0);
+    m_entX->setRange(0, ranges.entMax);
+    setNiceRange(m_entY, 0.0, ranges.entHi, 0.0, 100.0);
     if (m_results.empty()) {
         m_summary->clear();
         return;
@@ -506,6 +473,54 @@ void AnalysisView::redrawCharts()
                                 tr("Solid: dropout off (weight scaling). Dashed: the mean of T passes with the run's "
                                    "dropout on (MC dropout). Rejection ranks by predictive entropy; dotted: MC ranked "
                                    "by mutual information.")));
+}
+
+void AnalysisView::drawScores(const Analysed& a, const PredictionScores& scores, bool mc, ChartRanges& ranges)
+{
+    const Qt::PenStyle style = mc ? Qt::DashLine : Qt::SolidLine;
+    auto* rel = addLine(m_reliability, mc ? tr("%1, MC").arg(a.name) : a.name, a.color, style);
+    rel->setPointsVisible(true);
+    for (const auto& bin : scores.reliability) {
+        if (bin.count >= kMinBinImages)
+            rel->append(100.0 * bin.meanConfidence, 100.0 * bin.accuracy);
+    }
+    auto* rej = addLine(m_rejection, mc ? tr("%1, MC").arg(a.name) : a.name, a.color, style);
+    for (const auto& p : scores.rejection) {
+        rej->append(100.0 * p.rejected, 100.0 * p.byEntropy);
+        ranges.rejLo = std::min(ranges.rejLo, 100.0 * p.byEntropy);
+        ranges.rejHi = std::max(ranges.rejHi, 100.0 * p.byEntropy);
+    }
+    if (mc) {
+        // MC also ranks by mutual information (the part of the uncertainty that is the
+        // model's, not the data's): dotted.
+        auto* byMi = addLine(m_rejection, tr("%1, MC by mutual information").arg(a.name), a.color, Qt::DotLine);
+        for (const auto& p : scores.rejection)
+            byMi->append(100.0 * p.rejected, 100.0 * p.byMutualInformation);
+    }
+}
+
+void AnalysisView::drawEntropy(const Analysed& a, ChartRanges& ranges)
+{
+    // Entropy histograms of the shown prediction (MC where there is one): test solid, OOD dashed.
+    const UncertaintyReport& r = *a.report;
+    const PredictionScores& shown = r.mc ? *r.mc : r.deterministic;
+    const auto histogram = [&](const std::vector<std::int64_t>& counts, const QString& name, Qt::PenStyle style) {
+        std::int64_t total = 0;
+        for (auto c : counts)
+            total += c;
+        if (total == 0)
+            return;
+        auto* line = addLine(m_entropy, name, a.color, style);
+        const double width = r.histogramMax / static_cast<double>(counts.size());
+        for (std::size_t b = 0; b < counts.size(); ++b) {
+            const double share = 100.0 * static_cast<double>(counts[b]) / static_cast<double>(total);
+            line->append((b + 0.5) * width, share);
+            ranges.entHi = std::max(ranges.entHi, share);
+        }
+    };
+    histogram(shown.entropyIn, tr("%1, test").arg(a.name), Qt::SolidLine);
+    if (!shown.entropyOut.empty())
+        histogram(shown.entropyOut, tr("%1, %2").arg(a.name, QString::fromStdString(r.ood)), Qt::DashLine);
 }
 
 void AnalysisView::showRun()

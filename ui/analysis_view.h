@@ -82,7 +82,13 @@ private:
     void startAnalysis();
     void onAnalysed(int index, const UncertaintyReportPtr& report, bool fromCache);
     void onFinished(bool cancelled);
+    /// Value ranges of the charts' axes, gathered while drawing.
+    struct ChartRanges {
+        double rejLo = 100, rejHi = 0, entHi = 1, entMax = 2.302585092994046;  // ln 10
+    };
     void redrawCharts();
+    void drawScores(const Analysed& a, const PredictionScores& scores, bool mc, ChartRanges& ranges);
+    void drawEntropy(const Analysed& a, ChartRanges& ranges);
     void showRun();
     void showGalleryItem(int row);
     void predictDrawing(const std::vector<std::uint8_t>& image);

@@ -39,6 +39,17 @@ QSpinBox* spinBox(int min, int max, int value)
     return box;
 }
 
+QDoubleSpinBox* doubleSpinBox(int decimals, double min, double max, double step, const QString& special = {})
+{
+    auto* box = new QDoubleSpinBox;
+    box->setDecimals(decimals);
+    box->setRange(min, max);
+    box->setSingleStep(step);
+    if (!special.isEmpty())
+        box->setSpecialValueText(special);
+    return box;
+}
+
 /// Training images evaluated with dropout off: "all" (-1), "off" (0) or a count.
 class TrainEvalSpinBox final : public QSpinBox {
 public:
@@ -252,16 +263,27 @@ QWidget* ExperimentPanel::buildOptimiserGroup()
     m_optimiserBody = new QWidget;
     auto* form = new QFormLayout(m_optimiserBody);
     form->setContentsMargins(0, 0, 0, 0);
-    const auto doubleBox = [](int decimals, double min, double max, double step, const QString& special) {
-        auto* box = new QDoubleSpinBox;
-        box->setDecimals(decimals);
-        box->setRange(min, max);
-        box->setSingleStep(step);
-        if (!special.isEmpty())
-            box->setSpecialValueText(special);
-        return box;
-    };
+    addOptimiserRows(form);
+    addScheduleRows(form);
+    outer->addWidget(m_optimiserBody);
+    m_optimiserBody->setVisible(false);
+    connect(m_optimiserToggle, &QToolButton::toggled, this, [this](bool open) {
+        m_optimiserBody->setVisible(open);
+        m_optimiserToggle->setArrowType(open ? Qt::DownArrow : Qt::RightArrow);
+    });
+    for (QComboBox* c : {m_activation, m_optimiser, m_schedule})
+        connect(c, &QComboBox::currentIndexChanged, this, &ExperimentPanel::revalidate);
+    for (QDoubleSpinBox* s : {m_weightDecay, m_gamma, m_lrMin, m_momentumStart, m_maxNorm})
+        connect(s, &QDoubleSpinBox::valueChanged, this, &ExperimentPanel::revalidate);
+    for (QSpinBox* s : {m_stepEpochs, m_warmup, m_rampEpochs})
+        connect(s, &QSpinBox::valueChanged, this, &ExperimentPanel::revalidate);
+    connect(m_nesterov, &QCheckBox::toggled, this, &ExperimentPanel::revalidate);
+    connect(m_maxNormLayers, &QLineEdit::textChanged, this, &ExperimentPanel::revalidate);
+    return box;
+}
 
+void ExperimentPanel::addOptimiserRows(QFormLayout* form)
+{
     m_activation = new QComboBox;
     m_activation->addItem(tr("ReLU"), QStringLiteral("relu"));
     m_activation->addItem(tr("Logistic sigmoid"), QStringLiteral("sigmoid"));
@@ -278,11 +300,25 @@ QWidget* ExperimentPanel::buildOptimiserGroup()
     optimiserRow->addWidget(m_nesterov);
     form->addRow(tr("Optimiser"), optimiserRow);
 
-    m_weightDecay = doubleBox(6, 0.0, 1.0, 0.0001, tr("off"));
+    m_weightDecay = doubleSpinBox(6, 0.0, 1.0, 0.0001, tr("off"));
     m_weightDecay->setToolTip(tr("L2 penalty: weight_decay * w is added to every gradient (AdamW decays the weights "
                                  "directly)"));
     form->addRow(tr("Weight decay"), m_weightDecay);
 
+    auto* normRow = new QHBoxLayout;
+    m_maxNorm = doubleSpinBox(2, 0.0, 1000.0, 0.5, tr("off"));
+    m_maxNorm->setToolTip(tr("After every step, each unit's incoming weight vector is rescaled to L2 norm at most "
+                             "this bound (the dropout papers used 3-4 for ReLU nets, 15 for logistic ones)"));
+    m_maxNormLayers = new QLineEdit;
+    m_maxNormLayers->setPlaceholderText(tr("all hidden layers"));
+    m_maxNormLayers->setToolTip(tr("Layers to constrain, e.g. fc1,fc2; empty: every layer but the output layer"));
+    normRow->addWidget(m_maxNorm);
+    normRow->addWidget(m_maxNormLayers, 1);
+    form->addRow(tr("Max-norm"), normRow);
+}
+
+void ExperimentPanel::addScheduleRows(QFormLayout* form)
+{
     m_schedule = new QComboBox;
     m_schedule->addItem(tr("Constant"), QStringLiteral("constant"));
     m_schedule->addItem(tr("Step: × gamma every N epochs"), QStringLiteral("step"));
@@ -291,12 +327,12 @@ QWidget* ExperimentPanel::buildOptimiserGroup()
     m_schedule->addItem(tr("Inverse time: ÷ (1 + t / N)"), QStringLiteral("inverse_time"));
     form->addRow(tr("Learning-rate schedule"), m_schedule);
     auto* decayRow = new QHBoxLayout;
-    m_gamma = doubleBox(4, 0.0001, 1.0, 0.01, {});
+    m_gamma = doubleSpinBox(4, 0.0001, 1.0, 0.01, {});
     m_gamma->setPrefix(tr("gamma "));
     m_stepEpochs = spinBox(1, kMaxScheduleEpochs, 10);
     m_stepEpochs->setPrefix(tr("N = "));
     m_stepEpochs->setSuffix(tr(" epochs"));
-    m_lrMin = doubleBox(6, 0.0, 10.0, 0.0001, {});
+    m_lrMin = doubleSpinBox(6, 0.0, 10.0, 0.0001, {});
     m_lrMin->setPrefix(tr("floor "));
     decayRow->addWidget(m_gamma);
     decayRow->addWidget(m_stepEpochs);
@@ -309,7 +345,7 @@ QWidget* ExperimentPanel::buildOptimiserGroup()
     form->addRow(tr("Warm-up"), m_warmup);
 
     auto* rampRow = new QHBoxLayout;
-    m_momentumStart = doubleBox(3, 0.0, 0.999, 0.05, {});
+    m_momentumStart = doubleSpinBox(3, 0.0, 0.999, 0.05, {});
     m_momentumStart->setPrefix(tr("from "));
     m_rampEpochs = spinBox(0, kMaxScheduleEpochs, 0);
     m_rampEpochs->setSpecialValueText(tr("no ramp"));
@@ -320,33 +356,6 @@ QWidget* ExperimentPanel::buildOptimiserGroup()
     m_rampEpochs->setToolTip(tr("Momentum rises linearly from this value in epoch 1 to the Momentum above, as in "
                                 "the dropout papers"));
     form->addRow(tr("Momentum ramp"), rampRow);
-
-    auto* normRow = new QHBoxLayout;
-    m_maxNorm = doubleBox(2, 0.0, 1000.0, 0.5, tr("off"));
-    m_maxNorm->setToolTip(tr("After every step, each unit's incoming weight vector is rescaled to L2 norm at most "
-                             "this bound (the dropout papers used 3-4 for ReLU nets, 15 for logistic ones)"));
-    m_maxNormLayers = new QLineEdit;
-    m_maxNormLayers->setPlaceholderText(tr("all hidden layers"));
-    m_maxNormLayers->setToolTip(tr("Layers to constrain, e.g. fc1,fc2; empty: every layer but the output layer"));
-    normRow->addWidget(m_maxNorm);
-    normRow->addWidget(m_maxNormLayers, 1);
-    form->addRow(tr("Max-norm"), normRow);
-
-    outer->addWidget(m_optimiserBody);
-    m_optimiserBody->setVisible(false);
-    connect(m_optimiserToggle, &QToolButton::toggled, this, [this](bool open) {
-        m_optimiserBody->setVisible(open);
-        m_optimiserToggle->setArrowType(open ? Qt::DownArrow : Qt::RightArrow);
-    });
-    for (QComboBox* c : {m_activation, m_optimiser, m_schedule})
-        connect(c, &QComboBox::currentIndexChanged, this, &ExperimentPanel::revalidate);
-    for (QDoubleSpinBox* s : {m_weightDecay, m_gamma, m_lrMin, m_momentumStart, m_maxNorm})
-        connect(s, &QDoubleSpinBox::valueChanged, this, &ExperimentPanel::revalidate);
-    for (QSpinBox* s : {m_stepEpochs, m_warmup, m_rampEpochs})
-        connect(s, &QSpinBox::valueChanged, this, &ExperimentPanel::revalidate);
-    connect(m_nesterov, &QCheckBox::toggled, this, &ExperimentPanel::revalidate);
-    connect(m_maxNormLayers, &QLineEdit::textChanged, this, &ExperimentPanel::revalidate);
-    return box;
 }
 
 void ExperimentPanel::showOptimiser(const ExperimentConfig& c)

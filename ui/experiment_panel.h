@@ -7,6 +7,7 @@
 class QCheckBox;
 class QComboBox;
 class QDoubleSpinBox;
+class QFormLayout;
 class QLabel;
 class QLineEdit;
 class QPushButton;
@@ -54,6 +55,8 @@ private:
     QWidget* buildComputeGroup();
     /// The collapsible "Optimiser and regularisation" group.
     QWidget* buildOptimiserGroup();
+    void addOptimiserRows(QFormLayout* form);
+    void addScheduleRows(QFormLayout* form);
     void showOptimiser(const dropoutlab::ExperimentConfig& config);
     void applyOptimiser(dropoutlab::ExperimentConfig& config) const;
     /// The group's one-line summary and which of its fields apply to `config`.

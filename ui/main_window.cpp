@@ -3,11 +3,9 @@
 #include "about_box.h"
 #include "accuracy_chart.h"
 #include "analysis_view.h"
-#include "chart_export.h"
-#include "chart_view.h"
 #include "curves_view.h"
 #include "experiment_panel.h"
-#include "headless_reporter.h"
+#include "finish_actions.h"
 #include "results_exporter.h"
 #include "run_time_estimator.h"
 #include "sweep_folder_watcher.h"
@@ -22,7 +20,6 @@
 #include "dropoutlab/errors.h"
 
 #include <QAction>
-#include <QApplication>
 #include <QCloseEvent>
 #include <QDir>
 #include <QFileDialog>
@@ -50,9 +47,11 @@ MainWindow::MainWindow(QWidget* parent)
     splitter->setStretchFactor(0, 0);
     splitter->setStretchFactor(1, 1);
     setCentralWidget(splitter);
+    m_exporter = std::make_unique<ResultsExporter>(m_model, m_curves, m_accuracy, m_sweepView, m_analysis, dashboard());
+    m_finish = new FinishActions(m_model, m_queue, m_analysis, m_exporter.get(), this);
+    connect(m_finish, &FinishActions::analysisStarting, this, [this] { m_tabs->setCurrentWidget(m_analysis); });
     buildMenus();
     buildStatusBar();
-    m_exporter = std::make_unique<ResultsExporter>(m_model, m_curves, m_accuracy, m_sweepView, m_analysis, dashboard());
 
     connect(m_queue, &RunQueue::progressed, m_status, &QueueStatus::refresh);
     connect(m_queue, &RunQueue::runStarted, m_status, &QueueStatus::refresh);
@@ -139,22 +138,7 @@ void MainWindow::buildMenus()
     file->addAction(tr("Open &Sweep Folder…"), this, [this] {
         chooseFolder(tr("Open Sweep Folder"), tr("Cannot open the sweep folder"), &MainWindow::openSweepFolder);
     });
-    QMenu* charts = file->addMenu(tr("Export &Chart"));
-    for (ChartView* view : m_curves->chartViews())
-        charts->addAction(view->chart()->title() + QStringLiteral("…"), view, &ChartView::saveWithDialog);
-    charts->addAction(tr("Test accuracy…"), m_accuracy->chartView(), &ChartView::saveWithDialog);
-    charts->addAction(tr("Sweep charts…"), this, [this] {
-        for (const auto& [widget, stem] : m_sweepView->exportables())
-            exportPictureWithDialog(widget, m_sweepView->title(), stem);
-    });
-    charts->addAction(tr("Analysis charts…"), this, [this] {
-        for (const auto& [widget, stem] : m_analysis->pictures()) {
-            if (auto* view = qobject_cast<ChartView*>(widget))
-                view->saveWithDialog();
-            else
-                exportPictureWithDialog(widget, stem, stem);
-        }
-    });
+    m_exporter->addChartActions(file->addMenu(tr("Export &Chart")));
     file->addAction(tr("Export &Dashboard…"), this, &MainWindow::exportDashboardWithDialog);
     file->addAction(tr("Export &Results (CSV, JSON)…"), this, &MainWindow::exportResultsWithDialog);
     file->addSeparator();
@@ -249,7 +233,7 @@ void MainWindow::onRunFinished(int runId)
 void MainWindow::onRunFailed(int runId, const QString& message)
 {
     const RunEntry* entry = m_model->find(runId);
-    m_exitCode = 1;
+    m_finish->noteFailure();
     showProblem(tr("Run failed"),
                 tr("“%1”: %2").arg(entry ? entry->name() : QString::number(runId), message));
 }
@@ -264,34 +248,12 @@ void MainWindow::runFinishActions()
     m_curves->flush();
     m_accuracy->flush();
     updateActions();
-    if (m_analyseWhenDone) {
-        m_analyseWhenDone = false;  // once
-        QList<int> recent;
-        const auto& entries = m_model->entries();
-        for (auto it = entries.rbegin(); it != entries.rend() && recent.size() < AnalysisView::kMaxRuns; ++it) {
-            if (it->state == RunState::Completed)
-                recent.prepend(it->id);
-        }
-        m_tabs->setCurrentWidget(m_analysis);
-        connect(m_analysis, &AnalysisView::analysisFinished, this, &MainWindow::runFinishActions,
-                Qt::SingleShotConnection);
-        m_analysis->analyseRuns(recent);
-        return;
-    }
-    if (!m_exportDir.isEmpty()) {
-        const QString problems = m_exporter->exportAll(m_exportDir);
-        m_exitCode = problems.isEmpty() ? m_exitCode : 1;
-        std::fprintf(stderr, "dropoutlab: %s\n",
-                     qPrintable(problems.isEmpty() ? tr("exported charts and results to %1").arg(m_exportDir)
-                                                   : tr("export: %1").arg(problems)));
-    }
-    if (m_quitWhenDone)
-        QApplication::exit(m_exitCode);
+    m_finish->run();
 }
 
 void MainWindow::showProblem(const QString& title, const QString& text)
 {
-    if (m_headless) {
+    if (m_finish->unattended()) {
         std::fprintf(stderr, "dropoutlab: %s: %s\n", qPrintable(title), qPrintable(text));
         return;
     }
@@ -324,15 +286,7 @@ void MainWindow::enqueuePlan(const std::vector<ExperimentConfig>& runs, const QS
 
 void MainWindow::setFinishActions(const QString& exportDir, bool quit, bool analysis)
 {
-    m_exportDir = exportDir;
-    m_quitWhenDone = quit;
-    m_analyseWhenDone = analysis;
-    m_headless = quit;
-    if (!m_headless)
-        return;
-    // Unattended: nobody watches the window, so report each epoch on stderr.
-    if (!m_reporter)
-        m_reporter = new HeadlessReporter(m_model, m_queue, {}, this);
+    m_finish->setOptions({exportDir, quit, analysis});
 }
 
 void MainWindow::chooseFolder(const QString& title, const QString& problem,

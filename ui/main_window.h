@@ -20,7 +20,7 @@ class AccuracyChart;
 class AnalysisView;
 class CurvesView;
 class ExperimentPanel;
-class HeadlessReporter;
+class FinishActions;
 class ResultsExporter;
 class QueueControls;
 class QueueStatus;
@@ -46,7 +46,6 @@ public:
     bool openSweepFolder(const QString& dir, QString* error = nullptr);
     /// Queues a sweep into a new folder of the workspace (or `folder`); returns false with a reason.
     bool enqueueSweep(const dropoutlab::SweepSpec& spec, QString folder = {}, QString* error = nullptr);
-    /// Queues runs (e.g. a preset's) and loads the first into the panel.
     /// Queues the runs and shows the last one in the panel (with `preset`, named in its chooser).
     void enqueuePlan(const std::vector<dropoutlab::ExperimentConfig>& runs, const QString& preset = {});
     /// After the queue is done: export to `dir` and, if `quit`, leave the event loop.
@@ -107,15 +106,10 @@ private:
     QSplitter* m_results = nullptr;
     QueueControls* m_controls = nullptr;
     QueueStatus* m_status = nullptr;
-    QString m_exportDir;
-    bool m_quitWhenDone = false;
-    bool m_analyseWhenDone = false;
-    bool m_headless = false;  ///< automation: report problems on stderr, never block on a dialog
-    int m_exitCode = 0;
     WorkspaceLoader m_loader;
     SweepFolderWatcher* m_watcher;
     std::unique_ptr<ResultsExporter> m_exporter;
-    HeadlessReporter* m_reporter = nullptr;
+    FinishActions* m_finish = nullptr;  ///< --analysis, --export, --quit-when-done
 };
 
 } // namespace dropoutlab::ui

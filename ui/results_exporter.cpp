@@ -13,6 +13,7 @@
 #include <QApplication>
 #include <QDir>
 #include <QFileDialog>
+#include <QMenu>
 #include <QSaveFile>
 
 #include <sstream>
@@ -35,6 +36,29 @@ ResultsExporter::ResultsExporter(const RunsModel* model, CurvesView* curves, Acc
     : m_model(model), m_curves(curves), m_accuracy(accuracy), m_sweep(sweep), m_analysis(analysis),
       m_dashboard(dashboard)
 {
+}
+
+void ResultsExporter::addChartActions(QMenu* menu) const
+{
+    for (ChartView* view : m_curves->chartViews())
+        menu->addAction(view->chart()->title() + QStringLiteral("…"), view, &ChartView::saveWithDialog);
+    menu->addAction(QObject::tr("Test accuracy…"), m_accuracy->chartView(), &ChartView::saveWithDialog);
+    SweepView* sweep = m_sweep;
+    menu->addAction(QObject::tr("Sweep charts…"), sweep, [sweep] {
+        for (const auto& [widget, stem] : sweep->exportables())
+            exportPictureWithDialog(widget, sweep->title(), stem);
+    });
+    if (!m_analysis)
+        return;
+    AnalysisView* analysis = m_analysis;
+    menu->addAction(QObject::tr("Analysis charts…"), analysis, [analysis] {
+        for (const auto& [widget, stem] : analysis->pictures()) {
+            if (auto* view = qobject_cast<ChartView*>(widget))
+                view->saveWithDialog();
+            else
+                exportPictureWithDialog(widget, stem, stem);
+        }
+    });
 }
 
 QString ResultsExporter::exportAll(const QString& dir) const

@@ -2,6 +2,7 @@
 
 #include <QString>
 
+class QMenu;
 class QWidget;
 
 namespace dropoutlab::ui {
@@ -25,6 +26,9 @@ public:
     /// summary.csv, long.csv and results.json of the runs with a folder; returns the problems.
     QString exportResults(const QString& dir) const;
 
+    /// File > Export Chart: one entry per chart (curves, test accuracy), one for the sweep's and one
+    /// for the analysis' pictures; each asks where to save.
+    void addChartActions(QMenu* menu) const;
     /// File > Export Dashboard: asks for a PNG file and writes it. Returns the problem, if any
     /// (nothing when the user cancels).
     QString exportDashboardWithDialog(QWidget* parent) const;

@@ -32,6 +32,43 @@ DropoutSetting dropoutFromJson(const json& value, const std::string& where)
     return setting;
 }
 
+std::vector<int> hiddenWidthsFromJson(const json& widths, const std::string& where)
+{
+    if (!widths.is_array() || widths.empty() || widths.size() > static_cast<std::size_t>(kMaxHiddenLayers))
+        throw ConfigError(where + ": 'hidden_widths' must be a list of 1-" + std::to_string(kMaxHiddenLayers) +
+                          " layer widths, e.g. [1024, 1024, 1024]");
+    std::vector<int> result;
+    for (const auto& width : widths)
+        result.push_back(static_cast<int>(integerValue(width, where, "hidden_widths", 1, kMaxHiddenWidth)));
+    return result;
+}
+
+std::map<std::string, DropoutSetting> dropoutMapFromJson(const json& dropout, const std::string& where)
+{
+    if (!dropout.is_object())
+        throw ConfigError(where + ": 'dropout' must be an object like {\"fc1\": 0.5}");
+    if (dropout.size() > kMaxDropoutSites)
+        throw ConfigError(where + ": 'dropout' lists " + std::to_string(dropout.size()) +
+                          " sites; a model has at most " + std::to_string(kMaxDropoutSites));
+    std::map<std::string, DropoutSetting> result;
+    for (const auto& item : dropout.items())
+        result[item.key()] = dropoutFromJson(item.value(), where + ": dropout site " + item.key());
+    return result;
+}
+
+void applySeedsJson(Seeds& seeds, const json& object, const std::string& where)
+{
+    checkKeys(object, {"init", "split", "shuffle", "dropout"}, where);
+    if (object.contains("init"))
+        seeds.init = unsignedValue(object["init"], where, "init");
+    if (object.contains("split"))
+        seeds.split = unsignedValue(object["split"], where, "split");
+    if (object.contains("shuffle"))
+        seeds.shuffle = unsignedValue(object["shuffle"], where, "shuffle");
+    if (object.contains("dropout"))
+        seeds.dropout = unsignedValue(object["dropout"], where, "dropout");
+}
+
 } // namespace
 
 json configToJsonObject(const ExperimentConfig& config)
@@ -105,27 +142,10 @@ void applyConfigJson(ExperimentConfig& config, const json& object, const std::st
         config.dataDir = stringValue(object["data"], where, "data", kMaxPathBytes);
     if (has("model"))
         config.model = parseModelKind(stringValue(object["model"], where, "model", 32), where);
-    if (has("hidden_widths")) {
-        const json& widths = object["hidden_widths"];
-        if (!widths.is_array() || widths.empty() || widths.size() > static_cast<std::size_t>(kMaxHiddenLayers))
-            throw ConfigError(where + ": 'hidden_widths' must be a list of 1-" + std::to_string(kMaxHiddenLayers) +
-                              " layer widths, e.g. [1024, 1024, 1024]");
-        config.hiddenWidths.clear();
-        for (const auto& width : widths)
-            config.hiddenWidths.push_back(
-                static_cast<int>(integerValue(width, where, "hidden_widths", 1, kMaxHiddenWidth)));
-    }
-    if (has("dropout")) {
-        const json& dropout = object["dropout"];
-        if (!dropout.is_object())
-            throw ConfigError(where + ": 'dropout' must be an object like {\"fc1\": 0.5}");
-        if (dropout.size() > kMaxDropoutSites)
-            throw ConfigError(where + ": 'dropout' lists " + std::to_string(dropout.size()) +
-                              " sites; a model has at most " + std::to_string(kMaxDropoutSites));
-        config.dropout.clear();
-        for (const auto& item : dropout.items())
-            config.dropout[item.key()] = dropoutFromJson(item.value(), where + ": dropout site " + item.key());
-    }
+    if (has("hidden_widths"))
+        config.hiddenWidths = hiddenWidthsFromJson(object["hidden_widths"], where);
+    if (has("dropout"))
+        config.dropout = dropoutMapFromJson(object["dropout"], where);
     if (has("epochs"))
         config.epochs = static_cast<int>(integerValue(object["epochs"], where, "epochs", 1, kMaxEpochs));
     if (has("batch_size"))
@@ -143,19 +163,8 @@ void applyConfigJson(ExperimentConfig& config, const json& object, const std::st
         const auto seed = unsignedValue(object["seed"], where, "seed");
         config.seeds.init = config.seeds.shuffle = config.seeds.dropout = seed;
     }
-    if (has("seeds")) {
-        const json& seeds = object["seeds"];
-        const std::string seedsWhere = where + ": seeds";
-        checkKeys(seeds, {"init", "split", "shuffle", "dropout"}, seedsWhere);
-        if (seeds.contains("init"))
-            config.seeds.init = unsignedValue(seeds["init"], seedsWhere, "init");
-        if (seeds.contains("split"))
-            config.seeds.split = unsignedValue(seeds["split"], seedsWhere, "split");
-        if (seeds.contains("shuffle"))
-            config.seeds.shuffle = unsignedValue(seeds["shuffle"], seedsWhere, "shuffle");
-        if (seeds.contains("dropout"))
-            config.seeds.dropout = unsignedValue(seeds["dropout"], seedsWhere, "dropout");
-    }
+    if (has("seeds"))
+        applySeedsJson(config.seeds, object["seeds"], where + ": seeds");
     if (has("device"))
         config.device = stringValue(object["device"], where, "device", 32);
     if (has("threads"))

@@ -1,6 +1,7 @@
 // ResultsExporter (ui/results_exporter.h): every chart, the dashboard and the results into a folder.
 #include "accuracy_chart.h"
 #include "curves_view.h"
+#include "model_fixture.h"
 #include "results_exporter.h"
 #include "runs_model.h"
 #include "sweep_view.h"
@@ -26,16 +27,9 @@ private Q_SLOTS:
 void TestResultsExporter::writesChartsDashboardAndResults()
 {
     RunsModel model;
+    test::addCompletedRun(model, QStringLiteral("/runs/20261127-fc1-0.5"));
     ExperimentConfig config;
     config.name = "fc1 0.5";
-    const int done = model.addRun(config, RunState::Completed);
-    model.update(done, [](RunEntry& e) {
-        e.dir = QStringLiteral("/runs/20261127-fc1-0.5");
-        e.result.testAccuracy = 0.9908;
-        e.result.bestValAccuracy = 0.9913;
-        e.result.epochs.push_back({1, 0.2, 0.94, 0.08, 0.975, 12.0, 10.6, 1.4});
-        e.result.epochs.push_back({2, 0.1, 0.97, 0.05, 0.985, 12.0, 10.6, 1.4});
-    });
     const int planned = model.addRun(config, RunState::Planned);  // has a folder name, nothing in it
     model.update(planned, [](RunEntry& e) { e.dir = QStringLiteral("/sweeps/s/runs/p00"); });
     model.addRun(config, RunState::Queued);  // no folder: not exported
