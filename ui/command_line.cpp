@@ -67,13 +67,24 @@ QList<QCommandLineOption> valueOptions()
 
 } // namespace
 
+bool wantsTextOnly(int argc, char** argv)
+{
+    for (int i = 1; i < argc; ++i) {
+        const QByteArray arg(argv[i]);
+        if (arg == "--help" || arg == "-h" || arg == "--help-all" || arg == "-?" || arg == "--version" || arg == "-v")
+            return true;
+    }
+    return false;
+}
+
 bool parseGuiCommandLine(const QStringList& arguments, GuiOptions& options, QString& error)
 {
     QCommandLineParser parser;
     parser.setApplicationDescription(
         QObject::tr("DropoutLab: train networks with and without dropout, watch their curves, compare their accuracy."));
     parser.addHelpOption();
-    parser.addVersionOption();
+    parser.addOption({{"v", "version"}, QObject::tr("Print version, commit, build date, Qt, LibTorch, BLAS, threads, "
+                                                    "CUDA and GPU, then exit.")});
     parser.addOptions(valueOptions());
     parser.addOption({"autostart", QObject::tr("Start the queue at once.")});
     parser.addOption({"quit-when-done", QObject::tr("Quit when the queue is done (after --export).")});
@@ -86,8 +97,10 @@ bool parseGuiCommandLine(const QStringList& arguments, GuiOptions& options, QStr
     }
     if (parser.isSet("help"))
         parser.showHelp(0);
-    if (parser.isSet("version"))
-        parser.showVersion();
+    if (parser.isSet("version")) {
+        options.version = true;
+        return true;
+    }
     if (!parser.positionalArguments().isEmpty()) {
         error = QObject::tr("unexpected argument '%1'").arg(parser.positionalArguments().first());
         return false;

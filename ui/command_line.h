@@ -20,10 +20,15 @@ struct GuiOptions {
     bool analysis = false;       ///< when the queue is done (or at once): MC dropout over recent runs
     QString sweepSpec;           ///< queue this sweep spec (JSON) into a new sweep folder
     QString openSweep;           ///< show this sweep folder (e.g. written by CLI shards)
+    bool version = false;        ///< print the build and system report and exit
 };
 
+/// True when the arguments only ask for text (--help, --version): the app can answer without a
+/// display, before it creates its window system connection.
+bool wantsTextOnly(int argc, char** argv);
+
 /// Parses the app's arguments (argv[0] first). On a usage error returns false with `error` set;
-/// --help and --version print and exit inside QCommandLineParser.
+/// --help prints and exits inside QCommandLineParser; --version sets `version`.
 bool parseGuiCommandLine(const QStringList& arguments, GuiOptions& options, QString& error);
 
 } // namespace dropoutlab::ui

@@ -7,7 +7,10 @@
 #include "run_command.h"
 #include "sweep_command.h"
 
+#include "dropoutlab_build.h"
+
 #include "dropoutlab/presets.h"
+#include "dropoutlab/system_info.h"
 
 #include <CLI/CLI.hpp>
 
@@ -19,7 +22,11 @@ using namespace dropoutlab::cli;
 int main(int argc, char** argv)
 {
     CLI::App app{"DropoutLab command line: train and compare networks with and without dropout"};
-    app.require_subcommand(1);
+    app.require_subcommand(0, 1);  // one command, or --version alone
+    bool version = false, verbose = false;
+    app.add_flag("--version", version, "Print the version; with --verbose also commit, build date, LibTorch, BLAS, "
+                                       "threads, CUDA and GPU");
+    app.add_flag("--verbose", verbose, "With --version: the full build and system report");
     // Later flags win, so scripts can append overrides to a base command line.
     app.option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
 
@@ -121,6 +128,19 @@ int main(int argc, char** argv)
         return code == 0 ? kExitOk : kExitUsage;
     }
 
+    if (version) {
+        const BuildInfo build = thisBuild();
+        if (verbose)
+            std::fputs(versionReportText("dropoutlab-cli", build, systemInfo()).c_str(), stdout);
+        else
+            std::printf("dropoutlab-cli %s (%s)\n", build.version.c_str(), build.commit.c_str());
+        return kExitOk;
+    }
+    if (app.get_subcommands().empty()) {
+        std::fprintf(stderr, "dropoutlab-cli: a subcommand is required: run, sweep, report, export, evaluate, "
+                             "uncertainty, bench or presets (see --help)\n");
+        return kExitUsage;
+    }
     try {
         if (runCmd->parsed())
             return runCommand(run);

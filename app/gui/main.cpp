@@ -1,8 +1,11 @@
 // dropoutlab: the desktop workbench.
 
+#include "about_box.h"
 #include "command_line.h"
 #include "main_window.h"
 #include "run_queue.h"
+
+#include "dropoutlab_build.h"
 
 #include "dropoutlab/errors.h"
 #include "dropoutlab/sweep.h"
@@ -11,22 +14,29 @@
 #include <QTimer>
 
 #include <cstdio>
+#include <memory>
 
 using namespace dropoutlab;
 using namespace dropoutlab::ui;
 
 int main(int argc, char** argv)
 {
-    QApplication app(argc, argv);
-    QApplication::setOrganizationName(QStringLiteral("DropoutLab"));
-    QApplication::setApplicationName(QStringLiteral("DropoutLab"));
-    QApplication::setApplicationVersion(QStringLiteral(DROPOUTLAB_VERSION));
+    // --help and --version need no display: answer them without connecting to one.
+    const std::unique_ptr<QCoreApplication> app =
+        wantsTextOnly(argc, argv) ? std::make_unique<QCoreApplication>(argc, argv) : std::make_unique<QApplication>(argc, argv);
+    QCoreApplication::setOrganizationName(QStringLiteral("DropoutLab"));
+    QCoreApplication::setApplicationName(QStringLiteral("DropoutLab"));
+    QCoreApplication::setApplicationVersion(QString::fromStdString(thisBuild().version));
 
     GuiOptions options;
     QString error;
-    if (!parseGuiCommandLine(QApplication::arguments(), options, error)) {
+    if (!parseGuiCommandLine(QCoreApplication::arguments(), options, error)) {
         std::fprintf(stderr, "dropoutlab: %s (see --help)\n", qPrintable(error));
         return 2;
+    }
+    if (options.version) {
+        std::fputs(qPrintable(appVersionReport()), stdout);
+        return 0;
     }
     std::vector<ExperimentConfig> plan;
     try {

@@ -10,6 +10,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
+#include <QRegularExpression>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -92,6 +93,7 @@ class TestCli : public QObject {
 
 private Q_SLOTS:
     void listsPresets();
+    void versionReportsBuildAndSystem();
     void usageErrorsExitTwo_data();
     void usageErrorsExitTwo();
     void missingDataExitsThree();
@@ -113,6 +115,24 @@ void TestCli::listsPresets()
     QCOMPARE(o.exitCode, 0);
     QVERIFY(o.out.contains("reference"));
     QVERIFY(o.out.contains("mlp-classic"));
+}
+
+void TestCli::versionReportsBuildAndSystem()
+{
+    const Outcome brief = runCli({"--version"});
+    QCOMPARE(brief.exitCode, 0);
+    QVERIFY2(brief.out.startsWith("dropoutlab-cli 0."), qPrintable(brief.out));
+    const Outcome full = runCli({"--version", "--verbose"});
+    QCOMPARE(full.exitCode, 0);
+    const QStringList lines = full.out.split('\n', Qt::SkipEmptyParts);
+    QStringList labels;
+    for (const QString& line : lines)
+        labels << line.section(": ", 0, 0);
+    QCOMPARE(labels.mid(0, 11), (QStringList{"Program", "Commit", "Built", "Qt", "LibTorch", "CPU kernels", "BLAS", "CPU",
+                                             "Threads", "CUDA", "cuDNN"}));
+    QVERIFY(labels.last().startsWith("GPU"));
+    QVERIFY2(QRegularExpression("^Built: \\d{4}-\\d{2}-\\d{2}$").match(lines.at(2)).hasMatch(), qPrintable(lines.at(2)));
+    QVERIFY2(QRegularExpression("^LibTorch: \\d+\\.\\d+").match(lines.at(4)).hasMatch(), qPrintable(lines.at(4)));
 }
 
 void TestCli::usageErrorsExitTwo_data()

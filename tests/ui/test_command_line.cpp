@@ -24,6 +24,7 @@ private Q_SLOTS:
     void automationFlags();
     void usageErrors_data();
     void usageErrors();
+    void versionAndHelpNeedNoDisplay();
 };
 
 void TestCommandLine::nothingGiven()
@@ -104,6 +105,24 @@ void TestCommandLine::usageErrors()
     QString error;
     QVERIFY(!parse(arguments, options, error));
     QVERIFY2(error.contains(expected), qPrintable(error));
+}
+
+void TestCommandLine::versionAndHelpNeedNoDisplay()
+{
+    GuiOptions options;
+    QString error;
+    QVERIFY(parse({"--version"}, options, error));
+    QVERIFY(options.version);
+    const auto textOnly = [](std::vector<const char*> args) {
+        args.insert(args.begin(), "dropoutlab");
+        return wantsTextOnly(static_cast<int>(args.size()), const_cast<char**>(args.data()));
+    };
+    QVERIFY(textOnly({"--version"}));
+    QVERIFY(textOnly({"--preset", "reference", "-v"}));
+    QVERIFY(textOnly({"--help"}));
+    QVERIFY(!textOnly({}));
+    QVERIFY(!textOnly({"--preset", "reference", "--autostart"}));
+    QVERIFY(!textOnly({"--name", "version"}));  // a value, not the flag
 }
 
 QTEST_GUILESS_MAIN(TestCommandLine)
