@@ -75,7 +75,7 @@ DatasetFiles locateDataset(const std::string& dir)
 {
     std::error_code ec;
     if (!fs::is_directory(dir, ec))
-        throw DataError(dir + ": dataset folder not found (run scripts/setup.sh to install MNIST, or pass --data DIR)");
+        throw DataError(dir + ": dataset folder not found (install MNIST with dropoutlab-get-mnist, or scripts/get-mnist.sh in a source tree, or pass --data DIR)");
     const fs::path root(dir);
     return {findFile(root, "train-images", "idx3"), findFile(root, "train-labels", "idx1"),
             findFile(root, "t10k-images", "idx3"), findFile(root, "t10k-labels", "idx1")};
