@@ -35,6 +35,19 @@
 #include <cstdio>
 
 namespace dropoutlab::ui {
+namespace {
+
+/// A menu entry with several shortcuts (the first is shown) and an object name for tests.
+template <typename Receiver, typename Slot>
+void addRunAction(QMenu* menu, const QString& text, const QList<QKeySequence>& keys, const QString& name,
+                  Receiver* receiver, Slot slot)
+{
+    QAction* action = menu->addAction(text, receiver, slot);
+    action->setShortcuts(keys);
+    action->setObjectName(name);
+}
+
+} // namespace
 
 MainWindow::MainWindow(QWidget* parent)
     : QMainWindow(parent), m_model(new RunsModel(this)), m_queue(new RunQueue(m_model, this)),
@@ -134,22 +147,33 @@ void MainWindow::buildMenus()
     QMenu* file = menuBar()->addMenu(tr("&File"));
     file->addAction(tr("&Open Workspace…"), QKeySequence::Open, this, [this] {
         chooseFolder(tr("Open Workspace"), tr("Cannot open the workspace"), &MainWindow::openWorkspace);
-    });
+    })->setObjectName(QStringLiteral("openWorkspace"));
     file->addAction(tr("Open &Sweep Folder…"), this, [this] {
         chooseFolder(tr("Open Sweep Folder"), tr("Cannot open the sweep folder"), &MainWindow::openSweepFolder);
     });
     m_exporter->addChartActions(file->addMenu(tr("Export &Chart")));
-    file->addAction(tr("Export &Dashboard…"), this, &MainWindow::exportDashboardWithDialog);
-    file->addAction(tr("Export &Results (CSV, JSON)…"), this, &MainWindow::exportResultsWithDialog);
+    file->addAction(tr("Export &Dashboard…"), QKeySequence::SaveAs, this, &MainWindow::exportDashboardWithDialog);
+    file->addAction(tr("Export &Results (CSV, JSON)…"), QKeySequence::Save, this, &MainWindow::exportResultsWithDialog)
+        ->setObjectName(QStringLiteral("exportResults"));
     file->addSeparator();
+    // Every binding of the standard keys (Close is Ctrl+W and Ctrl+F4 on Linux desktops).
+    QAction* close = file->addAction(tr("&Close Window"), this, &QWidget::close);
+    close->setShortcuts(QKeySequence::Close);
+    close->setObjectName(QStringLiteral("closeWindow"));
     file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
 
     QMenu* run = menuBar()->addMenu(tr("&Run"));
-    run->addAction(tr("&Add Run"), this, &MainWindow::addCurrentRun);
-    run->addAction(tr("&Compare With and Without Dropout"), this, &MainWindow::addComparisonPair);
-    run->addAction(tr("Dropout S&weep…"), QKeySequence(Qt::CTRL | Qt::Key_W), this, &MainWindow::openSweepDialog);
-    run->addAction(tr("&Run Queue"), QKeySequence(Qt::CTRL | Qt::Key_R), m_queue, &RunQueue::start);
-    run->addAction(tr("&Stop"), QKeySequence(Qt::CTRL | Qt::Key_Period), m_queue, &RunQueue::stop);
+    addRunAction(run, tr("&Add Run"), {QKeySequence(Qt::CTRL | Qt::Key_Return), QKeySequence(Qt::CTRL | Qt::Key_Enter)},
+                 QStringLiteral("addRun"), this, &MainWindow::addCurrentRun);
+    addRunAction(run, tr("&Compare With and Without Dropout"), {QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_Return)},
+                 QStringLiteral("addComparison"), this, &MainWindow::addComparisonPair);
+    addRunAction(run, tr("Dropout S&weep…"), {QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_D)},
+                 QStringLiteral("sweepDialog"), this, &MainWindow::openSweepDialog);
+    run->addSeparator();
+    addRunAction(run, tr("&Run Queue"), {QKeySequence(Qt::Key_F5), QKeySequence(Qt::CTRL | Qt::Key_R)},
+                 QStringLiteral("runQueue"), m_queue, &RunQueue::start);
+    addRunAction(run, tr("&Stop"), {QKeySequence(Qt::Key_Escape), QKeySequence(Qt::CTRL | Qt::Key_Period)},
+                 QStringLiteral("stopQueue"), m_queue, &RunQueue::stop);
 
     QMenu* help = menuBar()->addMenu(tr("&Help"));
     help->addAction(tr("&About DropoutLab"), this, [this] { showAbout(this); });

@@ -44,10 +44,13 @@ QueueControls::QueueControls(QWidget* parent)
 {
     auto* grid = new QGridLayout(this);
     grid->setContentsMargins(0, 0, 0, 0);
-    m_add->setToolTip(tr("Queue a run with the settings above"));
-    m_compare->setToolTip(tr("Queue two runs that differ only in dropout: these settings, and the same without dropout"));
+    m_add->setToolTip(tr("Queue a run with the settings above (Ctrl+Return)"));
+    m_compare->setToolTip(tr("Queue two runs that differ only in dropout: these settings, and the same without dropout "
+                             "(Ctrl+Shift+Return)"));
     m_run->setDefault(true);
-    m_stop->setToolTip(tr("Stop the current run after its current batch; finished epochs are kept"));
+    m_run->setToolTip(tr("Train the queued runs one after another (F5)"));
+    m_stop->setToolTip(tr("Stop the current run after its current batch; finished epochs are kept (Esc)"));
+    m_remove->setToolTip(tr("Remove the selected runs from the view (their folders stay in the workspace)"));
     auto* clear = new QPushButton(tr("Clear finished"));
     clear->setToolTip(tr("Remove finished runs from the view (their folders stay in the workspace)"));
     grid->addWidget(m_add, 0, 0);

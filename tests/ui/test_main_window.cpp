@@ -27,6 +27,7 @@
 #include <QFileInfo>
 #include <QMessageBox>
 #include <QTemporaryDir>
+#include <QAction>
 #include <QTest>
 #include <QValueAxis>
 
@@ -41,6 +42,7 @@ class TestMainWindow : public QObject {
 private Q_SLOTS:
     void initTestCase();
     void startsWithTheReferenceReady();
+    void keyboardShortcuts();
     void dropoutEditorFollowsTheModel();
     void panelRefusesInvalidSettings();
     void panelKeepsOptimiserSettings();
@@ -75,6 +77,36 @@ void TestMainWindow::startsWithTheReferenceReady()
     QCOMPARE(config.dropout.at("fc1").rate, 0.5);
     QCOMPARE(config.epochs, 10);
     QCOMPARE(config.learningRate, 0.01);
+}
+
+void TestMainWindow::keyboardShortcuts()
+{
+    QTemporaryDir workspace;
+    MainWindow window;
+    QVERIFY(window.openWorkspace(workspace.path()));
+    window.show();
+    window.activateWindow();
+    QVERIFY(QTest::qWaitForWindowActive(&window));
+    const auto action = [&window](const char* name) { return window.findChild<QAction*>(QLatin1String(name)); };
+    QCOMPARE(action("runQueue")->shortcut(), QKeySequence(Qt::Key_F5));
+    QCOMPARE(action("stopQueue")->shortcut(), QKeySequence(Qt::Key_Escape));
+    QCOMPARE(action("openWorkspace")->shortcut(), QKeySequence(QKeySequence::Open));
+    QCOMPARE(action("exportResults")->shortcut(), QKeySequence(QKeySequence::Save));
+    QVERIFY2(action("closeWindow")->shortcuts().contains(QKeySequence(Qt::CTRL | Qt::Key_W)),
+             qPrintable(QKeySequence::listToString(action("closeWindow")->shortcuts())));
+    QVERIFY(action("sweepDialog")->shortcut() != QKeySequence(QKeySequence::Close));  // Ctrl+W closes, nothing else
+
+    // Ctrl+Return adds a run, Ctrl+Shift+Return the pair with and without dropout.
+    QCOMPARE(window.runQueue()->queuedCount(), 0);
+    QTest::keyClick(&window, Qt::Key_Return, Qt::ControlModifier);
+    QCOMPARE(window.runQueue()->queuedCount(), 1);
+    QTest::keyClick(&window, Qt::Key_Return, Qt::ControlModifier | Qt::ShiftModifier);
+    QCOMPARE(window.runQueue()->queuedCount(), 3);
+
+    // Ctrl+W closes the window (the runs stay queued: nothing was started).
+    QTest::keyClick(&window, Qt::Key_W, Qt::ControlModifier);
+    QTRY_VERIFY(!window.isVisible());
+    QVERIFY(!window.runQueue()->isRunning());
 }
 
 void TestMainWindow::dropoutEditorFollowsTheModel()
