@@ -30,6 +30,7 @@ AccuracyChart::AccuracyChart(RunsModel* model, QWidget* parent)
     m_chart->addAxis(m_categories, Qt::AlignBottom);
     m_chart->addAxis(m_values, Qt::AlignLeft);
     m_view = new ChartView(m_chart, QStringLiteral("test-accuracy"), this);
+    connect(m_view, &ChartView::zoomWasReset, this, &AccuracyChart::flush);
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(m_view);
@@ -51,6 +52,11 @@ AccuracyChart::AccuracyChart(RunsModel* model, QWidget* parent)
 void AccuracyChart::flush()
 {
     m_timer.stop();
+    m_view->keepZoomWhile([this] { rebuild(); });
+}
+
+void AccuracyChart::rebuild()
+{
     if (m_series) {
         m_chart->removeSeries(m_series);
         delete m_series;

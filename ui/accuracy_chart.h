@@ -27,6 +27,7 @@ public:
     std::pair<double, double> axisRange() const;
 
 private:
+    void rebuild();
     RunsModel* m_model;
     QChart* m_chart;
     ChartView* m_view;

@@ -12,9 +12,11 @@
 #include <QHBoxLayout>
 #include <QVBoxLayout>
 #include <QGridLayout>
+#include <QLabel>
 #include <QLegendMarker>
 #include <QLineSeries>
-#include <QToolTip>
+#include <QLogValueAxis>
+#include <QSlider>
 #include <QValueAxis>
 
 #include <algorithm>
@@ -24,24 +26,32 @@ namespace dropoutlab::ui {
 namespace {
 
 constexpr int kRedrawMs = 100;
+constexpr int kSmoothingSteps = 99;  // the slider: 0.00 to 0.99
 
 } // namespace
+
+QList<QPointF> emaSmoothed(const QList<QPointF>& points, double weight)
+{
+    if (weight <= 0.0)
+        return points;
+    QList<QPointF> out;
+    out.reserve(points.size());
+    double last = 0.0;
+    double debias = 1.0;
+    for (const QPointF& p : points) {
+        last = last * weight + (1.0 - weight) * p.y();
+        debias *= weight;  // weight^n
+        out.append({p.x(), last / (1.0 - debias)});
+    }
+    return out;
+}
 
 CurvesView::CurvesView(RunsModel* model, QWidget* parent)
     : QWidget(parent), m_model(model)
 {
     auto* outer = new QVBoxLayout(this);
     outer->setContentsMargins(0, 0, 0, 0);
-    auto* options = new QHBoxLayout;
-    m_groupBox = new QCheckBox(tr("Group sweep runs by point (mean ± std)"));
-    m_individualBox = new QCheckBox(tr("Show individual runs"));
-    m_individualBox->setEnabled(false);
-    options->addWidget(m_groupBox);
-    options->addWidget(m_individualBox);
-    options->addStretch(1);
-    outer->addLayout(options);
-    connect(m_groupBox, &QCheckBox::toggled, this, &CurvesView::setGrouped);
-    connect(m_individualBox, &QCheckBox::toggled, this, &CurvesView::setShowIndividualRuns);
+    outer->addWidget(buildOptions());
     auto* grid = new QGridLayout;
     grid->setContentsMargins(0, 0, 0, 0);
     grid->setSpacing(4);
@@ -67,7 +77,15 @@ CurvesView::CurvesView(RunsModel* model, QWidget* parent)
         panel.y->setLabelFormat(isLoss(metric) ? QStringLiteral("%.2f") : QStringLiteral("%.1f"));
         panel.chart->addAxis(panel.x, Qt::AlignBottom);
         panel.chart->addAxis(panel.y, Qt::AlignLeft);
+        if (isLoss(metric)) {
+            panel.yLog = new QLogValueAxis(this);  // owned here while not in the chart
+            panel.yLog->setTitleText(yTitle);
+            panel.yLog->setBase(10.0);
+            panel.yLog->setLabelFormat(QStringLiteral("%.3g"));
+            panel.yLog->setMinorTickCount(8);
+        }
         panel.view = new ChartView(panel.chart, stem, this);
+        connect(panel.view, &ChartView::zoomWasReset, this, [this, i] { rescale(m_panels[i]); });
         grid->addWidget(panel.view, static_cast<int>(i / 2), static_cast<int>(i % 2));
         rescale(panel);
     }
@@ -86,6 +104,104 @@ CurvesView::CurvesView(RunsModel* model, QWidget* parent)
         addRun(e.id);
 }
 
+QWidget* CurvesView::buildOptions()
+{
+    auto* row = new QWidget;
+    auto* options = new QHBoxLayout(row);
+    options->setContentsMargins(0, 0, 0, 0);
+    m_groupBox = new QCheckBox(tr("Group sweep runs by point (mean ± std)"));
+    m_individualBox = new QCheckBox(tr("Show individual runs"));
+    m_individualBox->setEnabled(false);
+    m_logBox = new QCheckBox(tr("Log scale (loss)"));
+    m_logBox->setToolTip(tr("A logarithmic y axis on the two loss charts"));
+    m_smoothingSlider = new QSlider(Qt::Horizontal);
+    m_smoothingSlider->setRange(0, kSmoothingSteps);
+    m_smoothingSlider->setMaximumWidth(160);
+    m_smoothingSlider->setToolTip(tr("Exponential moving average of every curve, as in TensorBoard (0: off); "
+                                     "the raw curves stay faint behind"));
+    m_smoothingLabel = new QLabel;
+    m_smoothingLabel->setMinimumWidth(m_smoothingLabel->fontMetrics().horizontalAdvance(QStringLiteral("0.00 ")));
+    auto* smoothingTitle = new QLabel(tr("&Smoothing"));
+    smoothingTitle->setBuddy(m_smoothingSlider);
+    options->addWidget(m_groupBox);
+    options->addWidget(m_individualBox);
+    options->addStretch(1);
+    options->addWidget(m_logBox);
+    options->addSpacing(12);
+    options->addWidget(smoothingTitle);
+    options->addWidget(m_smoothingSlider);
+    options->addWidget(m_smoothingLabel);
+    connect(m_groupBox, &QCheckBox::toggled, this, &CurvesView::setGrouped);
+    connect(m_individualBox, &QCheckBox::toggled, this, &CurvesView::setShowIndividualRuns);
+    connect(m_logBox, &QCheckBox::toggled, this, &CurvesView::setLogScale);
+    connect(m_smoothingSlider, &QSlider::valueChanged, this,
+            [this](int value) { setSmoothing(static_cast<double>(value) / 100.0); });
+    m_smoothingLabel->setText(QStringLiteral("0.00"));
+    return row;
+}
+
+void CurvesView::setSmoothing(double weight)
+{
+    weight = std::clamp(weight, 0.0, kSmoothingSteps / 100.0);
+    if (weight == m_smoothing)
+        return;
+    m_smoothing = weight;
+    const QSignalBlocker block(m_smoothingSlider);
+    m_smoothingSlider->setValue(static_cast<int>(std::lround(weight * 100.0)));
+    m_smoothingLabel->setText(QString::number(weight, 'f', 2));
+    for (const auto& e : m_model->entries())
+        markDirty(e.id);
+    flush();
+}
+
+void CurvesView::setLogScale(bool on)
+{
+    m_logScale = on;
+    const QSignalBlocker block(m_logBox);
+    m_logBox->setChecked(on);
+    for (Panel& panel : m_panels) {
+        if (!panel.yLog)
+            continue;
+        QAbstractAxis* from = on ? static_cast<QAbstractAxis*>(panel.y) : panel.yLog;
+        QAbstractAxis* to = currentY(panel);
+        if (!panel.chart->axes(Qt::Vertical).contains(from))
+            continue;
+        const auto series = panelSeries(panel);
+        for (QAbstractSeries* s : series)
+            s->detachAxis(from);
+        panel.chart->removeAxis(from);
+        from->setParent(this);
+        panel.chart->addAxis(to, Qt::AlignLeft);
+        for (QAbstractSeries* s : series)
+            s->attachAxis(to);
+        panel.view->resetZoom();  // the old zoom is in the other scale
+    }
+    for (const auto& e : m_model->entries())
+        markDirty(e.id);
+    flush();
+}
+
+QAbstractAxis* CurvesView::currentY(const Panel& panel) const
+{
+    if (m_logScale && panel.yLog)
+        return panel.yLog;
+    return panel.y;
+}
+
+std::vector<QAbstractSeries*> CurvesView::panelSeries(const Panel& panel) const
+{
+    std::vector<QAbstractSeries*> all;
+    for (const auto* map : {&panel.series, &panel.raw, &panel.offSeries}) {
+        for (const auto& [id, series] : *map)
+            all.push_back(series);
+    }
+    for (const auto& [key, group] : panel.groups) {
+        all.push_back(group.band);
+        all.push_back(group.mean);
+    }
+    return all;
+}
+
 std::array<ChartView*, 4> CurvesView::chartViews() const
 {
     return {m_panels[0].view, m_panels[1].view, m_panels[2].view, m_panels[3].view};
@@ -97,40 +213,37 @@ void CurvesView::addRun(int id)
     if (!entry)
         return;
     for (Panel& panel : m_panels) {
-        panel.series[id] = addSeries(panel, id, *entry, false);
+        panel.raw[id] = addSeries(panel, id, *entry, Line::Raw);  // first: drawn behind
+        panel.series[id] = addSeries(panel, id, *entry, Line::Main);
         if (isTraining(panel.metric))
-            panel.offSeries[id] = addSeries(panel, id, *entry, true);
+            panel.offSeries[id] = addSeries(panel, id, *entry, Line::DropoutOff);
     }
     markDirty(id);
 }
 
-QLineSeries* CurvesView::addSeries(Panel& panel, int id, const RunEntry& entry, bool dropoutOff)
+QLineSeries* CurvesView::addSeries(Panel& panel, int id, const RunEntry& entry, Line line)
 {
     auto* series = new QLineSeries;
     series->setName(entry.name());
-    QPen pen(entry.color);
-    pen.setWidthF(2.0);
-    if (dropoutOff)
+    QColor color = entry.color;
+    if (line == Line::Raw)
+        color.setAlphaF(0.28);
+    QPen pen(color);
+    pen.setWidthF(line == Line::Raw ? 1.0 : 2.0);
+    if (line == Line::DropoutOff)
         pen.setStyle(Qt::DashLine);
     series->setPen(pen);
-    series->setPointsVisible(!isTraining(panel.metric));
+    series->setPointsVisible(!isTraining(panel.metric) && line != Line::Raw);
     series->setVisible(false);  // until it has points
     panel.chart->addSeries(series);
     series->attachAxis(panel.x);
-    series->attachAxis(panel.y);
-    const bool loss = isLoss(panel.metric);
-    const QString title = panel.chart->title();
-    connect(series, &QLineSeries::hovered, this, [series, loss, title](const QPointF& point, bool state) {
-        if (!state) {
-            QToolTip::hideText();
-            return;
-        }
-        const QString value = loss ? QString::number(point.y(), 'f', 4) : QString::number(point.y(), 'f', 2) + " %";
-        QToolTip::showText(QCursor::pos(), QStringLiteral("<b>%1</b><br>%2 at epoch %3: %4")
-                                               .arg(series->name().toHtmlEscaped(), title)
-                                               .arg(point.x(), 0, 'f', 2)
-                                               .arg(value));
-    });
+    series->attachAxis(currentY(panel));
+    if (line == Line::Raw) {
+        series->setProperty(ChartView::kNoCrosshair, true);
+        for (QLegendMarker* marker : panel.chart->legend()->markers(series))
+            marker->setVisible(false);
+        return series;
+    }
     // Clicking a legend entry hides the run everywhere (the runs table brings it back).
     for (QLegendMarker* marker : panel.chart->legend()->markers(series))
         connect(marker, &QLegendMarker::clicked, this, [this, id] { m_model->setVisible(id, false); });
@@ -140,7 +253,7 @@ QLineSeries* CurvesView::addSeries(Panel& panel, int id, const RunEntry& entry, 
 void CurvesView::removeRun(int id)
 {
     for (Panel& panel : m_panels) {
-        for (auto* map : {&panel.series, &panel.offSeries}) {
+        for (auto* map : {&panel.series, &panel.raw, &panel.offSeries}) {
             const auto it = map->find(id);
             if (it == map->end())
                 continue;
@@ -235,7 +348,9 @@ void CurvesView::rebuildGroups(Panel& panel)
             const double x = static_cast<double>(i + 1);
             group.mean->append(x, stats.mean);
             group.upper->append(x, stats.mean + stats.std);
-            group.lower->append(x, stats.mean - stats.std);
+            // A log axis cannot show the band below zero: it stops at a tenth of the mean.
+            group.lower->append(x, m_logScale && isLoss(panel.metric) ? std::max(stats.mean - stats.std, 0.1 * stats.mean)
+                                                                      : stats.mean - stats.std);
         }
         QPen pen(values.color);
         pen.setWidthF(2.5);
@@ -250,8 +365,9 @@ void CurvesView::rebuildGroups(Panel& panel)
         panel.chart->addSeries(group.mean);
         for (QAbstractSeries* series : {static_cast<QAbstractSeries*>(group.band), static_cast<QAbstractSeries*>(group.mean)}) {
             series->attachAxis(panel.x);
-            series->attachAxis(panel.y);
+            series->attachAxis(currentY(panel));
         }
+        group.band->setProperty(ChartView::kNoCrosshair, true);
         for (QLegendMarker* marker : panel.chart->legend()->markers(group.band))
             marker->setVisible(false);
         panel.groups[key] = group;
@@ -291,27 +407,23 @@ void CurvesView::rebuild(Panel& panel, const RunEntry& entry)
         return;
     QLineSeries* series = it->second;
     QList<QPointF> points;
-    points.reserve(static_cast<int>(entry.result.epochs.size()) + 1);
-    for (const auto& m : entry.result.epochs) {
-        switch (panel.metric) {
-        case Metric::TrainLoss: points.append({double(m.epoch), m.trainLoss}); break;
-        case Metric::ValLoss: points.append({double(m.epoch), m.valLoss}); break;
-        case Metric::TrainAccuracy: points.append({double(m.epoch), 100.0 * m.trainAccuracy}); break;
-        case Metric::ValAccuracy: points.append({double(m.epoch), 100.0 * m.valAccuracy}); break;
-        }
+    if (isTraining(panel.metric) && !entry.trace.empty()) {
+        // A point per progress report: the batches since the previous one.
+        points.reserve(static_cast<int>(entry.trace.size()));
+        for (const auto& t : entry.trace)
+            points.append({t.epoch, panel.metric == Metric::TrainLoss ? t.loss : 100.0 * t.accuracy});
+    } else {
+        points.reserve(static_cast<int>(entry.result.epochs.size()));
+        for (const auto& m : entry.result.epochs)
+            points.append({double(m.epoch), metricOf(m, panel.metric)});
     }
-    // Training curves advance within the epoch: the running mean of the epoch so far.
-    const BatchProgress& p = entry.progress;
-    const bool live = entry.state == RunState::Running && p.batch > 0 && p.batchesPerEpoch > 0 &&
-                      p.epoch > static_cast<int>(entry.result.epochs.size());
-    if (live && panel.metric == Metric::TrainLoss)
-        points.append({p.epoch - 1 + double(p.batch) / p.batchesPerEpoch, p.loss});
-    if (live && panel.metric == Metric::TrainAccuracy)
-        points.append({p.epoch - 1 + double(p.batch) / p.batchesPerEpoch, 100.0 * p.accuracy});
-    series->replace(points);
+    series->replace(emaSmoothed(points, m_smoothing));
     const bool shown = entry.visible && (!isGroupedRun(entry) || m_showIndividual);
     // A run without points (still queued) stays out of the legend.
     series->setVisible(shown && !points.isEmpty());
+    QLineSeries* raw = panel.raw.at(entry.id);
+    raw->replace(m_smoothing > 0.0 ? points : QList<QPointF>{});
+    raw->setVisible(shown && m_smoothing > 0.0 && !points.isEmpty());
     if (isGroupedRun(entry) && m_showIndividual) {
         QPen pen = series->pen();
         pen.setWidthF(1.0);
@@ -329,7 +441,7 @@ void CurvesView::rebuild(Panel& panel, const RunEntry& entry)
             offPoints.append({double(m.epoch), panel.metric == Metric::TrainLoss ? *m.trainEvalLoss
                                                                                   : 100.0 * *m.trainEvalAccuracy});
     }
-    off->second->replace(offPoints);
+    off->second->replace(emaSmoothed(offPoints, m_smoothing));
     off->second->setVisible(shown && !offPoints.isEmpty());
     off->second->setName(entry.name() + tr(" (dropout off)"));
     series->setName(offPoints.isEmpty() ? entry.name() : entry.name() + tr(" (dropout on)"));
@@ -342,6 +454,8 @@ void CurvesView::rebuild(Panel& panel, const RunEntry& entry)
 
 void CurvesView::rescale(Panel& panel)
 {
+    if (panel.view->isZoomed())
+        return;  // the user's zoom stays until they reset it
     int epochs = 1;
     double lo = std::numeric_limits<double>::max();
     double hi = std::numeric_limits<double>::lowest();
@@ -351,7 +465,7 @@ void CurvesView::rescale(Panel& panel)
             continue;
         epochs = std::max(epochs, entry->config.epochs);
         const auto off = panel.offSeries.find(id);
-        for (const QLineSeries* drawn : {series, off == panel.offSeries.end() ? nullptr : off->second}) {
+        for (const QLineSeries* drawn : {series, panel.raw.at(id), off == panel.offSeries.end() ? nullptr : off->second}) {
             if (!drawn || !drawn->isVisible())
                 continue;
             for (const QPointF& point : drawn->points()) {
@@ -370,6 +484,10 @@ void CurvesView::rescale(Panel& panel)
     }
     panel.x->setRange(0, epochs);
     panel.x->setTickCount(std::min(epochs, 10) + 1);
+    if (m_logScale && panel.yLog) {
+        rescaleLog(panel, lo, hi);
+        return;
+    }
     if (lo > hi) {
         panel.y->setRange(0, isLoss(panel.metric) ? 1.0 : 100.0);
         return;
@@ -380,6 +498,20 @@ void CurvesView::rescale(Panel& panel)
         // Zoom to the data: 97-100 % is where these curves live.
         setNiceRange(panel.y, lo, hi, 0.0, 100.0);
     }
+}
+
+void CurvesView::rescaleLog(Panel& panel, double lo, double hi)
+{
+    if (lo > hi || hi <= 0.0) {
+        panel.yLog->setRange(0.01, 10.0);
+        return;
+    }
+    // Whole or half decades around the data, so that the labels fall on round values.
+    lo = std::max(lo, hi * 1e-6);
+    const double floorDecade = std::pow(10.0, std::floor(std::log10(lo)));
+    const double ceilDecade = std::pow(10.0, std::ceil(std::log10(hi)));
+    panel.yLog->setRange(lo >= 3.0 * floorDecade ? 3.0 * floorDecade : floorDecade,
+                         hi <= 0.3 * ceilDecade ? 0.3 * ceilDecade : ceilDecade);
 }
 
 } // namespace dropoutlab::ui

@@ -7,10 +7,16 @@
 #include <array>
 #include <map>
 
+class QAbstractAxis;
+class QAbstractSeries;
 class QAreaSeries;
 class QChart;
 class QCheckBox;
+class QLabel;
 class QLineSeries;
+class QLogValueAxis;
+class QPointF;
+class QSlider;
 class QValueAxis;
 
 namespace dropoutlab {
@@ -23,8 +29,15 @@ class ChartView;
 class RunsModel;
 struct RunEntry;
 
+/// TensorBoard's smoothing: an exponential moving average with weight `weight` (0: none, 0.99:
+/// very smooth), debiased so that the first points are not pulled towards zero.
+QList<QPointF> emaSmoothed(const QList<QPointF>& points, double weight);
+
 /// The 2x2 figure of the reference tutorial: training loss, validation loss, training accuracy,
-/// validation accuracy, every run overlaid in its colour. Redraws at most ~10 times a second.
+/// validation accuracy, every run overlaid in its colour. Training curves have a point per
+/// progress report (the batches since the previous one) at fractional epochs. Smoothing draws
+/// the raw curves faint behind; the loss charts can use a log scale. Redraws at most ~10 times a
+/// second.
 class CurvesView final : public QWidget {
     Q_OBJECT
 
@@ -39,6 +52,12 @@ public:
     void setShowIndividualRuns(bool show);
     /// Number of point groups drawn in each panel (for tests).
     int groupCount() const { return static_cast<int>(m_panels[0].groups.size()); }
+    /// Smoothing weight in [0, 0.99] (the slider shows it).
+    void setSmoothing(double weight);
+    double smoothing() const { return m_smoothing; }
+    /// Log-scale y axes on the two loss charts.
+    void setLogScale(bool on);
+    bool isLogScale() const { return m_logScale; }
 
 private:
     enum class Metric { TrainLoss, ValLoss, TrainAccuracy, ValAccuracy };
@@ -54,14 +73,22 @@ private:
         QChart* chart = nullptr;
         QValueAxis* x = nullptr;
         QValueAxis* y = nullptr;
+        QLogValueAxis* yLog = nullptr;  ///< loss panels: used instead of y with the log scale
         std::map<int, QLineSeries*> series;
+        /// With smoothing: the raw curve, faint, behind the smoothed one.
+        std::map<int, QLineSeries*> raw;
         /// Training panels: the metric of the training sample measured with dropout off, dashed.
         std::map<int, QLineSeries*> offSeries;
         std::map<QString, Group> groups;
     };
 
+    enum class Line { Main, Raw, DropoutOff };
     void addRun(int id);
-    QLineSeries* addSeries(Panel& panel, int id, const RunEntry& entry, bool dropoutOff);
+    QLineSeries* addSeries(Panel& panel, int id, const RunEntry& entry, Line line);
+    QAbstractAxis* currentY(const Panel& panel) const;
+    std::vector<QAbstractSeries*> panelSeries(const Panel& panel) const;
+    QWidget* buildOptions();
+    void rescaleLog(Panel& panel, double lo, double hi);
     void removeRun(int id);
     void markDirty(int id);
     void rebuild(Panel& panel, const RunEntry& entry);
@@ -78,8 +105,13 @@ private:
     QTimer m_timer;
     bool m_grouped = false;
     bool m_showIndividual = false;
+    double m_smoothing = 0.0;
+    bool m_logScale = false;
     QCheckBox* m_groupBox = nullptr;
     QCheckBox* m_individualBox = nullptr;
+    QSlider* m_smoothingSlider = nullptr;
+    QLabel* m_smoothingLabel = nullptr;
+    QCheckBox* m_logBox = nullptr;
 };
 
 } // namespace dropoutlab::ui

@@ -31,6 +31,14 @@ struct RunEntry {
     RunState state = RunState::Queued;
     RunInfo info;
     BatchProgress progress;   ///< last report inside the current epoch
+    /// The training loss and accuracy between consecutive progress reports, at fractional epochs
+    /// (kept while the app runs; run folders hold per-epoch figures only).
+    struct TracePoint {
+        double epoch = 0.0;     ///< e.g. 2.25: a quarter into epoch 3
+        double loss = 0.0;      ///< mean over the batches since the previous report
+        double accuracy = 0.0;  ///< fraction, likewise
+    };
+    std::vector<TracePoint> trace;
     RunResult result;         ///< finished epochs so far; final figures once done
     QString dir;              ///< run folder, once started or loaded
     QColor color;
@@ -41,6 +49,12 @@ struct RunEntry {
     QString pointLabel;       ///< e.g. "fc1=0.25"
 
     QString name() const { return QString::fromStdString(config.name); }
+    /// Records a progress report: `progress`, and a trace point for the batches since the last one.
+    void addProgress(const BatchProgress& report);
+    /// A (re)started run: no progress, no trace.
+    void resetProgress();
+    /// At most this many trace points; beyond it every other point is dropped (the curve keeps its shape).
+    static constexpr std::size_t kMaxTracePoints = 20000;
     /// Final train accuracy minus validation accuracy (fractions); 0 without epochs.
     double trainValGap() const;
 };

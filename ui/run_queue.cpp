@@ -19,7 +19,7 @@ RunQueue::RunQueue(RunsModel* model, QObject* parent)
     const RunWorker* worker = m_controller->worker();
     connect(worker, &RunWorker::started, this, &RunQueue::onStarted);
     connect(worker, &RunWorker::batchProgress, this, [this](int id, const BatchProgress& progress) {
-        m_model->update(id, [&](RunEntry& e) { e.progress = progress; });
+        m_model->update(id, [&](RunEntry& e) { e.addProgress(progress); });
         Q_EMIT progressed(id);
     });
     connect(worker, &RunWorker::epochFinished, this, [this](int id, const EpochMetrics& metrics) {
@@ -160,7 +160,7 @@ bool RunQueue::startJob(const Job& job)
             e.state = RunState::Running;
             e.dir = dir;
             e.result = {};
-            e.progress = {};
+            e.resetProgress();
         });
         m_currentId = job.runId;
         m_controller->start(job.runId, config, dir);
@@ -190,7 +190,7 @@ void RunQueue::onStarted(int runId, const RunInfo& info)
         e.info = info;
         e.state = RunState::Running;
         e.result = {};
-        e.progress = {};
+        e.resetProgress();
     });
     if (m_currentId != runId) {
         m_currentId = runId;

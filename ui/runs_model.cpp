@@ -79,6 +79,40 @@ bool isFinished(RunState state)
     return state != RunState::Queued && state != RunState::Running && state != RunState::Planned;
 }
 
+void RunEntry::addProgress(const BatchProgress& report)
+{
+    // The engine reports running means of the epoch so far; the mean of the batches since the
+    // previous report of the same epoch follows from two of them.
+    if (report.epoch == progress.epoch && report.batch <= progress.batch)
+        return;  // nothing new (a repeated report)
+    const bool sameEpoch = progress.epoch == report.epoch && progress.batch > 0;
+    const double before = sameEpoch ? progress.batch : 0.0;
+    const double batches = report.batch - before;
+    if (report.batch > 0 && report.batchesPerEpoch > 0 && batches > 0) {
+        TracePoint point;
+        point.epoch = report.epoch - 1 + static_cast<double>(report.batch) / report.batchesPerEpoch;
+        point.loss = (report.loss * report.batch - (sameEpoch ? progress.loss * before : 0.0)) / batches;
+        point.accuracy = (report.accuracy * report.batch - (sameEpoch ? progress.accuracy * before : 0.0)) / batches;
+        trace.push_back(point);
+        if (trace.size() > kMaxTracePoints) {
+            // Every other point goes; the newest stays, so that the curve reaches the present.
+            const TracePoint newest = trace.back();
+            std::size_t kept = 0;
+            for (std::size_t i = 0; i + 1 < trace.size(); i += 2)
+                trace[kept++] = trace[i];
+            trace.resize(kept);
+            trace.push_back(newest);
+        }
+    }
+    progress = report;
+}
+
+void RunEntry::resetProgress()
+{
+    progress = {};
+    trace.clear();
+}
+
 double RunEntry::trainValGap() const
 {
     if (result.epochs.empty())

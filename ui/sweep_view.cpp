@@ -147,6 +147,8 @@ SweepView::SweepView(RunsModel* model, QWidget* parent)
     styleChart(m_gapChart, tr("Train−validation gap"));
     m_accuracyView = new ChartView(m_accuracyChart, QStringLiteral("sweep-test-accuracy"));
     m_gapView = new ChartView(m_gapChart, QStringLiteral("sweep-gap"));
+    for (ChartView* view : {m_accuracyView, m_gapView})
+        connect(view, &ChartView::zoomWasReset, this, &SweepView::refresh);
 
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
@@ -293,9 +295,12 @@ void SweepView::rebuildOneAxis(const SweepSpec& spec)
     const QString xTitle = axisTitle(spec.axes.front().parameter);
     const int best = bestPoint();
     m_accuracyChart->setTitle(tr("Test accuracy (mean ± std over %n seed(s))", "", spec.repeats));
-    fillMeanChart(m_accuracyChart, xs, accuracy, 100.0, best, xTitle, tr("Test accuracy (%)"), tr("mean test accuracy"));
+    m_accuracyView->keepZoomWhile([&] {
+        fillMeanChart(m_accuracyChart, xs, accuracy, 100.0, best, xTitle, tr("Test accuracy (%)"), tr("mean test accuracy"));
+    });
     m_gapChart->setTitle(tr("Train−validation gap at the last epoch (both with dropout off)"));
-    fillMeanChart(m_gapChart, xs, gap, 100.0, -1, xTitle, tr("Gap (percentage points)"), tr("mean gap"));
+    m_gapView->keepZoomWhile(
+        [&] { fillMeanChart(m_gapChart, xs, gap, 100.0, -1, xTitle, tr("Gap (percentage points)"), tr("mean gap")); });
 }
 
 void SweepView::rebuildTwoAxes(const SweepSpec& spec)

@@ -19,6 +19,7 @@ private Q_SLOTS:
     void statesAndStatusesRoundTrip();
     void recordsForExportAndStatistics();
     void distinctColours();
+    void progressBecomesATrace();
 };
 
 void TestRunsModel::textsOfAFinishedRun()
@@ -126,6 +127,49 @@ void TestRunsModel::distinctColours()
     for (int i = 0; i < 40; ++i)
         colours.insert(runColor(i).rgb());
     QCOMPARE(colours.size(), 40);
+}
+
+void TestRunsModel::progressBecomesATrace()
+{
+    RunEntry e;
+    const auto report = [](int epoch, int batch, double loss, double accuracy) {
+        BatchProgress p;
+        p.epoch = epoch;
+        p.batch = batch;
+        p.batchesPerEpoch = 8;
+        p.loss = loss;          // running means of the epoch so far
+        p.accuracy = accuracy;
+        return p;
+    };
+    e.addProgress(report(1, 2, 1.0, 0.5));
+    e.addProgress(report(1, 4, 0.75, 0.625));  // batches 3-4: (0.75*4 - 1.0*2) / 2 = 0.5
+    e.addProgress(report(2, 2, 0.4, 0.9));     // a new epoch: its own mean
+    QCOMPARE(e.trace.size(), std::size_t{3});
+    QCOMPARE(e.trace[0].epoch, 0.25);
+    QCOMPARE(e.trace[0].loss, 1.0);
+    QCOMPARE(e.trace[1].epoch, 0.5);
+    QCOMPARE(e.trace[1].loss, 0.5);
+    QCOMPARE(e.trace[1].accuracy, 0.75);
+    QCOMPARE(e.trace[2].epoch, 1.25);
+    QCOMPARE(e.trace[2].loss, 0.4);
+    QCOMPARE(e.progress.batch, 2);
+    e.addProgress(report(2, 2, 0.4, 0.9));  // a repeated report adds nothing
+    QCOMPARE(e.trace.size(), std::size_t{3});
+
+    // A long run keeps at most kMaxTracePoints, thinned evenly.
+    RunEntry longRun;
+    for (int epoch = 1; longRun.trace.size() < RunEntry::kMaxTracePoints; ++epoch) {
+        for (int batch = 1; batch <= 8; ++batch)
+            longRun.addProgress(report(epoch, batch, 0.5, 0.5));
+    }
+    longRun.addProgress(report(100000, 1, 0.5, 0.5));
+    QVERIFY(longRun.trace.size() <= RunEntry::kMaxTracePoints);
+    QVERIFY(longRun.trace.size() >= RunEntry::kMaxTracePoints / 2);
+    QCOMPARE(longRun.trace.front().epoch, 0.125);
+    QCOMPARE(longRun.trace.back().epoch, 99999.125);  // the newest point is kept
+    longRun.resetProgress();
+    QVERIFY(longRun.trace.empty());
+    QCOMPARE(longRun.progress.batch, 0);
 }
 
 QTEST_GUILESS_MAIN(TestRunsModel)

@@ -1,0 +1,166 @@
+// CurvesView (ui/curves_view.h): per-report training curves, smoothing, the log scale, zoom kept.
+#include "chart_view.h"
+#include "curves_view.h"
+#include "runs_model.h"
+
+#include <QChart>
+#include <QLineSeries>
+#include <QLogValueAxis>
+#include <QTest>
+#include <QValueAxis>
+
+using namespace dropoutlab;
+using namespace dropoutlab::ui;
+
+namespace {
+
+/// The visible line series of a chart, by name.
+QLineSeries* shownSeries(QChart* chart, const QString& name)
+{
+    for (QAbstractSeries* s : chart->series()) {
+        if (s->isVisible() && s->name() == name && !s->property(ChartView::kNoCrosshair).toBool())
+            return qobject_cast<QLineSeries*>(s);
+    }
+    return nullptr;
+}
+
+/// A finished run with a progress trace (training loss 1/x) and three epochs.
+int addTracedRun(RunsModel& model)
+{
+    ExperimentConfig config;
+    config.name = "traced";
+    config.epochs = 3;
+    const int id = model.addRun(config, RunState::Completed);
+    model.update(id, [](RunEntry& e) {
+        for (int epoch = 1; epoch <= 3; ++epoch) {
+            for (int batch = 1; batch <= 4; ++batch) {
+                BatchProgress p;
+                p.epoch = epoch;
+                p.batch = batch;
+                p.batchesPerEpoch = 4;
+                p.loss = 1.0 / (epoch + 0.25 * batch);  // running means; the trace derives window means
+                p.accuracy = 0.9;
+                e.addProgress(p);
+            }
+            e.result.epochs.push_back({epoch, 0.5 / epoch, 0.9, 0.4 / epoch, 0.95, 1.0, 0.9, 0.1});
+        }
+    });
+    return id;
+}
+
+} // namespace
+
+class TestCurvesView : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void emaSmoothingAsTensorBoard();
+    void trainingCurvesHaveAPointPerReport();
+    void smoothingKeepsTheRawCurveFaint();
+    void logScaleOnTheLossCharts();
+    void zoomSurvivesNewDataUntilReset();
+};
+
+void TestCurvesView::emaSmoothingAsTensorBoard()
+{
+    const QList<QPointF> raw{{1, 1.0}, {2, 0.0}, {3, 1.0}};
+    QCOMPARE(emaSmoothed(raw, 0.0), raw);
+    const QList<QPointF> s = emaSmoothed(raw, 0.5);
+    // last = 0.5, 0.25, 0.625; debiased by 1 - 0.5^n: 1, 1/3, 5/7.
+    QCOMPARE(s.size(), 3);
+    QCOMPARE(s[0], QPointF(1, 1.0));
+    QVERIFY(std::abs(s[1].y() - 1.0 / 3.0) < 1e-12);
+    QVERIFY(std::abs(s[2].y() - 5.0 / 7.0) < 1e-12);
+    QCOMPARE(s[2].x(), 3.0);
+}
+
+void TestCurvesView::trainingCurvesHaveAPointPerReport()
+{
+    RunsModel model;
+    addTracedRun(model);
+    CurvesView view(&model);
+    view.flush();
+    QLineSeries* training = shownSeries(view.chartViews()[0]->chart(), "traced");
+    QVERIFY(training);
+    QCOMPARE(training->count(), 12);  // 3 epochs x 4 reports
+    QCOMPARE(training->at(0).x(), 0.25);
+    QCOMPARE(training->at(5).x(), 1.5);
+    // Batch 2 of epoch 1 alone: 2 / 1.5 - 1 / 1.25 = 0.5333...
+    QVERIFY(std::abs(training->at(1).y() - (2.0 / 1.5 - 1.0 / 1.25)) < 1e-9);
+    // Validation stays per epoch.
+    QCOMPARE(shownSeries(view.chartViews()[1]->chart(), "traced")->count(), 3);
+}
+
+void TestCurvesView::smoothingKeepsTheRawCurveFaint()
+{
+    RunsModel model;
+    addTracedRun(model);
+    CurvesView view(&model);
+    view.flush();
+    QChart* chart = view.chartViews()[0]->chart();
+    const QList<QPointF> raw = shownSeries(chart, "traced")->points();
+    view.setSmoothing(0.6);
+    QCOMPARE(view.smoothing(), 0.6);
+    QCOMPARE(shownSeries(chart, "traced")->points(), emaSmoothed(raw, 0.6));
+    QLineSeries* faint = nullptr;
+    for (QAbstractSeries* s : chart->series()) {
+        if (s->isVisible() && s->property(ChartView::kNoCrosshair).toBool())
+            faint = qobject_cast<QLineSeries*>(s);
+    }
+    QVERIFY(faint);
+    QCOMPARE(faint->points(), raw);
+    QVERIFY(faint->pen().color().alphaF() < 0.5);
+    view.setSmoothing(0.0);
+    QCOMPARE(shownSeries(chart, "traced")->points(), raw);
+    QVERIFY(!faint->isVisible());
+}
+
+void TestCurvesView::logScaleOnTheLossCharts()
+{
+    RunsModel model;
+    addTracedRun(model);
+    CurvesView view(&model);
+    view.flush();
+    view.setLogScale(true);
+    for (int i : {0, 1}) {
+        QChart* chart = view.chartViews()[static_cast<std::size_t>(i)]->chart();
+        const auto vertical = chart->axes(Qt::Vertical);
+        QCOMPARE(vertical.size(), 1);
+        auto* log = qobject_cast<QLogValueAxis*>(vertical.first());
+        QVERIFY(log);
+        QVERIFY(log->min() > 0 && log->min() <= 0.4 / 3 && log->max() >= 1.0);
+        for (QAbstractSeries* s : chart->series())
+            QVERIFY(s->attachedAxes().contains(log));
+    }
+    // Accuracy charts keep their linear axes.
+    QVERIFY(qobject_cast<QValueAxis*>(view.chartViews()[2]->chart()->axes(Qt::Vertical).first()));
+    view.setLogScale(false);
+    QVERIFY(qobject_cast<QValueAxis*>(view.chartViews()[0]->chart()->axes(Qt::Vertical).first()));
+}
+
+void TestCurvesView::zoomSurvivesNewDataUntilReset()
+{
+    RunsModel model;
+    const int id = addTracedRun(model);
+    CurvesView view(&model);
+    view.resize(900, 700);
+    view.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&view));
+    view.flush();
+    ChartView* validation = view.chartViews()[1];
+    auto* x = qobject_cast<QValueAxis*>(validation->chart()->axes(Qt::Horizontal).first());
+    validation->zoomBy(0.5);
+    const double zoomedMax = x->max();
+    QVERIFY(zoomedMax < 3.0);
+    model.update(id, [](RunEntry& e) {
+        e.config.epochs = 6;
+        e.result.epochs.push_back({4, 0.1, 0.9, 0.1, 0.95, 1.0, 0.9, 0.1});
+    });
+    view.flush();
+    QCOMPARE(x->max(), zoomedMax);  // the user's zoom is kept while data arrives
+    validation->resetZoom();
+    QCOMPARE(x->max(), 6.0);  // back to the automatic range, which now covers the new epochs
+}
+
+QTEST_MAIN(TestCurvesView)
+#include "test_curves_view.moc"
