@@ -4,6 +4,7 @@
 #include "chart_view.h"
 #include "runs_model.h"
 
+#include <QEvent>
 #include <QBarCategoryAxis>
 #include <QBarSeries>
 #include <QBarSet>
@@ -55,6 +56,13 @@ void AccuracyChart::flush()
     m_view->keepZoomWhile([this] { rebuild(); });
 }
 
+void AccuracyChart::changeEvent(QEvent* event)
+{
+    if (event->type() == QEvent::PaletteChange)
+        flush();  // bar labels in the new text colour
+    QWidget::changeEvent(event);
+}
+
 void AccuracyChart::rebuild()
 {
     if (m_series) {
@@ -73,7 +81,7 @@ void AccuracyChart::rebuild()
         set->append(value);
         set->setColor(entry.color);
         set->setBorderColor(entry.color.darker(130));
-        set->setLabelColor(Qt::black);
+        set->setLabelColor(palette().text().color());
         m_series->append(set);
         lo = std::min(lo, value);
         hi = std::max(hi, value);

@@ -26,6 +26,9 @@ public:
     /// The value axis range in percent (for tests).
     std::pair<double, double> axisRange() const;
 
+protected:
+    void changeEvent(QEvent* event) override;
+
 private:
     void rebuild();
     RunsModel* m_model;

@@ -1,8 +1,13 @@
 #include "chart_view.h"
 
 #include "chart_export.h"
+#include "theme.h"
 
 #include <QAbstractAxis>
+#include <QAbstractBarSeries>
+#include <QAreaSeries>
+#include <QBarSet>
+#include <QScatterSeries>
 #include <QContextMenuEvent>
 #include <QGraphicsLineItem>
 #include <QGraphicsRectItem>
@@ -90,18 +95,77 @@ ChartView::ChartView(QChart* chart, QString fileStem, QWidget* parent)
     setToolTip(tr("Drag to zoom, wheel to zoom, middle or Shift-drag to pan, double-click to reset; "
                   "right-click to save"));
     m_crossLine = new QGraphicsLineItem(chart);
-    m_crossLine->setPen(QPen(palette().color(QPalette::Text), 1.0, Qt::DotLine));
     m_crossBox = new QGraphicsRectItem(chart);
-    QColor box = palette().color(QPalette::ToolTipBase);
-    box.setAlphaF(0.92);
-    m_crossBox->setBrush(box);
-    m_crossBox->setPen(QPen(palette().color(QPalette::Mid)));
     m_crossText = new QGraphicsTextItem(m_crossBox);
-    m_crossText->setDefaultTextColor(palette().color(QPalette::ToolTipText));
+    followPalette();
     for (QGraphicsItem* item : {static_cast<QGraphicsItem*>(m_crossLine), static_cast<QGraphicsItem*>(m_crossBox)}) {
         item->setZValue(1000);
         item->setVisible(false);
     }
+}
+
+void ChartView::followPalette()
+{
+    const QPalette& p = palette();
+    m_crossLine->setPen(QPen(p.color(QPalette::Text), 1.0, Qt::DotLine));
+    QColor box = p.color(QPalette::ToolTipBase);
+    box.setAlphaF(0.92);
+    m_crossBox->setBrush(box);
+    m_crossBox->setPen(QPen(p.color(QPalette::Mid)));
+    m_crossText->setDefaultTextColor(p.color(QPalette::ToolTipText));
+
+    QChart* c = chart();
+    const QChart::ChartTheme wanted = isDark(p) ? QChart::ChartThemeDark : QChart::ChartThemeLight;
+    if (c->theme() == wanted)
+        return;
+    // setTheme repaints every series in the theme's colours: keep the runs' own.
+    struct Saved {
+        QAbstractSeries* series;
+        QPen pen;
+        QBrush brush;
+    };
+    std::vector<Saved> saved;
+    std::vector<std::tuple<QBarSet*, QPen, QBrush>> bars;
+    for (QAbstractSeries* series : c->series()) {
+        if (auto* xy = qobject_cast<QXYSeries*>(series))
+            saved.push_back({series, xy->pen(), xy->brush()});
+        else if (auto* area = qobject_cast<QAreaSeries*>(series))
+            saved.push_back({series, area->pen(), area->brush()});
+        else if (auto* bar = qobject_cast<QAbstractBarSeries*>(series)) {
+            for (QBarSet* set : bar->barSets())
+                bars.emplace_back(set, set->pen(), set->brush());
+        }
+    }
+    const QFont title = c->titleFont();
+    const QFont legend = c->legend()->font();
+    const Qt::Alignment legendAlignment = c->legend()->alignment();
+    const QMargins margins = c->margins();
+    c->setTheme(wanted);
+    c->setTitleFont(title);
+    c->legend()->setFont(legend);
+    c->legend()->setAlignment(legendAlignment);
+    c->setMargins(margins);
+    c->setBackgroundRoundness(0);
+    for (const Saved& s : saved) {
+        if (auto* xy = qobject_cast<QXYSeries*>(s.series)) {
+            xy->setPen(s.pen);
+            xy->setBrush(s.brush);
+        } else if (auto* area = qobject_cast<QAreaSeries*>(s.series)) {
+            area->setPen(s.pen);
+            area->setBrush(s.brush);
+        }
+    }
+    for (const auto& [set, pen, brush] : bars) {
+        set->setPen(pen);
+        set->setBrush(brush);
+    }
+}
+
+void ChartView::changeEvent(QEvent* event)
+{
+    if (event->type() == QEvent::PaletteChange)
+        followPalette();
+    QChartView::changeEvent(event);
 }
 
 void ChartView::saveWithDialog()

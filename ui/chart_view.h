@@ -47,6 +47,7 @@ Q_SIGNALS:
     void zoomWasReset();
 
 protected:
+    void changeEvent(QEvent* event) override;
     void contextMenuEvent(QContextMenuEvent* event) override;
     void mousePressEvent(QMouseEvent* event) override;
     void mouseMoveEvent(QMouseEvent* event) override;
@@ -57,6 +58,8 @@ protected:
     void leaveEvent(QEvent* event) override;
 
 private:
+    /// Light or dark chart theme after the widget's palette, keeping every series' own colours.
+    void followPalette();
     void markZoomed();
     void updateCrosshair(const QPoint& pos);
     void hideCrosshair();

@@ -1,5 +1,7 @@
 #include "command_line.h"
 
+#include "theme.h"
+
 #include "dropoutlab/presets.h"
 
 #include <QCommandLineParser>
@@ -58,6 +60,8 @@ QList<QCommandLineOption> valueOptions()
         {"patience", QObject::tr("Early stopping patience in epochs (0: off)."), "n"},
         {"sweep", QObject::tr("Queue the sweep described by this spec file (see resources/sweeps)."), "spec"},
         {"open-sweep", QObject::tr("Show a sweep folder, e.g. one written by CLI shards, and follow it."), "dir"},
+        {"theme", QObject::tr("light, dark or system (the desktop's) for this session; View > Theme keeps a choice."),
+         "theme"},
     };
     for (const auto& flag : settingFlags())
         options.append({QString::fromStdString(flag.flag), QString::fromStdString(flag.help), QStringLiteral("value")});
@@ -110,6 +114,11 @@ bool parseGuiCommandLine(const QStringList& arguments, GuiOptions& options, QStr
         return false;
     }
 
+    options.theme = parser.value("theme");
+    if (!options.theme.isEmpty() && !parseTheme(options.theme)) {
+        error = QObject::tr("--theme '%1': expected light, dark or system").arg(options.theme);
+        return false;
+    }
     options.preset = parser.value("preset");
     options.configFile = parser.value("config");
     options.workspace = parser.value("workspace");

@@ -21,6 +21,7 @@ struct GuiOptions {
     QString sweepSpec;           ///< queue this sweep spec (JSON) into a new sweep folder
     QString openSweep;           ///< show this sweep folder (e.g. written by CLI shards)
     bool version = false;        ///< print the build and system report and exit
+    QString theme;               ///< "light", "dark" or "system" for this session; empty: the saved one
 };
 
 /// True when the arguments only ask for text (--help, --version): the app can answer without a

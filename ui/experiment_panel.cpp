@@ -1,5 +1,7 @@
 #include "experiment_panel.h"
 
+#include "theme.h"
+
 #include "dropout_editor.h"
 
 #include "dropoutlab/dataset.h"
@@ -8,6 +10,7 @@
 #include "dropoutlab/network.h"
 #include "dropoutlab/presets.h"
 
+#include <QEvent>
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDoubleSpinBox>
@@ -100,7 +103,7 @@ ExperimentPanel::ExperimentPanel(QWidget* parent)
     layout->addWidget(buildComputeGroup());
     m_problemLabel = new QLabel(this);
     m_problemLabel->setWordWrap(true);
-    m_problemLabel->setStyleSheet(QStringLiteral("color: #b00020;"));
+    setTextColour(m_problemLabel, problemColor(palette()));
     layout->addWidget(m_problemLabel);
     layout->addStretch(1);
 
@@ -567,6 +570,17 @@ QSize ExperimentPanel::sizeHint() const
     return size;
 }
 
+void ExperimentPanel::changeEvent(QEvent* event)
+{
+    // A new palette (the theme changed): the status colours follow it. The panel's own palette
+    // never changes from here (only its labels' do), so this cannot recurse.
+    if (event->type() == QEvent::PaletteChange && m_dataStatus) {
+        updateDatasetStatus();
+        setTextColour(m_problemLabel, problemColor(palette()));
+    }
+    QWidget::changeEvent(event);
+}
+
 void ExperimentPanel::updateDatasetStatus()
 {
     const std::string dir = resolveDataDir(dataDir().toStdString());
@@ -575,15 +589,15 @@ void ExperimentPanel::updateDatasetStatus()
             throw DataError("choose a folder that holds the four IDX files");
         locateDataset(dir);
         m_datasetOk = true;
-        m_dataStatus->setStyleSheet(QStringLiteral("color: #2e7d32;"));
+        setTextColour(m_dataStatus, fineColor(palette()));
         m_dataStatus->setText(tr("Found in %1").arg(QString::fromStdString(dir)));
     } catch (const DataError& error) {
         m_datasetOk = false;
         QString hint;
         if (m_dataset->currentIndex() == kFashion)
-            hint = tr("Install it with <code>scripts/setup.sh --fashion-mnist</code> "
-                      "(Debian package dataset-fashion-mnist).");
-        m_dataStatus->setStyleSheet(QStringLiteral("color: #b00020;"));
+            hint = tr("Install the Debian package dataset-fashion-mnist (in a source tree: "
+                      "<code>scripts/setup.sh --fashion-mnist</code>).");
+        setTextColour(m_dataStatus, problemColor(palette()));
         m_dataStatus->setText(tr("Dataset missing: %1 %2").arg(QString::fromStdString(error.what()).toHtmlEscaped(), hint));
     }
 }

@@ -47,6 +47,9 @@ Q_SIGNALS:
     void validityChanged(bool valid);
     void presetLoaded(const QString& name);
 
+protected:
+    void changeEvent(QEvent* event) override;
+
 private:
     QWidget* buildPresetRow();
     QWidget* buildDataGroup();

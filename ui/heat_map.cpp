@@ -30,9 +30,7 @@ HeatMap::HeatMap(QWidget* parent)
 {
     setMinimumSize(320, 240);
     setAutoFillBackground(true);
-    QPalette p = palette();
-    p.setColor(QPalette::Window, Qt::white);
-    setPalette(p);
+    setBackgroundRole(QPalette::Base);
 }
 
 void HeatMap::setData(const QString& title, const QString& rowTitle, const QStringList& rowLabels,
@@ -69,7 +67,8 @@ void HeatMap::paintEvent(QPaintEvent*)
 {
     QPainter painter(this);
     painter.setRenderHint(QPainter::Antialiasing);
-    painter.fillRect(rect(), Qt::white);
+    painter.fillRect(rect(), palette().base());
+    painter.setPen(palette().text().color());
     QFont titleFont = font();
     titleFont.setBold(true);
     titleFont.setPointSizeF(titleFont.pointSizeF() * 1.15);
@@ -99,8 +98,8 @@ void HeatMap::paintEvent(QPaintEvent*)
             const QRectF box(area.left() + c * cellW, area.top() + (rows - 1 - r) * cellH, cellW, cellH);
             const Cell& cell = m_cells.at(static_cast<std::size_t>(r)).at(static_cast<std::size_t>(c));
             if (!cell.valid) {
-                painter.fillRect(box, QColor(235, 235, 235));
-                painter.setPen(Qt::darkGray);
+                painter.fillRect(box, palette().alternateBase());
+                painter.setPen(palette().color(QPalette::Disabled, QPalette::Text));
                 painter.drawText(box, Qt::AlignCenter, tr("no runs"));
                 continue;
             }
@@ -111,7 +110,7 @@ void HeatMap::paintEvent(QPaintEvent*)
             painter.drawText(box, Qt::AlignCenter, cell.text);
         }
     }
-    painter.setPen(QPen(Qt::white, 1));
+    painter.setPen(QPen(palette().base().color(), 1));
     for (int c = 1; c < columns; ++c)
         painter.drawLine(QPointF(area.left() + c * cellW, area.top()), QPointF(area.left() + c * cellW, area.bottom() + 1));
     for (int r = 1; r < rows; ++r)
@@ -123,7 +122,7 @@ void HeatMap::paintEvent(QPaintEvent*)
         painter.drawRect(best.adjusted(2, 2, -2, -2));
     }
 
-    painter.setPen(Qt::black);
+    painter.setPen(palette().text().color());
     for (int c = 0; c < columns; ++c)
         painter.drawText(QRectF(area.left() + c * cellW, area.bottom() + 4, cellW, fm.height()), Qt::AlignHCenter,
                          m_columnLabels[c]);

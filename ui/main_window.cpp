@@ -15,11 +15,13 @@
 #include "runs_table.h"
 #include "sweep_dialog.h"
 #include "sweep_view.h"
+#include "theme.h"
 
 #include "dropoutlab/dataset.h"
 #include "dropoutlab/errors.h"
 
 #include <QAction>
+#include <QActionGroup>
 #include <QCloseEvent>
 #include <QDir>
 #include <QFileDialog>
@@ -174,6 +176,17 @@ void MainWindow::buildMenus()
                  QStringLiteral("runQueue"), m_queue, &RunQueue::start);
     addRunAction(run, tr("&Stop"), {QKeySequence(Qt::Key_Escape), QKeySequence(Qt::CTRL | Qt::Key_Period)},
                  QStringLiteral("stopQueue"), m_queue, &RunQueue::stop);
+
+    QMenu* view = menuBar()->addMenu(tr("&View"));
+    QMenu* themes = view->addMenu(tr("&Theme"));
+    auto* group = new QActionGroup(this);
+    for (const auto& [theme, text] : {std::pair{Theme::System, tr("&System")}, std::pair{Theme::Light, tr("&Light")},
+                                      std::pair{Theme::Dark, tr("&Dark")}}) {
+        QAction* action = themes->addAction(text, this, [this, theme = theme] { setTheme(theme, true); });
+        action->setCheckable(true);
+        action->setObjectName(QStringLiteral("theme-") + themeName(theme));
+        group->addAction(action);
+    }
 
     QMenu* help = menuBar()->addMenu(tr("&Help"));
     help->addAction(tr("&About DropoutLab"), this, [this] { showAbout(this); });
@@ -384,9 +397,19 @@ void MainWindow::exportResultsWithDialog()
         statusBar()->showMessage(tr("Wrote summary.csv, long.csv and results.json to %1").arg(dir), 8000);
 }
 
+void MainWindow::setTheme(Theme theme, bool remember)
+{
+    applyTheme(theme);
+    if (auto* action = findChild<QAction*>(QStringLiteral("theme-") + themeName(theme)))
+        action->setChecked(true);
+    if (remember)
+        QSettings().setValue(QStringLiteral("view/theme"), themeName(theme));
+}
+
 void MainWindow::restoreSettings()
 {
     QSettings settings;
+    setTheme(parseTheme(settings.value(QStringLiteral("view/theme")).toString()).value_or(Theme::System), false);
     restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray());
     m_panel->setCustomDataFolder(settings.value(QStringLiteral("data/folder")).toString());
     const QString defaultWorkspace = QDir(QString::fromStdString(userDataDir())).filePath(QStringLiteral("workspace"));

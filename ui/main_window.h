@@ -1,5 +1,6 @@
 #pragma once
 
+#include "theme.h"
 #include "workspace_loader.h"
 
 #include "dropoutlab/experiment_config.h"
@@ -67,6 +68,8 @@ public:
     SweepView* sweepView() const { return m_sweepView; }
     AnalysisView* analysisView() const { return m_analysis; }
     QWidget* dashboard() const;
+    /// Applies a theme (View > Theme, --theme) and, with `remember`, keeps it for the next start.
+    void setTheme(Theme theme, bool remember);
 
 protected:
     void closeEvent(QCloseEvent* event) override;

@@ -1,5 +1,7 @@
 #include "sweep_dialog.h"
 
+#include "theme.h"
+
 #include "dropoutlab/errors.h"
 
 #include <QCheckBox>
@@ -178,11 +180,11 @@ void SweepDialog::updatePreview()
         } else {
             m_previewText += tr(" · time estimate after the first run");
         }
-        m_preview->setStyleSheet(QString());
+        m_preview->setPalette(QPalette());  // the inherited colours again
         ok = true;
     } catch (const Error& error) {
         m_previewText = QString::fromStdString(error.what());
-        m_preview->setStyleSheet(QStringLiteral("color: #b00020;"));
+        setTextColour(m_preview, problemColor(palette()));
     }
     m_preview->setText(m_previewText);
     m_buttons->button(QDialogButtonBox::Ok)->setEnabled(ok);

@@ -47,6 +47,8 @@ int main(int argc, char** argv)
     }
 
     MainWindow window;
+    if (!options.theme.isEmpty())
+        window.setTheme(*parseTheme(options.theme), false);
     const QString workspace = options.workspace.isEmpty() ? window.runQueue()->workspace() : options.workspace;
     if (!window.openWorkspace(workspace, &error)) {
         std::fprintf(stderr, "dropoutlab: workspace %s: %s\n", qPrintable(workspace), qPrintable(error));

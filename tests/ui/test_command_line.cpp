@@ -90,6 +90,7 @@ void TestCommandLine::usageErrors_data()
 {
     QTest::addColumn<QStringList>("arguments");
     QTest::addColumn<QString>("expected");
+    QTest::newRow("unknown theme") << QStringList{"--theme", "solarized"} << "--theme 'solarized': expected light, dark or system";
     QTest::newRow("preset and config") << QStringList{"--preset", "reference", "--config", "x.json"} << "exclude each other";
     QTest::newRow("stray argument") << QStringList{"runs.json"} << "unexpected argument 'runs.json'";
     QTest::newRow("unknown flag") << QStringList{"--epoch", "3"} << "epoch";
