@@ -1,5 +1,6 @@
 #include "chart_view.h"
 
+#include "chart_axes.h"
 #include "chart_export.h"
 #include "theme.h"
 
@@ -7,6 +8,7 @@
 #include <QAbstractBarSeries>
 #include <QAreaSeries>
 #include <QBarSet>
+#include <QCategoryAxis>
 #include <QScatterSeries>
 #include <QContextMenuEvent>
 #include <QGraphicsLineItem>
@@ -63,10 +65,16 @@ std::optional<std::pair<double, double>> axisRange(QAbstractAxis* axis)
     return std::nullopt;
 }
 
-bool shownInLegend(QChart* chart, QAbstractSeries* series)
+/// The chart's plain value axes (not category axes, whose ticks are the data's own).
+std::vector<QValueAxis*> valueAxes(QChart* chart)
 {
-    const auto markers = chart->legend()->markers(series);
-    return !markers.isEmpty() && markers.first()->isVisible();
+    std::vector<QValueAxis*> axes;
+    for (QAbstractAxis* axis : chart->axes()) {
+        auto* value = qobject_cast<QValueAxis*>(axis);
+        if (value && !qobject_cast<QCategoryAxis*>(axis))
+            axes.push_back(value);
+    }
+    return axes;
 }
 
 } // namespace
@@ -92,8 +100,9 @@ ChartView::ChartView(QChart* chart, QString fileStem, QWidget* parent)
     setRubberBand(QChartView::RectangleRubberBand);
     setMouseTracking(true);
     setFocusPolicy(Qt::StrongFocus);
-    setToolTip(tr("Drag to zoom, wheel to zoom, middle or Shift-drag to pan, double-click to reset; "
-                  "right-click to save"));
+    // In the status bar, not as a tooltip that would cover the crosshair.
+    setStatusTip(tr("Drag to zoom, wheel to zoom, middle or Shift-drag to pan, double-click or 0 to reset; "
+                    "right-click to save"));
     m_crossLine = new QGraphicsLineItem(chart);
     m_crossBox = new QGraphicsRectItem(chart);
     m_crossText = new QGraphicsTextItem(m_crossBox);
@@ -177,6 +186,15 @@ void ChartView::saveWithDialog()
 void ChartView::markZoomed()
 {
     m_zoomed = true;
+    // A zoomed range is rarely round: ticks at round values inside it instead of at its ends.
+    for (QValueAxis* axis : valueAxes(chart())) {
+        double step = niceStep(axis->max() - axis->min(), 5);
+        if (axis->labelFormat().contains(QLatin1Char('d')))
+            step = std::max(step, 1.0);  // integer labels (epochs)
+        axis->setTickAnchor(0.0);
+        axis->setTickInterval(step);
+        axis->setTickType(QValueAxis::TicksDynamic);
+    }
 }
 
 void ChartView::zoomBy(qreal factor, QPointF center)
@@ -193,6 +211,8 @@ void ChartView::zoomBy(qreal factor, QPointF center)
 void ChartView::resetZoom()
 {
     chart()->zoomReset();
+    for (QValueAxis* axis : valueAxes(chart()))
+        axis->setTickType(QValueAxis::TicksFixed);
     m_zoomed = false;
     Q_EMIT zoomWasReset();
 }
@@ -228,7 +248,7 @@ QString ChartView::crosshairText(const QPoint& pos) const
     QStringList lines;
     for (QAbstractSeries* series : chart()->series()) {
         auto* xy = qobject_cast<QXYSeries*>(series);
-        if (!xy || !xy->isVisible() || xy->property(kNoCrosshair).toBool() || !shownInLegend(chart(), xy))
+        if (!xy || !xy->isVisible() || xy->property(kNoCrosshair).toBool())
             continue;
         const double x = chart()->mapToValue(chartPos, xy).x();
         const QList<QPointF> points = xy->points();

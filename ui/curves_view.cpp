@@ -57,9 +57,11 @@ CurvesView::CurvesView(RunsModel* model, QWidget* parent)
     grid->setSpacing(4);
     outer->addLayout(grid, 1);
     const std::array<std::tuple<Metric, QString, QString, QString>, 4> specs = {{
-        {Metric::TrainLoss, tr("Training loss"), tr("Cross-entropy loss"), QStringLiteral("training-loss")},
+        {Metric::TrainLoss, tr("Training loss (dashed: dropout off)"), tr("Cross-entropy loss"),
+         QStringLiteral("training-loss")},
         {Metric::ValLoss, tr("Validation loss"), tr("Cross-entropy loss"), QStringLiteral("validation-loss")},
-        {Metric::TrainAccuracy, tr("Training accuracy"), tr("Accuracy (%)"), QStringLiteral("training-accuracy")},
+        {Metric::TrainAccuracy, tr("Training accuracy (dashed: dropout off)"), tr("Accuracy (%)"),
+         QStringLiteral("training-accuracy")},
         {Metric::ValAccuracy, tr("Validation accuracy"), tr("Accuracy (%)"), QStringLiteral("validation-accuracy")},
     }};
     for (std::size_t i = 0; i < specs.size(); ++i) {
@@ -424,6 +426,9 @@ void CurvesView::rebuild(Panel& panel, const RunEntry& entry)
     QLineSeries* raw = panel.raw.at(entry.id);
     raw->replace(m_smoothing > 0.0 ? points : QList<QPointF>{});
     raw->setVisible(shown && m_smoothing > 0.0 && !points.isEmpty());
+    // Showing a series shows its legend entry again: the faint raw curve has none.
+    for (QLegendMarker* marker : panel.chart->legend()->markers(raw))
+        marker->setVisible(false);
     if (isGroupedRun(entry) && m_showIndividual) {
         QPen pen = series->pen();
         pen.setWidthF(1.0);
@@ -443,8 +448,11 @@ void CurvesView::rebuild(Panel& panel, const RunEntry& entry)
     }
     off->second->replace(emaSmoothed(offPoints, m_smoothing));
     off->second->setVisible(shown && !offPoints.isEmpty());
+    // One legend entry per run; the title says what the dashed line is, the crosshair names it.
     off->second->setName(entry.name() + tr(" (dropout off)"));
-    series->setName(offPoints.isEmpty() ? entry.name() : entry.name() + tr(" (dropout on)"));
+    for (QLegendMarker* marker : panel.chart->legend()->markers(off->second))
+        marker->setVisible(false);
+    series->setName(entry.name());
     if (isGroupedRun(entry) && m_showIndividual) {
         QPen pen = off->second->pen();
         pen.setWidthF(1.0);

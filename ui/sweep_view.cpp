@@ -109,6 +109,7 @@ void fillMeanChart(QChart* chart, const std::vector<double>& xs, const std::vect
     chart->addSeries(mean);
     for (QLineSeries* bar : bars) {
         chart->addSeries(bar);
+        bar->setProperty(ChartView::kNoCrosshair, true);
         for (QLegendMarker* marker : chart->legend()->markers(bar))
             marker->setVisible(false);
     }

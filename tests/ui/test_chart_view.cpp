@@ -73,12 +73,18 @@ void TestChartView::wheelZoomsAboutTheCursorAndDoubleClickResets()
     QVERIFY(f.x->min() > 0.5 && f.x->max() < 10.0);
     QVERIFY(std::abs(f.chart->mapToValue(f.chart->mapFromScene(f.view.mapToScene(pos))).x() - 8.0) < 0.05);
 
+    // Ticks at round values inside the zoomed range (a span of 7.2: every 2).
+    QCOMPARE(f.x->tickType(), QValueAxis::TicksDynamic);
+    QCOMPARE(f.x->tickInterval(), 2.0);
+    QCOMPARE(f.x->tickAnchor(), 0.0);
+
     QSignalSpy reset(&f.view, &ChartView::zoomWasReset);
     QTest::mouseDClick(f.view.viewport(), Qt::LeftButton, {}, f.at(5, 5));
     QCOMPARE(reset.count(), 1);
     QVERIFY(!f.view.isZoomed());
     QCOMPARE(f.x->min(), 0.0);
     QCOMPARE(f.x->max(), 10.0);
+    QCOMPARE(f.x->tickType(), QValueAxis::TicksFixed);
 }
 
 void TestChartView::rubberBandZoomsAndRightClickDoesNotZoomOut()

@@ -4,6 +4,8 @@
 #include "runs_model.h"
 
 #include <QChart>
+#include <QLegend>
+#include <QLegendMarker>
 #include <QLineSeries>
 #include <QLogValueAxis>
 #include <QTest>
@@ -110,6 +112,8 @@ void TestCurvesView::smoothingKeepsTheRawCurveFaint()
     QVERIFY(faint);
     QCOMPARE(faint->points(), raw);
     QVERIFY(faint->pen().color().alphaF() < 0.5);
+    for (QLegendMarker* marker : chart->legend()->markers(faint))
+        QVERIFY(!marker->isVisible());  // no legend entry of its own
     view.setSmoothing(0.0);
     QCOMPARE(shownSeries(chart, "traced")->points(), raw);
     QVERIFY(!faint->isVisible());
