@@ -1,6 +1,5 @@
 #include "main_window.h"
 
-#include "about_box.h"
 #include "accuracy_chart.h"
 #include "analysis_view.h"
 #include "curves_view.h"
@@ -12,6 +11,7 @@
 #include "run_queue.h"
 #include "queue_status.h"
 #include "runs_model.h"
+#include "runs_browser.h"
 #include "runs_table.h"
 #include "sweep_dialog.h"
 #include "sweep_view.h"
@@ -21,11 +21,9 @@
 #include "dropoutlab/errors.h"
 
 #include <QAction>
-#include <QActionGroup>
 #include <QCloseEvent>
 #include <QDir>
 #include <QFileDialog>
-#include <QMenuBar>
 #include <QMessageBox>
 #include <QScrollArea>
 #include <QSettings>
@@ -37,19 +35,6 @@
 #include <cstdio>
 
 namespace dropoutlab::ui {
-namespace {
-
-/// A menu entry with several shortcuts (the first is shown) and an object name for tests.
-template <typename Receiver, typename Slot>
-void addRunAction(QMenu* menu, const QString& text, const QList<QKeySequence>& keys, const QString& name,
-                  Receiver* receiver, Slot slot)
-{
-    QAction* action = menu->addAction(text, receiver, slot);
-    action->setShortcuts(keys);
-    action->setObjectName(name);
-}
-
-} // namespace
 
 MainWindow::MainWindow(QWidget* parent)
     : QMainWindow(parent), m_model(new RunsModel(this)), m_queue(new RunQueue(m_model, this)),
@@ -124,12 +109,14 @@ QWidget* MainWindow::buildResultsArea()
     connect(m_analysis, &AnalysisView::busyChanged, this, [this] { updateActions(); });
     m_accuracy = new AccuracyChart(m_model);
 
-    m_table = new RunsTable(m_model);
+    auto* browser = new RunsBrowser(m_model);
+    m_table = browser->table();
     connect(m_table, &RunsTable::selectionChanged, this, &MainWindow::updateActions);
+    connect(browser, &RunsBrowser::loadIntoPanel, this, &MainWindow::loadRunIntoPanel);
 
     auto* bottom = new QSplitter(Qt::Horizontal);
     bottom->addWidget(m_accuracy);
-    bottom->addWidget(m_table);
+    bottom->addWidget(browser);
     bottom->setStretchFactor(0, 1);
     bottom->setStretchFactor(1, 2);
     m_results->addWidget(m_tabs);
@@ -142,54 +129,6 @@ QWidget* MainWindow::buildResultsArea()
 QWidget* MainWindow::dashboard() const
 {
     return m_results;
-}
-
-void MainWindow::buildMenus()
-{
-    QMenu* file = menuBar()->addMenu(tr("&File"));
-    file->addAction(tr("&Open Workspace…"), QKeySequence::Open, this, [this] {
-        chooseFolder(tr("Open Workspace"), tr("Cannot open the workspace"), &MainWindow::openWorkspace);
-    })->setObjectName(QStringLiteral("openWorkspace"));
-    file->addAction(tr("Open &Sweep Folder…"), this, [this] {
-        chooseFolder(tr("Open Sweep Folder"), tr("Cannot open the sweep folder"), &MainWindow::openSweepFolder);
-    });
-    m_exporter->addChartActions(file->addMenu(tr("Export &Chart")));
-    file->addAction(tr("Export &Dashboard…"), QKeySequence::SaveAs, this, &MainWindow::exportDashboardWithDialog);
-    file->addAction(tr("Export &Results (CSV, JSON)…"), QKeySequence::Save, this, &MainWindow::exportResultsWithDialog)
-        ->setObjectName(QStringLiteral("exportResults"));
-    file->addSeparator();
-    // Every binding of the standard keys (Close is Ctrl+W and Ctrl+F4 on Linux desktops).
-    QAction* close = file->addAction(tr("&Close Window"), this, &QWidget::close);
-    close->setShortcuts(QKeySequence::Close);
-    close->setObjectName(QStringLiteral("closeWindow"));
-    file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
-
-    QMenu* run = menuBar()->addMenu(tr("&Run"));
-    addRunAction(run, tr("&Add Run"), {QKeySequence(Qt::CTRL | Qt::Key_Return), QKeySequence(Qt::CTRL | Qt::Key_Enter)},
-                 QStringLiteral("addRun"), this, &MainWindow::addCurrentRun);
-    addRunAction(run, tr("&Compare With and Without Dropout"), {QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_Return)},
-                 QStringLiteral("addComparison"), this, &MainWindow::addComparisonPair);
-    addRunAction(run, tr("Dropout S&weep…"), {QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_D)},
-                 QStringLiteral("sweepDialog"), this, &MainWindow::openSweepDialog);
-    run->addSeparator();
-    addRunAction(run, tr("&Run Queue"), {QKeySequence(Qt::Key_F5), QKeySequence(Qt::CTRL | Qt::Key_R)},
-                 QStringLiteral("runQueue"), m_queue, &RunQueue::start);
-    addRunAction(run, tr("&Stop"), {QKeySequence(Qt::Key_Escape), QKeySequence(Qt::CTRL | Qt::Key_Period)},
-                 QStringLiteral("stopQueue"), m_queue, &RunQueue::stop);
-
-    QMenu* view = menuBar()->addMenu(tr("&View"));
-    QMenu* themes = view->addMenu(tr("&Theme"));
-    auto* group = new QActionGroup(this);
-    for (const auto& [theme, text] : {std::pair{Theme::System, tr("&System")}, std::pair{Theme::Light, tr("&Light")},
-                                      std::pair{Theme::Dark, tr("&Dark")}}) {
-        QAction* action = themes->addAction(text, this, [this, theme = theme] { setTheme(theme, true); });
-        action->setCheckable(true);
-        action->setObjectName(QStringLiteral("theme-") + themeName(theme));
-        group->addAction(action);
-    }
-
-    QMenu* help = menuBar()->addMenu(tr("&Help"));
-    help->addAction(tr("&About DropoutLab"), this, [this] { showAbout(this); });
 }
 
 void MainWindow::buildStatusBar()
@@ -221,6 +160,15 @@ void MainWindow::addComparisonPair()
     }
     m_queue->enqueue(withoutDropout(with));
     m_queue->enqueue(with);
+}
+
+void MainWindow::loadRunIntoPanel(int id)
+{
+    if (const RunEntry* entry = m_model->find(id)) {
+        m_panel->setConfig(entry->config);
+        statusBar()->showMessage(tr("The settings of “%1” are in the panel: change them and add the run").arg(entry->name()),
+                                 8000);
+    }
 }
 
 void MainWindow::removeSelectedRuns()

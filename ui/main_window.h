@@ -82,6 +82,8 @@ private:
     void addCurrentRun();
     void addComparisonPair();
     void removeSelectedRuns();
+    /// A run's settings into the panel, to change and run again (the runs table's "Load into panel").
+    void loadRunIntoPanel(int id);
     void clearFinishedRuns();
     void updateActions();
     void onRunFinished(int runId);

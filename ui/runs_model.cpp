@@ -150,7 +150,8 @@ QVariant RunsModel::headerData(int section, Qt::Orientation orientation, int rol
     if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
         return {};
     static const std::array<const char*, ColumnCount> titles = {
-        "", "Run", "Dropout", "Status", "Epoch", "Best val. acc.", "Test acc.", "Train−val gap (dropout off)", "Time", "Device"};
+        "", "Run", "Dropout", "Status", "Epoch", "Best val. acc.", "Test acc.", "Train−val gap (dropout off)", "Time", "Device",
+        "Model", "Learning rate", "Momentum", "Optimiser", "Weight decay", "Batch", "Training images", "Epochs", "Seeds"};
     return tr(titles.at(static_cast<std::size_t>(section)));
 }
 
@@ -221,6 +222,50 @@ QVariant RunsModel::displayData(const RunEntry& e, int column) const
                        : QStringLiteral("%1 s").arg(s);
     }
     case Device: return QString::fromStdString(e.result.device.empty() ? e.info.device : e.result.device);
+    default: return settingText(e.config, column);
+    }
+}
+
+QString RunsModel::settingText(const ExperimentConfig& c, int column)
+{
+    const auto number = [](double v) { return QString::number(v, 'g', 6); };
+    switch (column) {
+    case Model: {
+        if (c.model == ModelKind::Cnn)
+            return tr("CNN");
+        QStringList widths;
+        for (const int w : c.hiddenWidths)
+            widths << QString::number(w);
+        return tr("MLP %1%2").arg(widths.join(QLatin1Char('-')),
+                                  c.activation == Activation::Sigmoid ? tr(" logistic") : QString());
+    }
+    case LearningRate:
+        return c.lrSchedule == LrSchedule::Constant && c.warmupEpochs == 0
+                   ? number(c.learningRate)
+                   : QStringLiteral("%1 (%2%3)").arg(number(c.learningRate), QString::fromStdString(toString(c.lrSchedule)),
+                                                     c.warmupEpochs > 0 ? tr(", warm-up %1").arg(c.warmupEpochs) : QString());
+    case Momentum:
+        if (c.optimiser != OptimiserKind::Sgd)
+            return QStringLiteral("–");
+        return c.momentumRampEpochs > 0 ? tr("%1 → %2").arg(number(c.momentumStart), number(c.momentum)) : number(c.momentum);
+    case Optimiser: {
+        QString text = QString::fromStdString(toString(c.optimiser));
+        if (c.optimiser == OptimiserKind::Sgd && c.nesterov)
+            text += tr(" Nesterov");
+        if (c.maxNorm > 0)
+            text += tr(", max-norm %1").arg(number(c.maxNorm));
+        return text;
+    }
+    case WeightDecay: return c.weightDecay > 0 ? number(c.weightDecay) : tr("off");
+    case BatchSize: return QString::number(c.batchSize);
+    case Subset: return c.trainSubset > 0 ? QLocale().toString(static_cast<qlonglong>(c.trainSubset)) : tr("all");
+    case Epochs: return QString::number(c.epochs);
+    case Seeds: {
+        const dropoutlab::Seeds& s = c.seeds;
+        if (s.init == s.shuffle && s.init == s.dropout)
+            return tr("%1, split %2").arg(s.init).arg(s.split);
+        return tr("init %1, shuffle %2, dropout %3, split %4").arg(s.init).arg(s.shuffle).arg(s.dropout).arg(s.split);
+    }
     default: return {};
     }
 }
@@ -235,6 +280,12 @@ QVariant RunsModel::sortData(const RunEntry& e, int column) const
     case Gap: return e.trainValGap();
     case Time: return e.result.wallSeconds;
     case Status: return static_cast<int>(e.state);
+    case LearningRate: return e.config.learningRate;
+    case Momentum: return e.config.momentum;
+    case WeightDecay: return e.config.weightDecay;
+    case BatchSize: return e.config.batchSize;
+    case Subset: return static_cast<qlonglong>(e.config.trainSubset);
+    case Epochs: return e.config.epochs;
     default: return displayData(e, column);
     }
 }

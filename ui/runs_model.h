@@ -14,7 +14,13 @@ class RunsModel final : public QAbstractTableModel {
     Q_OBJECT
 
 public:
-    enum Column { Show, Name, Dropout, Status, Progress, BestVal, TestAcc, Gap, Time, Device, ColumnCount };
+    enum Column {
+        Show, Name, Dropout, Status, Progress, BestVal, TestAcc, Gap, Time, Device,
+        // The hyper-parameters (RunsTable shows a few by default; its header's menu the rest).
+        Model, LearningRate, Momentum, Optimiser, WeightDecay, BatchSize, Subset, Epochs, Seeds,
+        ColumnCount
+    };
+    static constexpr int kFirstSetting = Model;
     static constexpr int kSortRole = Qt::UserRole + 1;
     static constexpr int kIdRole = Qt::UserRole + 2;
 
@@ -55,6 +61,8 @@ private:
     RunEntry* findMutable(int id);
     void announce(int id);
     QVariant displayData(const RunEntry& entry, int column) const;
+    /// The text of a hyper-parameter column for `config`.
+    static QString settingText(const ExperimentConfig& config, int column);
     QVariant sortData(const RunEntry& entry, int column) const;
 
     std::vector<RunEntry> m_entries;

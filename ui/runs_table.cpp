@@ -4,16 +4,52 @@
 
 #include <QGridLayout>
 #include <QHeaderView>
+#include <QMenu>
 #include <QPushButton>
+#include <QSettings>
 #include <QSortFilterProxyModel>
 
+#include <array>
+
 namespace dropoutlab::ui {
+namespace {
+
+/// Stable names of the columns the user may hide, for QSettings (indices may change).
+const std::array<std::pair<int, const char*>, 17> kColumnKeys = {{
+    {RunsModel::Dropout, "dropout"}, {RunsModel::Status, "status"}, {RunsModel::Progress, "epoch"},
+    {RunsModel::BestVal, "best_val"}, {RunsModel::TestAcc, "test"}, {RunsModel::Gap, "gap"},
+    {RunsModel::Time, "time"}, {RunsModel::Device, "device"}, {RunsModel::Model, "model"},
+    {RunsModel::LearningRate, "learning_rate"}, {RunsModel::Momentum, "momentum"},
+    {RunsModel::Optimiser, "optimiser"}, {RunsModel::WeightDecay, "weight_decay"},
+    {RunsModel::BatchSize, "batch_size"}, {RunsModel::Subset, "train_subset"}, {RunsModel::Epochs, "epochs"},
+    {RunsModel::Seeds, "seeds"},
+}};
+const QString kHiddenKey = QStringLiteral("runsTable/hiddenColumns");
+
+QString keyOf(int column)
+{
+    for (const auto& [c, key] : kColumnKeys) {
+        if (c == column)
+            return QString::fromLatin1(key);
+    }
+    return {};
+}
+
+/// Columns the differences-only mode may hide: what a run was asked to be, not what it gave.
+bool isSettingColumn(int column)
+{
+    return column == RunsModel::Dropout || column == RunsModel::Device || column >= RunsModel::kFirstSetting;
+}
+
+} // namespace
 
 RunsTable::RunsTable(RunsModel* model, QWidget* parent)
-    : QTableView(parent), m_sorted(new QSortFilterProxyModel(this))
+    : QTableView(parent), m_model(model), m_sorted(new QSortFilterProxyModel(this))
 {
     m_sorted->setSourceModel(model);
     m_sorted->setSortRole(RunsModel::kSortRole);
+    m_sorted->setFilterKeyColumn(-1);
+    m_sorted->setFilterCaseSensitivity(Qt::CaseInsensitive);
     setModel(m_sorted);
     setSortingEnabled(true);
     sortByColumn(RunsModel::Show, Qt::AscendingOrder);
@@ -23,6 +59,96 @@ RunsTable::RunsTable(RunsModel* model, QWidget* parent)
     horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
     horizontalHeader()->setStretchLastSection(true);
     connect(selectionModel(), &QItemSelectionModel::selectionChanged, this, &RunsTable::selectionChanged);
+
+    // Hyper-parameter columns: a few by default, the rest from the header's menu; the choice is kept.
+    const QSettings settings;
+    if (settings.contains(kHiddenKey)) {
+        const QStringList hidden = settings.value(kHiddenKey).toStringList();
+        for (int c = 0; c < RunsModel::ColumnCount; ++c) {
+            if (hidden.contains(keyOf(c)))
+                m_hiddenByUser.insert(c);
+        }
+    } else {
+        m_hiddenByUser = {RunsModel::Momentum, RunsModel::Optimiser, RunsModel::WeightDecay, RunsModel::BatchSize,
+                          RunsModel::Subset, RunsModel::Seeds};
+    }
+    horizontalHeader()->setContextMenuPolicy(Qt::CustomContextMenu);
+    connect(horizontalHeader(), &QHeaderView::customContextMenuRequested, this, &RunsTable::showHeaderMenu);
+    m_columnsTimer.setSingleShot(true);
+    m_columnsTimer.setInterval(200);
+    connect(&m_columnsTimer, &QTimer::timeout, this, &RunsTable::updateColumns);
+    const auto later = [this] {
+        if (m_differencesOnly && !m_columnsTimer.isActive())
+            m_columnsTimer.start();
+    };
+    connect(m_sorted, &QAbstractItemModel::rowsInserted, this, later);
+    connect(m_sorted, &QAbstractItemModel::rowsRemoved, this, later);
+    connect(m_sorted, &QAbstractItemModel::modelReset, this, later);
+    connect(m_sorted, &QAbstractItemModel::layoutChanged, this, later);
+    updateColumns();
+}
+
+void RunsTable::setFilterText(const QString& text)
+{
+    m_sorted->setFilterFixedString(text);
+    updateColumns();
+}
+
+void RunsTable::setDifferencesOnly(bool on)
+{
+    m_differencesOnly = on;
+    updateColumns();
+}
+
+void RunsTable::setColumnChosen(int column, bool shown)
+{
+    if (shown)
+        m_hiddenByUser.remove(column);
+    else
+        m_hiddenByUser.insert(column);
+    QStringList hidden;
+    for (const int c : m_hiddenByUser)
+        hidden << keyOf(c);
+    hidden.sort();
+    QSettings().setValue(kHiddenKey, hidden);
+    updateColumns();
+}
+
+bool RunsTable::sameInEveryRow(int column) const
+{
+    const int rows = m_sorted->rowCount();
+    if (rows < 2)
+        return false;
+    const QVariant first = m_sorted->index(0, column).data();
+    for (int r = 1; r < rows; ++r) {
+        if (m_sorted->index(r, column).data() != first)
+            return false;
+    }
+    return true;
+}
+
+void RunsTable::updateColumns()
+{
+    m_columnsTimer.stop();
+    for (int c = 0; c < RunsModel::ColumnCount; ++c) {
+        const bool hidden = m_hiddenByUser.contains(c) || (m_differencesOnly && isSettingColumn(c) && sameInEveryRow(c));
+        setColumnHidden(c, hidden);
+    }
+}
+
+void RunsTable::showHeaderMenu(const QPoint& pos)
+{
+    QMenu menu(this);
+    menu.setToolTipsVisible(true);
+    for (int c = RunsModel::Dropout; c < RunsModel::ColumnCount; ++c) {
+        QAction* action = menu.addAction(m_model->headerData(c, Qt::Horizontal, Qt::DisplayRole).toString());
+        action->setCheckable(true);
+        action->setChecked(isColumnChosen(c));
+        connect(action, &QAction::toggled, this, [this, c](bool on) { setColumnChosen(c, on); });
+        if (c == RunsModel::kFirstSetting - 1)
+            menu.addSeparator();
+    }
+    menu.exec(horizontalHeader()->mapToGlobal(pos));
 }
 
 QList<int> RunsTable::selectedIds() const

@@ -1,7 +1,9 @@
 #pragma once
 
 #include <QList>
+#include <QSet>
 #include <QTableView>
+#include <QTimer>
 
 class QPushButton;
 class QSortFilterProxyModel;
@@ -10,7 +12,10 @@ namespace dropoutlab::ui {
 
 class RunsModel;
 
-/// The runs table: sortable by every column (numbers as numbers), whole rows selected.
+/// The runs table: sortable by every column (numbers as numbers), whole rows selected, filtered
+/// by a text, with hyper-parameter columns that the header's context menu shows or hides (the
+/// choice is kept in QSettings) and a "differences only" mode that hides the columns equal in
+/// every shown run.
 class RunsTable final : public QTableView {
     Q_OBJECT
 
@@ -20,11 +25,28 @@ public:
     QList<int> selectedIds() const;
     bool hasSelection() const;
 
+    /// Shows only the runs with `text` in any column (case-insensitive).
+    void setFilterText(const QString& text);
+    /// Hides the columns whose value is the same in every shown run (two runs or more).
+    void setDifferencesOnly(bool on);
+    /// The user's choice for a column (header menu), before "differences only".
+    bool isColumnChosen(int column) const { return !m_hiddenByUser.contains(column); }
+    void setColumnChosen(int column, bool shown);
+    /// Applies the column choices and "differences only" now (normally after a short delay).
+    void updateColumns();
+
 Q_SIGNALS:
     void selectionChanged();
 
 private:
+    void showHeaderMenu(const QPoint& pos);
+    bool sameInEveryRow(int column) const;
+
+    RunsModel* m_model;
     QSortFilterProxyModel* m_sorted;
+    QSet<int> m_hiddenByUser;
+    bool m_differencesOnly = false;
+    QTimer m_columnsTimer;
 };
 
 /// The queue's buttons under the experiment panel: add, compare with/without dropout, run, stop,

@@ -8,6 +8,8 @@
 #include "dropout_editor.h"
 #include "experiment_panel.h"
 #include "main_window.h"
+#include "runs_browser.h"
+#include "runs_table.h"
 #include "run_queue.h"
 #include "runs_model.h"
 
@@ -43,6 +45,7 @@ private Q_SLOTS:
     void initTestCase();
     void startsWithTheReferenceReady();
     void keyboardShortcuts();
+    void finishedRunLoadsIntoThePanel();
     void dropoutEditorFollowsTheModel();
     void panelRefusesInvalidSettings();
     void panelKeepsOptimiserSettings();
@@ -107,6 +110,32 @@ void TestMainWindow::keyboardShortcuts()
     QTest::keyClick(&window, Qt::Key_W, Qt::ControlModifier);
     QTRY_VERIFY(!window.isVisible());
     QVERIFY(!window.runQueue()->isRunning());
+}
+
+void TestMainWindow::finishedRunLoadsIntoThePanel()
+{
+    QTemporaryDir workspace;
+    MainWindow window;
+    QVERIFY(window.openWorkspace(workspace.path()));
+    ExperimentConfig config;
+    config.name = "wide";
+    config.model = ModelKind::Mlp;
+    config.hiddenWidths = {512, 256};
+    config.dropout["hidden1"] = {0.3, DropoutKind::Element};
+    config.learningRate = 0.123;
+    config.epochs = 7;
+    window.runsModel()->addRun(config, RunState::Completed);
+    QVERIFY(window.experimentPanel()->config().model == ModelKind::Cnn);
+    auto* browser = window.findChild<RunsBrowser*>();
+    QVERIFY(browser);
+    browser->table()->selectRow(0);
+    browser->loadSelected();
+    const ExperimentConfig loaded = window.experimentPanel()->config();
+    QVERIFY(loaded.model == ModelKind::Mlp);
+    QCOMPARE(loaded.hiddenWidths, (std::vector<int>{512, 256}));
+    QCOMPARE(loaded.dropout.at("hidden1").rate, 0.3);
+    QCOMPARE(loaded.learningRate, 0.123);
+    QCOMPARE(loaded.epochs, 7);
 }
 
 void TestMainWindow::dropoutEditorFollowsTheModel()
