@@ -69,6 +69,44 @@ QList<QCommandLineOption> valueOptions()
     return options;
 }
 
+/// The run flags shared with the CLI, into `options.overrides`.
+bool readOverrides(const QCommandLineParser& parser, GuiOptions& options, QString& error)
+{
+    RunOverrides& o = options.overrides;
+    auto text = [&](const char* name, std::optional<std::string>& target) {
+        if (parser.isSet(name))
+            target = parser.value(name).toStdString();
+    };
+    text("model", o.model);
+    text("hidden", o.hidden);
+    text("dropout", o.dropout);
+    text("data", o.data);
+    text("device", o.device);
+    text("name", o.name);
+    text("train-eval", o.trainEval);
+    const auto toInt = [](const QString& s, bool* ok) { return s.toInt(ok); };
+    const auto toDouble = [](const QString& s, bool* ok) { return s.toDouble(ok); };
+    const auto toInt64 = [](const QString& s, bool* ok) { return static_cast<std::int64_t>(s.toLongLong(ok)); };
+    const auto toUint64 = [](const QString& s, bool* ok) { return static_cast<std::uint64_t>(s.toULongLong(ok)); };
+    if (!readValue(parser, "epochs", o.epochs, toInt, error) || !readValue(parser, "batch-size", o.batchSize, toInt, error) ||
+        !readValue(parser, "lr", o.learningRate, toDouble, error) ||
+        !readValue(parser, "momentum", o.momentum, toDouble, error) ||
+        !readValue(parser, "train-subset", o.trainSubset, toInt64, error) ||
+        !readValue(parser, "seed", o.seed, toUint64, error) ||
+        !readValue(parser, "split-seed", o.splitSeed, toUint64, error) ||
+        !readValue(parser, "threads", o.threads, toInt, error) || !readValue(parser, "patience", o.patience, toInt, error))
+        return false;
+    for (const auto& flag : settingFlags()) {
+        for (const QString& value : parser.values(QString::fromStdString(flag.flag)))
+            o.settings.push_back(flag.key + "=" + value.toStdString());
+    }
+    for (const QString& value : parser.values(QStringLiteral("set")))
+        o.settings.push_back(value.toStdString());
+    options.hasOverrides = !o.settings.empty() || o.model || o.hidden || o.dropout || o.data || o.device || o.name || o.epochs || o.batchSize ||
+                           o.learningRate || o.momentum || o.trainSubset || o.trainEval || o.seed || o.splitSeed || o.threads || o.patience;
+    return true;
+}
+
 } // namespace
 
 bool wantsTextOnly(int argc, char** argv)
@@ -129,39 +167,7 @@ bool parseGuiCommandLine(const QStringList& arguments, GuiOptions& options, QStr
     options.sweepSpec = parser.value("sweep");
     options.openSweep = parser.value("open-sweep");
 
-    RunOverrides& o = options.overrides;
-    auto text = [&](const char* name, std::optional<std::string>& target) {
-        if (parser.isSet(name))
-            target = parser.value(name).toStdString();
-    };
-    text("model", o.model);
-    text("hidden", o.hidden);
-    text("dropout", o.dropout);
-    text("data", o.data);
-    text("device", o.device);
-    text("name", o.name);
-    text("train-eval", o.trainEval);
-    const auto toInt = [](const QString& s, bool* ok) { return s.toInt(ok); };
-    const auto toDouble = [](const QString& s, bool* ok) { return s.toDouble(ok); };
-    const auto toInt64 = [](const QString& s, bool* ok) { return static_cast<std::int64_t>(s.toLongLong(ok)); };
-    const auto toUint64 = [](const QString& s, bool* ok) { return static_cast<std::uint64_t>(s.toULongLong(ok)); };
-    if (!readValue(parser, "epochs", o.epochs, toInt, error) || !readValue(parser, "batch-size", o.batchSize, toInt, error) ||
-        !readValue(parser, "lr", o.learningRate, toDouble, error) ||
-        !readValue(parser, "momentum", o.momentum, toDouble, error) ||
-        !readValue(parser, "train-subset", o.trainSubset, toInt64, error) ||
-        !readValue(parser, "seed", o.seed, toUint64, error) ||
-        !readValue(parser, "split-seed", o.splitSeed, toUint64, error) ||
-        !readValue(parser, "threads", o.threads, toInt, error) || !readValue(parser, "patience", o.patience, toInt, error))
-        return false;
-    for (const auto& flag : settingFlags()) {
-        for (const QString& value : parser.values(QString::fromStdString(flag.flag)))
-            o.settings.push_back(flag.key + "=" + value.toStdString());
-    }
-    for (const QString& value : parser.values(QStringLiteral("set")))
-        o.settings.push_back(value.toStdString());
-    options.hasOverrides = !o.settings.empty() || o.model || o.hidden || o.dropout || o.data || o.device || o.name || o.epochs || o.batchSize ||
-                           o.learningRate || o.momentum || o.trainSubset || o.trainEval || o.seed || o.splitSeed || o.threads || o.patience;
-    return true;
+    return readOverrides(parser, options, error);
 }
 
 } // namespace dropoutlab::ui

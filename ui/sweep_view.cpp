@@ -144,12 +144,14 @@ SweepView::SweepView(RunsModel* model, QWidget* parent)
       m_accuracyChart(new QChart), m_gapChart(new QChart), m_heatMap(new HeatMap), m_message(new QLabel),
       m_table(new QTableWidget), m_pointA(new QComboBox), m_pointB(new QComboBox), m_comparison(new QLabel)
 {
-    styleChart(m_accuracyChart, tr("Test accuracy"));
-    styleChart(m_gapChart, tr("Train−validation gap"));
-    m_accuracyView = new ChartView(m_accuracyChart, QStringLiteral("sweep-test-accuracy"));
-    m_gapView = new ChartView(m_gapChart, QStringLiteral("sweep-gap"));
-    for (ChartView* view : {m_accuracyView, m_gapView})
+    const auto chartView = [this](QChart* chart, const QString& title, const QString& stem) {
+        styleChart(chart, title);
+        auto* view = new ChartView(chart, stem);
         connect(view, &ChartView::zoomWasReset, this, &SweepView::refresh);
+        return view;
+    };
+    m_accuracyView = chartView(m_accuracyChart, tr("Test accuracy"), QStringLiteral("sweep-test-accuracy"));
+    m_gapView = chartView(m_gapChart, tr("Train−validation gap"), QStringLiteral("sweep-gap"));
 
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
@@ -179,6 +181,30 @@ SweepView::SweepView(RunsModel* model, QWidget* parent)
 
     auto* splitter = new QSplitter(Qt::Vertical);
     splitter->addWidget(m_stack);
+    QWidget* bottom = buildPointsTable();
+    splitter->addWidget(bottom);
+    splitter->setStretchFactor(0, 3);
+    splitter->setStretchFactor(1, 2);
+    layout->addWidget(splitter, 1);
+
+    m_message->setText(tr("No sweep yet: use Run > Dropout Sweep… or File > Open Sweep Folder…"));
+    m_stack->setCurrentWidget(m_message);
+
+    m_timer.setInterval(300);
+    m_timer.setSingleShot(true);
+    connect(&m_timer, &QTimer::timeout, this, &SweepView::refresh);
+    connect(m_model, &RunsModel::runChanged, this, &SweepView::scheduleRefresh);
+    connect(m_model, &RunsModel::runAdded, this, &SweepView::scheduleRefresh);
+    connect(m_model, &RunsModel::runRemoved, this, &SweepView::scheduleRefresh);
+    connect(m_sweeps, &QComboBox::currentIndexChanged, this, &SweepView::refresh);
+    connect(m_slice, &QComboBox::activated, this, &SweepView::refresh);
+    auto recompare = [this] { compare(m_pointA->currentIndex(), m_pointB->currentIndex()); };
+    connect(m_pointA, &QComboBox::activated, this, recompare);
+    connect(m_pointB, &QComboBox::activated, this, recompare);
+}
+
+QWidget* SweepView::buildPointsTable()
+{
     auto* bottom = new QWidget;
     auto* bottomLayout = new QVBoxLayout(bottom);
     bottomLayout->setContentsMargins(0, 0, 0, 0);
@@ -199,25 +225,7 @@ SweepView::SweepView(RunsModel* model, QWidget* parent)
     m_comparison->setWordWrap(true);
     m_comparison->setTextInteractionFlags(Qt::TextSelectableByMouse);
     bottomLayout->addWidget(m_comparison);
-    splitter->addWidget(bottom);
-    splitter->setStretchFactor(0, 3);
-    splitter->setStretchFactor(1, 2);
-    layout->addWidget(splitter, 1);
-
-    m_message->setText(tr("No sweep yet: use Run > Dropout Sweep… or File > Open Sweep Folder…"));
-    m_stack->setCurrentWidget(m_message);
-
-    m_timer.setInterval(300);
-    m_timer.setSingleShot(true);
-    connect(&m_timer, &QTimer::timeout, this, &SweepView::refresh);
-    connect(m_model, &RunsModel::runChanged, this, &SweepView::scheduleRefresh);
-    connect(m_model, &RunsModel::runAdded, this, &SweepView::scheduleRefresh);
-    connect(m_model, &RunsModel::runRemoved, this, &SweepView::scheduleRefresh);
-    connect(m_sweeps, &QComboBox::currentIndexChanged, this, &SweepView::refresh);
-    connect(m_slice, &QComboBox::activated, this, &SweepView::refresh);
-    auto recompare = [this] { compare(m_pointA->currentIndex(), m_pointB->currentIndex()); };
-    connect(m_pointA, &QComboBox::activated, this, recompare);
-    connect(m_pointB, &QComboBox::activated, this, recompare);
+    return bottom;
 }
 
 void SweepView::scheduleRefresh()

@@ -44,6 +44,8 @@ public:
     QString title() const;
 
 private:
+    /// The points table and the two-point comparison under the charts.
+    QWidget* buildPointsTable();
     void rebuildOneAxis(const dropoutlab::SweepSpec& spec);
     void rebuildTwoAxes(const dropoutlab::SweepSpec& spec);
     void rebuildTable();
