@@ -62,6 +62,7 @@ MainWindow::MainWindow(QWidget* parent)
     connect(m_panel, &ExperimentPanel::validityChanged, this, &MainWindow::updateActions);
     connect(m_model, &RunsModel::runAdded, this, &MainWindow::updateActions);
     connect(m_model, &RunsModel::runRemoved, this, &MainWindow::updateActions);
+    connect(m_model, &RunsModel::notesFailed, this, [this](const QString& e) { showProblem(tr("Cannot keep the notes"), e); });
     connect(m_queue, &RunQueue::logLine, this, [this](int, const QString& line) { statusBar()->showMessage(line, 8000); });
 
     resize(1560, 960);

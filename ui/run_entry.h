@@ -47,6 +47,7 @@ struct RunEntry {
     QString runKey;           ///< the sweep's stable run id
     int point = -1;           ///< index of the sweep point
     QString pointLabel;       ///< e.g. "fc1=0.25"
+    QString notes;            ///< the user's notes, kept in the run folder's notes.txt
 
     QString name() const { return QString::fromStdString(config.name); }
     /// Records a progress report: `progress`, and a trace point for the batches since the last one.

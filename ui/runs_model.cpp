@@ -1,8 +1,9 @@
 #include "runs_model.h"
 
 #include <QDir>
-
+#include <QFile>
 #include <QLocale>
+#include <QSaveFile>
 
 #include <algorithm>
 #include <array>
@@ -151,6 +152,7 @@ QVariant RunsModel::headerData(int section, Qt::Orientation orientation, int rol
         return {};
     static const std::array<const char*, ColumnCount> titles = {
         "", "Run", "Dropout", "Status", "Epoch", "Best val. acc.", "Test acc.", "Train−val gap (dropout off)", "Time", "Device",
+        "Notes",
         "Model", "Learning rate", "Momentum", "Optimiser", "Weight decay", "Batch", "Training images", "Epochs", "Seeds"};
     return tr(titles.at(static_cast<std::size_t>(section)));
 }
@@ -160,6 +162,8 @@ Qt::ItemFlags RunsModel::flags(const QModelIndex& index) const
     Qt::ItemFlags f = QAbstractTableModel::flags(index);
     if (index.column() == Show)
         f |= Qt::ItemIsUserCheckable;
+    if (index.column() == Notes && index.row() < rowCount() && !m_entries[static_cast<std::size_t>(index.row())].dir.isEmpty())
+        f |= Qt::ItemIsEditable;
     return f;
 }
 
@@ -180,6 +184,9 @@ QVariant RunsModel::data(const QModelIndex& index, int role) const
             return QString::fromStdString(entry.result.message);
         if (index.column() == Name)
             return entry.dir;
+        if (index.column() == Notes)
+            return entry.dir.isEmpty() ? tr("Notes can be added once the run has started (they go into its folder)")
+                                       : tr("Double-click to edit; kept in notes.txt in the run's folder");
         return {};
     case Qt::TextAlignmentRole:
         return index.column() >= Progress ? QVariant(Qt::AlignRight | Qt::AlignVCenter) : QVariant();
@@ -222,6 +229,7 @@ QVariant RunsModel::displayData(const RunEntry& e, int column) const
                        : QStringLiteral("%1 s").arg(s);
     }
     case Device: return QString::fromStdString(e.result.device.empty() ? e.info.device : e.result.device);
+    case Notes: return e.notes;
     default: return settingText(e.config, column);
     }
 }
@@ -292,11 +300,48 @@ QVariant RunsModel::sortData(const RunEntry& e, int column) const
 
 bool RunsModel::setData(const QModelIndex& index, const QVariant& value, int role)
 {
+    if (index.isValid() && index.column() == Notes && role == Qt::EditRole) {
+        QString error;
+        const bool ok = setNotes(m_entries[static_cast<std::size_t>(index.row())].id, value.toString(), &error);
+        if (!ok)
+            Q_EMIT notesFailed(error);
+        return ok;
+    }
     if (!index.isValid() || index.column() != Show || role != Qt::CheckStateRole)
         return false;
     setVisible(m_entries[static_cast<std::size_t>(index.row())].id,
                value.value<Qt::CheckState>() == Qt::Checked);
     return true;
+}
+
+bool RunsModel::setNotes(int id, const QString& notes, QString* error)
+{
+    const auto fail = [error](const QString& why) {
+        if (error)
+            *error = why;
+        return false;
+    };
+    const RunEntry* entry = find(id);
+    if (!entry)
+        return fail(tr("no such run"));
+    if (entry->dir.isEmpty())
+        return fail(tr("“%1” has no folder yet: notes can be added once it has started").arg(entry->name()));
+    const QByteArray bytes = notes.toUtf8();
+    if (bytes.size() > kMaxNotesBytes)
+        return fail(tr("notes of %1 bytes are too long (at most %2)").arg(bytes.size()).arg(kMaxNotesBytes));
+    QSaveFile file(QDir(entry->dir).filePath(QStringLiteral("notes.txt")));
+    if (!file.open(QIODevice::WriteOnly) || file.write(bytes) != bytes.size() || !file.commit())
+        return fail(tr("cannot write %1: %2").arg(file.fileName(), file.errorString()));
+    update(id, [&](RunEntry& e) { e.notes = notes; });
+    return true;
+}
+
+QString RunsModel::readNotes(const QString& runDir)
+{
+    QFile file(QDir(runDir).filePath(QStringLiteral("notes.txt")));
+    if (!file.exists() || file.size() > kMaxNotesBytes || !file.open(QIODevice::ReadOnly))
+        return {};
+    return QString::fromUtf8(file.readAll());
 }
 
 int RunsModel::addRun(const ExperimentConfig& config, RunState state)

@@ -15,7 +15,7 @@ class RunsModel final : public QAbstractTableModel {
 
 public:
     enum Column {
-        Show, Name, Dropout, Status, Progress, BestVal, TestAcc, Gap, Time, Device,
+        Show, Name, Dropout, Status, Progress, BestVal, TestAcc, Gap, Time, Device, Notes,
         // The hyper-parameters (RunsTable shows a few by default; its header's menu the rest).
         Model, LearningRate, Momentum, Optimiser, WeightDecay, BatchSize, Subset, Epochs, Seeds,
         ColumnCount
@@ -52,7 +52,17 @@ public:
     void setVisible(int id, bool visible);
     int rowOf(int id) const;
 
+    /// Sets a run's notes and writes them to notes.txt in its folder (atomically). A run without a
+    /// folder yet (queued) cannot take notes: false with the reason in `error`, as for a write failure.
+    bool setNotes(int id, const QString& notes, QString* error = nullptr);
+    /// Notes longer than this are refused (also when read back).
+    static constexpr qint64 kMaxNotesBytes = 64 * 1024;
+    /// The notes kept in `runDir` (empty without notes.txt, or when it is unreadable or too large).
+    static QString readNotes(const QString& runDir);
+
 Q_SIGNALS:
+    /// Editing a run's notes in the table failed (e.g. its folder is read-only).
+    void notesFailed(const QString& error);
     void runAdded(int id);
     void runChanged(int id);
     void runRemoved(int id);

@@ -49,6 +49,7 @@ bool WorkspaceLoader::open(const QString& dir, QString* error)
             e.result = run.result;
             e.dir = QString::fromStdString(run.dir);
             e.info.device = run.result.device;
+            e.notes = RunsModel::readNotes(e.dir);
         });
     }
     for (const auto& config : queued)

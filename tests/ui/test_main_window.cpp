@@ -46,6 +46,7 @@ private Q_SLOTS:
     void startsWithTheReferenceReady();
     void keyboardShortcuts();
     void finishedRunLoadsIntoThePanel();
+    void notesAreEditedAndKeptAcrossAReopen();
     void dropoutEditorFollowsTheModel();
     void panelRefusesInvalidSettings();
     void panelKeepsOptimiserSettings();
@@ -136,6 +137,40 @@ void TestMainWindow::finishedRunLoadsIntoThePanel()
     QCOMPARE(loaded.dropout.at("hidden1").rate, 0.3);
     QCOMPARE(loaded.learningRate, 0.123);
     QCOMPARE(loaded.epochs, 7);
+}
+
+void TestMainWindow::notesAreEditedAndKeptAcrossAReopen()
+{
+    QTemporaryDir workspace;
+    {
+        ExperimentConfig config;
+        config.name = "noted";
+        RunWriter writer(QDir(workspace.path()).filePath("noted").toStdString(), config);
+        RunResult result;
+        result.epochs.push_back({1, 0.2, 0.9, 0.1, 0.95, 10.0, 9.0, 1.0});
+        writer.appendEpoch(result.epochs.front());
+        writer.writeResult(result);
+    }
+    const QString notes = QString::fromUtf8("lr too high? ∆ 0.3 pts — try 0.005");
+    {
+        MainWindow window;
+        QVERIFY(window.openWorkspace(workspace.path()));
+        RunsTable* table = window.findChild<RunsBrowser*>()->table();
+        QVERIFY(!table->isColumnHidden(RunsModel::Notes));
+        const QModelIndex cell = table->model()->index(0, RunsModel::Notes);
+        QVERIFY(cell.flags().testFlag(Qt::ItemIsEditable));
+        QVERIFY(table->model()->setData(cell, notes));  // what the table's editor does
+        QCOMPARE(cell.data().toString(), notes);
+    }
+    MainWindow reopened;
+    QVERIFY(reopened.openWorkspace(workspace.path()));
+    QCOMPARE(reopened.runsModel()->entries().front().notes, notes);
+    // A queued run has no folder yet: its notes cell is not editable.
+    const int queued = reopened.runsModel()->addRun(ExperimentConfig{}, RunState::Queued);
+    QVERIFY(!reopened.runsModel()->index(reopened.runsModel()->rowOf(queued), RunsModel::Notes).flags().testFlag(Qt::ItemIsEditable));
+    QString error;
+    QVERIFY(!reopened.runsModel()->setNotes(queued, "x", &error));
+    QVERIFY(error.contains("no folder yet"));
 }
 
 void TestMainWindow::dropoutEditorFollowsTheModel()
