@@ -144,7 +144,21 @@ void MainWindow::addCurrentRun()
         showProblem(tr("Cannot add the run"), m_panel->problem());
         return;
     }
-    m_queue->enqueue(m_panel->config());
+    if (confirmNotDuplicate(m_panel->config()))
+        m_queue->enqueue(m_panel->config());
+}
+
+bool MainWindow::confirmNotDuplicate(const ExperimentConfig& config)
+{
+    const RunEntry* same = m_model->find(m_model->findIdentical(config));
+    if (!same || m_finish->unattended())
+        return true;
+    const auto answer = QMessageBox::question(
+        this, tr("Identical run"),
+        tr("“%1” (%2) has the same settings and seeds: this run would give the same curves. Add it anyway?")
+            .arg(same->name(), displayName(same->state)),
+        QMessageBox::Yes | QMessageBox::No, QMessageBox::No);
+    return answer == QMessageBox::Yes;
 }
 
 void MainWindow::addComparisonPair()
@@ -159,7 +173,10 @@ void MainWindow::addComparisonPair()
                     tr("These settings have no dropout. Switch on dropout at one or more sites, then compare."));
         return;
     }
-    m_queue->enqueue(withoutDropout(with));
+    const ExperimentConfig without = withoutDropout(with);
+    if (!confirmNotDuplicate(without) || !confirmNotDuplicate(with))
+        return;
+    m_queue->enqueue(without);
     m_queue->enqueue(with);
 }
 

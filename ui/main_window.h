@@ -82,6 +82,8 @@ private:
     void addCurrentRun();
     void addComparisonPair();
     void removeSelectedRuns();
+    /// True unless an identical run exists and the user declines to add another.
+    bool confirmNotDuplicate(const dropoutlab::ExperimentConfig& config);
     /// A run's settings into the panel, to change and run again (the runs table's "Load into panel").
     void loadRunIntoPanel(int id);
     void clearFinishedRuns();

@@ -314,6 +314,22 @@ bool RunsModel::setData(const QModelIndex& index, const QVariant& value, int rol
     return true;
 }
 
+int RunsModel::findIdentical(const ExperimentConfig& config) const
+{
+    for (const RunEntry& e : m_entries) {
+        // A stopped, cancelled, interrupted or failed run is worth running again.
+        const bool same = e.state == RunState::Queued || e.state == RunState::Running || e.state == RunState::Planned ||
+                          e.state == RunState::Completed || e.state == RunState::Diverged;
+        if (!same)
+            continue;
+        ExperimentConfig renamed = config;
+        renamed.name = e.config.name;
+        if (renamed == e.config)
+            return e.id;
+    }
+    return -1;
+}
+
 bool RunsModel::setNotes(int id, const QString& notes, QString* error)
 {
     const auto fail = [error](const QString& why) {

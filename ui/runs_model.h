@@ -52,6 +52,9 @@ public:
     void setVisible(int id, bool visible);
     int rowOf(int id) const;
 
+    /// A queued, running or finished run whose settings equal `config`'s in everything but the name
+    /// (seeds included): it would give the same curves. -1 when there is none.
+    int findIdentical(const ExperimentConfig& config) const;
     /// Sets a run's notes and writes them to notes.txt in its folder (atomically). A run without a
     /// folder yet (queued) cannot take notes: false with the reason in `error`, as for a write failure.
     bool setNotes(int id, const QString& notes, QString* error = nullptr);

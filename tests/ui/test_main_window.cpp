@@ -31,12 +31,29 @@
 #include <QTemporaryDir>
 #include <QAction>
 #include <QTest>
+#include <QAbstractButton>
+#include <QTimer>
 #include <QValueAxis>
 
 using namespace dropoutlab;
 using namespace dropoutlab::ui;
 using dropoutlab::test::shortFixtureRun;
 using dropoutlab::test::statusInFolder;
+
+namespace {
+
+/// Answers the next message box the window opens (an identical-run question) with `button`.
+void answerNextQuestion(QMessageBox::StandardButton button)
+{
+    QTimer::singleShot(0, [button] {
+        QTRY_VERIFY(QApplication::activeModalWidget() != nullptr);
+        auto* box = qobject_cast<QMessageBox*>(QApplication::activeModalWidget());
+        QVERIFY(box && box->text().contains("same settings and seeds"));
+        box->button(button)->click();
+    });
+}
+
+} // namespace
 
 class TestMainWindow : public QObject {
     Q_OBJECT
@@ -104,10 +121,17 @@ void TestMainWindow::keyboardShortcuts()
     QCOMPARE(window.runQueue()->queuedCount(), 0);
     QTest::keyClick(&window, Qt::Key_Return, Qt::ControlModifier);
     QCOMPARE(window.runQueue()->queuedCount(), 1);
+    // The pair repeats the run just added: the window asks first. No: nothing is added.
+    answerNextQuestion(QMessageBox::No);
     QTest::keyClick(&window, Qt::Key_Return, Qt::ControlModifier | Qt::ShiftModifier);
+    QCOMPARE(window.runQueue()->queuedCount(), 1);
+    answerNextQuestion(QMessageBox::Yes);
+    action("addComparison")->trigger();  // (after a modal box the offscreen window is not active again)
     QCOMPARE(window.runQueue()->queuedCount(), 3);
 
     // Ctrl+W closes the window (the runs stay queued: nothing was started).
+    window.activateWindow();
+    QVERIFY(QTest::qWaitForWindowActive(&window));
     QTest::keyClick(&window, Qt::Key_W, Qt::ControlModifier);
     QTRY_VERIFY(!window.isVisible());
     QVERIFY(!window.runQueue()->isRunning());

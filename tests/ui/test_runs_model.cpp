@@ -20,6 +20,7 @@ private Q_SLOTS:
     void recordsForExportAndStatistics();
     void distinctColours();
     void progressBecomesATrace();
+    void identicalRunsAreFound();
 };
 
 void TestRunsModel::textsOfAFinishedRun()
@@ -170,6 +171,22 @@ void TestRunsModel::progressBecomesATrace()
     longRun.resetProgress();
     QVERIFY(longRun.trace.empty());
     QCOMPARE(longRun.progress.batch, 0);
+}
+
+void TestRunsModel::identicalRunsAreFound()
+{
+    RunsModel model;
+    ExperimentConfig config;
+    config.name = "a";
+    const int done = model.addRun(config, RunState::Completed);
+    ExperimentConfig same = config;
+    same.name = "another name";  // the name does not make it another experiment
+    QCOMPARE(model.findIdentical(same), done);
+    ExperimentConfig otherSeed = config;
+    otherSeed.seeds.init = 2;
+    QCOMPARE(model.findIdentical(otherSeed), -1);
+    model.update(done, [](RunEntry& e) { e.state = RunState::Stopped; });  // worth running again
+    QCOMPARE(model.findIdentical(same), -1);
 }
 
 QTEST_GUILESS_MAIN(TestRunsModel)
