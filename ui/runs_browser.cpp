@@ -15,10 +15,11 @@ namespace dropoutlab::ui {
 
 RunsBrowser::RunsBrowser(RunsModel* model, QWidget* parent)
     : QWidget(parent), m_model(model), m_table(new RunsTable(model)), m_filter(new QLineEdit),
-      m_differencesOnly(new QCheckBox(tr("Differences only"))), m_compare(new QPushButton(tr("Compare configs"))),
-      m_load(new QPushButton(tr("Load into panel")))
+      m_differencesOnly(new QCheckBox(tr("Differences only"))), m_compare(new QPushButton(tr("Compare"))),
+      m_load(new QPushButton(tr("Load settings")))
 {
     m_filter->setPlaceholderText(tr("Filter runs (any column)"));
+    m_filter->setMinimumWidth(120);
     m_filter->setClearButtonEnabled(true);
     m_filter->setToolTip(tr("Show only the runs with this text in a column, e.g. 'fc1 0.5', 'completed' or 'MLP'"));
     m_differencesOnly->setToolTip(tr("Hide the setting columns whose value is the same in every shown run"));

@@ -4,6 +4,7 @@
 #include "chart_view.h"
 #include "curves_view.h"
 #include "heat_map.h"
+#include "sweep_plots.h"
 #include "runs_model.h"
 
 #include "dropoutlab/errors.h"
@@ -20,6 +21,7 @@
 #include <QScatterSeries>
 #include <QSplitter>
 #include <QStackedWidget>
+#include <QTabWidget>
 #include <QTableWidget>
 #include <QVBoxLayout>
 #include <QValueAxis>
@@ -176,7 +178,14 @@ SweepView::SweepView(RunsModel* model, QWidget* parent)
     m_message->setAlignment(Qt::AlignCenter);
     m_message->setWordWrap(true);
     m_stack->addWidget(oneAxis);
-    m_stack->addWidget(m_heatMap);
+    m_parallel = new ParallelCoordinates;
+    m_marginals = new MarginalPlots;
+    m_gridTabs = new QTabWidget;
+    m_gridTabs->setObjectName(QStringLiteral("sweepGridTabs"));
+    m_gridTabs->addTab(m_heatMap, tr("Heat map"));
+    m_gridTabs->addTab(m_parallel, tr("Parallel coordinates"));
+    m_gridTabs->addTab(m_marginals, tr("Marginals"));
+    m_stack->addWidget(m_gridTabs);
     m_stack->addWidget(m_message);
 
     auto* splitter = new QSplitter(Qt::Vertical);
@@ -373,6 +382,8 @@ void SweepView::rebuildTwoAxes(const SweepSpec& spec)
                     .arg(m_slice->currentText());
     m_heatMap->setData(title, axisTitle(spec.axes[0].parameter), rowLabels, axisTitle(spec.axes[1].parameter),
                        columnLabels, cells, bestRow, bestColumn);
+    m_parallel->setData(spec, m_summaries, best);
+    m_marginals->setData(spec, m_summaries);
 }
 
 void SweepView::rebuildTable()
@@ -476,7 +487,9 @@ std::vector<std::pair<QWidget*, QString>> SweepView::exportables() const
     if (m_stack->currentIndex() == 0)
         return {{m_accuracyView, QStringLiteral("sweep-test-accuracy")}, {m_gapView, QStringLiteral("sweep-gap")}};
     if (m_stack->currentIndex() == 1)
-        return {{m_heatMap, QStringLiteral("sweep-heat-map")}};
+        return {{m_heatMap, QStringLiteral("sweep-heat-map")},
+                {m_parallel, QStringLiteral("sweep-parallel-coordinates")},
+                {m_marginals, QStringLiteral("sweep-marginals")}};
     return {};
 }
 

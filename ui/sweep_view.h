@@ -13,11 +13,14 @@ class QComboBox;
 class QLabel;
 class QStackedWidget;
 class QTableWidget;
+class QTabWidget;
 
 namespace dropoutlab::ui {
 
 class ChartView;
 class HeatMap;
+class MarginalPlots;
+class ParallelCoordinates;
 class RunsModel;
 
 /// Results of a sweep: for one axis, test accuracy (mean ± std error bars) and train-validation
@@ -63,6 +66,9 @@ private:
     ChartView* m_accuracyView;
     ChartView* m_gapView;
     HeatMap* m_heatMap;
+    ParallelCoordinates* m_parallel = nullptr;  ///< with the heat map, for two axes or more
+    MarginalPlots* m_marginals = nullptr;
+    QTabWidget* m_gridTabs = nullptr;
     QLabel* m_message;
     QTableWidget* m_table;
     QComboBox* m_pointA;

@@ -184,4 +184,26 @@ std::vector<PointSummary> aggregateSweep(const SweepSpec& spec, const std::vecto
     return summaries;
 }
 
+std::vector<std::vector<Stats>> marginalTestAccuracy(const SweepSpec& spec, const std::vector<PointSummary>& points)
+{
+    std::vector<std::vector<Stats>> result;
+    for (std::size_t a = 0; a < spec.axes.size(); ++a) {
+        const SweepAxis& axis = spec.axes[a];
+        std::vector<std::vector<double>> means(axis.values.size());
+        for (const PointSummary& p : points) {
+            if (p.completedRuns == 0 || a >= p.point.values.size())
+                continue;
+            for (std::size_t v = 0; v < axis.values.size(); ++v) {
+                if (p.point.values[a].second == axis.values[v])
+                    means[v].push_back(p.testAccuracy.mean);
+            }
+        }
+        std::vector<Stats> stats;
+        for (const auto& m : means)
+            stats.push_back(computeStats(m));
+        result.push_back(std::move(stats));
+    }
+    return result;
+}
+
 } // namespace dropoutlab

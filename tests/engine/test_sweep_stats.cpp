@@ -22,6 +22,7 @@ private Q_SLOTS:
     void welchAgainstHandValues();
     void studentDistribution();
     void aggregatesPerPoint();
+    void marginalsAverageOverTheOtherAxes();
 };
 
 void TestSweepStats::statsByHand()
@@ -90,6 +91,30 @@ void TestSweepStats::aggregatesPerPoint()
     QCOMPARE(points[1].completedRuns, 1);
     QCOMPARE(points[1].stoppedRuns, 1);
     QCOMPARE(points[1].testAccuracy.mean, 0.980);
+}
+
+void TestSweepStats::marginalsAverageOverTheOtherAxes()
+{
+    SweepSpec spec = gridSpec();
+    spec.axes = {parseSweepAxis("fc1=0,0.5"), parseSweepAxis("conv2=0,0.25")};
+    spec.repeats = 1;
+    const auto runs = expandSweep(spec);  // points (fc1, conv2): (0,0) (0,0.25) (0.5,0) (0.5,0.25)
+    const std::vector<double> accuracy = {0.98, 0.97, 0.99, 0.96};
+    std::vector<RunRecord> records;
+    for (std::size_t i = 0; i < runs.size(); ++i)
+        records.push_back(fakeRecord(runs[i].id, accuracy[i], accuracy[i], 0.99, 0.98));
+    const auto margins = marginalTestAccuracy(spec, aggregateSweep(spec, records));
+    QCOMPARE(margins.size(), std::size_t{2});
+    QVERIFY(std::abs(margins[0][0].mean - 0.975) < 1e-12);  // fc1 = 0: (0.98 + 0.97) / 2
+    QVERIFY(std::abs(margins[0][1].mean - 0.975) < 1e-12);  // fc1 = 0.5: (0.99 + 0.96) / 2
+    QVERIFY(std::abs(margins[1][0].mean - 0.985) < 1e-12);  // conv2 = 0
+    QVERIFY(std::abs(margins[1][1].mean - 0.965) < 1e-12);  // conv2 = 0.25
+    QCOMPARE(margins[1][1].count, 2);
+    // A point without a completed run is left out.
+    records.pop_back();
+    const auto partial = marginalTestAccuracy(spec, aggregateSweep(spec, records));
+    QCOMPARE(partial[1][1].count, 1);
+    QCOMPARE(partial[1][1].mean, 0.97);
 }
 
 QTEST_GUILESS_MAIN(TestSweepStats)

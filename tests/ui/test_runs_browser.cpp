@@ -59,7 +59,7 @@ void TestRunsBrowser::buttonsNeedTheRightSelection()
     RunsBrowser browser(&model);
     auto* compare = browser.findChildren<QPushButton*>().at(0);
     auto* load = browser.findChildren<QPushButton*>().at(1);
-    QCOMPARE(compare->text(), QString("Compare configs"));
+    QCOMPARE(compare->text(), QString("Compare"));
     QVERIFY(!compare->isEnabled() && !load->isEnabled());
     QSignalSpy loads(&browser, &RunsBrowser::loadIntoPanel);
     browser.table()->selectRow(0);

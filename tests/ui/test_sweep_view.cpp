@@ -7,6 +7,7 @@
 #include "run_queue.h"
 #include "runs_model.h"
 #include "sweep_dialog.h"
+#include "sweep_plots.h"
 #include "sweep_view.h"
 
 #include <QApplication>
@@ -224,6 +225,19 @@ void TestSweepView::threeAxesShowAHeatMapPerSlice()
     Q_EMIT slice->activated(1);
     check(3.0);
     QVERIFY(heatMap->title().contains("max_norm=3"));
+
+    // Beside the heat map: parallel coordinates (a line per point) and marginal plots (per axis,
+    // the mean over the other axes: fc1 0.5 is 2 points above fc1 0 whatever the other axes).
+    const auto pictures = view.exportables();
+    QCOMPARE(pictures.size(), std::size_t{3});
+    auto* parallel = qobject_cast<ParallelCoordinates*>(pictures[1].first);
+    auto* marginals = qobject_cast<MarginalPlots*>(pictures[2].first);
+    QVERIFY(parallel && marginals);
+    QCOMPARE(parallel->lineCount(), 12);
+    QCOMPARE(marginals->marginals().size(), std::size_t{3});
+    const auto& fc1 = marginals->marginals()[0];
+    QVERIFY(std::abs((fc1[1].mean - fc1[0].mean) - 0.02) < 1e-9);
+    QCOMPARE(fc1[0].count, 6);
 }
 
 void TestSweepView::twoAxesShowAHeatMap()
@@ -253,7 +267,8 @@ void TestSweepView::twoAxesShowAHeatMap()
     view.showSweep(QStringLiteral("/sweeps/grid"), spec);
     QCOMPARE(view.summaries().size(), std::size_t{6});
     const auto pictures = view.exportables();
-    QCOMPARE(pictures.size(), std::size_t{1});
+    QCOMPARE(pictures.size(), std::size_t{3});  // heat map, parallel coordinates, marginals
+    QCOMPARE(pictures[1].second, QString("sweep-parallel-coordinates"));
     auto* heatMap = qobject_cast<HeatMap*>(pictures.front().first);
     QVERIFY(heatMap);
     QTemporaryDir dir;

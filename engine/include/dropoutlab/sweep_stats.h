@@ -36,6 +36,11 @@ struct PointSummary {
 /// Matches the records of a sweep folder to the spec's points and aggregates completed runs.
 std::vector<PointSummary> aggregateSweep(const SweepSpec& spec, const std::vector<RunRecord>& records);
 
+/// Marginal effect of each axis: for axis a and each of its values, the statistics over the
+/// points with that value (of their mean test accuracies, points without a completed run left
+/// out). result[a][v] belongs to spec.axes[a].values[v].
+std::vector<std::vector<Stats>> marginalTestAccuracy(const SweepSpec& spec, const std::vector<PointSummary>& points);
+
 /// Welch's unequal-variance t-test of mean(a) - mean(b).
 struct WelchResult {
     double difference = 0.0;  ///< mean(a) - mean(b)
