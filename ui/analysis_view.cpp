@@ -441,9 +441,7 @@ void AnalysisView::redrawCharts()
     auto* diagonal = addLine(m_reliability, tr("perfect calibration"), QColor(150, 150, 150), Qt::DotLine, 1.5);
     diagonal->append(0, 0);
     diagonal->append(100, 100);
-    diagonal->setProperty(ChartView::kNoCrosshair, true);
-    for (QLegendMarker* marker : m_reliability->legend()->markers(diagonal))
-        marker->setVisible(false);
+    markAsDecoration(m_reliability, diagonal);
     ChartRanges ranges;
     QStringList summary;
     for (const Analysed& a : m_results) {

@@ -79,6 +79,18 @@ std::vector<QValueAxis*> valueAxes(QChart* chart)
 
 } // namespace
 
+void hideFromLegend(QChart* chart, QAbstractSeries* series)
+{
+    for (QLegendMarker* marker : chart->legend()->markers(series))
+        marker->setVisible(false);
+}
+
+void markAsDecoration(QChart* chart, QAbstractSeries* series)
+{
+    series->setProperty(ChartView::kNoCrosshair, true);
+    hideFromLegend(chart, series);
+}
+
 void styleChart(QChart* chart, const QString& title)
 {
     chart->setTitle(title);

@@ -73,6 +73,13 @@ private:
     QGraphicsTextItem* m_crossText = nullptr;
 };
 
+/// Takes `series` (already in `chart`) out of the legend. Showing a series shows its legend entry
+/// again, so call it after every setVisible(true).
+void hideFromLegend(QChart* chart, QAbstractSeries* series);
+/// A drawn aid, not data (error bars, bands, faint raw curves, a diagonal): no legend entry and
+/// not listed by the crosshair.
+void markAsDecoration(QChart* chart, QAbstractSeries* series);
+
 /// Applies DropoutLab's chart look: readable title and legend, no animation.
 void styleChart(QChart* chart, const QString& title);
 

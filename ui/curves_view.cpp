@@ -241,9 +241,7 @@ QLineSeries* CurvesView::addSeries(Panel& panel, int id, const RunEntry& entry, 
     series->attachAxis(panel.x);
     series->attachAxis(currentY(panel));
     if (line == Line::Raw) {
-        series->setProperty(ChartView::kNoCrosshair, true);
-        for (QLegendMarker* marker : panel.chart->legend()->markers(series))
-            marker->setVisible(false);
+        markAsDecoration(panel.chart, series);
         return series;
     }
     // Clicking a legend entry hides the run everywhere (the runs table brings it back).
@@ -369,9 +367,7 @@ void CurvesView::rebuildGroups(Panel& panel)
             series->attachAxis(panel.x);
             series->attachAxis(currentY(panel));
         }
-        group.band->setProperty(ChartView::kNoCrosshair, true);
-        for (QLegendMarker* marker : panel.chart->legend()->markers(group.band))
-            marker->setVisible(false);
+        markAsDecoration(panel.chart, group.band);
         panel.groups[key] = group;
     }
 }
@@ -426,9 +422,7 @@ void CurvesView::rebuild(Panel& panel, const RunEntry& entry)
     QLineSeries* raw = panel.raw.at(entry.id);
     raw->replace(m_smoothing > 0.0 ? points : QList<QPointF>{});
     raw->setVisible(shown && m_smoothing > 0.0 && !points.isEmpty());
-    // Showing a series shows its legend entry again: the faint raw curve has none.
-    for (QLegendMarker* marker : panel.chart->legend()->markers(raw))
-        marker->setVisible(false);
+    hideFromLegend(panel.chart, raw);  // setVisible(true) brought its legend entry back
     if (isGroupedRun(entry) && m_showIndividual) {
         QPen pen = series->pen();
         pen.setWidthF(1.0);
@@ -450,8 +444,7 @@ void CurvesView::rebuild(Panel& panel, const RunEntry& entry)
     off->second->setVisible(shown && !offPoints.isEmpty());
     // One legend entry per run; the title says what the dashed line is, the crosshair names it.
     off->second->setName(entry.name() + tr(" (dropout off)"));
-    for (QLegendMarker* marker : panel.chart->legend()->markers(off->second))
-        marker->setVisible(false);
+    hideFromLegend(panel.chart, off->second);
     series->setName(entry.name());
     if (isGroupedRun(entry) && m_showIndividual) {
         QPen pen = off->second->pen();

@@ -20,8 +20,6 @@ class RunsBrowser final : public QWidget {
 public:
     explicit RunsBrowser(RunsModel* model, QWidget* parent = nullptr);
     RunsTable* table() const { return m_table; }
-    QLineEdit* filterBox() const { return m_filter; }
-    QCheckBox* differencesOnlyBox() const { return m_differencesOnly; }
 
     /// Opens the comparison of the two selected runs (does nothing unless exactly two are selected).
     void compareSelected();

@@ -111,9 +111,7 @@ void fillMeanChart(QChart* chart, const std::vector<double>& xs, const std::vect
     chart->addSeries(mean);
     for (QLineSeries* bar : bars) {
         chart->addSeries(bar);
-        bar->setProperty(ChartView::kNoCrosshair, true);
-        for (QLegendMarker* marker : chart->legend()->markers(bar))
-            marker->setVisible(false);
+        markAsDecoration(chart, bar);
     }
     if (best >= 0 && stats[static_cast<std::size_t>(best)].count > 0) {
         auto* star = new QScatterSeries;

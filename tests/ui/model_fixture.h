@@ -3,6 +3,10 @@
 
 #include "runs_model.h"
 
+#include "dropoutlab/results.h"
+
+#include <QDir>
+
 namespace dropoutlab::test {
 
 /// Adds a completed run "fc1 0.5" with two epochs and a test accuracy of 99.08 %, recorded in `dir`.
@@ -19,6 +23,19 @@ inline int addCompletedRun(ui::RunsModel& model, const QString& dir)
         e.result.epochs.push_back({2, 0.1, 0.97, 0.05, 0.985, 12.0, 10.6, 1.4});
     });
     return id;
+}
+
+/// Writes a finished one-epoch run named `name` into `workspace`, as the engine records it.
+inline void writeRecordedRun(const QString& workspace, const std::string& name, double testAccuracy)
+{
+    ExperimentConfig config;
+    config.name = name;
+    RunWriter writer(QDir(workspace).filePath(QString::fromStdString(name)).toStdString(), config);
+    RunResult result;
+    result.testAccuracy = testAccuracy;
+    result.epochs.push_back({1, 0.2, 0.9, 0.1, 0.95, 10.0, 9.0, 1.0});
+    writer.appendEpoch(result.epochs.front());
+    writer.writeResult(result);
 }
 
 } // namespace dropoutlab::test

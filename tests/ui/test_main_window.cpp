@@ -8,6 +8,7 @@
 #include "dropout_editor.h"
 #include "experiment_panel.h"
 #include "main_window.h"
+#include "model_fixture.h"
 #include "runs_browser.h"
 #include "runs_table.h"
 #include "run_queue.h"
@@ -166,15 +167,7 @@ void TestMainWindow::finishedRunLoadsIntoThePanel()
 void TestMainWindow::notesAreEditedAndKeptAcrossAReopen()
 {
     QTemporaryDir workspace;
-    {
-        ExperimentConfig config;
-        config.name = "noted";
-        RunWriter writer(QDir(workspace.path()).filePath("noted").toStdString(), config);
-        RunResult result;
-        result.epochs.push_back({1, 0.2, 0.9, 0.1, 0.95, 10.0, 9.0, 1.0});
-        writer.appendEpoch(result.epochs.front());
-        writer.writeResult(result);
-    }
+    test::writeRecordedRun(workspace.path(), "noted", 0.95);
     const QString notes = QString::fromUtf8("lr too high? ∆ 0.3 pts — try 0.005");
     {
         MainWindow window;

@@ -2,6 +2,7 @@
 #include "run_queue.h"
 #include "runs_model.h"
 #include "workspace_loader.h"
+#include "model_fixture.h"
 
 #include "dropoutlab/results.h"
 
@@ -13,21 +14,7 @@
 using namespace dropoutlab;
 using namespace dropoutlab::ui;
 
-namespace {
-
-void writeRun(const QString& dir, const std::string& name, double accuracy)
-{
-    ExperimentConfig config;
-    config.name = name;
-    RunWriter writer(QDir(dir).filePath(QString::fromStdString(name)).toStdString(), config);
-    RunResult result;
-    result.testAccuracy = accuracy;
-    result.epochs.push_back({1, 0.2, 0.9, 0.1, 0.95, 10.0, 9.0, 1.0});
-    writer.appendEpoch(result.epochs.front());
-    writer.writeResult(result);
-}
-
-} // namespace
+using dropoutlab::test::writeRecordedRun;
 
 class TestWorkspaceLoader : public QObject {
     Q_OBJECT
@@ -41,8 +28,8 @@ private Q_SLOTS:
 void TestWorkspaceLoader::loadsRecordedRunsAndKeepsTheQueue()
 {
     QTemporaryDir dir;
-    writeRun(dir.path(), "a", 0.98);
-    writeRun(dir.path(), "b", 0.99);
+    writeRecordedRun(dir.path(), "a", 0.98);
+    writeRecordedRun(dir.path(), "b", 0.99);
     RunsModel model;
     RunQueue queue(&model);
     ExperimentConfig queued;
@@ -66,8 +53,8 @@ void TestWorkspaceLoader::loadsRecordedRunsAndKeepsTheQueue()
 void TestWorkspaceLoader::damagedFoldersAreNamed()
 {
     QTemporaryDir dir;
-    writeRun(dir.path(), "good", 0.98);
-    writeRun(dir.path(), "bad", 0.98);
+    writeRecordedRun(dir.path(), "good", 0.98);
+    writeRecordedRun(dir.path(), "bad", 0.98);
     QFile broken(dir.filePath("bad/result.json"));
     QVERIFY(broken.open(QIODevice::WriteOnly | QIODevice::Truncate));
     broken.write("{\"status\": ");
