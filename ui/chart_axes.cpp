@@ -35,10 +35,15 @@ void setNiceRange(QValueAxis* axis, double lo, double hi, double floorLimit, dou
     axis->setTickType(QValueAxis::TicksFixed);
     axis->setRange(bottom, end);
     axis->setTickCount(static_cast<int>(std::lround((end - bottom) / step)) + 1);
+    axis->setLabelFormat(tickLabelFormat(step));
+}
+
+QString tickLabelFormat(double step)
+{
     int decimals = std::max(0, -static_cast<int>(std::floor(std::log10(step) + 1e-9)));
     while (decimals < 6 && std::abs(step * std::pow(10.0, decimals) - std::round(step * std::pow(10.0, decimals))) > 1e-6)
         ++decimals;  // 0.025 needs three decimals, not two
-    axis->setLabelFormat(QStringLiteral("%.") + QString::number(decimals) + QStringLiteral("f"));
+    return QStringLiteral("%.") + QString::number(decimals) + QStringLiteral("f");
 }
 
 } // namespace dropoutlab::ui

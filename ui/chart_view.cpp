@@ -40,6 +40,9 @@ QString valueText(double v)
     return QString::number(v, 'f', a < 1.0 ? 4 : (a < 10.0 ? 3 : 2));
 }
 
+/// An axis property: its label format before the zoom, put back on reset.
+constexpr char kUnzoomedFormat[] = "dropoutlab.unzoomedFormat";
+
 /// The series' point whose x is nearest `x` (the series' x values ascending, as every chart here draws them).
 const QPointF* nearestPoint(const QList<QPointF>& points, double x)
 {
@@ -198,11 +201,13 @@ void ChartView::saveWithDialog()
 void ChartView::markZoomed()
 {
     m_zoomed = true;
-    // A zoomed range is rarely round: ticks at round values inside it instead of at its ends.
+    // A zoomed range is rarely round: ticks at round values inside it instead of at its ends, with
+    // as many decimals as the step needs (an epoch axis zoomed in ticks at fractions of an epoch).
     for (QValueAxis* axis : valueAxes(chart())) {
-        double step = niceStep(axis->max() - axis->min(), 5);
-        if (axis->labelFormat().contains(QLatin1Char('d')))
-            step = std::max(step, 1.0);  // integer labels (epochs)
+        if (!axis->property(kUnzoomedFormat).isValid())
+            axis->setProperty(kUnzoomedFormat, axis->labelFormat());
+        const double step = niceStep(axis->max() - axis->min(), 5);
+        axis->setLabelFormat(tickLabelFormat(step));
         axis->setTickAnchor(0.0);
         axis->setTickInterval(step);
         axis->setTickType(QValueAxis::TicksDynamic);
@@ -223,8 +228,13 @@ void ChartView::zoomBy(qreal factor, QPointF center)
 void ChartView::resetZoom()
 {
     chart()->zoomReset();
-    for (QValueAxis* axis : valueAxes(chart()))
+    for (QValueAxis* axis : valueAxes(chart())) {
         axis->setTickType(QValueAxis::TicksFixed);
+        const QVariant format = axis->property(kUnzoomedFormat);
+        if (format.isValid())
+            axis->setLabelFormat(format.toString());
+        axis->setProperty(kUnzoomedFormat, QVariant());
+    }
     m_zoomed = false;
     Q_EMIT zoomWasReset();
 }
@@ -249,6 +259,7 @@ void ChartView::keepZoomWhile(const std::function<void()>& change)
         if (!axes.isEmpty() && axisRange(axes.first()))
             axes.first()->setRange(range.first, range.second);
     }
+    markZoomed();  // the change may have set fixed ticks for the full range
 }
 
 QString ChartView::crosshairText(const QPoint& pos) const

@@ -1,9 +1,13 @@
 // CurvesView (ui/curves_view.h): per-report training curves, smoothing, the log scale, zoom kept.
+#include "chart_export.h"
 #include "chart_view.h"
 #include "curves_view.h"
 #include "runs_model.h"
 
 #include <QChart>
+#include <QFile>
+#include <QRegularExpression>
+#include <QTemporaryDir>
 #include <QLegend>
 #include <QLegendMarker>
 #include <QLineSeries>
@@ -50,6 +54,33 @@ int addTracedRun(RunsModel& model)
     return id;
 }
 
+/// The text labels of an SVG export (axis ticks, titles, legend).
+QStringList svgTexts(QChartView* view, const QString& path)
+{
+    const QString error = exportChart(view, path);
+    if (!error.isEmpty())
+        qWarning() << error;
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        return {};
+    const QString svg = QString::fromUtf8(file.readAll());
+    QStringList texts;
+    static const QRegularExpression text(QStringLiteral("<text[^>]*>([^<]*)</text>"));
+    for (auto it = text.globalMatch(svg); it.hasNext();)
+        texts << it.next().captured(1).trimmed();
+    return texts;
+}
+
+/// How many paths of an SVG export are drawn with a faint (stroke-opacity < 0.5) pen.
+int faintPaths(const QString& path)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        return -1;
+    static const QRegularExpression faint(QStringLiteral("stroke-opacity=\"0\\.[0-4]"));
+    return static_cast<int>(QString::fromUtf8(file.readAll()).count(faint));
+}
+
 } // namespace
 
 class TestCurvesView : public QObject {
@@ -61,6 +92,7 @@ private Q_SLOTS:
     void smoothingKeepsTheRawCurveFaint();
     void logScaleOnTheLossCharts();
     void zoomSurvivesNewDataUntilReset();
+    void exportsShowWhatIsOnScreen();
 };
 
 void TestCurvesView::emaSmoothingAsTensorBoard()
@@ -164,6 +196,50 @@ void TestCurvesView::zoomSurvivesNewDataUntilReset()
     QCOMPARE(x->max(), zoomedMax);  // the user's zoom is kept while data arrives
     validation->resetZoom();
     QCOMPARE(x->max(), 6.0);  // back to the automatic range, which now covers the new epochs
+}
+
+void TestCurvesView::exportsShowWhatIsOnScreen()
+{
+    RunsModel model;
+    addTracedRun(model);
+    CurvesView view(&model);
+    view.resize(900, 700);
+    view.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&view));
+    view.flush();
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    QTest::qWait(200);  // the chart lays itself out in posted events
+    ChartView* training = view.chartViews()[0];
+    ChartView* validation = view.chartViews()[1];
+
+    // Linear loss axis: two-decimal ticks. Log scale: the %.3g labels of the log axis instead.
+    const QStringList linear = svgTexts(training, dir.filePath("linear.svg"));
+    QVERIFY2(linear.contains("0.6"), qPrintable(linear.join(' ')));
+    view.setLogScale(true);
+    QTest::qWait(200);
+    const QStringList log = svgTexts(training, dir.filePath("log.svg"));
+    QVERIFY2(!log.contains("0.6") && log.contains("1"), qPrintable(log.join(' ')));
+    view.setLogScale(false);
+
+    // Zoomed in: ticks at fractions of an epoch, which the full range (0..3) never shows, and
+    // labels with the decimals the step needs (no two ticks with the same label).
+    const QStringList full = svgTexts(validation, dir.filePath("full.svg"));
+    QVERIFY2(!full.contains("1.5") && full.contains("3"), qPrintable(full.join(' ')));
+    validation->zoomBy(0.25);
+    QTest::qWait(200);
+    const QStringList zoomed = svgTexts(validation, dir.filePath("zoomed.svg"));
+    QVERIFY2(zoomed.filter(QRegularExpression("^1\\.[0-9]+$")).size() >= 2, qPrintable(zoomed.join(' ')));
+    QStringList numbers = zoomed.filter(QRegularExpression("^[0-9.]+$"));
+    numbers.removeDuplicates();
+    QCOMPARE(numbers.size(), zoomed.filter(QRegularExpression("^[0-9.]+$")).size());
+
+    // Smoothing: the raw curve is drawn faint behind the smoothed one, in the export too.
+    QCOMPARE(faintPaths(dir.filePath("linear.svg")), 0);
+    view.setSmoothing(0.6);
+    QTest::qWait(200);
+    svgTexts(training, dir.filePath("smoothed.svg"));
+    QVERIFY(faintPaths(dir.filePath("smoothed.svg")) >= 1);
 }
 
 QTEST_MAIN(TestCurvesView)
