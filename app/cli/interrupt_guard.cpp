@@ -8,10 +8,19 @@ namespace {
 // A signal handler can reach only globals; CancelToken is a lock-free atomic flag.
 CancelToken g_token;
 
+// Ctrl-C, and SIGTERM: what `kill`, Slurm's scancel and its time limit send first.
+constexpr int kSignals[] = {SIGINT, SIGTERM};
+
+void restoreDefaults()
+{
+    for (int signal : kSignals)
+        std::signal(signal, SIG_DFL);
+}
+
 extern "C" void onInterrupt(int)
 {
     g_token.cancel();
-    std::signal(SIGINT, SIG_DFL);
+    restoreDefaults();  // a second signal ends the process at once
 }
 
 } // namespace
@@ -19,12 +28,13 @@ extern "C" void onInterrupt(int)
 InterruptGuard::InterruptGuard()
 {
     g_token.reset();
-    std::signal(SIGINT, onInterrupt);
+    for (int signal : kSignals)
+        std::signal(signal, onInterrupt);
 }
 
 InterruptGuard::~InterruptGuard()
 {
-    std::signal(SIGINT, SIG_DFL);
+    restoreDefaults();
 }
 
 const CancelToken& InterruptGuard::token() const

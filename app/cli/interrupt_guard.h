@@ -4,8 +4,9 @@
 
 namespace dropoutlab::cli {
 
-/// While alive, Ctrl-C cancels the token (the run stops after its current batch); a second
-/// Ctrl-C ends the process. The previous handler comes back on destruction, on every path.
+/// While alive, Ctrl-C or SIGTERM (kill, scancel, a Slurm time limit) cancels the token: the run
+/// stops after its current batch and keeps its finished epochs. A second signal ends the process.
+/// The default handlers come back on destruction, on every path.
 class InterruptGuard {
 public:
     InterruptGuard();
