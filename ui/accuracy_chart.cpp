@@ -38,7 +38,7 @@ AccuracyChart::AccuracyChart(RunsModel* model, QWidget* parent)
 
     m_timer.setInterval(150);
     m_timer.setSingleShot(true);
-    connect(&m_timer, &QTimer::timeout, this, &AccuracyChart::flush);
+    connect(&m_timer, &QTimer::timeout, this, &AccuracyChart::refreshIfChanged);
     auto schedule = [this] {
         if (!m_timer.isActive())
             m_timer.start();
@@ -48,6 +48,22 @@ AccuracyChart::AccuracyChart(RunsModel* model, QWidget* parent)
     connect(m_model, &RunsModel::runChanged, this, schedule);
     connect(m_model, &QAbstractItemModel::modelReset, this, schedule);
     flush();
+}
+
+AccuracyChart::Bars AccuracyChart::currentBars() const
+{
+    Bars bars;
+    for (const auto& entry : m_model->entries()) {
+        if (entry.visible && entry.result.testAccuracy)
+            bars.emplace_back(entry.name(), entry.color.rgba(), *entry.result.testAccuracy);
+    }
+    return bars;
+}
+
+void AccuracyChart::refreshIfChanged()
+{
+    if (currentBars() != m_drawn)
+        flush();
 }
 
 void AccuracyChart::flush()
@@ -73,14 +89,14 @@ void AccuracyChart::rebuild()
     m_series = new QBarSeries;
     double lo = 100.0;
     double hi = 0.0;
-    for (const auto& entry : m_model->entries()) {
-        if (!entry.visible || !entry.result.testAccuracy)
-            continue;
-        const double value = 100.0 * *entry.result.testAccuracy;
-        auto* set = new QBarSet(entry.name());
+    m_drawn = currentBars();
+    for (const auto& [name, rgba, accuracy] : m_drawn) {
+        const double value = 100.0 * accuracy;
+        const QColor color = QColor::fromRgba(rgba);
+        auto* set = new QBarSet(name);
         set->append(value);
-        set->setColor(entry.color);
-        set->setBorderColor(entry.color.darker(130));
+        set->setColor(color);
+        set->setBorderColor(color.darker(130));
         set->setLabelColor(palette().text().color());
         m_series->append(set);
         lo = std::min(lo, value);

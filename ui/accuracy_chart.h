@@ -1,7 +1,12 @@
 #pragma once
 
+#include <QColor>
+#include <QString>
 #include <QTimer>
 #include <QWidget>
+
+#include <tuple>
+#include <vector>
 
 class QBarSeries;
 class QBarCategoryAxis;
@@ -30,7 +35,13 @@ protected:
     void changeEvent(QEvent* event) override;
 
 private:
+    /// What the bars show: name, colour and test accuracy of each visible finished run.
+    using Bars = std::vector<std::tuple<QString, QRgb, double>>;
+    Bars currentBars() const;
+    /// Rebuilds when the bars would change (progress reports of a running run change nothing here).
+    void refreshIfChanged();
     void rebuild();
+    Bars m_drawn;
     RunsModel* m_model;
     QChart* m_chart;
     ChartView* m_view;

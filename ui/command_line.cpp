@@ -130,6 +130,9 @@ bool parseGuiCommandLine(const QStringList& arguments, GuiOptions& options, QStr
     parser.addOptions(valueOptions());
     parser.addOption({"autostart", QObject::tr("Start the queue at once.")});
     parser.addOption({"quit-when-done", QObject::tr("Quit when the queue is done (after --export).")});
+    parser.addOption({"report-stalls", QObject::tr("On quitting, print how responsive the window was: the longest "
+                                                   "event-loop stall (a 10 ms timer's delay) and how many exceeded "
+                                                   "50 and 100 ms.")});
     parser.addOption({"analysis", QObject::tr("When the queue is done (at once without --autostart): analyse the "
                                               "most recent completed runs (up to 4) in the Analysis tab; with "
                                               "--export its charts are written too.")});
@@ -163,6 +166,7 @@ bool parseGuiCommandLine(const QStringList& arguments, GuiOptions& options, QStr
     options.exportDir = parser.value("export");
     options.autostart = parser.isSet("autostart");
     options.quitWhenDone = parser.isSet("quit-when-done");
+    options.reportStalls = parser.isSet("report-stalls");
     options.analysis = parser.isSet("analysis");
     options.sweepSpec = parser.value("sweep");
     options.openSweep = parser.value("open-sweep");

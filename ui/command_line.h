@@ -17,6 +17,7 @@ struct GuiOptions {
     bool autostart = false;
     QString exportDir;           ///< export charts and results here when the queue is done
     bool quitWhenDone = false;
+    bool reportStalls = false;   ///< print EventLoopMonitor's summary on quitting
     bool analysis = false;       ///< when the queue is done (or at once): MC dropout over recent runs
     QString sweepSpec;           ///< queue this sweep spec (JSON) into a new sweep folder
     QString openSweep;           ///< show this sweep folder (e.g. written by CLI shards)

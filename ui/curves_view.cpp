@@ -25,7 +25,9 @@
 namespace dropoutlab::ui {
 namespace {
 
-constexpr int kRedrawMs = 100;
+// At most 4 redraws a second: each redraw of the four charts takes a core from a training thread
+// (BENCHMARKS.md, "The app as fast as the CLI").
+constexpr int kRedrawMs = 250;
 constexpr int kSmoothingSteps = 99;  // the slider: 0.00 to 0.99
 
 } // namespace

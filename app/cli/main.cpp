@@ -9,6 +9,7 @@
 
 #include "dropoutlab_build.h"
 
+#include "dropoutlab/allocator.h"
 #include "dropoutlab/presets.h"
 #include "dropoutlab/system_info.h"
 
@@ -21,6 +22,7 @@ using namespace dropoutlab::cli;
 
 int main(int argc, char** argv)
 {
+    dropoutlab::tuneAllocator();  // before any thread starts
     CLI::App app{"DropoutLab command line: train and compare networks with and without dropout"};
     app.require_subcommand(0, 1);  // one command, or --version alone
     bool version = false, verbose = false;

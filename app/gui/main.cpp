@@ -2,11 +2,13 @@
 
 #include "about_box.h"
 #include "command_line.h"
+#include "event_loop_monitor.h"
 #include "main_window.h"
 #include "run_queue.h"
 
 #include "dropoutlab_build.h"
 
+#include "dropoutlab/allocator.h"
 #include "dropoutlab/errors.h"
 #include "dropoutlab/sweep.h"
 
@@ -21,6 +23,7 @@ using namespace dropoutlab::ui;
 
 int main(int argc, char** argv)
 {
+    tuneAllocator();  // before Qt or LibTorch start a thread: training runs on a worker thread
     // --help and --version need no display: answer them without connecting to one.
     const std::unique_ptr<QCoreApplication> app =
         wantsTextOnly(argc, argv) ? std::make_unique<QCoreApplication>(argc, argv) : std::make_unique<QApplication>(argc, argv);
@@ -76,9 +79,15 @@ int main(int argc, char** argv)
     }
     window.setFinishActions(options.exportDir, options.quitWhenDone, options.analysis);
     window.show();
+    EventLoopMonitor monitor;
+    if (options.reportStalls)
+        QTimer::singleShot(0, &monitor, &EventLoopMonitor::start);  // from the first turn of the event loop
     if (options.autostart)
         QTimer::singleShot(0, window.runQueue(), &RunQueue::start);
     else if (options.analysis || !options.exportDir.isEmpty() || options.quitWhenDone)
         QTimer::singleShot(0, &window, &MainWindow::runFinishActions);  // nothing to train: the runs already there
-    return QApplication::exec();
+    const int status = QApplication::exec();
+    if (options.reportStalls)
+        std::fprintf(stderr, "dropoutlab: %s\n", qPrintable(monitor.summary()));
+    return status;
 }

@@ -2,7 +2,7 @@
 
 #include "dropoutlab/experiment.h"
 #include "dropoutlab/network.h"
-#include "allocator_tuning.h"
+#include "dropoutlab/allocator.h"
 #include "models.h"
 #include "step_graph.h"
 #include "optimiser.h"
@@ -54,7 +54,7 @@ BenchResult runBenchmark(const ExperimentConfig& config, int steps)
     at::init_num_threads();
     const int threads = resolvedThreadCount(config);
     torch::set_num_threads(threads);
-    detail::tuneAllocator();
+    tuneAllocator();
     const torch::Device device = detail::resolveDevice(config.device);
     auto sync = [&](const torch::Tensor& t) { (void)t.sum().item<float>(); };
 

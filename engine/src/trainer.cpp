@@ -5,7 +5,7 @@
 #include "dropoutlab/errors.h"
 #include "models.h"
 #include "training_session.h"
-#include "allocator_tuning.h"
+#include "dropoutlab/allocator.h"
 #include "step_graph.h"
 #include "fused_trainer.h"
 #include "saved_model.h"
