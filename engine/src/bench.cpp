@@ -8,9 +8,12 @@
 #include "optimiser.h"
 #include "training_session.h"
 
+#include <torch/csrc/autograd/profiler_legacy.h>
+
 #include <sys/resource.h>
 
 #include <chrono>
+#include <cstdlib>
 
 namespace dropoutlab {
 namespace {
@@ -93,6 +96,14 @@ BenchResult runBenchmark(const ExperimentConfig& config, int steps)
         timedStep(i);
     sync(last);
     const double trainSeconds = seconds(start);
+    // DROPOUTLAB_BENCH_PROFILE=trace.json: 20 more steps under LibTorch's profiler, written as a
+    // Chrome trace (scripts/profile-summary.py sums it per operator).
+    if (const char* trace = std::getenv("DROPOUTLAB_BENCH_PROFILE"); trace && *trace) {
+        torch::autograd::profiler::RecordProfile profile(trace);
+        for (int i = 0; i < 20; ++i)
+            timedStep(i);
+        sync(last);
+    }
 
     model->eval();
     const int evalImages = 12000;
