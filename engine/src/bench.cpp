@@ -64,6 +64,7 @@ BenchResult runBenchmark(const ExperimentConfig& config, int steps)
     torch::manual_seed(config.seeds.init);
     auto model = detail::makeModel(config);
     model->to(device);
+    detail::useConvolutionLayout(*model);
     detail::TrainingOptimiser optimizer(config, model->parameters(), detail::maxNormConstraints(*model, config));
     // MNIST-shaped random bytes: speed does not depend on the pixel values.
     const auto images = torch::randint(0, 256, {4096, 1, 28, 28}, torch::TensorOptions().dtype(torch::kUInt8).device(device));

@@ -121,7 +121,7 @@ void FusedNet::buildParameters()
             } else {
                 stacked = torch::stack(pieces, 0).unsqueeze(1);  // bias [K, 1, out]
             }
-            m_parameters.push_back(stacked.contiguous().to(m_device).requires_grad_(true));
+            m_parameters.push_back(inConvolutionLayout(stacked.to(m_device)).requires_grad_(true));
             m_parameterKinds.push_back(layer.kind);
         }
     }

@@ -1,5 +1,8 @@
 #include "models.h"
 
+#include <cstdlib>
+#include <string>
+
 namespace dropoutlab::detail {
 
 using Kind = LayerSpec::Kind;
@@ -115,6 +118,31 @@ torch::Tensor NetImpl::forwardLayers(torch::Tensor x, std::size_t from, std::siz
         }
     }
     return x;
+}
+
+torch::Tensor inConvolutionLayout(const torch::Tensor& tensor)
+{
+    // DROPOUTLAB_CHANNELS_LAST=0 keeps NCHW, for comparisons (BENCHMARKS.md).
+    static const bool channelsLast = [] {
+        const char* value = std::getenv("DROPOUTLAB_CHANNELS_LAST");
+        return !(value && std::string(value) == "0");
+    }();
+    if (tensor.dim() != 4 || !tensor.is_cpu() || !channelsLast)
+        return tensor.contiguous();
+    // A copy, not contiguous(): with one input channel the NCHW strides already count as
+    // channels-last, and oneDNN would then go on in NCHW.
+    auto laidOut = torch::empty_like(tensor, at::MemoryFormat::ChannelsLast);
+    laidOut.copy_(tensor);
+    return laidOut;
+}
+
+void useConvolutionLayout(NetImpl& model)
+{
+    torch::NoGradGuard noGrad;
+    for (auto& parameter : model.parameters()) {
+        if (parameter.dim() == 4)
+            parameter.set_data(inConvolutionLayout(parameter));
+    }
 }
 
 std::vector<std::string> parameterNames(const NetworkSpec& spec)

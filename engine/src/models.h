@@ -19,6 +19,14 @@ DropoutSetting dropoutSetting(const ExperimentConfig& config, const std::string&
 /// max_pool2d is scalar); with gradients it is max_pool2d.
 torch::Tensor maxPool2x2(const torch::Tensor& input);
 
+/// A convolution weight laid out for training: channels-last on the CPU (oneDNN then keeps each
+/// convolution's output channels-last, and LibTorch 1.13's max_pool2d has a vectorised kernel for
+/// that layout and only a scalar one for NCHW; BENCHMARKS.md change 10), plain contiguous
+/// elsewhere. Other tensors come back contiguous. The values are the same, only the order in
+/// memory changes.
+torch::Tensor inConvolutionLayout(const torch::Tensor& tensor);
+
+
 /// Applies one site's dropout; rate 0 is the identity (no random numbers drawn).
 torch::Tensor applyDropout(const torch::Tensor& input, const DropoutSetting& setting, bool training);
 /// The same with masks drawn from `generator` (MC passes that must not touch torch's global one).
@@ -52,6 +60,9 @@ private:
 /// The names of a network's parameters in NetImpl::parameters() order ("conv1.weight", ...),
 /// without building it (no random numbers drawn).
 std::vector<std::string> parameterNames(const NetworkSpec& spec);
+
+/// Puts every convolution weight of `model` (on its device already) in inConvolutionLayout.
+void useConvolutionLayout(NetImpl& model);
 
 /// Builds the network a config asks for, initialised from the current torch seed.
 std::shared_ptr<NetImpl> makeModel(const ExperimentConfig& config);

@@ -210,6 +210,7 @@ public:
         m_model = makeModel(config);
         try {
             m_model->to(device);
+            useConvolutionLayout(*m_model);
         } catch (const c10::Error& error) {
             throw DeviceError("cannot place the model on " + describeDevice(device) + ": " +
                               failureMessage(error, device));

@@ -61,6 +61,10 @@ def engine(tool, data, work, name, rate, seed, threads):
 def python_losses(weights, order, images, labels, rate, dropout_seed):
     model = ReferenceCnn(rate)
     model.load_state_dict(weights)
+    # The engine's layout on the CPU: convolution weights channels-last (BENCHMARKS.md change 10).
+    # oneDNN picks its kernels by layout, and the NCHW and NHWC kernels sum in different orders:
+    # with NCHW here the losses drift apart by 3e-2 relative over 200 steps.
+    model = model.to(memory_format=torch.channels_last)
     model.train()
     optimiser = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
     torch.manual_seed(dropout_seed)
