@@ -34,7 +34,7 @@ int evaluateCommand(const EvaluateOptions& options)
                 out["recorded_test_accuracy"] = *recorded;
                 out["matches_recorded"] = *recorded == e.accuracy;
             }
-            std::cout << out.dump(2) << "\n";
+            std::cout << out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
             return kExitOk;
         }
         std::printf("%s: test accuracy %.2f %% (%lld images, loss %.4f) on %s with %d thread(s)\n",

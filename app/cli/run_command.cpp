@@ -101,13 +101,18 @@ int runCommand(const RunOptions& options)
     for (std::size_t i = 0; i < configs.size() && !interrupt.interrupted(); ++i) {
         ConsoleReporter reporter(static_cast<int>(i + 1), static_cast<int>(configs.size()), configs[i].name,
                                  options.quiet);
+        std::string dir;
         try {
-            const std::string dir = createRunDirectory(options.outDir, configs[i].name);
+            dir = createRunDirectory(options.outDir, configs[i].name);
             reporter.onLog("results in " + dir);
             results.push_back(runExperimentRecorded(configs[i], dir, reporter, interrupt.token()));
             records.push_back({std::filesystem::path(dir).filename().string(), dir, configs[i], results.back()});
         } catch (const Error& error) {
             reporter.finishLine();
+            // A run folder holds its config and the failure's reason, or is not left at all.
+            std::error_code ec;
+            if (!dir.empty() && std::filesystem::is_empty(dir, ec) && !ec)
+                std::filesystem::remove(dir, ec);
             return reportError(error, kExitFailed);
         }
         reporter.finishLine();

@@ -239,7 +239,7 @@ int reportCommand(const ReportOptions& options)
                             {"gap_mean", p.gap.mean},
                             {"gap_runs_with_dropout_on", p.gapsWithDropout}});
         }
-        std::cout << list.dump(2) << "\n";
+        std::cout << list.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
         return kExitOk;
     }
 

@@ -78,6 +78,9 @@ int main(int argc, char** argv)
         window.enqueuePlan(plan, options.preset);
     }
     window.setFinishActions(options.exportDir, options.quitWhenDone, options.analysis);
+    if (options.quitWhenDone && window.runQueue()->queuedCount() == 0)
+        std::fprintf(stderr, "dropoutlab: nothing queued to train; --quit-when-done quits once the finish actions "
+                             "(if any) are done\n");
     window.show();
     EventLoopMonitor monitor;
     if (options.reportStalls)

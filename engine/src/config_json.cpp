@@ -78,7 +78,7 @@ json configToJsonObject(const ExperimentConfig& config)
         dropout[site] = {{"rate", setting.rate}, {"kind", toString(setting.kind)}};
     json object = {
         {"name", config.name},
-        {"data", config.dataDir},
+        {"data", pathToJson(config.dataDir)},
         {"model", toString(config.model)},
         {"dropout", dropout},
         {"epochs", config.epochs},
@@ -139,7 +139,7 @@ void applyConfigJson(ExperimentConfig& config, const json& object, const std::st
     if (has("name"))
         config.name = stringValue(object["name"], where, "name", kMaxNameBytes);
     if (has("data"))
-        config.dataDir = stringValue(object["data"], where, "data", kMaxPathBytes);
+        config.dataDir = pathValue(object["data"], where, "data");
     if (has("model"))
         config.model = parseModelKind(stringValue(object["model"], where, "model", 32), where);
     if (has("hidden_widths"))
@@ -255,7 +255,7 @@ namespace {
 std::string describe(const json& value)
 {
     // Error messages quote the value, but never a whole nested document.
-    std::string text = value.is_structured() ? std::string(value.type_name()) : value.dump();
+    std::string text = value.is_structured() ? std::string(value.type_name()) : value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     if (text.size() > 80)
         text = text.substr(0, 77) + "...";
     return text;
@@ -459,6 +459,57 @@ std::string stringValue(const json& value, const std::string& where, const std::
     return text;
 }
 
+bool isUtf8(const std::string& text)
+{
+    try {
+        (void)json(text).dump();  // nlohmann refuses invalid UTF-8 when it writes a string
+        return true;
+    } catch (const json::type_error&) {
+        return false;
+    }
+}
+
+json pathToJson(const std::string& path)
+{
+    if (isUtf8(path))
+        return path;
+    static const char* const digits = "0123456789abcdef";
+    std::string hex;
+    hex.reserve(2 * path.size());
+    for (const unsigned char byte : path) {
+        hex += digits[byte >> 4];
+        hex += digits[byte & 15];
+    }
+    return json{{"bytes_hex", hex}};
+}
+
+std::string pathValue(const json& value, const std::string& where, const std::string& key)
+{
+    if (!value.is_object())
+        return stringValue(value, where, key, kMaxPathBytes);
+    checkKeys(value, {"bytes_hex"}, where + ": '" + key + "'");
+    const std::string hex = stringValue(value["bytes_hex"], where, key + ".bytes_hex", 2 * kMaxPathBytes);
+    auto nibble = [&](char c) -> int {
+        if (c >= '0' && c <= '9')
+            return c - '0';
+        if (c >= 'a' && c <= 'f')
+            return c - 'a' + 10;
+        if (c >= 'A' && c <= 'F')
+            return c - 'A' + 10;
+        throw ConfigError(where + ": '" + key + ".bytes_hex' has a character that is not a hex digit; expected "
+                          "two hex digits per byte of the path");
+    };
+    if (hex.size() % 2 != 0)
+        throw ConfigError(where + ": '" + key + ".bytes_hex' has an odd number of hex digits; expected two per byte");
+    std::string path;
+    path.reserve(hex.size() / 2);
+    for (std::size_t i = 0; i < hex.size(); i += 2)
+        path += static_cast<char>(nibble(hex[i]) * 16 + nibble(hex[i + 1]));
+    if (path.find('\0') != std::string::npos)
+        throw ConfigError(where + ": '" + key + ".bytes_hex' holds a NUL byte; a path cannot");
+    return path;
+}
+
 bool boolValue(const json& value, const std::string& where, const std::string& key)
 {
     if (!value.is_boolean())
@@ -470,7 +521,7 @@ bool boolValue(const json& value, const std::string& where, const std::string& k
 
 std::string configToJson(const ExperimentConfig& config)
 {
-    return detail::configToJsonObject(config).dump(2) + "\n";
+    return detail::configToJsonObject(config).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 
 ExperimentConfig configFromJson(const std::string& text, const std::string& where)

@@ -47,6 +47,14 @@ std::string stringValue(const nlohmann::json& value, const std::string& where, c
                         std::size_t maxBytes);
 bool boolValue(const nlohmann::json& value, const std::string& where, const std::string& key);
 
+/// Whether `text` is valid UTF-8 (JSON strings must be).
+bool isUtf8(const std::string& text);
+/// A file system path for JSON, losslessly: Linux paths are bytes. Valid UTF-8 is stored as a
+/// string; any other path as {"bytes_hex": "<two lower-case hex digits per byte>"}.
+nlohmann::json pathToJson(const std::string& path);
+/// Reads what pathToJson wrote (a string, or {"bytes_hex": ...}), at most kMaxPathBytes bytes.
+std::string pathValue(const nlohmann::json& value, const std::string& where, const std::string& key);
+
 /// Runs a validation and puts `where` (the file) in front of the ConfigError it throws.
 template <typename Validate>
 void validateIn(const std::string& where, Validate&& validate)

@@ -3,6 +3,7 @@
 #include "dropoutlab/errors.h"
 #include "dropoutlab/file_limits.h"
 #include "dropoutlab/network.h"
+#include "config_json.h"
 
 #include <algorithm>
 #include <cmath>
@@ -90,7 +91,8 @@ void validateOptimiser(const ExperimentConfig& c)
             "adam_beta1 is " + formatRate(c.adamBeta1) + "; expected 0 <= beta1 < 1");
     require(inRange(c.adamBeta2, 0.0, 1.0) && c.adamBeta2 < 1.0,
             "adam_beta2 is " + formatRate(c.adamBeta2) + "; expected 0 <= beta2 < 1");
-    require(inRange(c.adamEps, 0.0, 1.0) && c.adamEps > 0.0, "adam_eps is " + formatRate(c.adamEps) + "; expected 0 < eps <= 1");
+    // Below float's smallest normal number eps is 0 or denormal in training: a division by ~0.
+    require(inRange(c.adamEps, 1e-30, 1.0), "adam_eps is " + formatRate(c.adamEps) + "; expected 1e-30 <= eps <= 1");
     require(!c.nesterov || sgd, "nesterov is true; Nesterov momentum applies to the sgd optimiser only");
     require(!c.nesterov || (c.momentum > 0.0 && !c.dampenedMomentum),
             "nesterov is true; it needs momentum above 0 and dampened_momentum off");
@@ -490,8 +492,11 @@ void validateConfig(const ExperimentConfig& config)
             "epochs is " + std::to_string(config.epochs) + "; expected 1-" + std::to_string(kMaxEpochs));
     require(config.batchSize >= 1 && config.batchSize <= kMaxBatchSize,
             "batch_size is " + std::to_string(config.batchSize) + "; expected 1-" + std::to_string(kMaxBatchSize));
-    require(std::isfinite(config.learningRate) && config.learningRate > 0.0,
-            "learning_rate is " + formatRate(config.learningRate) + "; expected a positive number");
+    // Training runs in float: a rate above kMaxLearningRate only overflows (1e308 used to fail at
+    // epoch 1 with "cannot be converted to float").
+    require(std::isfinite(config.learningRate) && config.learningRate > 0.0 && config.learningRate <= kMaxLearningRate,
+            "learning_rate is " + formatRate(config.learningRate) + "; expected a positive number up to " +
+                formatRate(kMaxLearningRate));
     require(std::isfinite(config.momentum) && config.momentum >= 0.0 && config.momentum < 1.0,
             "momentum is " + formatRate(config.momentum) + "; expected 0 <= momentum < 1");
     require(config.trainSubset >= 0, "train_subset is " + std::to_string(config.trainSubset) + "; expected 0 (all) or a positive count");
@@ -515,6 +520,10 @@ void validateConfig(const ExperimentConfig& config)
     validateOptimiser(config);
     require(config.name.size() <= kMaxNameBytes,
             "name is " + std::to_string(config.name.size()) + " bytes long; expected at most " + std::to_string(kMaxNameBytes));
+    require(detail::isUtf8(config.name),
+            "name " + nlohmann::json(config.name).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) +
+                " is not valid UTF-8 (shown with U+FFFD for the bad bytes); a run name is text: use UTF-8");
+    require(config.dataDir.find('\0') == std::string::npos, "data holds a NUL byte; a folder path cannot");
     require(config.dataDir.size() <= kMaxPathBytes, "data is " + std::to_string(config.dataDir.size()) +
                                                         " bytes long; expected a folder path of at most " +
                                                         std::to_string(kMaxPathBytes));

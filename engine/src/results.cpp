@@ -220,7 +220,7 @@ json resultObject(const RunResult& result, const std::string& runName)
 
 std::string resultToJson(const RunResult& result, const std::string& runName)
 {
-    return resultObject(result, runName).dump(2) + "\n";
+    return resultObject(result, runName).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 
 std::string runsToJson(const std::vector<RunRecord>& runs)
@@ -232,7 +232,7 @@ std::string runsToJson(const std::vector<RunRecord>& runs)
         object["config"] = detail::configToJsonObject(run.config);
         array.push_back(std::move(object));
     }
-    return array.dump(2) + "\n";
+    return array.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 
 RunResult resultFromJson(const std::string& text, const std::string& where)
@@ -295,7 +295,7 @@ RunResult resultFromJson(const std::string& text, const std::string& where)
 
 std::string epochToJsonLine(const EpochMetrics& metrics)
 {
-    return epochToJson(metrics).dump();
+    return epochToJson(metrics).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 EpochMetrics epochFromJsonLine(const std::string& line, const std::string& where)

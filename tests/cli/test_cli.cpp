@@ -97,6 +97,7 @@ private Q_SLOTS:
     void usageErrorsExitTwo_data();
     void usageErrorsExitTwo();
     void missingDataExitsThree();
+    void pathsAreBytes();
     void corruptDataExitsThree();
     void runWritesFoldersAndJson();
     void exportWritesCsv();
@@ -171,6 +172,48 @@ void TestCli::usageErrorsExitTwo()
     const Outcome o = runCli(arguments);
     QCOMPARE(o.exitCode, 2);
     QVERIFY2(o.err.contains(fragment), qPrintable(o.err));
+}
+
+void TestCli::pathsAreBytes()
+{
+    // Linux paths are bytes: a dataset and an output folder with Latin-1 names (not UTF-8) work;
+    // a run name that is not UTF-8 is refused up front; a missing non-UTF-8 dataset is a data
+    // error that leaves no empty run folder behind. The shell makes the bytes (printf '\351'):
+    // QProcess arguments are text.
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString script = QStringLiteral(R"SH(
+cli=%1; fixture=%2
+data=$(printf 'data-lat\351n'); out=$(printf 'runs-\351t\351')
+mkdir "$data" && cp "$fixture"/* "$data"/
+"$cli" run --data "$PWD/$data" --dropout fc1=0.5 --epochs 1 --batch-size 50 --train-subset 500 --out "$out" -q \
+  > /dev/null 2> good.err; echo "good=$?"
+grep -c bytes_hex "$out"/*/config.json
+"$cli" export "$out" --summary summary.csv 2> export.err; echo "export=$?"
+"$cli" run --data "$(printf 'mnist-\377')" --epochs 1 --out bad -q > /dev/null 2> bad.err; echo "bad=$?"
+for d in bad/*/; do [ -d "$d" ] && { [ -s "$d/result.json" ] && echo failed_folder || echo empty_folder; }; done
+"$cli" run --data "$fixture" --dropout fc1=0.5 --name "$(printf 'bad\377')" --epochs 1 --out named -q \
+  > /dev/null 2> name.err; echo "name=$?"
+)SH")
+                               .arg(shellQuote(QStringLiteral(DROPOUTLAB_CLI_PATH)), shellQuote(kFixture));
+    QProcess shell;
+    shell.setWorkingDirectory(dir.path());
+    shell.start(QStringLiteral("sh"), {"-c", script});
+    QVERIFY(shell.waitForFinished(120000));
+    const QString out = QString::fromUtf8(shell.readAllStandardOutput());
+    auto read = [&](const char* name) {
+        QFile file(dir.filePath(name));
+        return file.open(QIODevice::ReadOnly) ? QString::fromUtf8(file.readAll()) : QString();
+    };
+    QVERIFY2(out.contains("good=0"), qPrintable(out + read("good.err")));
+    QVERIFY2(out.contains("\n1\n"), qPrintable(out));  // config.json stores the data path as bytes_hex
+    QVERIFY2(out.contains("export=0"), qPrintable(out + read("export.err")));
+    QVERIFY(read("summary.csv").contains("fc1"));
+    QVERIFY2(out.contains("bad=3"), qPrintable(out + read("bad.err")));
+    QVERIFY2(!read("bad.err").contains("internal error"), qPrintable(read("bad.err")));
+    QVERIFY2(!out.contains("empty_folder"), qPrintable(out));  // a folder with the reason, or none
+    QVERIFY2(out.contains("name=2"), qPrintable(out + read("name.err")));
+    QVERIFY2(read("name.err").contains("not valid UTF-8"), qPrintable(read("name.err")));
 }
 
 void TestCli::missingDataExitsThree()

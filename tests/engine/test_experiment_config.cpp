@@ -44,6 +44,8 @@ private Q_SLOTS:
     void rejectsBadFields_data();
     void rejectsBadFields();
     void jsonRoundTrip();
+    void pathsAreBytes();
+    void errorsEscapeControlBytes();
     void jsonErrorsNameTheKey();
     void presetsAreValid();
     void paperPresetsAsPublished();
@@ -123,6 +125,7 @@ void TestExperimentConfig::rejectsBadFields_data()
     QTest::newRow("validation") << R"({"validation_fraction": 1})" << "validation_fraction is 1";
     QTest::newRow("subset") << R"({"train_subset": -1})" << "test.json: 'train_subset' is -1; expected an integer from 0";
     QTest::newRow("lr 1e308 in a file") << R"({"learning_rate": 1e309})" << "test.json";
+    QTest::newRow("lr beyond float") << R"({"learning_rate": 1e308})" << "learning_rate is 1e+308; expected a positive number up to 1e+06";
 }
 
 void TestExperimentConfig::rejectsBadFields()
@@ -130,6 +133,41 @@ void TestExperimentConfig::rejectsBadFields()
     QFETCH(QString, json);
     QFETCH(QString, fragment);
     expectConfigError([&] { validateConfig(configFromJson(json.toStdString(), "test.json")); }, fragment);
+}
+
+void TestExperimentConfig::pathsAreBytes()
+{
+    // A Latin-1 folder name is not UTF-8: it is stored as its bytes in hex and read back as is.
+    ExperimentConfig config;
+    config.dataDir = "/data/mnist-\xe9t\xe9";
+    const std::string text = configToJson(config);
+    QVERIFY2(text.find(R"("bytes_hex": "2f646174612f6d6e6973742de974e9")") != std::string::npos, text.c_str());
+    QCOMPARE(configFromJson(text, "latin1").dataDir, config.dataDir);
+    // UTF-8 paths stay plain strings.
+    config.dataDir = "/data/mnist-\xc3\xa9t\xc3\xa9";
+    QCOMPARE(configFromJson(configToJson(config), "utf8").dataDir, config.dataDir);
+    QVERIFY(configToJson(config).find("bytes_hex") == std::string::npos);
+    // Malformed encodings are refused, naming the file and the key.
+    expectConfigError([] { configFromJson(R"({"data": {"bytes_hex": "2f6"}})", "odd.json"); },
+                      "odd.json: 'data.bytes_hex' has an odd number of hex digits");
+    expectConfigError([] { configFromJson(R"({"data": {"bytes_hex": "zz"}})", "digit.json"); },
+                      "digit.json: 'data.bytes_hex' has a character that is not a hex digit");
+    expectConfigError([] { configFromJson(R"({"data": {"bytes_hex": "6100"}})", "nul.json"); }, "NUL byte");
+    expectConfigError([] { configFromJson(R"({"data": {"path": "x"}})", "key.json"); }, "key.json: 'data'");
+    // Run names are text: a name that is not UTF-8 is refused before anything runs.
+    ExperimentConfig named;
+    named.name = "bad\xff";
+    expectConfigError([&] { validateConfig(named); }, "is not valid UTF-8");
+}
+
+void TestExperimentConfig::errorsEscapeControlBytes()
+{
+    // A NUL no longer cuts a message short, and an escape sequence cannot drive the terminal.
+    const ConfigError error(std::string("data 'a\0b\x1b[31m\x7f' not found\n\tsee --help", 38));
+    QCOMPARE(QString::fromUtf8(error.what()), QString("data 'a\\x00b\\x1b[31m\\x7f' not found\n\tsee --help"));
+    // A config file's NUL in a path is refused with the key named.
+    expectConfigError([] { validateConfig(configFromJson(R"({"data": "mnist\u0000x"})", "nul.json")); },
+                      "data holds a NUL byte");
 }
 
 void TestExperimentConfig::jsonRoundTrip()
@@ -336,6 +374,7 @@ void TestExperimentConfig::rejectsBadOptimiserFields_data()
     QTest::newRow("init") << R"({"init": "xavier"})" << "unknown init 'xavier'";
     QTest::newRow("weight decay negative") << R"({"weight_decay": -0.1})" << "'weight_decay' is -0.1; expected a number from 0 to 1000";
     QTest::newRow("weight decay huge") << R"({"weight_decay": 1e308})" << "'weight_decay' is 1e+308";
+    QTest::newRow("adam eps denormal") << R"({"optimiser": "adam", "adam_eps": 1e-320})" << "adam_eps is";
     QTest::newRow("max norm negative") << R"({"max_norm": -3})" << "'max_norm' is -3";
     QTest::newRow("gamma zero") << R"({"lr_gamma": 0})" << "lr_gamma is 0; expected a factor 0 < gamma <= 1";
     QTest::newRow("gamma above 1") << R"({"lr_gamma": 1.5})" << "'lr_gamma' is 1.5";

@@ -20,6 +20,9 @@ inline constexpr std::size_t kMaxJsonStringBytes = 64 * 1024;
 inline constexpr std::size_t kMaxNameBytes = 256;
 /// Folder paths stored in configs.
 inline constexpr std::size_t kMaxPathBytes = 4096;
+/// The largest learning rate a config accepts: training runs in float, and larger rates only
+/// overflow.
+inline constexpr double kMaxLearningRate = 1e6;
 /// Epoch records in one run (the largest epoch count a config accepts).
 inline constexpr int kMaxEpochs = 10000;
 /// model.pt: the largest network (an MLP of 4 x 16384 units) needs ~3.3 GB of float32 weights.
