@@ -86,6 +86,8 @@ DatasetBytes loadDataset(const std::string& dir)
     const DatasetFiles files = locateDataset(dir);
     IdxArray trainImages = readIdxFile(files.trainImages, 3);
     checkImages(trainImages, files.trainImages);
+    if (trainImages.dims[0] < 2)
+        throw DataError(files.trainImages + ": holds 1 image; training needs at least 2 (a training and a validation part)");
     IdxArray trainLabels = readIdxFile(files.trainLabels, 1);
     checkLabels(trainLabels, trainImages, files.trainLabels, files.trainImages);
     IdxArray testImages = readIdxFile(files.testImages, 3);

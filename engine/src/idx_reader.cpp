@@ -8,6 +8,8 @@
 #include <cstdio>
 #include <filesystem>
 #include <memory>
+#include <string>
+#include <vector>
 
 namespace dropoutlab {
 namespace {
@@ -27,29 +29,70 @@ std::string hex32(std::uint32_t value)
     return text.data();
 }
 
-struct GzCloser {
-    void operator()(gzFile file) const { gzclose(file); }
-};
-using GzHandle = std::unique_ptr<std::remove_pointer_t<gzFile>, GzCloser>;
-
-/// Reads up to `size` bytes; returns how many arrived (fewer only at end of file).
-std::size_t readSome(gzFile file, const std::string& path, std::uint8_t* out, std::size_t size)
-{
-    std::size_t done = 0;
-    while (done < size) {
-        const auto want = static_cast<unsigned>(std::min(size - done, kChunkBytes));
-        const int got = gzread(file, out + done, want);
-        if (got < 0) {
-            int code = 0;
-            const char* message = gzerror(file, &code);
-            fail(path, std::string("corrupt compressed data (") + (message ? message : "zlib error") + ")");
-        }
-        if (got == 0)
-            break;
-        done += static_cast<std::size_t>(got);
+/// A file's bytes, decompressed when it is gzip: one member, whose CRC-32 and length trailer
+/// are checked, and nothing after it (zlib's gzread accepts a missing trailer and ignores
+/// trailing garbage). Raw files are passed through.
+class ByteSource {
+public:
+    ByteSource(const std::string& path, bool gzip)
+        : m_path(path), m_file(std::fopen(path.c_str(), "rb"), &std::fclose), m_gzip(gzip), m_in(kChunkBytes)
+    {
+        if (!m_file)
+            fail(path, "cannot open for reading");
+        if (m_gzip && inflateInit2(&m_stream, 16 + MAX_WBITS) != Z_OK)
+            fail(path, "cannot start decompression (out of memory)");
     }
-    return done;
-}
+    ~ByteSource()
+    {
+        if (m_gzip)
+            inflateEnd(&m_stream);
+    }
+    ByteSource(const ByteSource&) = delete;
+    ByteSource& operator=(const ByteSource&) = delete;
+
+    /// Reads up to `size` bytes; returns how many arrived (fewer only at the end of the data).
+    std::size_t read(std::uint8_t* out, std::size_t size)
+    {
+        if (!m_gzip)
+            return std::fread(out, 1, size, m_file.get());
+        std::size_t done = 0;
+        while (done < size && !m_ended) {
+            if (m_stream.avail_in == 0) {
+                const std::size_t got = std::fread(m_in.data(), 1, m_in.size(), m_file.get());
+                if (got == 0)
+                    fail(m_path, "truncated: the gzip stream ends before its end (its CRC-32 and length trailer "
+                                 "are missing)");
+                m_stream.next_in = m_in.data();
+                m_stream.avail_in = static_cast<uInt>(got);
+            }
+            const auto want = static_cast<uInt>(std::min(size - done, kChunkBytes));
+            m_stream.next_out = out + done;
+            m_stream.avail_out = want;
+            const int code = inflate(&m_stream, Z_NO_FLUSH);
+            done += want - m_stream.avail_out;
+            if (code == Z_STREAM_END) {
+                m_ended = true;  // inflate has checked the CRC-32 and the length
+                std::uint8_t extra = 0;
+                if (m_stream.avail_in != 0 || std::fread(&extra, 1, 1, m_file.get()) != 0)
+                    fail(m_path, "unexpected data after the end of the gzip stream");
+            } else if (code == Z_DATA_ERROR) {
+                fail(m_path, std::string("corrupt compressed data (") + (m_stream.msg ? m_stream.msg : "zlib error") +
+                                 ")");
+            } else if (code != Z_OK && code != Z_BUF_ERROR) {
+                fail(m_path, "decompression failed (zlib code " + std::to_string(code) + ")");
+            }
+        }
+        return done;
+    }
+
+private:
+    std::string m_path;
+    std::unique_ptr<FILE, int (*)(FILE*)> m_file;
+    bool m_gzip;
+    std::vector<std::uint8_t> m_in;
+    z_stream m_stream{};
+    bool m_ended = false;
+};
 
 std::uint32_t bigEndian32(const std::uint8_t* bytes)
 {
@@ -75,12 +118,10 @@ IdxArray readIdxFile(const std::string& path, int expectedRank)
         fail(path, "not a regular file");
     const bool compressed = isGzip(path);
 
-    GzHandle file(gzopen(path.c_str(), "rb"));
-    if (!file)
-        fail(path, "cannot open for reading");
+    ByteSource file(path, compressed);
 
     std::array<std::uint8_t, 4> magic{};
-    if (readSome(file.get(), path, magic.data(), magic.size()) != magic.size())
+    if (file.read(magic.data(), magic.size()) != magic.size())
         fail(path, "truncated: shorter than the 4-byte IDX header");
     const std::uint32_t magicValue = bigEndian32(magic.data());
     if (magic[0] != 0 || magic[1] != 0)
@@ -94,7 +135,7 @@ IdxArray readIdxFile(const std::string& path, int expectedRank)
 
     IdxArray array;
     std::vector<std::uint8_t> dimBytes(static_cast<std::size_t>(expectedRank) * 4);
-    if (readSome(file.get(), path, dimBytes.data(), dimBytes.size()) != dimBytes.size())
+    if (file.read(dimBytes.data(), dimBytes.size()) != dimBytes.size())
         fail(path, "truncated: the header ends before its " + std::to_string(expectedRank) + " dimension sizes");
     std::uint64_t total = 1;
     for (int i = 0; i < expectedRank; ++i) {
@@ -124,13 +165,13 @@ IdxArray readIdxFile(const std::string& path, int expectedRank)
         const std::size_t want = static_cast<std::size_t>(std::min<std::uint64_t>(total - array.data.size(), kChunkBytes));
         const std::size_t before = array.data.size();
         array.data.resize(before + want);
-        const std::size_t got = readSome(file.get(), path, array.data.data() + before, want);
+        const std::size_t got = file.read(array.data.data() + before, want);
         if (got < want)
             fail(path, "truncated: header claims " + std::to_string(total) + " data bytes, the file holds " +
                            std::to_string(before + got));
     }
     std::uint8_t extra = 0;
-    if (readSome(file.get(), path, &extra, 1) != 0)
+    if (file.read(&extra, 1) != 0)
         fail(path, "unexpected data after the " + std::to_string(total) + " bytes the header declares");
     return array;
 }

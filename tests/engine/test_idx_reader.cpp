@@ -5,6 +5,7 @@
 #include "dropoutlab/idx_reader.h"
 
 #include <QTemporaryDir>
+#include <QFile>
 #include <QTest>
 
 #include <functional>
@@ -51,6 +52,8 @@ private Q_SLOTS:
     void rejectsBadFiles_data();
     void rejectsBadFiles();
     void rejectsMissingFile();
+    void checksGzipIntegrity_data();
+    void checksGzipIntegrity();
     void rejectsBadDatasets_data();
     void rejectsBadDatasets();
     void loadsFixtureDataset();
@@ -111,6 +114,51 @@ void TestIdxReader::rejectsBadFiles()
     expectDataError([&] { readIdxFile(path, 3); }, path, fragment);
 }
 
+void TestIdxReader::checksGzipIntegrity_data()
+{
+    QTest::addColumn<QString>("damage");
+    QTest::addColumn<QString>("fragment");
+    QTest::newRow("trailer cut") << "cut8" << "truncated: the gzip stream ends";
+    QTest::newRow("length cut") << "cut3" << "truncated: the gzip stream ends";
+    QTest::newRow("crc flipped") << "crc" << "corrupt compressed data (incorrect data check)";
+    QTest::newRow("length wrong") << "length" << "corrupt compressed data (incorrect length check)";
+    QTest::newRow("garbage after") << "garbage" << "unexpected data after the end of the gzip stream";
+    QTest::newRow("second member") << "twice" << "unexpected data after the end of the gzip stream";
+}
+
+void TestIdxReader::checksGzipIntegrity()
+{
+    // zlib's gzread accepted all of these: a gzip file's CRC-32 and length are checked, and
+    // nothing may follow its one member.
+    QFETCH(QString, damage);
+    QFETCH(QString, fragment);
+    const std::string good = m_dir.filePath("integrity-good.gz").toStdString();
+    writeBytes(good, idxBytes(0x803, {2, 28, 28}, pixels(2 * 28 * 28)), true);
+    QCOMPARE(readIdxFile(good, 3).dims.size(), std::size_t{3});
+    QFile in(QString::fromStdString(good));
+    QVERIFY(in.open(QIODevice::ReadOnly));
+    QByteArray bytes = in.readAll();
+    const QByteArray original = bytes;
+    if (damage == "cut8")
+        bytes.chop(8);
+    else if (damage == "cut3")
+        bytes.chop(3);
+    else if (damage == "crc")
+        bytes[bytes.size() - 8] = static_cast<char>(bytes[bytes.size() - 8] ^ 0x01);
+    else if (damage == "length")
+        bytes[bytes.size() - 4] = static_cast<char>(bytes[bytes.size() - 4] ^ 0x01);
+    else if (damage == "garbage")
+        bytes.append("garbage", 7);
+    else
+        bytes.append(original);
+    const std::string path = m_dir.filePath("integrity-" + damage + ".gz").toStdString();
+    QFile out(QString::fromStdString(path));
+    QVERIFY(out.open(QIODevice::WriteOnly));
+    out.write(bytes);
+    out.close();
+    expectDataError([&] { readIdxFile(path, 3); }, path, fragment);
+}
+
 void TestIdxReader::rejectsMissingFile()
 {
     const std::string path = m_dir.filePath("does-not-exist").toStdString();
@@ -132,6 +180,8 @@ void TestIdxReader::rejectsBadDatasets_data()
                                         << "label 12 at index 7 is out of range";
     QTest::newRow("wrong image size") << "t10k-images-idx3-ubyte" << idxBytes(0x803, {5, 32, 32}, pixels(5 * 32 * 32))
                                       << "expected 28x28";
+    QTest::newRow("one training image") << "train-images-idx3-ubyte" << idxBytes(0x803, {1, 28, 28}, pixels(28 * 28))
+                                        << "holds 1 image; training needs at least 2";
 }
 
 void TestIdxReader::rejectsBadDatasets()
