@@ -86,6 +86,16 @@ std::optional<double> optionalNumber(const json& object, const char* key, const 
     return detail::numberValue(object[key], where, key, min, max);
 }
 
+/// Epoch records come once each and in order: record `count + 1` must be epoch `count + 1`.
+void checkEpochOrder(int epoch, int count, const std::string& where)
+{
+    if (epoch == count + 1)
+        return;
+    throw IoError(where + ": epoch " + std::to_string(epoch) +
+                  (epoch <= count ? " repeats or goes back" : " skips ahead") + " after epoch " + std::to_string(count) +
+                  "; expected epoch " + std::to_string(count + 1) + " (each epoch is recorded once, in order)");
+}
+
 std::vector<EpochMetrics> readMetricsFile(const std::string& path)
 {
     std::error_code missing;
@@ -101,14 +111,20 @@ std::vector<EpochMetrics> readMetricsFile(const std::string& path)
             continue;
         if (epochs.size() >= static_cast<std::size_t>(kMaxEpochs))
             throw IoError(path + ": more than " + std::to_string(kMaxEpochs) + " epoch records");
+        const std::string where = path + ":" + std::to_string(number);
+        json object;
         try {
-            epochs.push_back(epochFromJsonLine(line, path + ":" + std::to_string(number)));
+            object = detail::parseJsonText(line, where);
         } catch (const Error&) {
             // A line cut short by a crash is the last one; keep the complete epochs before it.
+            // (A complete line with wrong content is refused below, last or not.)
             if (in.peek() == std::char_traits<char>::eof())
                 break;
             throw;
         }
+        const EpochMetrics epoch = epochFromJson(object, where);
+        checkEpochOrder(epoch.epoch, static_cast<int>(epochs.size()), path + ":" + std::to_string(number));
+        epochs.push_back(epoch);
     }
     return epochs;
 }
@@ -260,8 +276,11 @@ RunResult resultFromJson(const std::string& text, const std::string& where)
             if (!epochs.is_array() || epochs.size() > static_cast<std::size_t>(kMaxEpochs))
                 throw ConfigError(where + ": 'epochs' must be a list of at most " + std::to_string(kMaxEpochs) +
                                   " epoch records");
-            for (std::size_t i = 0; i < epochs.size(); ++i)
-                result.epochs.push_back(epochFromJson(epochs[i], where + ": epochs[" + std::to_string(i) + "]"));
+            for (std::size_t i = 0; i < epochs.size(); ++i) {
+                const std::string at = where + ": epochs[" + std::to_string(i) + "]";
+                result.epochs.push_back(epochFromJson(epochs[i], at));
+                checkEpochOrder(result.epochs.back().epoch, static_cast<int>(i), at);
+            }
         }
         if (object.contains("early_stopping")) {
             const json& early = object["early_stopping"];

@@ -77,6 +77,8 @@ private Q_SLOTS:
     void divergedAndCancelledRoundTrip();
     void runFolderRoundTrip();
     void interruptedRunKeepsCompleteEpochs();
+    void metricsLinesInOrderOnce_data();
+    void metricsLinesInOrderOnce();
     void runDirectoriesAreUnique();
     void csvTables();
     void resultsJsonOfSeveralRuns();
@@ -161,6 +163,48 @@ void TestResults::interruptedRunKeepsCompleteEpochs()
     QCOMPARE(toString(record.result.status), std::string("interrupted"));
     QCOMPARE(record.result.epochs.size(), std::size_t{2});
     QCOMPARE(record.result.bestValAccuracy, result.epochs[1].valAccuracy);
+}
+
+void TestResults::metricsLinesInOrderOnce_data()
+{
+    QTest::addColumn<QList<int>>("epochs");
+    QTest::addColumn<QString>("fragment");
+    QTest::newRow("repeated") << QList<int>{1, 2, 2, 3} << "metrics.jsonl:3: epoch 2 repeats or goes back after epoch 2; expected epoch 3";
+    QTest::newRow("back") << QList<int>{1, 2, 1} << "metrics.jsonl:3: epoch 1 repeats or goes back after epoch 2";
+    QTest::newRow("skipped") << QList<int>{1, 3} << "metrics.jsonl:2: epoch 3 skips ahead after epoch 1";
+    QTest::newRow("not from 1") << QList<int>{2} << "metrics.jsonl:1: epoch 2 skips ahead after epoch 0";
+    QTest::newRow("unknown key") << QList<int>{1, -1} << "metrics.jsonl:2";
+}
+
+void TestResults::metricsLinesInOrderOnce()
+{
+    // Each epoch once, in order, and only known keys: anything else is refused naming the line.
+    QFETCH(QList<int>, epochs);
+    QFETCH(QString, fragment);
+    QTemporaryDir dir;
+    const std::string runDir = dir.filePath("run").toStdString();
+    {
+        RunWriter writer(runDir, ExperimentConfig{});
+        writer.appendEpoch(sampleResult().epochs[0]);  // epoch 1, replaced below
+    }
+    QFile metrics(dir.filePath("run/metrics.jsonl"));
+    QVERIFY(metrics.open(QIODevice::WriteOnly | QIODevice::Truncate));
+    for (int epoch : epochs) {
+        if (epoch < 0)
+            metrics.write(R"({"epoch": 2, "train_loss": 0.1, "train_accuracy": 0.9, "val_loss": 0.1, "val_accuracy": 0.9, "seconds": 1, "surprise": 1})");
+        else
+            metrics.write(QString(R"({"epoch": %1, "train_loss": 0.1, "train_accuracy": 0.9, "val_loss": 0.1, "val_accuracy": 0.9, "seconds": 1})")
+                              .arg(epoch)
+                              .toUtf8());
+        metrics.write("\n");
+    }
+    metrics.close();
+    try {
+        loadRun(runDir);
+        QFAIL("accepted");
+    } catch (const Error& error) {
+        QVERIFY2(QString::fromUtf8(error.what()).contains(fragment), error.what());
+    }
 }
 
 void TestResults::runDirectoriesAreUnique()
