@@ -3,8 +3,10 @@
 #include "dropoutlab/file_io.h"
 #include "dropoutlab/results.h"
 #include "dropoutlab/sweep.h"
+#include "config_json.h"
 
 #include <filesystem>
+#include <map>
 
 namespace dropoutlab {
 namespace fs = std::filesystem;
@@ -60,13 +62,56 @@ bool SweepFolder::isDone(const std::string& runId) const
     }
 }
 
+namespace {
+
+/// The keys in which a run's recorded config differs from its sweep point's, leaving out what
+/// does not change results (name, device, threads, progress reports).
+std::string differingKeys(const ExperimentConfig& recorded, const ExperimentConfig& planned)
+{
+    auto object = [](ExperimentConfig c) {
+        c.name.clear();
+        c.device = "auto";
+        c.threads = 0;
+        c.progressEvery = 1;
+        return detail::configToJsonObject(c);
+    };
+    const auto a = object(recorded);
+    const auto b = object(planned);
+    std::string keys;
+    for (const auto& item : b.items()) {
+        if (!a.contains(item.key()) || a[item.key()] != item.value())
+            keys += (keys.empty() ? "" : ", ") + item.key();
+    }
+    return keys;
+}
+
+} // namespace
+
 std::vector<RunRecord> SweepFolder::loadRuns(std::vector<std::string>* problems) const
 {
     const fs::path runs = fs::path(m_dir) / "runs";
     std::error_code ec;
     if (!fs::is_directory(runs, ec))
         return {};
-    return loadWorkspace(runs.string(), problems);
+    std::vector<RunRecord> records = loadWorkspace(runs.string(), problems);
+    // A run counts under the point its folder name says only if its config is that point's.
+    std::map<std::string, const SweepRun*> planned;
+    const std::vector<SweepRun> plan = expandSweep(readSpec());
+    for (const auto& run : plan)
+        planned[run.id] = &run;
+    std::vector<RunRecord> matching;
+    matching.reserve(records.size());
+    for (auto& record : records) {
+        const auto it = planned.find(record.id);
+        const std::string differs = it == planned.end() ? std::string() : differingKeys(record.config, it->second->config);
+        if (differs.empty()) {
+            matching.push_back(std::move(record));
+        } else if (problems) {
+            problems->push_back(record.dir + ": its config.json is not what the sweep plans for run " + it->second->id +
+                                " (differs in: " + differs + "); left out of the sweep's figures");
+        }
+    }
+    return matching;
 }
 
 } // namespace dropoutlab

@@ -20,6 +20,7 @@ class TestSweepRunner : public QObject {
 private Q_SLOTS:
     void resumeSkipsFinishedRuns();
     void successiveHalvingStopsTheWorseHalf();
+    void runNotMatchingItsPointIsLeftOut();
 };
 
 void TestSweepRunner::resumeSkipsFinishedRuns()
@@ -51,6 +52,44 @@ void TestSweepRunner::resumeSkipsFinishedRuns()
     other.repeats = 2;
     QVERIFY_THROWS_EXCEPTION(ConfigError, folder.prepare(other));
     QCOMPARE(folder.loadRuns().size(), std::size_t{2});
+}
+
+void TestSweepRunner::runNotMatchingItsPointIsLeftOut()
+{
+    // A run folder whose config.json contradicts the point its name says (another dropout rate,
+    // another model) is named and left out of the figures, not counted under that point.
+    QTemporaryDir dir;
+    SweepSpec spec = tinySpec(2, 1);
+    SweepFolder folder(dir.path().toStdString());
+    folder.prepare(spec);
+    const auto runs = expandSweep(spec);
+    CountingProgress progress;
+    CancelToken token;
+    runSweep(spec, runs, folder, progress, token);
+    QCOMPARE(folder.loadRuns().size(), std::size_t{2});
+
+    ExperimentConfig other = runs[1].config;
+    other.dropout.clear();
+    other.model = other.model == ModelKind::Cnn ? ModelKind::Mlp : ModelKind::Cnn;
+    QFile config(QString::fromStdString(folder.runDir(runs[1].id)) + "/config.json");
+    QVERIFY(config.open(QIODevice::WriteOnly | QIODevice::Truncate));
+    config.write(QByteArray::fromStdString(configToJson(other)));
+    config.close();
+
+    std::vector<std::string> problems;
+    const auto records = folder.loadRuns(&problems);
+    QCOMPARE(records.size(), std::size_t{1});
+    QCOMPARE(records.front().id, runs[0].id);
+    QCOMPARE(problems.size(), std::size_t{1});
+    const QString problem = QString::fromStdString(problems.front());
+    QVERIFY2(problem.contains(QString::fromStdString(runs[1].id)) && problem.contains("model") &&
+                 problem.contains("dropout") && problem.contains("left out"),
+             qPrintable(problem));
+    const auto points = aggregateSweep(spec, records);
+    int counted = 0;
+    for (const auto& p : points)
+        counted += p.completedRuns;
+    QCOMPARE(counted, 1);
 }
 
 void TestSweepRunner::successiveHalvingStopsTheWorseHalf()
