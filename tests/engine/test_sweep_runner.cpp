@@ -14,6 +14,20 @@
 using namespace dropoutlab;
 using namespace dropoutlab::test;
 
+namespace {
+
+/// A prepared folder for tinySpec(2, 1) (two points, one seed) and its planned runs.
+struct TinySweep {
+    QTemporaryDir dir;
+    SweepSpec spec = tinySpec(2, 1);
+    SweepFolder folder{dir.path().toStdString()};
+    std::vector<SweepRun> runs = expandSweep(spec);
+    CancelToken token;
+    TinySweep() { folder.prepare(spec); }
+};
+
+} // namespace
+
 class TestSweepRunner : public QObject {
     Q_OBJECT
 
@@ -25,12 +39,8 @@ private Q_SLOTS:
 
 void TestSweepRunner::resumeSkipsFinishedRuns()
 {
-    QTemporaryDir dir;
-    SweepSpec spec = tinySpec(2, 1);
-    SweepFolder folder(dir.path().toStdString());
-    folder.prepare(spec);
-    const auto runs = expandSweep(spec);
-    CancelToken token;
+    TinySweep tiny;
+    auto& [dir, spec, folder, runs, token] = tiny;
 
     CountingProgress first;
     QCOMPARE(runSweep(spec, runs, folder, first, token).size(), std::size_t{2});
@@ -58,13 +68,9 @@ void TestSweepRunner::runNotMatchingItsPointIsLeftOut()
 {
     // A run folder whose config.json contradicts the point its name says (another dropout rate,
     // another model) is named and left out of the figures, not counted under that point.
-    QTemporaryDir dir;
-    SweepSpec spec = tinySpec(2, 1);
-    SweepFolder folder(dir.path().toStdString());
-    folder.prepare(spec);
-    const auto runs = expandSweep(spec);
+    TinySweep tiny;
+    auto& [dir, spec, folder, runs, token] = tiny;
     CountingProgress progress;
-    CancelToken token;
     runSweep(spec, runs, folder, progress, token);
     QCOMPARE(folder.loadRuns().size(), std::size_t{2});
 
