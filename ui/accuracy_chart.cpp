@@ -16,6 +16,8 @@
 
 #include <cmath>
 
+#include <algorithm>
+
 namespace dropoutlab::ui {
 
 AccuracyChart::AccuracyChart(RunsModel* model, QWidget* parent)
@@ -53,10 +55,17 @@ AccuracyChart::AccuracyChart(RunsModel* model, QWidget* parent)
 AccuracyChart::Bars AccuracyChart::currentBars() const
 {
     Bars bars;
-    for (const auto& entry : m_model->entries()) {
-        if (entry.visible && entry.result.testAccuracy)
-            bars.emplace_back(entry.name(), entry.color.rgba(), *entry.result.testAccuracy);
+    const auto& entries = m_model->entries();
+    for (auto it = entries.rbegin(); it != entries.rend(); ++it) {
+        if (!it->visible || !it->result.testAccuracy)
+            continue;
+        if (bars.size() == kMaxBars) {
+            m_leftOut = true;
+            break;
+        }
+        bars.emplace_back(it->name(), it->color.rgba(), *it->result.testAccuracy);
     }
+    std::reverse(bars.begin(), bars.end());  // oldest first
     return bars;
 }
 
@@ -89,6 +98,7 @@ void AccuracyChart::rebuild()
     m_series = new QBarSeries;
     double lo = 100.0;
     double hi = 0.0;
+    m_leftOut = false;
     m_drawn = currentBars();
     for (const auto& [name, rgba, accuracy] : m_drawn) {
         const double value = 100.0 * accuracy;
@@ -126,7 +136,8 @@ void AccuracyChart::rebuild()
         m_values->setRange(0, 100);
         return;
     }
-    m_chart->setTitle(tr("Test accuracy (dropout off)"));
+    m_chart->setTitle(m_leftOut ? tr("Test accuracy (dropout off): the %1 most recent runs").arg(kMaxBars)
+                                : tr("Test accuracy (dropout off)"));
     // Zoomed, not 0-100: the differences that matter here are tenths of a point.
     // Room below the lowest bar (so bars differ visibly) and above the highest (for its label).
     const double span = std::max(hi - lo, 0.1);

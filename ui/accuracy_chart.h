@@ -42,6 +42,9 @@ private:
     void refreshIfChanged();
     void rebuild();
     Bars m_drawn;
+    /// At most this many bars: the most recent finished, visible runs.
+    static constexpr std::size_t kMaxBars = 40;
+    mutable bool m_leftOut = false;  ///< currentBars() left older runs out
     RunsModel* m_model;
     QChart* m_chart;
     ChartView* m_view;

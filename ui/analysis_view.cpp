@@ -133,14 +133,20 @@ AnalysisView::AnalysisView(RunsModel* model, QWidget* parent) : QWidget(parent),
     m_thread.setObjectName(QStringLiteral("analysis"));
     m_thread.start();
 
-    connect(m_model, &RunsModel::runAdded, this, &AnalysisView::refreshRunList);
-    connect(m_model, &RunsModel::runRemoved, this, &AnalysisView::refreshRunList);
+    // Coalesced: opening a workspace adds thousands of runs in one go, and each refresh looks for
+    // every run's model.pt (it was quadratic: 5,000 runs took a minute of access() calls).
+    m_refreshTimer.setSingleShot(true);
+    m_refreshTimer.setInterval(0);
+    connect(&m_refreshTimer, &QTimer::timeout, this, &AnalysisView::refreshRunList);
+    auto scheduleRefresh = [this] { m_refreshTimer.start(); };
+    connect(m_model, &RunsModel::runAdded, this, scheduleRefresh);
+    connect(m_model, &RunsModel::runRemoved, this, scheduleRefresh);
     connect(m_model, &RunsModel::runChanged, this, [this](int id) {
         const RunEntry* e = m_model->find(id);
         if (e && isFinished(e->state))
-            refreshRunList();
+            m_refreshTimer.start();
     });
-    connect(m_model, &QAbstractItemModel::modelReset, this, &AnalysisView::refreshRunList);
+    connect(m_model, &QAbstractItemModel::modelReset, this, scheduleRefresh);
     refreshRunList();
 }
 
@@ -343,11 +349,15 @@ void AnalysisView::setTrainingActive(bool active)
 {
     m_trainingActive = active;
     m_analyse->setToolTip(active ? tr("A run is training: analyse when the queue has finished") : QString());
-    refreshRunList();
+    m_analyse->setEnabled(!m_busy && !m_trainingActive && m_runList->count() > 0);  // the list itself is unchanged
 }
 
 void AnalysisView::analyseRuns(const QList<int>& runIds)
 {
+    if (m_refreshTimer.isActive()) {  // runs added just now: list them first
+        m_refreshTimer.stop();
+        refreshRunList();
+    }
     for (int i = 0; i < m_runList->count(); ++i) {
         QListWidgetItem* item = m_runList->item(i);
         item->setCheckState(runIds.contains(item->data(Qt::UserRole).toInt()) ? Qt::Checked : Qt::Unchecked);

@@ -7,6 +7,7 @@
 
 #include <QColor>
 #include <QThread>
+#include <QTimer>
 #include <QWidget>
 
 #include <map>
@@ -141,6 +142,7 @@ private:
     std::map<QString, std::unique_ptr<ModelPredictor>> m_predictors;  ///< by run folder
     QString m_datasetDir;
     std::unique_ptr<DatasetBytes> m_dataset;
+    QTimer m_refreshTimer;  ///< coalesces refreshRunList
 };
 
 } // namespace dropoutlab::ui

@@ -21,6 +21,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <set>
 
 namespace dropoutlab::ui {
 namespace {
@@ -94,18 +95,71 @@ CurvesView::CurvesView(RunsModel* model, QWidget* parent)
         rescale(panel);
     }
 
-    connect(m_model, &RunsModel::runAdded, this, &CurvesView::addRun);
-    connect(m_model, &RunsModel::runRemoved, this, &CurvesView::removeRun);
-    connect(m_model, &RunsModel::runChanged, this, &CurvesView::markDirty);
+    connect(m_model, &RunsModel::runAdded, this, &CurvesView::scheduleSync);
+    connect(m_model, &RunsModel::runRemoved, this, [this](int id) {
+        removeRun(id);
+        scheduleSync();
+    });
+    connect(m_model, &RunsModel::runChanged, this, [this](int id) {
+        markDirty(id);
+        scheduleSync();  // its visibility may have changed
+    });
     connect(m_model, &QAbstractItemModel::modelReset, this, [this] {
-        for (const auto& e : m_model->entries())
-            markDirty(e.id);
+        scheduleSync();
+        for (const auto& [id, series] : m_panels[0].series)
+            markDirty(id);
     });
     m_timer.setInterval(kRedrawMs);
     m_timer.setSingleShot(true);
     connect(&m_timer, &QTimer::timeout, this, &CurvesView::flush);
+    syncChartedRuns();
+}
+
+std::vector<int> CurvesView::chartedRuns() const
+{
+    std::vector<int> ids;
+    const auto& entries = m_model->entries();
+    for (auto it = entries.rbegin(); it != entries.rend() && ids.size() < kMaxChartedRuns; ++it) {
+        if (it->visible)
+            ids.push_back(it->id);
+    }
+    return ids;
+}
+
+void CurvesView::scheduleSync()
+{
+    m_syncPending = true;
+    if (!m_timer.isActive())
+        m_timer.start();
+}
+
+void CurvesView::syncChartedRuns()
+{
+    m_syncPending = false;
+    const std::vector<int> wanted = chartedRuns();
+    const std::set<int> wantedSet(wanted.begin(), wanted.end());
+    std::vector<int> leaving;
+    for (const auto& [id, series] : m_panels[0].series) {
+        if (wantedSet.count(id) == 0)
+            leaving.push_back(id);
+    }
+    for (const int id : leaving)
+        removeRun(id);
+    for (auto it = wanted.rbegin(); it != wanted.rend(); ++it) {  // oldest first: the legend's order
+        if (m_panels[0].series.count(*it) == 0)
+            addRun(*it);
+    }
+    int visible = 0;
     for (const auto& e : m_model->entries())
-        addRun(e.id);
+        visible += e.visible ? 1 : 0;
+    const bool limited = static_cast<std::size_t>(visible) > wanted.size();
+    m_limitLabel->setVisible(limited);
+    if (limited) {
+        m_limitLabel->setText(tr("Showing the %1 most recent of %2 shown runs").arg(wanted.size()).arg(visible));
+        m_limitLabel->setToolTip(tr("The charts draw at most %1 runs. Hide runs in the table (or filter it and "
+                                    "hide the rest) to chart older ones.")
+                                     .arg(kMaxChartedRuns));
+    }
 }
 
 QWidget* CurvesView::buildOptions()
@@ -130,6 +184,10 @@ QWidget* CurvesView::buildOptions()
     options->addWidget(m_groupBox);
     options->addWidget(m_individualBox);
     options->addStretch(1);
+    m_limitLabel = new QLabel;
+    m_limitLabel->setVisible(false);
+    options->addWidget(m_limitLabel);
+    options->addSpacing(12);
     options->addWidget(m_logBox);
     options->addSpacing(12);
     options->addWidget(smoothingTitle);
@@ -384,6 +442,8 @@ void CurvesView::markDirty(int id)
 void CurvesView::flush()
 {
     m_timer.stop();
+    if (m_syncPending)
+        syncChartedRuns();
     const QSet<int> dirty = std::exchange(m_dirty, {});
     for (const int id : dirty) {
         const RunEntry* entry = m_model->find(id);

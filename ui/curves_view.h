@@ -36,13 +36,19 @@ QList<QPointF> emaSmoothed(const QList<QPointF>& points, double weight);
 /// The 2x2 figure of the reference tutorial: training loss, validation loss, training accuracy,
 /// validation accuracy, every run overlaid in its colour. Training curves have a point per
 /// progress report (the batches since the previous one) at fractional epochs. Smoothing draws
-/// the raw curves faint behind; the loss charts can use a log scale. Redraws at most ~10 times a
-/// second.
+/// the raw curves faint behind; the loss charts can use a log scale. Redraws at most 4 times a
+/// second; draws the kMaxChartedRuns most recent visible runs.
 class CurvesView final : public QWidget {
     Q_OBJECT
 
 public:
+    /// At most this many runs are drawn: the most recent visible ones (the charts stay readable
+    /// and fast with a workspace of thousands; hiding runs in the table brings older ones in).
+    static constexpr std::size_t kMaxChartedRuns = 40;
+
     explicit CurvesView(RunsModel* model, QWidget* parent = nullptr);
+    /// The runs drawn now, most recent first.
+    std::vector<int> chartedRuns() const;
     std::array<ChartView*, 4> chartViews() const;
     /// Applies pending updates now (tests and exports call it; normally a timer does).
     void flush();
@@ -90,6 +96,9 @@ private:
     QWidget* buildOptions();
     void rescaleLog(Panel& panel, double lo, double hi);
     void removeRun(int id);
+    /// Adds and drops series so that exactly chartedRuns() are drawn; says so when runs are left out.
+    void syncChartedRuns();
+    void scheduleSync();
     void markDirty(int id);
     void rebuild(Panel& panel, const RunEntry& entry);
     void rescale(Panel& panel);
@@ -112,6 +121,8 @@ private:
     QSlider* m_smoothingSlider = nullptr;
     QLabel* m_smoothingLabel = nullptr;
     QCheckBox* m_logBox = nullptr;
+    QLabel* m_limitLabel = nullptr;
+    bool m_syncPending = false;
 };
 
 } // namespace dropoutlab::ui

@@ -8,6 +8,7 @@
 #include <QFile>
 #include <QRegularExpression>
 #include <QTemporaryDir>
+#include <QLabel>
 #include <QLegend>
 #include <QLegendMarker>
 #include <QLineSeries>
@@ -93,6 +94,7 @@ private Q_SLOTS:
     void logScaleOnTheLossCharts();
     void zoomSurvivesNewDataUntilReset();
     void exportsShowWhatIsOnScreen();
+    void chartsDrawTheMostRecentRuns();
 };
 
 void TestCurvesView::emaSmoothingAsTensorBoard()
@@ -240,6 +242,45 @@ void TestCurvesView::exportsShowWhatIsOnScreen()
     QTest::qWait(200);
     svgTexts(training, dir.filePath("smoothed.svg"));
     QVERIFY(faintPaths(dir.filePath("smoothed.svg")) >= 1);
+}
+
+void TestCurvesView::chartsDrawTheMostRecentRuns()
+{
+    // A workspace of thousands: the charts draw the kMaxChartedRuns most recent shown runs (series,
+    // legend and redraws stay bounded) and say so; hiding runs brings older ones in.
+    RunsModel model;
+    std::vector<int> ids;
+    for (int i = 0; i < 60; ++i) {
+        ExperimentConfig config;
+        config.name = "run " + std::to_string(i);
+        ids.push_back(model.addRun(config, RunState::Completed));
+        model.update(ids.back(), [](RunEntry& e) { e.result.epochs.push_back({1, 0.5, 0.9, 0.4, 0.95, 1.0, 0.9, 0.1}); });
+    }
+    CurvesView view(&model);
+    view.flush();
+    const std::size_t limit = CurvesView::kMaxChartedRuns;
+    std::vector<int> charted = view.chartedRuns();
+    QCOMPARE(charted.size(), limit);
+    QCOMPARE(charted.front(), ids.back());  // the most recent first
+    QCOMPARE(charted.back(), ids[ids.size() - limit]);
+    QChart* validation = view.chartViews()[1]->chart();
+    QVERIFY(shownSeries(validation, "run 59"));
+    QVERIFY(!shownSeries(validation, "run 0"));
+    QVERIFY(static_cast<std::size_t>(validation->series().size()) <= 3 * limit);
+    const QList<QLabel*> labels = view.findChildren<QLabel*>();
+    QVERIFY(std::any_of(labels.begin(), labels.end(), [](QLabel* l) {
+        return l->text().contains("40 most recent of 60");
+    }));
+
+    for (std::size_t i = ids.size() - 20; i < ids.size(); ++i)
+        model.setVisible(ids[i], false);
+    view.flush();
+    charted = view.chartedRuns();
+    QCOMPARE(charted.size(), limit);
+    QCOMPARE(charted.front(), ids[39]);
+    QCOMPARE(charted.back(), ids[0]);
+    QVERIFY(shownSeries(validation, "run 0"));
+    QVERIFY(!shownSeries(validation, "run 59"));
 }
 
 QTEST_MAIN(TestCurvesView)
