@@ -136,7 +136,7 @@ void AccuracyChart::rebuild()
         m_values->setRange(0, 100);
         return;
     }
-    m_chart->setTitle(m_leftOut ? tr("Test accuracy (dropout off): the %1 most recent runs").arg(kMaxBars)
+    m_chart->setTitle(m_leftOut ? tr("Test accuracy (%1 most recent)").arg(kMaxBars)
                                 : tr("Test accuracy (dropout off)"));
     // Zoomed, not 0-100: the differences that matter here are tenths of a point.
     // Room below the lowest bar (so bars differ visibly) and above the highest (for its label).

@@ -478,6 +478,8 @@ void CurvesView::rebuild(Panel& panel, const RunEntry& entry)
             points.append({double(m.epoch), metricOf(m, panel.metric)});
     }
     series->replace(emaSmoothed(points, m_smoothing));
+    // A line needs two points: a single one (a reopened one-epoch run) is drawn as a dot.
+    series->setPointsVisible(!isTraining(panel.metric) || points.size() == 1);
     const bool shown = entry.visible && (!isGroupedRun(entry) || m_showIndividual);
     // A run without points (still queued) stays out of the legend.
     series->setVisible(shown && !points.isEmpty());
