@@ -16,7 +16,6 @@
 
 #include <cmath>
 
-#include <algorithm>
 
 namespace dropoutlab::ui {
 
@@ -52,20 +51,16 @@ AccuracyChart::AccuracyChart(RunsModel* model, QWidget* parent)
     flush();
 }
 
-AccuracyChart::Bars AccuracyChart::currentBars() const
+AccuracyChart::Bars AccuracyChart::currentBars(bool* leftOut) const
 {
+    int finished = 0;
+    const auto recent = m_model->recentEntries(
+        kMaxChartedRuns, [](const RunEntry& e) { return e.visible && e.result.testAccuracy.has_value(); }, &finished);
     Bars bars;
-    const auto& entries = m_model->entries();
-    for (auto it = entries.rbegin(); it != entries.rend(); ++it) {
-        if (!it->visible || !it->result.testAccuracy)
-            continue;
-        if (bars.size() == kMaxBars) {
-            m_leftOut = true;
-            break;
-        }
-        bars.emplace_back(it->name(), it->color.rgba(), *it->result.testAccuracy);
-    }
-    std::reverse(bars.begin(), bars.end());  // oldest first
+    for (auto it = recent.rbegin(); it != recent.rend(); ++it)  // oldest first
+        bars.emplace_back((*it)->name(), (*it)->color.rgba(), *(*it)->result.testAccuracy);
+    if (leftOut)
+        *leftOut = static_cast<std::size_t>(finished) > recent.size();
     return bars;
 }
 
@@ -98,8 +93,8 @@ void AccuracyChart::rebuild()
     m_series = new QBarSeries;
     double lo = 100.0;
     double hi = 0.0;
-    m_leftOut = false;
-    m_drawn = currentBars();
+    bool leftOut = false;
+    m_drawn = currentBars(&leftOut);
     for (const auto& [name, rgba, accuracy] : m_drawn) {
         const double value = 100.0 * accuracy;
         const QColor color = QColor::fromRgba(rgba);
@@ -136,7 +131,7 @@ void AccuracyChart::rebuild()
         m_values->setRange(0, 100);
         return;
     }
-    m_chart->setTitle(m_leftOut ? tr("Test accuracy (%1 most recent)").arg(kMaxBars)
+    m_chart->setTitle(leftOut ? tr("Test accuracy (%1 most recent)").arg(kMaxChartedRuns)
                                 : tr("Test accuracy (dropout off)"));
     // Zoomed, not 0-100: the differences that matter here are tenths of a point.
     // Room below the lowest bar (so bars differ visibly) and above the highest (for its label).

@@ -37,14 +37,12 @@ protected:
 private:
     /// What the bars show: name, colour and test accuracy of each visible finished run.
     using Bars = std::vector<std::tuple<QString, QRgb, double>>;
-    Bars currentBars() const;
+    /// The kMaxChartedRuns most recent, oldest first; `leftOut` (when given): whether older ones exist.
+    Bars currentBars(bool* leftOut = nullptr) const;
     /// Rebuilds when the bars would change (progress reports of a running run change nothing here).
     void refreshIfChanged();
     void rebuild();
     Bars m_drawn;
-    /// At most this many bars: the most recent finished, visible runs.
-    static constexpr std::size_t kMaxBars = 40;
-    mutable bool m_leftOut = false;  ///< currentBars() left older runs out
     RunsModel* m_model;
     QChart* m_chart;
     ChartView* m_view;

@@ -342,6 +342,11 @@ void AnalysisView::refreshRunList()
         item->setForeground(e.color);
         item->setToolTip(e.dir);
     }
+    updateAnalyseButton();
+}
+
+void AnalysisView::updateAnalyseButton()
+{
     m_analyse->setEnabled(!m_busy && !m_trainingActive && m_runList->count() > 0);
 }
 
@@ -349,7 +354,7 @@ void AnalysisView::setTrainingActive(bool active)
 {
     m_trainingActive = active;
     m_analyse->setToolTip(active ? tr("A run is training: analyse when the queue has finished") : QString());
-    m_analyse->setEnabled(!m_busy && !m_trainingActive && m_runList->count() > 0);  // the list itself is unchanged
+    updateAnalyseButton();  // the list itself is unchanged
 }
 
 void AnalysisView::analyseRuns(const QList<int>& runIds)

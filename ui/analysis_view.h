@@ -80,6 +80,8 @@ private:
     QWidget* buildErrorsPage();
     QWidget* buildPadPage();
     void refreshRunList();
+    /// Analyse is possible when nothing trains or analyses and a run with a saved model is listed.
+    void updateAnalyseButton();
     void startAnalysis();
     void onAnalysed(int index, const UncertaintyReportPtr& report, bool fromCache);
     void onFinished(bool cancelled);

@@ -115,14 +115,11 @@ CurvesView::CurvesView(RunsModel* model, QWidget* parent)
     syncChartedRuns();
 }
 
-std::vector<int> CurvesView::chartedRuns() const
+std::vector<int> CurvesView::chartedRuns(int* shown) const
 {
     std::vector<int> ids;
-    const auto& entries = m_model->entries();
-    for (auto it = entries.rbegin(); it != entries.rend() && ids.size() < kMaxChartedRuns; ++it) {
-        if (it->visible)
-            ids.push_back(it->id);
-    }
+    for (const RunEntry* e : m_model->recentEntries(kMaxChartedRuns, [](const RunEntry& r) { return r.visible; }, shown))
+        ids.push_back(e->id);
     return ids;
 }
 
@@ -136,7 +133,8 @@ void CurvesView::scheduleSync()
 void CurvesView::syncChartedRuns()
 {
     m_syncPending = false;
-    const std::vector<int> wanted = chartedRuns();
+    int visible = 0;
+    const std::vector<int> wanted = chartedRuns(&visible);
     const std::set<int> wantedSet(wanted.begin(), wanted.end());
     std::vector<int> leaving;
     for (const auto& [id, series] : m_panels[0].series) {
@@ -149,9 +147,6 @@ void CurvesView::syncChartedRuns()
         if (m_panels[0].series.count(*it) == 0)
             addRun(*it);
     }
-    int visible = 0;
-    for (const auto& e : m_model->entries())
-        visible += e.visible ? 1 : 0;
     const bool limited = static_cast<std::size_t>(visible) > wanted.size();
     m_limitLabel->setVisible(limited);
     if (limited) {

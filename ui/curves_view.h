@@ -42,13 +42,10 @@ class CurvesView final : public QWidget {
     Q_OBJECT
 
 public:
-    /// At most this many runs are drawn: the most recent visible ones (the charts stay readable
-    /// and fast with a workspace of thousands; hiding runs in the table brings older ones in).
-    static constexpr std::size_t kMaxChartedRuns = 40;
-
     explicit CurvesView(RunsModel* model, QWidget* parent = nullptr);
-    /// The runs drawn now, most recent first.
-    std::vector<int> chartedRuns() const;
+    /// The runs drawn now, most recent first: the kMaxChartedRuns most recent shown ones (hiding
+    /// runs in the table brings older ones in). `shown` (when given) gets how many are shown.
+    std::vector<int> chartedRuns(int* shown = nullptr) const;
     std::array<ChartView*, 4> chartViews() const;
     /// Applies pending updates now (tests and exports call it; normally a timer does).
     void flush();

@@ -398,6 +398,25 @@ void RunsModel::clear()
         Q_EMIT runRemoved(id);
 }
 
+std::vector<const RunEntry*> RunsModel::recentEntries(std::size_t limit,
+                                                      const std::function<bool(const RunEntry&)>& keep, int* total) const
+{
+    std::vector<const RunEntry*> recent;
+    int accepted = 0;
+    for (auto it = m_entries.rbegin(); it != m_entries.rend(); ++it) {
+        if (!keep(*it))
+            continue;
+        ++accepted;
+        if (recent.size() < limit)
+            recent.push_back(&*it);
+        else if (!total)
+            break;
+    }
+    if (total)
+        *total = accepted;
+    return recent;
+}
+
 const RunEntry* RunsModel::find(int id) const
 {
     const auto it = std::find_if(m_entries.begin(), m_entries.end(), [id](const RunEntry& e) { return e.id == id; });

@@ -4,9 +4,13 @@
 
 #include <QAbstractTableModel>
 
+#include <functional>
 #include <vector>
 
 namespace dropoutlab::ui {
+
+/// The charts draw at most this many runs, the most recent (readable and fast with thousands).
+inline constexpr std::size_t kMaxChartedRuns = 40;
 
 /// All runs of the session (queued, running, finished, loaded), as a sortable table.
 /// The single source of truth for the charts and the table.
@@ -40,6 +44,10 @@ public:
 
     const std::vector<RunEntry>& entries() const { return m_entries; }
     const RunEntry* find(int id) const;
+    /// The most recent runs that `keep` accepts, newest first, at most `limit`; `total` (when
+    /// given) gets how many it accepts in all.
+    std::vector<const RunEntry*> recentEntries(std::size_t limit, const std::function<bool(const RunEntry&)>& keep,
+                                               int* total = nullptr) const;
     /// Changes a run through `change` and announces it.
     template <typename Change>
     void update(int id, Change&& change)

@@ -255,7 +255,7 @@ namespace {
 std::string describe(const json& value)
 {
     // Error messages quote the value, but never a whole nested document.
-    std::string text = value.is_structured() ? std::string(value.type_name()) : value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    std::string text = value.is_structured() ? std::string(value.type_name()) : dumpJson(value);
     if (text.size() > 80)
         text = text.substr(0, 77) + "...";
     return text;
@@ -365,7 +365,7 @@ private:
     static std::string quoted(const std::string& name)
     {
         const std::string shown = name.size() > 64 ? name.substr(0, 61) + "..." : name;
-        return json(shown).dump(-1, ' ', false, json::error_handler_t::replace);
+        return dumpJson(json(shown));
     }
 
     json& m_root;
@@ -459,6 +459,11 @@ std::string stringValue(const json& value, const std::string& where, const std::
     return text;
 }
 
+std::string dumpJson(const json& value, int indent)
+{
+    return value.dump(indent, ' ', false, json::error_handler_t::replace);
+}
+
 bool isUtf8(const std::string& text)
 {
     try {
@@ -521,7 +526,7 @@ bool boolValue(const json& value, const std::string& where, const std::string& k
 
 std::string configToJson(const ExperimentConfig& config)
 {
-    return detail::configToJsonObject(config).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+    return detail::dumpJson(detail::configToJsonObject(config), 2) + "\n";
 }
 
 ExperimentConfig configFromJson(const std::string& text, const std::string& where)

@@ -47,6 +47,9 @@ std::string stringValue(const nlohmann::json& value, const std::string& where, c
                         std::size_t maxBytes);
 bool boolValue(const nlohmann::json& value, const std::string& where, const std::string& key);
 
+/// JSON text of `value` (indented by `indent`, or on one line for -1) that never throws: bytes that
+/// are not UTF-8 in a string (a message quoting a path) come out as U+FFFD.
+std::string dumpJson(const nlohmann::json& value, int indent = -1);
 /// Whether `text` is valid UTF-8 (JSON strings must be).
 bool isUtf8(const std::string& text);
 /// A file system path for JSON, losslessly: Linux paths are bytes. Valid UTF-8 is stored as a

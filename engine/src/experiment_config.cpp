@@ -521,7 +521,7 @@ void validateConfig(const ExperimentConfig& config)
     require(config.name.size() <= kMaxNameBytes,
             "name is " + std::to_string(config.name.size()) + " bytes long; expected at most " + std::to_string(kMaxNameBytes));
     require(detail::isUtf8(config.name),
-            "name " + nlohmann::json(config.name).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) +
+            "name " + detail::dumpJson(config.name) +
                 " is not valid UTF-8 (shown with U+FFFD for the bad bytes); a run name is text: use UTF-8");
     require(config.dataDir.find('\0') == std::string::npos, "data holds a NUL byte; a folder path cannot");
     require(config.dataDir.size() <= kMaxPathBytes, "data is " + std::to_string(config.dataDir.size()) +

@@ -26,7 +26,6 @@ torch::Tensor maxPool2x2(const torch::Tensor& input);
 /// memory changes.
 torch::Tensor inConvolutionLayout(const torch::Tensor& tensor);
 
-
 /// Applies one site's dropout; rate 0 is the identity (no random numbers drawn).
 torch::Tensor applyDropout(const torch::Tensor& input, const DropoutSetting& setting, bool training);
 /// The same with masks drawn from `generator` (MC passes that must not touch torch's global one).

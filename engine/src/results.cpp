@@ -123,7 +123,7 @@ std::vector<EpochMetrics> readMetricsFile(const std::string& path)
             throw;
         }
         const EpochMetrics epoch = epochFromJson(object, where);
-        checkEpochOrder(epoch.epoch, static_cast<int>(epochs.size()), path + ":" + std::to_string(number));
+        checkEpochOrder(epoch.epoch, static_cast<int>(epochs.size()), where);
         epochs.push_back(epoch);
     }
     return epochs;
@@ -236,7 +236,7 @@ json resultObject(const RunResult& result, const std::string& runName)
 
 std::string resultToJson(const RunResult& result, const std::string& runName)
 {
-    return resultObject(result, runName).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+    return detail::dumpJson(resultObject(result, runName), 2) + "\n";
 }
 
 std::string runsToJson(const std::vector<RunRecord>& runs)
@@ -248,7 +248,7 @@ std::string runsToJson(const std::vector<RunRecord>& runs)
         object["config"] = detail::configToJsonObject(run.config);
         array.push_back(std::move(object));
     }
-    return array.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+    return detail::dumpJson(array, 2) + "\n";
 }
 
 RunResult resultFromJson(const std::string& text, const std::string& where)
@@ -314,7 +314,7 @@ RunResult resultFromJson(const std::string& text, const std::string& where)
 
 std::string epochToJsonLine(const EpochMetrics& metrics)
 {
-    return epochToJson(metrics).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    return detail::dumpJson(epochToJson(metrics));
 }
 
 EpochMetrics epochFromJsonLine(const std::string& line, const std::string& where)

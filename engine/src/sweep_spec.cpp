@@ -327,7 +327,7 @@ std::string sweepToJson(const SweepSpec& spec)
                    {"first_seed", spec.firstSeed}};
     if (spec.halving.atEpoch > 0)
         object["successive_halving"] = {{"at_epoch", spec.halving.atEpoch}};
-    return object.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+    return detail::dumpJson(object, 2) + "\n";
 }
 
 SweepSpec sweepFromJson(const std::string& text, const std::string& where)

@@ -171,7 +171,7 @@ std::string uncertaintyToJson(const UncertaintyReport& r, bool tables)
             out["mc_mutual_information"] = r.mcMutualInformation;
         }
     }
-    return out.dump(tables ? -1 : 2, ' ', false, json::error_handler_t::replace);
+    return detail::dumpJson(out, tables ? -1 : 2);
 }
 
 UncertaintyReport uncertaintyFromJson(const std::string& text, const std::string& where)

@@ -258,7 +258,7 @@ void TestCurvesView::chartsDrawTheMostRecentRuns()
     }
     CurvesView view(&model);
     view.flush();
-    const std::size_t limit = CurvesView::kMaxChartedRuns;
+    const std::size_t limit = kMaxChartedRuns;
     std::vector<int> charted = view.chartedRuns();
     QCOMPARE(charted.size(), limit);
     QCOMPARE(charted.front(), ids.back());  // the most recent first
