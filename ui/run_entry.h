@@ -8,11 +8,14 @@
 #include <QColor>
 #include <QString>
 
+#include <cstddef>
+
 namespace dropoutlab::ui {
 
 /// Where a run is in its life; the last five mirror the engine's RunStatus.
 /// `Planned`: a run of a sweep folder that another process (a CLI shard) has not started yet.
 enum class RunState { Queued, Running, Completed, Cancelled, Diverged, Failed, Stopped, Interrupted, Planned };
+inline constexpr std::size_t kRunStateCount = static_cast<std::size_t>(RunState::Planned) + 1;
 
 QString displayName(RunState state);
 /// Marks `entry` as run `run` of the sweep recorded in `folder` (its point and run folder).

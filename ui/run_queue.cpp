@@ -91,10 +91,7 @@ bool RunQueue::isQueued(int runId) const
 
 int RunQueue::queuedCount() const
 {
-    int count = 0;
-    for (const auto& e : m_model->entries())
-        count += e.state == RunState::Queued ? 1 : 0;
-    return count;
+    return m_model->countIn(RunState::Queued);
 }
 
 void RunQueue::start()

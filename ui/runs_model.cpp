@@ -370,6 +370,7 @@ int RunsModel::addRun(const ExperimentConfig& config, RunState state)
     entry.state = state;
     entry.color = runColor(entry.id - 1);
     m_entries.push_back(std::move(entry));
+    ++m_stateCounts[static_cast<std::size_t>(state)];
     endInsertRows();
     Q_EMIT runAdded(m_entries.back().id);
     return m_entries.back().id;
@@ -381,6 +382,7 @@ void RunsModel::removeRun(int id)
     if (row < 0)
         return;
     beginRemoveRows({}, row, row);
+    --m_stateCounts[static_cast<std::size_t>(m_entries[static_cast<std::size_t>(row)].state)];
     m_entries.erase(m_entries.begin() + row);
     endRemoveRows();
     Q_EMIT runRemoved(id);
@@ -393,6 +395,7 @@ void RunsModel::clear()
         ids.push_back(e.id);
     beginResetModel();
     m_entries.clear();
+    m_stateCounts = {};
     endResetModel();
     for (const int id : ids)
         Q_EMIT runRemoved(id);
@@ -419,8 +422,9 @@ std::vector<const RunEntry*> RunsModel::recentEntries(std::size_t limit,
 
 const RunEntry* RunsModel::find(int id) const
 {
-    const auto it = std::find_if(m_entries.begin(), m_entries.end(), [id](const RunEntry& e) { return e.id == id; });
-    return it == m_entries.end() ? nullptr : &*it;
+    const auto it = std::lower_bound(m_entries.begin(), m_entries.end(), id,
+                                     [](const RunEntry& e, int wanted) { return e.id < wanted; });
+    return it == m_entries.end() || it->id != id ? nullptr : &*it;
 }
 
 RunEntry* RunsModel::findMutable(int id)
@@ -432,6 +436,12 @@ int RunsModel::rowOf(int id) const
 {
     const RunEntry* entry = find(id);
     return entry ? static_cast<int>(entry - m_entries.data()) : -1;
+}
+
+void RunsModel::recount(RunState before, RunState after)
+{
+    --m_stateCounts[static_cast<std::size_t>(before)];
+    ++m_stateCounts[static_cast<std::size_t>(after)];
 }
 
 void RunsModel::setVisible(int id, bool visible)

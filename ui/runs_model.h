@@ -4,6 +4,7 @@
 
 #include <QAbstractTableModel>
 
+#include <array>
 #include <functional>
 #include <vector>
 
@@ -53,10 +54,14 @@ public:
     void update(int id, Change&& change)
     {
         if (RunEntry* entry = findMutable(id)) {
+            const RunState before = entry->state;
             change(*entry);
+            recount(before, entry->state);
             announce(id);
         }
     }
+    /// How many runs are in `state` (kept up to date, so asking is free with 100,000 runs).
+    int countIn(RunState state) const { return m_stateCounts[static_cast<std::size_t>(state)]; }
     void setVisible(int id, bool visible);
     int rowOf(int id) const;
 
@@ -80,14 +85,17 @@ Q_SIGNALS:
 
 private:
     RunEntry* findMutable(int id);
+    void recount(RunState before, RunState after);
     void announce(int id);
     QVariant displayData(const RunEntry& entry, int column) const;
     /// The text of a hyper-parameter column for `config`.
     static QString settingText(const ExperimentConfig& config, int column);
     QVariant sortData(const RunEntry& entry, int column) const;
 
+    /// In order of id (ids only grow and runs are appended), so find() is a binary search.
     std::vector<RunEntry> m_entries;
     int m_nextId = 1;
+    std::array<int, kRunStateCount> m_stateCounts{};
 };
 
 /// A distinct colour for the n-th run (a qualitative palette, then hue steps).

@@ -5,6 +5,7 @@
 #include "event_loop_monitor.h"
 #include "main_window.h"
 #include "run_queue.h"
+#include "runs_model.h"
 
 #include "dropoutlab_build.h"
 
@@ -13,6 +14,7 @@
 #include "dropoutlab/sweep.h"
 
 #include <QApplication>
+#include <QElapsedTimer>
 #include <QTimer>
 
 #include <cstdio>
@@ -49,7 +51,10 @@ int main(int argc, char** argv)
         return 2;
     }
 
-    MainWindow window;
+    QElapsedTimer clock;
+    clock.start();
+    auto windowOwner = std::make_unique<MainWindow>();
+    MainWindow& window = *windowOwner;
     if (!options.theme.isEmpty())
         window.setTheme(*parseTheme(options.theme), false);
     const QString workspace = options.workspace.isEmpty() ? window.runQueue()->workspace() : options.workspace;
@@ -57,6 +62,7 @@ int main(int argc, char** argv)
         std::fprintf(stderr, "dropoutlab: workspace %s: %s\n", qPrintable(workspace), qPrintable(error));
         return 1;
     }
+    const double openSeconds = static_cast<double>(clock.nsecsElapsed()) / 1e9;
     if (!options.openSweep.isEmpty() && !window.openSweepFolder(options.openSweep, &error)) {
         std::fprintf(stderr, "dropoutlab: sweep folder %s: %s\n", qPrintable(options.openSweep), qPrintable(error));
         return 1;
@@ -90,7 +96,14 @@ int main(int argc, char** argv)
     else if (options.analysis || !options.exportDir.isEmpty() || options.quitWhenDone)
         QTimer::singleShot(0, &window, &MainWindow::runFinishActions);  // nothing to train: the runs already there
     const int status = QApplication::exec();
-    if (options.reportStalls)
+    if (options.reportStalls) {
         std::fprintf(stderr, "dropoutlab: %s\n", qPrintable(monitor.summary()));
+        const int runs = window.runsModel()->rowCount();
+        clock.restart();
+        windowOwner.reset();
+        std::fprintf(stderr, "dropoutlab: workspace of %d runs: window created and workspace read in %.2f s, "
+                             "window closed in %.2f s\n",
+                     runs, openSeconds, static_cast<double>(clock.nsecsElapsed()) / 1e9);
+    }
     return status;
 }

@@ -97,6 +97,7 @@ private Q_SLOTS:
     void metricsFiles();
     void cutOffLastMetricsLineKeepsEpochs();
     void workspaceSkipsBadRunFolders();
+    void manyRunFoldersKeepTheirOrder();
     void workspaceThatIsNotAFolder();
     void sizeIsCountedWhileReading();
     void idxFiles_data();
@@ -346,6 +347,37 @@ void TestUntrustedFiles::workspaceSkipsBadRunFolders()
     QVERIFY2(QString::fromStdString(problems[0]).contains("b-broken/result.json"), problems[0].c_str());
     // Without a list for the problems, the first one is an error naming the file.
     expectRefused([&] { loadWorkspace(workspace.toStdString()); }, {"b-broken/result.json", "'status' is 7"});
+}
+
+void TestUntrustedFiles::manyRunFoldersKeepTheirOrder()
+{
+    // Enough folders for the reader to spread them over threads: the outcome is in folder order,
+    // the damaged ones skipped in that order, and without a problems list the first one is thrown.
+    const QString workspace = m_dir.filePath("many");
+    for (int i = 0; i < 300; ++i) {
+        const QString run = workspace + QStringLiteral("/run-%1").arg(i, 3, 10, QChar('0'));
+        QVERIFY(QDir().mkpath(run));
+        writeFile(run + "/config.json",
+                  i % 50 == 17 ? QByteArray(R"({"epochs": -1})") : "{\"seed\": " + QByteArray::number(i) + "}");
+        writeFile(run + "/metrics.jsonl", epochLine() + "\n");
+    }
+    std::vector<std::string> problems;
+    const auto runs = loadWorkspace(workspace.toStdString(), &problems);
+    QCOMPARE(runs.size(), std::size_t{294});
+    QCOMPARE(problems.size(), std::size_t{6});
+    std::size_t next = 0;
+    for (int i = 0; i < 300; ++i) {
+        if (i % 50 == 17) {
+            QVERIFY2(QString::fromStdString(problems[static_cast<std::size_t>(i / 50)])
+                         .contains(QStringLiteral("run-%1/config.json").arg(i, 3, 10, QChar('0'))),
+                     problems[static_cast<std::size_t>(i / 50)].c_str());
+            continue;
+        }
+        QCOMPARE(runs[next].id, QStringLiteral("run-%1").arg(i, 3, 10, QChar('0')).toStdString());
+        QCOMPARE(runs[next].config.seeds.init, static_cast<std::uint64_t>(i));
+        ++next;
+    }
+    expectRefused([&] { loadWorkspace(workspace.toStdString()); }, {"run-017/config.json"});
 }
 
 void TestUntrustedFiles::workspaceThatIsNotAFolder()

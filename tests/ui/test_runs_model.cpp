@@ -16,6 +16,7 @@ private Q_SLOTS:
     void textsOfAFinishedRun();
     void numbersSortAsNumbers();
     void addRemoveAndSignals();
+    void lookupsAndCountsWithManyRuns();
     void statesAndStatusesRoundTrip();
     void recordsForExportAndStatistics();
     void distinctColours();
@@ -91,6 +92,43 @@ void TestRunsModel::addRemoveAndSignals()
     QCOMPARE(model.rowCount(), 1);
     QVERIFY(!model.find(a));
     QCOMPARE(model.rowOf(b), 0);
+}
+
+void TestRunsModel::lookupsAndCountsWithManyRuns()
+{
+    RunsModel model;
+    std::vector<int> ids;
+    for (int i = 0; i < 1000; ++i)
+        ids.push_back(model.addRun(ExperimentConfig{}, i % 3 == 0 ? RunState::Completed : RunState::Queued));
+    QCOMPARE(model.countIn(RunState::Queued), 666);
+    QCOMPARE(model.countIn(RunState::Completed), 334);
+    // Removed runs leave gaps in the ids: lookups still find every other run, at its row.
+    for (int i = 0; i < 1000; i += 7)
+        model.removeRun(ids[static_cast<std::size_t>(i)]);
+    int row = 0;
+    int queued = 0;
+    for (int i = 0; i < 1000; ++i) {
+        const int id = ids[static_cast<std::size_t>(i)];
+        if (i % 7 == 0) {
+            QVERIFY(!model.find(id));
+            QCOMPARE(model.rowOf(id), -1);
+            continue;
+        }
+        QVERIFY(model.find(id));
+        QCOMPARE(model.find(id)->id, id);
+        QCOMPARE(model.rowOf(id), row++);
+        queued += i % 3 == 0 ? 0 : 1;
+    }
+    QCOMPARE(model.countIn(RunState::Queued), queued);
+    QVERIFY(!model.find(0));
+    QVERIFY(!model.find(ids.back() + 1));
+    // A state change through update() moves the run between the counts.
+    model.update(ids[1], [](RunEntry& e) { e.state = RunState::Running; });
+    QCOMPARE(model.countIn(RunState::Queued), queued - 1);
+    QCOMPARE(model.countIn(RunState::Running), 1);
+    model.clear();
+    QCOMPARE(model.countIn(RunState::Running), 0);
+    QCOMPARE(model.countIn(RunState::Completed), 0);
 }
 
 void TestRunsModel::statesAndStatusesRoundTrip()
