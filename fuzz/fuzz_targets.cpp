@@ -158,6 +158,13 @@ void idxGzip(const std::uint8_t* data, std::size_t size)
         if (raw)
             require(raw->dims == viaGzip->dims && raw->data == viaGzip->data, "raw and gzip reads give the same array");
     }
+    // The trailer is checked and the stream must end the file: a missing length, data after the
+    // stream and a second member are each refused, whatever the content.
+    for (const int rank : {1, 3}) {
+        require(!readIdx(compressed.substr(0, compressed.size() - 4), rank), "a gzip without its length is refused");
+        require(!readIdx(compressed + "x", rank), "data after the gzip stream is refused");
+        require(!readIdx(compressed + compressed, rank), "a second gzip member is refused");
+    }
     // Cut-off and corrupted compressed streams.
     readIdx(compressed.substr(0, compressed.size() / 2), 1);
     if (compressed.size() > 20) {

@@ -50,7 +50,7 @@ RunsBrowser::RunsBrowser(RunsModel* model, QWidget* parent)
 
 void RunsBrowser::updateButtons()
 {
-    const auto selected = m_table->selectedIds().size();
+    const int selected = m_table->selectedCount();
     m_compare->setEnabled(selected == 2);
     m_load->setEnabled(selected == 1);
 }

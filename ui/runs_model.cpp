@@ -196,8 +196,9 @@ QVariant RunsModel::data(const QModelIndex& index, int role) const
 
 QVariant RunsModel::displayData(const RunEntry& e, int column) const
 {
-    const QLocale locale;
-    const auto percent = [&](double fraction) { return locale.toString(100.0 * fraction, 'f', 2) + " %"; };
+    // A QLocale is made only where a number is formatted: sorting and filtering 100,000 runs
+    // asks for every row's text of a column.
+    const auto percent = [](double fraction) { return QLocale().toString(100.0 * fraction, 'f', 2) + " %"; };
     switch (column) {
     case Name: return e.name();
     case Dropout: return QString::fromStdString(dropoutSummary(e.config));
@@ -218,7 +219,7 @@ QVariant RunsModel::displayData(const RunEntry& e, int column) const
         bool dropoutOff = false;
         dropoutlab::trainValGap(e.result.epochs.back(), &dropoutOff);
         // Runs recorded before the dropout-off metric existed show the running (dropout-on) gap.
-        return locale.toString(100.0 * e.trainValGap(), 'f', 2) + (dropoutOff ? tr(" pts") : tr(" pts (dropout on)"));
+        return QLocale().toString(100.0 * e.trainValGap(), 'f', 2) + (dropoutOff ? tr(" pts") : tr(" pts (dropout on)"));
     }
     case Time: {
         const double seconds = e.state == RunState::Running ? e.progress.elapsedSeconds : e.result.wallSeconds;
@@ -278,11 +279,11 @@ QString RunsModel::settingText(const ExperimentConfig& c, int column)
     }
 }
 
-QVariant RunsModel::sortData(const RunEntry& e, int column) const
+std::optional<double> RunsModel::numericSortKey(const RunEntry& e, int column)
 {
     switch (column) {
     case Show: return e.id;
-    case Progress: return static_cast<int>(e.result.epochs.size());
+    case Progress: return static_cast<double>(e.result.epochs.size());
     case BestVal: return e.result.bestValAccuracy;
     case TestAcc: return e.result.testAccuracy ? *e.result.testAccuracy : -1.0;
     case Gap: return e.trainValGap();
@@ -292,10 +293,71 @@ QVariant RunsModel::sortData(const RunEntry& e, int column) const
     case Momentum: return e.config.momentum;
     case WeightDecay: return e.config.weightDecay;
     case BatchSize: return e.config.batchSize;
-    case Subset: return static_cast<qlonglong>(e.config.trainSubset);
+    case Subset: return static_cast<double>(e.config.trainSubset);
     case Epochs: return e.config.epochs;
-    default: return displayData(e, column);
+    default: return std::nullopt;
     }
+}
+
+QVariant RunsModel::sortData(const RunEntry& e, int column) const
+{
+    if (const auto key = numericSortKey(e, column))
+        return *key;
+    return displayData(e, column);
+}
+
+void RunsModel::useSortColumn(int column) const
+{
+    if (column == m_sortKeyColumn)
+        return;
+    for (RowTexts& texts : m_texts)
+        texts.sortKeyValid = false;
+    m_sortNumbers.assign(m_entries.size(), 0.0);
+    m_sortNumberValid.assign(m_entries.size(), 0);
+    m_sortKeyColumn = column;
+}
+
+double RunsModel::sortNumber(int row, int column) const
+{
+    useSortColumn(column);
+    const auto i = static_cast<std::size_t>(row);
+    if (!m_sortNumberValid[i]) {
+        m_sortNumbers[i] = *numericSortKey(m_entries[i], column);
+        m_sortNumberValid[i] = 1;
+    }
+    return m_sortNumbers[i];
+}
+
+const QString& RunsModel::sortText(int row, int column) const
+{
+    useSortColumn(column);
+    RowTexts& texts = m_texts[static_cast<std::size_t>(row)];
+    if (!texts.sortKeyValid) {
+        texts.sortKey = displayData(m_entries[static_cast<std::size_t>(row)], column).toString();
+        texts.sortKeyValid = true;
+    }
+    return texts.sortKey;
+}
+
+bool RunsModel::lessThan(int left, int right, int column) const
+{
+    static const RunEntry blank;
+    if (numericSortKey(blank, column))
+        return sortNumber(left, column) < sortNumber(right, column);
+    return sortText(left, column) < sortText(right, column);
+}
+
+bool RunsModel::rowContains(int row, const QString& text) const
+{
+    RowTexts& texts = m_texts[static_cast<std::size_t>(row)];
+    if (!texts.allValid) {
+        // A separator no one types, so that a match cannot span two columns.
+        texts.all.clear();
+        for (int column = 0; column < ColumnCount; ++column)
+            texts.all += displayData(m_entries[static_cast<std::size_t>(row)], column).toString() + QChar(0x1f);
+        texts.allValid = true;
+    }
+    return texts.all.contains(text, Qt::CaseInsensitive);
 }
 
 bool RunsModel::setData(const QModelIndex& index, const QVariant& value, int role)
@@ -370,6 +432,9 @@ int RunsModel::addRun(const ExperimentConfig& config, RunState state)
     entry.state = state;
     entry.color = runColor(entry.id - 1);
     m_entries.push_back(std::move(entry));
+    m_texts.emplace_back();
+    m_sortNumbers.push_back(0.0);
+    m_sortNumberValid.push_back(0);
     ++m_stateCounts[static_cast<std::size_t>(state)];
     endInsertRows();
     Q_EMIT runAdded(m_entries.back().id);
@@ -384,6 +449,9 @@ void RunsModel::removeRun(int id)
     beginRemoveRows({}, row, row);
     --m_stateCounts[static_cast<std::size_t>(m_entries[static_cast<std::size_t>(row)].state)];
     m_entries.erase(m_entries.begin() + row);
+    m_texts.erase(m_texts.begin() + row);
+    m_sortNumbers.erase(m_sortNumbers.begin() + row);
+    m_sortNumberValid.erase(m_sortNumberValid.begin() + row);
     endRemoveRows();
     Q_EMIT runRemoved(id);
 }
@@ -395,6 +463,9 @@ void RunsModel::clear()
         ids.push_back(e.id);
     beginResetModel();
     m_entries.clear();
+    m_texts.clear();
+    m_sortNumbers.clear();
+    m_sortNumberValid.clear();
     m_stateCounts = {};
     endResetModel();
     for (const int id : ids)
@@ -452,6 +523,9 @@ void RunsModel::setVisible(int id, bool visible)
 void RunsModel::announce(int id)
 {
     const int row = rowOf(id);
+    // Before the proxies re-sort and re-filter the row.
+    m_texts[static_cast<std::size_t>(row)] = {};
+    m_sortNumberValid[static_cast<std::size_t>(row)] = 0;
     Q_EMIT dataChanged(index(row, 0), index(row, ColumnCount - 1));
     Q_EMIT runChanged(id);
 }

@@ -6,6 +6,7 @@
 
 #include <array>
 #include <functional>
+#include <optional>
 #include <vector>
 
 namespace dropoutlab::ui {
@@ -65,6 +66,13 @@ public:
     void setVisible(int id, bool visible);
     int rowOf(int id) const;
 
+    /// For sorting and filtering many runs without a QVariant per comparison: whether row `left`
+    /// sorts before row `right` by `column` (numbers as numbers, texts as the table shows them),
+    /// and whether row `row` shows `text` in any column (case-insensitive). The texts are made once
+    /// per row and kept until the run changes.
+    bool lessThan(int left, int right, int column) const;
+    bool rowContains(int row, const QString& text) const;
+
     /// A queued, running or finished run whose settings equal `config`'s in everything but the name
     /// (seeds included): it would give the same curves. -1 when there is none.
     int findIdentical(const ExperimentConfig& config) const;
@@ -91,11 +99,29 @@ private:
     /// The text of a hyper-parameter column for `config`.
     static QString settingText(const ExperimentConfig& config, int column);
     QVariant sortData(const RunEntry& entry, int column) const;
+    /// The sort key of a numeric column; none for a text column.
+    static std::optional<double> numericSortKey(const RunEntry& entry, int column);
+    /// A text made from a row's data, kept for lessThan() and rowContains().
+    struct RowTexts {
+        QString sortKey;  ///< the text of column m_sortKeyColumn
+        QString all;      ///< every column's text, for the filter
+        bool sortKeyValid = false;
+        bool allValid = false;
+    };
+    /// Makes m_sortKeyColumn `column` (forgetting the kept keys of another one).
+    void useSortColumn(int column) const;
+    const QString& sortText(int row, int column) const;
+    double sortNumber(int row, int column) const;
 
     /// In order of id (ids only grow and runs are appended), so find() is a binary search.
     std::vector<RunEntry> m_entries;
     int m_nextId = 1;
     std::array<int, kRunStateCount> m_stateCounts{};
+    mutable std::vector<RowTexts> m_texts;  ///< parallel to m_entries; cleared for a row when it changes
+    mutable int m_sortKeyColumn = -1;
+    /// Numeric keys of m_sortKeyColumn, dense (a sort reads them in random order; RunEntry is large).
+    mutable std::vector<double> m_sortNumbers;     ///< parallel to m_entries
+    mutable std::vector<char> m_sortNumberValid;  ///< parallel to m_entries
 };
 
 /// A distinct colour for the n-th run (a qualitative palette, then hue steps).

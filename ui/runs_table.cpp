@@ -10,6 +10,7 @@
 #include <QSortFilterProxyModel>
 
 #include <array>
+#include <vector>
 
 namespace dropoutlab::ui {
 namespace {
@@ -41,23 +42,69 @@ bool isSettingColumn(int column)
     return column == RunsModel::Dropout || column == RunsModel::Device || column >= RunsModel::kFirstSetting;
 }
 
+/// Sorts and filters through RunsModel's kept texts and typed keys: with 100,000 runs a sort is
+/// millions of comparisons and a filter a text per cell, far too slow through data() and QVariant.
+class RunsProxy final : public QSortFilterProxyModel {
+public:
+    RunsProxy(RunsModel* model, QObject* parent) : QSortFilterProxyModel(parent), m_model(model)
+    {
+        setSourceModel(model);
+    }
+    void setText(const QString& text)
+    {
+        m_text = text;
+        // One layout change, not a removal per range of rows: with 100,000 runs a filter can
+        // remove tens of thousands of ranges, and the view handles each one in linear time.
+        invalidate();
+    }
+
+protected:
+    bool lessThan(const QModelIndex& left, const QModelIndex& right) const override
+    {
+        return m_model->lessThan(left.row(), right.row(), left.column());
+    }
+    bool filterAcceptsRow(int row, const QModelIndex& parent) const override
+    {
+        return m_text.isEmpty() || parent.isValid() || m_model->rowContains(row, m_text);
+    }
+
+private:
+    RunsModel* m_model;
+    QString m_text;
+};
+
 } // namespace
 
 RunsTable::RunsTable(RunsModel* model, QWidget* parent)
-    : QTableView(parent), m_model(model), m_sorted(new QSortFilterProxyModel(this))
+    : QTableView(parent), m_model(model), m_sorted(new RunsProxy(model, this))
 {
-    m_sorted->setSourceModel(model);
-    m_sorted->setSortRole(RunsModel::kSortRole);
-    m_sorted->setFilterKeyColumn(-1);
-    m_sorted->setFilterCaseSensitivity(Qt::CaseInsensitive);
     setModel(m_sorted);
     setSortingEnabled(true);
     sortByColumn(RunsModel::Show, Qt::AscendingOrder);
     setSelectionBehavior(QAbstractItemView::SelectRows);
     setAlternatingRowColors(true);
     verticalHeader()->hide();
-    horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    // Columns fit their contents when runs come and go (not on every sort, filter or repaint: with
+    // ResizeToContents each of those measured a thousand rows' texts), and the user may resize them;
+    // a column the user resized keeps its width.
+    horizontalHeader()->setSectionResizeMode(QHeaderView::Interactive);
+    horizontalHeader()->setResizeContentsPrecision(kFitRows);
     horizontalHeader()->setStretchLastSection(true);
+    m_fitTimer.setSingleShot(true);
+    m_fitTimer.setInterval(300);
+    connect(&m_fitTimer, &QTimer::timeout, this, &RunsTable::fitColumns);
+    const auto fitLater = [this] {
+        if (!m_fitTimer.isActive())
+            m_fitTimer.start();
+    };
+    connect(model, &QAbstractItemModel::rowsInserted, this, fitLater);
+    connect(model, &QAbstractItemModel::rowsRemoved, this, fitLater);
+    connect(model, &QAbstractItemModel::modelReset, this, fitLater);
+    connect(model, &QAbstractItemModel::dataChanged, this, fitLater);
+    connect(horizontalHeader(), &QHeaderView::sectionResized, this, [this](int column) {
+        if (!m_fitting)
+            m_sizedByUser.insert(column);
+    });
     connect(selectionModel(), &QItemSelectionModel::selectionChanged, this, &RunsTable::selectionChanged);
 
     // Hyper-parameter columns: a few by default, the rest from the header's menu; the choice is kept.
@@ -90,7 +137,7 @@ RunsTable::RunsTable(RunsModel* model, QWidget* parent)
 
 void RunsTable::setFilterText(const QString& text)
 {
-    m_sorted->setFilterFixedString(text);
+    static_cast<RunsProxy*>(m_sorted)->setText(text);
     updateColumns();
 }
 
@@ -127,12 +174,30 @@ bool RunsTable::sameInEveryRow(int column) const
     return true;
 }
 
+void RunsTable::fitColumns()
+{
+    m_fitTimer.stop();
+    m_fitting = true;
+    for (int c = 0; c < RunsModel::ColumnCount; ++c) {
+        if (!isColumnHidden(c) && !m_sizedByUser.contains(c))
+            resizeColumnToContents(c);
+    }
+    m_fitting = false;
+}
+
 void RunsTable::updateColumns()
 {
     m_columnsTimer.stop();
     for (int c = 0; c < RunsModel::ColumnCount; ++c) {
         const bool hidden = m_hiddenByUser.contains(c) || (m_differencesOnly && isSettingColumn(c) && sameInEveryRow(c));
-        setColumnHidden(c, hidden);
+        if (hidden != isColumnHidden(c)) {
+            setColumnHidden(c, hidden);
+            if (!hidden && !m_sizedByUser.contains(c)) {
+                m_fitting = true;
+                resizeColumnToContents(c);  // a column shown again fits its contents at once
+                m_fitting = false;
+            }
+        }
     }
 }
 
@@ -157,6 +222,21 @@ QList<int> RunsTable::selectedIds() const
     for (const QModelIndex& index : selectionModel()->selectedRows())
         ids << index.data(RunsModel::kIdRole).toInt();
     return ids;
+}
+
+int RunsTable::selectedCount() const
+{
+    // From the selection's ranges (whole rows are selected), without a list of 100,000 indexes.
+    std::vector<char> selected(static_cast<std::size_t>(m_sorted->rowCount()), 0);
+    int count = 0;
+    for (const QItemSelectionRange& range : selectionModel()->selection()) {
+        for (int row = range.top(); row <= range.bottom(); ++row) {
+            char& seen = selected[static_cast<std::size_t>(row)];
+            count += seen ? 0 : 1;
+            seen = 1;
+        }
+    }
+    return count;
 }
 
 bool RunsTable::hasSelection() const

@@ -24,6 +24,8 @@ public:
     /// Ids of the selected runs.
     QList<int> selectedIds() const;
     bool hasSelection() const;
+    /// How many runs are selected (cheap with many).
+    int selectedCount() const;
 
     /// Shows only the runs with `text` in any column (case-insensitive).
     void setFilterText(const QString& text);
@@ -34,6 +36,10 @@ public:
     void setColumnChosen(int column, bool shown);
     /// Applies the column choices and "differences only" now (normally after a short delay).
     void updateColumns();
+    /// Fits the columns the user has not resized to their contents (normally after a short delay
+    /// once runs are added, removed or changed), measuring at most kFitRows rows around the view.
+    void fitColumns();
+    static constexpr int kFitRows = 300;
 
 Q_SIGNALS:
     void selectionChanged();
@@ -47,6 +53,9 @@ private:
     QSet<int> m_hiddenByUser;
     bool m_differencesOnly = false;
     QTimer m_columnsTimer;
+    QTimer m_fitTimer;
+    QSet<int> m_sizedByUser;
+    bool m_fitting = false;
 };
 
 /// The queue's buttons under the experiment panel: add, compare with/without dropout, run, stop,
