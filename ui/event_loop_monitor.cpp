@@ -1,5 +1,6 @@
 #include "event_loop_monitor.h"
 
+#include <algorithm>
 #include <ctime>
 
 namespace dropoutlab::ui {
@@ -38,10 +39,17 @@ void EventLoopMonitor::tick()
     const qint64 stall = now - m_last - qint64{kIntervalMs} * 1000000;
     m_last = now;
     ++m_ticks;
-    if (stall > m_longestNs)
-        m_longestNs = stall;
+    m_longestNs = std::max(m_longestNs, stall);
+    m_recentNs = std::max(m_recentNs, stall);
     m_over50 += stall > 50000000 ? 1 : 0;
     m_over100 += stall > 100000000 ? 1 : 0;
+}
+
+double EventLoopMonitor::takeRecentStallMs()
+{
+    const double recent = static_cast<double>(m_recentNs) / 1e6;
+    m_recentNs = 0;
+    return recent;
 }
 
 QString EventLoopMonitor::summary() const

@@ -18,6 +18,8 @@ public:
     void start();
     double longestStallMs() const { return m_longestNs / 1e6; }
     long long ticks() const { return m_ticks; }
+    /// The longest stall since the previous call (or start), to tell which action caused one.
+    double takeRecentStallMs();
     /// One line: ticks, the longest stall, how many stalls exceeded 50 and 100 ms, the thread's CPU time.
     QString summary() const;
 
@@ -29,6 +31,7 @@ private:
     qint64 m_last = 0;
     double m_cpuAtStart = 0.0;
     qint64 m_longestNs = 0;
+    qint64 m_recentNs = 0;
     long long m_ticks = 0;
     int m_over50 = 0;
     int m_over100 = 0;

@@ -1,12 +1,15 @@
 #include "runs_model.h"
 
 #include <QDir>
+#include <QElapsedTimer>
 #include <QFile>
+#include <QHash>
 #include <QLocale>
 #include <QSaveFile>
 
 #include <algorithm>
 #include <array>
+#include <numeric>
 
 namespace dropoutlab::ui {
 
@@ -134,6 +137,8 @@ QColor runColor(int index)
 RunsModel::RunsModel(QObject* parent)
     : QAbstractTableModel(parent)
 {
+    m_warmTimer.setInterval(0);
+    connect(&m_warmTimer, &QTimer::timeout, this, &RunsModel::makeTexts);
 }
 
 int RunsModel::rowCount(const QModelIndex& parent) const
@@ -306,14 +311,17 @@ QVariant RunsModel::sortData(const RunEntry& e, int column) const
     return displayData(e, column);
 }
 
+bool RunsModel::isNumericColumn(int column)
+{
+    static const RunEntry blank;
+    return numericSortKey(blank, column).has_value();
+}
+
 void RunsModel::useSortColumn(int column) const
 {
     if (column == m_sortKeyColumn)
         return;
-    for (RowTexts& texts : m_texts)
-        texts.sortKeyValid = false;
-    m_sortNumbers.assign(m_entries.size(), 0.0);
-    m_sortNumberValid.assign(m_entries.size(), 0);
+    std::fill(m_sortNumberValid.begin(), m_sortNumberValid.end(), 0);
     m_sortKeyColumn = column;
 }
 
@@ -328,36 +336,108 @@ double RunsModel::sortNumber(int row, int column) const
     return m_sortNumbers[i];
 }
 
-const QString& RunsModel::sortText(int row, int column) const
+const RunsModel::RowTexts& RunsModel::rowTexts(int row) const
 {
-    useSortColumn(column);
     RowTexts& texts = m_texts[static_cast<std::size_t>(row)];
-    if (!texts.sortKeyValid) {
-        texts.sortKey = displayData(m_entries[static_cast<std::size_t>(row)], column).toString();
-        texts.sortKeyValid = true;
+    if (!texts.valid) {
+        const RunEntry& entry = m_entries[static_cast<std::size_t>(row)];
+        texts.all.clear();
+        for (int column = 0; column < ColumnCount; ++column) {
+            texts.start[static_cast<std::size_t>(column)] = static_cast<int>(texts.all.size());
+            // A separator no one types, so that a filter cannot match across two columns.
+            texts.all += displayData(entry, column).toString() + QChar(0x1f);
+        }
+        texts.start[ColumnCount] = static_cast<int>(texts.all.size());
+        texts.valid = true;
     }
-    return texts.sortKey;
+    return texts;
+}
+
+QStringView RunsModel::columnText(int row, int column) const
+{
+    const RowTexts& texts = rowTexts(row);
+    const auto c = static_cast<std::size_t>(column);
+    return QStringView(texts.all).mid(texts.start[c], texts.start[c + 1] - texts.start[c] - 1);
 }
 
 bool RunsModel::lessThan(int left, int right, int column) const
 {
-    static const RunEntry blank;
-    if (numericSortKey(blank, column))
+    if (isNumericColumn(column))
         return sortNumber(left, column) < sortNumber(right, column);
-    return sortText(left, column) < sortText(right, column);
+    useSortColumn(column);
+    const auto l = static_cast<std::size_t>(left);
+    const auto r = static_cast<std::size_t>(right);
+    // Ranks agree with the texts' order; a row changed since prepareSort() compares by its text.
+    if (m_sortNumberValid[l] && m_sortNumberValid[r])
+        return m_sortNumbers[l] < m_sortNumbers[r];
+    return columnText(left, column) < columnText(right, column);
+}
+
+void RunsModel::prepareSort(int column) const
+{
+    useSortColumn(column);
+    if (isNumericColumn(column))
+        return;  // numbers are read as they are compared
+    // Texts to ranks: equal texts share one (most columns hold a few distinct values), distinct
+    // ones are sorted once.
+    const std::size_t rows = m_entries.size();
+    QHash<QStringView, int> ids;
+    std::vector<QStringView> distinct;
+    std::vector<int> idOfRow(rows);
+    for (std::size_t row = 0; row < rows; ++row) {
+        const QStringView text = columnText(static_cast<int>(row), column);
+        const auto it = ids.constFind(text);
+        if (it != ids.constEnd()) {
+            idOfRow[row] = *it;
+            continue;
+        }
+        idOfRow[row] = static_cast<int>(distinct.size());
+        ids.insert(text, idOfRow[row]);
+        distinct.push_back(text);
+    }
+    std::vector<int> order(distinct.size());
+    std::iota(order.begin(), order.end(), 0);
+    std::sort(order.begin(), order.end(), [&](int a, int b) { return distinct[static_cast<std::size_t>(a)] <
+                                                                      distinct[static_cast<std::size_t>(b)]; });
+    std::vector<double> rankOf(distinct.size());
+    for (std::size_t rank = 0; rank < order.size(); ++rank)
+        rankOf[static_cast<std::size_t>(order[rank])] = static_cast<double>(rank);
+    for (std::size_t row = 0; row < rows; ++row) {
+        m_sortNumbers[row] = rankOf[static_cast<std::size_t>(idOfRow[row])];
+        m_sortNumberValid[row] = 1;
+    }
 }
 
 bool RunsModel::rowContains(int row, const QString& text) const
 {
-    RowTexts& texts = m_texts[static_cast<std::size_t>(row)];
-    if (!texts.allValid) {
-        // A separator no one types, so that a match cannot span two columns.
-        texts.all.clear();
-        for (int column = 0; column < ColumnCount; ++column)
-            texts.all += displayData(m_entries[static_cast<std::size_t>(row)], column).toString() + QChar(0x1f);
-        texts.allValid = true;
+    return rowTexts(row).all.contains(text, Qt::CaseInsensitive);
+}
+
+int RunsModel::rowsWithoutTexts() const
+{
+    return static_cast<int>(std::count_if(m_texts.begin(), m_texts.end(), [](const RowTexts& t) { return !t.valid; }));
+}
+
+void RunsModel::forgetTexts(std::size_t row)
+{
+    m_texts[row].valid = false;
+    m_sortNumberValid[row] = 0;
+    m_warmFrom = std::min(m_warmFrom, row);
+    if (!m_warmTimer.isActive())
+        m_warmTimer.start();
+}
+
+void RunsModel::makeTexts()
+{
+    QElapsedTimer clock;
+    clock.start();
+    const std::size_t rows = m_entries.size();
+    while (m_warmFrom < rows) {
+        rowTexts(static_cast<int>(m_warmFrom++));
+        if (m_warmFrom % 64 == 0 && clock.nsecsElapsed() > 8'000'000)
+            return;  // the rest in the next turn: the GUI stays responsive
     }
-    return texts.all.contains(text, Qt::CaseInsensitive);
+    m_warmTimer.stop();
 }
 
 bool RunsModel::setData(const QModelIndex& index, const QVariant& value, int role)
@@ -435,6 +515,7 @@ int RunsModel::addRun(const ExperimentConfig& config, RunState state)
     m_texts.emplace_back();
     m_sortNumbers.push_back(0.0);
     m_sortNumberValid.push_back(0);
+    forgetTexts(m_entries.size() - 1);
     ++m_stateCounts[static_cast<std::size_t>(state)];
     endInsertRows();
     Q_EMIT runAdded(m_entries.back().id);
@@ -452,6 +533,7 @@ void RunsModel::removeRun(int id)
     m_texts.erase(m_texts.begin() + row);
     m_sortNumbers.erase(m_sortNumbers.begin() + row);
     m_sortNumberValid.erase(m_sortNumberValid.begin() + row);
+    m_warmFrom = std::min(m_warmFrom, static_cast<std::size_t>(row));
     endRemoveRows();
     Q_EMIT runRemoved(id);
 }
@@ -466,6 +548,7 @@ void RunsModel::clear()
     m_texts.clear();
     m_sortNumbers.clear();
     m_sortNumberValid.clear();
+    m_warmFrom = 0;
     m_stateCounts = {};
     endResetModel();
     for (const int id : ids)
@@ -524,8 +607,7 @@ void RunsModel::announce(int id)
 {
     const int row = rowOf(id);
     // Before the proxies re-sort and re-filter the row.
-    m_texts[static_cast<std::size_t>(row)] = {};
-    m_sortNumberValid[static_cast<std::size_t>(row)] = 0;
+    forgetTexts(static_cast<std::size_t>(row));
     Q_EMIT dataChanged(index(row, 0), index(row, ColumnCount - 1));
     Q_EMIT runChanged(id);
 }

@@ -3,6 +3,8 @@
 #include "run_entry.h"
 
 #include <QAbstractTableModel>
+#include <QStringView>
+#include <QTimer>
 
 #include <array>
 #include <functional>
@@ -68,10 +70,15 @@ public:
 
     /// For sorting and filtering many runs without a QVariant per comparison: whether row `left`
     /// sorts before row `right` by `column` (numbers as numbers, texts as the table shows them),
-    /// and whether row `row` shows `text` in any column (case-insensitive). The texts are made once
-    /// per row and kept until the run changes.
+    /// and whether row `row` shows `text` in any column (case-insensitive). Each row's texts are
+    /// made once (ahead, a slice per event-loop turn, once rows arrive) and kept until the run changes.
     bool lessThan(int left, int right, int column) const;
     bool rowContains(int row, const QString& text) const;
+    /// Readies a sort by `column`: a text column's texts are ranked once, so that the sort
+    /// compares numbers (the table's proxy calls it before it sorts).
+    void prepareSort(int column) const;
+    /// Rows whose texts are not made yet (0 once the model has caught up).
+    int rowsWithoutTexts() const;
 
     /// A queued, running or finished run whose settings equal `config`'s in everything but the name
     /// (seeds included): it would give the same curves. -1 when there is none.
@@ -101,27 +108,35 @@ private:
     QVariant sortData(const RunEntry& entry, int column) const;
     /// The sort key of a numeric column; none for a text column.
     static std::optional<double> numericSortKey(const RunEntry& entry, int column);
-    /// A text made from a row's data, kept for lessThan() and rowContains().
+    static bool isNumericColumn(int column);
+    /// Every column's text of a row, kept for lessThan() and rowContains().
     struct RowTexts {
-        QString sortKey;  ///< the text of column m_sortKeyColumn
-        QString all;      ///< every column's text, for the filter
-        bool sortKeyValid = false;
-        bool allValid = false;
+        QString all;                                ///< each column's text followed by U+001F
+        std::array<int, ColumnCount + 1> start{};  ///< where column c's text starts in `all`
+        bool valid = false;
     };
-    /// Makes m_sortKeyColumn `column` (forgetting the kept keys of another one).
+    const RowTexts& rowTexts(int row) const;
+    QStringView columnText(int row, int column) const;
+    /// Makes m_sortKeyColumn `column` (forgetting the keys of another one).
     void useSortColumn(int column) const;
-    const QString& sortText(int row, int column) const;
     double sortNumber(int row, int column) const;
+    /// A row changed or came: its texts and key are made again.
+    void forgetTexts(std::size_t row);
+    /// Makes the texts of rows not made yet, for a few milliseconds (m_warmTimer).
+    void makeTexts();
 
     /// In order of id (ids only grow and runs are appended), so find() is a binary search.
     std::vector<RunEntry> m_entries;
     int m_nextId = 1;
     std::array<int, kRunStateCount> m_stateCounts{};
-    mutable std::vector<RowTexts> m_texts;  ///< parallel to m_entries; cleared for a row when it changes
+    mutable std::vector<RowTexts> m_texts;  ///< parallel to m_entries
     mutable int m_sortKeyColumn = -1;
-    /// Numeric keys of m_sortKeyColumn, dense (a sort reads them in random order; RunEntry is large).
+    /// Keys of m_sortKeyColumn, dense (a sort reads them in random order; RunEntry is large): the
+    /// number, or for a text column the text's rank among all rows' texts at prepareSort().
     mutable std::vector<double> m_sortNumbers;     ///< parallel to m_entries
     mutable std::vector<char> m_sortNumberValid;  ///< parallel to m_entries
+    QTimer m_warmTimer;
+    std::size_t m_warmFrom = 0;  ///< rows before it have their texts made
 };
 
 /// A distinct colour for the n-th run (a qualitative palette, then hue steps).

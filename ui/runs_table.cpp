@@ -50,6 +50,12 @@ public:
     {
         setSourceModel(model);
     }
+    void sort(int column, Qt::SortOrder order) override
+    {
+        if (column >= 0)
+            m_model->prepareSort(column);
+        QSortFilterProxyModel::sort(column, order);
+    }
     void setText(const QString& text)
     {
         m_text = text;

@@ -17,6 +17,7 @@ private Q_SLOTS:
     void numbersSortAsNumbers();
     void addRemoveAndSignals();
     void lookupsAndCountsWithManyRuns();
+    void sortKeysAndFilterTextsFollowChanges();
     void statesAndStatusesRoundTrip();
     void recordsForExportAndStatistics();
     void distinctColours();
@@ -129,6 +130,60 @@ void TestRunsModel::lookupsAndCountsWithManyRuns()
     model.clear();
     QCOMPARE(model.countIn(RunState::Running), 0);
     QCOMPARE(model.countIn(RunState::Completed), 0);
+}
+
+void TestRunsModel::sortKeysAndFilterTextsFollowChanges()
+{
+    RunsModel model;
+    const std::vector<std::string> names = {"b", "a", "c", "a", "B", "", "ab"};
+    std::vector<int> ids;
+    for (std::size_t i = 0; i < names.size(); ++i) {
+        ExperimentConfig config;
+        config.name = names[i];
+        config.learningRate = 0.01 * static_cast<double>(names.size() - i);
+        ids.push_back(model.addRun(config, RunState::Completed));
+    }
+    const auto text = [&](int row) { return model.index(row, RunsModel::Name).data().toString(); };
+    // Every pair agrees with the shown texts' order, ranked (after prepareSort) or not.
+    const auto checkOrder = [&](int column) {
+        for (int a = 0; a < model.rowCount(); ++a) {
+            for (int b = 0; b < model.rowCount(); ++b) {
+                const bool expected = column == RunsModel::Name
+                                          ? text(a) < text(b)
+                                          : model.find(ids[static_cast<std::size_t>(a)])->config.learningRate <
+                                                model.find(ids[static_cast<std::size_t>(b)])->config.learningRate;
+                if (model.lessThan(a, b, column) != expected)
+                    return false;
+            }
+        }
+        return true;
+    };
+    QVERIFY(checkOrder(RunsModel::Name));
+    model.prepareSort(RunsModel::Name);
+    QVERIFY(checkOrder(RunsModel::Name));
+    // A run renamed after the ranking compares by its new name.
+    model.update(ids[2], [](RunEntry& e) { e.config.name = "0 first"; });
+    QVERIFY(checkOrder(RunsModel::Name));
+    QVERIFY(model.lessThan(2, 1, RunsModel::Name));
+    // Another column, and back.
+    model.prepareSort(RunsModel::LearningRate);
+    QVERIFY(checkOrder(RunsModel::LearningRate));
+    model.prepareSort(RunsModel::Name);
+    QVERIFY(checkOrder(RunsModel::Name));
+
+    // The filter sees every column, case-insensitively, never across two columns, and changes.
+    QVERIFY(model.rowContains(6, QStringLiteral("AB")));
+    QVERIFY(model.rowContains(6, QStringLiteral("completed")));
+    QVERIFY(!model.rowContains(6, QStringLiteral("abnone")));  // "ab" then "none" (dropout)
+    model.update(ids[6], [](RunEntry& e) { e.config.name = "renamed"; });
+    QVERIFY(!model.rowContains(6, QStringLiteral("ab")));
+    QVERIFY(model.rowContains(6, QStringLiteral("RENAMED")));
+
+    // The texts of new rows are made in slices by the event loop.
+    for (int i = 0; i < 3000; ++i)
+        model.addRun(ExperimentConfig{}, RunState::Queued);
+    QVERIFY(model.rowsWithoutTexts() > 0);
+    QTRY_COMPARE(model.rowsWithoutTexts(), 0);
 }
 
 void TestRunsModel::statesAndStatusesRoundTrip()
