@@ -140,13 +140,20 @@ AnalysisView::AnalysisView(RunsModel* model, QWidget* parent) : QWidget(parent),
     connect(&m_refreshTimer, &QTimer::timeout, this, &AnalysisView::refreshRunList);
     auto scheduleRefresh = [this] { m_refreshTimer.start(); };
     connect(m_model, &RunsModel::runAdded, this, scheduleRefresh);
-    connect(m_model, &RunsModel::runRemoved, this, scheduleRefresh);
+    connect(m_model, &RunsModel::runRemoved, this, [this](int id) {
+        m_hasModelFile.remove(id);
+        m_refreshTimer.start();
+    });
     connect(m_model, &RunsModel::runChanged, this, [this](int id) {
         const RunEntry* e = m_model->find(id);
+        m_hasModelFile.remove(id);  // it may just have written its model
         if (e && isFinished(e->state))
             m_refreshTimer.start();
     });
-    connect(m_model, &QAbstractItemModel::modelReset, this, scheduleRefresh);
+    connect(m_model, &QAbstractItemModel::modelReset, this, [this] {
+        m_hasModelFile.clear();
+        m_refreshTimer.start();
+    });
     refreshRunList();
 }
 
@@ -332,8 +339,14 @@ void AnalysisView::refreshRunList()
     }
     m_runList->clear();
     for (const RunEntry& e : m_model->entries()) {
-        if (e.state != RunState::Completed || e.dir.isEmpty() ||
-            !QFile::exists(e.dir + QLatin1Char('/') + QLatin1String(kModelFileName)))
+        if (e.state != RunState::Completed || e.dir.isEmpty())
+            continue;
+        // Each folder is looked at once (until its run changes): the list is rebuilt whenever a
+        // run comes or finishes, and a workspace may hold 100,000 runs.
+        auto known = m_hasModelFile.constFind(e.id);
+        if (known == m_hasModelFile.constEnd())
+            known = m_hasModelFile.insert(e.id, QFile::exists(e.dir + QLatin1Char('/') + QLatin1String(kModelFileName)));
+        if (!*known)
             continue;
         auto* item = new QListWidgetItem(e.name(), m_runList);
         item->setData(Qt::UserRole, e.id);

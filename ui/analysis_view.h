@@ -7,6 +7,7 @@
 
 #include <QColor>
 #include <QThread>
+#include <QHash>
 #include <QTimer>
 #include <QWidget>
 
@@ -145,6 +146,7 @@ private:
     QString m_datasetDir;
     std::unique_ptr<DatasetBytes> m_dataset;
     QTimer m_refreshTimer;  ///< coalesces refreshRunList
+    QHash<int, bool> m_hasModelFile;  ///< run id -> its folder holds model.pt (forgotten when the run changes)
 };
 
 } // namespace dropoutlab::ui

@@ -429,7 +429,11 @@ void CurvesView::rebuildGroups(Panel& panel)
 
 void CurvesView::markDirty(int id)
 {
-    m_dirty.insert(id);
+    // Only charted runs have curves to redraw; any run may change a sweep point's band. (A
+    // workspace of 100,000 runs marks every one as it opens.)
+    if (m_panels[0].series.count(id) != 0)
+        m_dirty.insert(id);
+    m_groupsDirty = true;
     if (!m_timer.isActive())
         m_timer.start();
 }
@@ -447,7 +451,7 @@ void CurvesView::flush()
         for (Panel& panel : m_panels)
             rebuild(panel, *entry);
     }
-    if (!dirty.isEmpty()) {
+    if (std::exchange(m_groupsDirty, false)) {
         for (Panel& panel : m_panels) {
             rebuildGroups(panel);
             rescale(panel);

@@ -107,7 +107,8 @@ private:
 
     RunsModel* m_model;
     std::array<Panel, 4> m_panels;
-    QSet<int> m_dirty;
+    QSet<int> m_dirty;          ///< charted runs whose curves must be redrawn
+    bool m_groupsDirty = false;  ///< some run changed: the sweep bands are made again
     QTimer m_timer;
     bool m_grouped = false;
     bool m_showIndividual = false;

@@ -376,12 +376,19 @@ bool RunsModel::lessThan(int left, int right, int column) const
 void RunsModel::prepareSort(int column) const
 {
     useSortColumn(column);
-    if (isNumericColumn(column))
-        return;  // numbers are read as they are compared
+    if (isNumericColumn(column)) {
+        // In row order: a sort would read the runs in random order, one cache miss each.
+        for (std::size_t row = 0; row < m_entries.size(); ++row)
+            sortNumber(static_cast<int>(row), column);
+        return;
+    }
+    if (std::find(m_sortNumberValid.begin(), m_sortNumberValid.end(), 0) == m_sortNumberValid.end())
+        return;  // ranked, and no run changed since (e.g. the same column again, reversed)
     // Texts to ranks: equal texts share one (most columns hold a few distinct values), distinct
     // ones are sorted once.
     const std::size_t rows = m_entries.size();
     QHash<QStringView, int> ids;
+    ids.reserve(static_cast<qsizetype>(std::min<std::size_t>(rows, 1024)));
     std::vector<QStringView> distinct;
     std::vector<int> idOfRow(rows);
     for (std::size_t row = 0; row < rows; ++row) {

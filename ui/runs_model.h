@@ -77,6 +77,8 @@ public:
     /// Readies a sort by `column`: a text column's texts are ranked once, so that the sort
     /// compares numbers (the table's proxy calls it before it sorts).
     void prepareSort(int column) const;
+    /// The text row `row` shows in `column`, kept (valid until the model changes).
+    QStringView columnText(int row, int column) const;
     /// Rows whose texts are not made yet (0 once the model has caught up).
     int rowsWithoutTexts() const;
 
@@ -116,7 +118,6 @@ private:
         bool valid = false;
     };
     const RowTexts& rowTexts(int row) const;
-    QStringView columnText(int row, int column) const;
     /// Makes m_sortKeyColumn `column` (forgetting the keys of another one).
     void useSortColumn(int column) const;
     double sortNumber(int row, int column) const;

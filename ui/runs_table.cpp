@@ -172,9 +172,10 @@ bool RunsTable::sameInEveryRow(int column) const
     const int rows = m_sorted->rowCount();
     if (rows < 2)
         return false;
-    const QVariant first = m_sorted->index(0, column).data();
+    // The model's kept texts, not a QVariant per cell: this runs over every shown run.
+    const QStringView first = m_model->columnText(m_sorted->mapToSource(m_sorted->index(0, column)).row(), column);
     for (int r = 1; r < rows; ++r) {
-        if (m_sorted->index(r, column).data() != first)
+        if (m_model->columnText(m_sorted->mapToSource(m_sorted->index(r, column)).row(), column) != first)
             return false;
     }
     return true;
