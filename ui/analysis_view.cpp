@@ -345,7 +345,9 @@ void AnalysisView::refreshRunList()
         // run comes or finishes, and a workspace may hold 100,000 runs.
         auto known = m_hasModelFile.constFind(e.id);
         if (known == m_hasModelFile.constEnd())
-            known = m_hasModelFile.insert(e.id, QFile::exists(e.dir + QLatin1Char('/') + QLatin1String(kModelFileName)));
+            known = m_hasModelFile.insert(e.id, e.hadModelFile ? *e.hadModelFile
+                                                               : QFile::exists(e.dir + QLatin1Char('/') +
+                                                                               QLatin1String(kModelFileName)));
         if (!*known)
             continue;
         auto* item = new QListWidgetItem(e.name(), m_runList);

@@ -9,6 +9,7 @@
 #include <QString>
 
 #include <cstddef>
+#include <optional>
 
 namespace dropoutlab::ui {
 
@@ -51,6 +52,8 @@ struct RunEntry {
     int point = -1;           ///< index of the sweep point
     QString pointLabel;       ///< e.g. "fc1=0.25"
     QString notes;            ///< the user's notes, kept in the run folder's notes.txt
+    /// Whether the folder held model.pt when the workspace was read (unknown for other runs).
+    std::optional<bool> hadModelFile;
 
     QString name() const { return QString::fromStdString(config.name); }
     /// Records a progress report: `progress`, and a trace point for the batches since the last one.

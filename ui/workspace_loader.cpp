@@ -50,6 +50,7 @@ bool WorkspaceLoader::open(const QString& dir, QString* error)
             e.dir = QString::fromStdString(run.dir);
             e.info.device = run.result.device;
             e.notes = RunsModel::readNotes(e.dir);
+            e.hadModelFile = run.hasModel;
         });
     }
     for (const auto& config : queued)

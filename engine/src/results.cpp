@@ -342,6 +342,7 @@ RunRecord loadRun(const std::string& dir)
     record.config = loadConfigFile((root / "config.json").string());
     const fs::path resultPath = root / "result.json";
     std::error_code ec;
+    record.hasModel = fs::is_regular_file(root / kModelFileName, ec);
     if (fs::exists(fs::symlink_status(resultPath, ec))) {  // readTextFile refuses anything but a plain file
         record.result = resultFromJson(readTextFile(resultPath.string(), kMaxJsonFileBytes), resultPath.string());
         return record;

@@ -135,7 +135,9 @@ void TestRunsModel::lookupsAndCountsWithManyRuns()
 void TestRunsModel::sortKeysAndFilterTextsFollowChanges()
 {
     RunsModel model;
-    const std::vector<std::string> names = {"b", "a", "c", "a", "B", "", "ab"};
+    // Texts that tie in their first 8 UTF-16 units too (the ranking packs those).
+    const std::vector<std::string> names = {"b", "a", "c", "a", "B", "", "ab", "run 100000002", "run 10000000",
+                                            "run 100000001", "é", "\xf0\x9f\x98\x80 emoji"};
     std::vector<int> ids;
     for (std::size_t i = 0; i < names.size(); ++i) {
         ExperimentConfig config;
@@ -165,6 +167,8 @@ void TestRunsModel::sortKeysAndFilterTextsFollowChanges()
     model.update(ids[2], [](RunEntry& e) { e.config.name = "0 first"; });
     QVERIFY(checkOrder(RunsModel::Name));
     QVERIFY(model.lessThan(2, 1, RunsModel::Name));
+    model.prepareSort(RunsModel::Name);  // ranked again with the new name
+    QVERIFY(checkOrder(RunsModel::Name));
     // Another column, and back.
     model.prepareSort(RunsModel::LearningRate);
     QVERIFY(checkOrder(RunsModel::LearningRate));

@@ -21,6 +21,7 @@ class TestWorkspaceLoader : public QObject {
 
 private Q_SLOTS:
     void loadsRecordedRunsAndKeepsTheQueue();
+    void savedModelsAreNotedWhileReading();
     void damagedFoldersAreNamed();
     void unusableFolderChangesNothing();
 };
@@ -48,6 +49,30 @@ void TestWorkspaceLoader::loadsRecordedRunsAndKeepsTheQueue()
     names.sort();
     QCOMPARE(names, (QStringList{"a:" + displayName(RunState::Completed), "b:" + displayName(RunState::Completed),
                                  "queued:" + displayName(RunState::Queued)}));
+}
+
+void TestWorkspaceLoader::savedModelsAreNotedWhileReading()
+{
+    // Whether a folder holds model.pt is found with the folder (on the reading threads), so the
+    // Analysis tab need not look at every folder of a large workspace again.
+    QTemporaryDir dir;
+    writeRecordedRun(dir.path(), "with-model", 0.98);
+    writeRecordedRun(dir.path(), "without", 0.99);
+    QFile model(QDir(dir.path()).filePath(QStringLiteral("with-model/model.pt")));
+    QVERIFY(model.open(QIODevice::WriteOnly));
+    model.close();
+    RunsModel runs;
+    RunQueue queue(&runs);
+    WorkspaceLoader loader(&runs, &queue);
+    QString error;
+    QVERIFY2(loader.open(dir.path(), &error), qPrintable(error));
+    QCOMPARE(runs.rowCount(), 2);
+    for (const auto& e : runs.entries()) {
+        QVERIFY(e.hadModelFile.has_value());
+        QCOMPARE(*e.hadModelFile, e.name() == QStringLiteral("with-model"));
+    }
+    // A run of this session has not been read from a folder: unknown.
+    QVERIFY(!runs.find(runs.addRun(ExperimentConfig{}))->hadModelFile.has_value());
 }
 
 void TestWorkspaceLoader::damagedFoldersAreNamed()

@@ -73,6 +73,7 @@ struct RunRecord {
     std::string dir;
     ExperimentConfig config;
     RunResult result; ///< status Interrupted when result.json is absent (epochs from metrics.jsonl)
+    bool hasModel = false;  ///< the folder held a saved model (kModelFileName) when it was read
 };
 
 /// Reads a run folder; throws IoError / ConfigError naming the file when it is unreadable.
