@@ -15,6 +15,7 @@
 #include <QValueAxis>
 
 #include <cmath>
+#include <utility>
 
 
 namespace dropoutlab::ui {
@@ -64,8 +65,16 @@ AccuracyChart::Bars AccuracyChart::currentBars(bool* leftOut) const
     return bars;
 }
 
+void AccuracyChart::setPaused(bool paused)
+{
+    if (std::exchange(m_paused, paused) && !paused)
+        refreshIfChanged();
+}
+
 void AccuracyChart::refreshIfChanged()
 {
+    if (m_paused)
+        return;
     if (currentBars() != m_drawn)
         flush();
 }

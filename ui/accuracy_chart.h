@@ -28,6 +28,8 @@ public:
     ChartView* chartView() const { return m_view; }
     /// Rebuilds now (normally a timer coalesces changes).
     void flush();
+    /// While paused (a workspace is being read) changes wait; resuming draws them.
+    void setPaused(bool paused);
     /// The value axis range in percent (for tests).
     std::pair<double, double> axisRange() const;
 
@@ -50,6 +52,7 @@ private:
     QBarCategoryAxis* m_categories;
     QValueAxis* m_values;
     QTimer m_timer;
+    bool m_paused = false;
 };
 
 } // namespace dropoutlab::ui

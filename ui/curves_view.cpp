@@ -22,6 +22,7 @@
 #include <algorithm>
 #include <cmath>
 #include <set>
+#include <utility>
 
 namespace dropoutlab::ui {
 namespace {
@@ -111,7 +112,10 @@ CurvesView::CurvesView(RunsModel* model, QWidget* parent)
     });
     m_timer.setInterval(kRedrawMs);
     m_timer.setSingleShot(true);
-    connect(&m_timer, &QTimer::timeout, this, &CurvesView::flush);
+    connect(&m_timer, &QTimer::timeout, this, [this] {
+        if (!m_paused)
+            flush();
+    });
     syncChartedRuns();
 }
 
@@ -425,6 +429,12 @@ void CurvesView::rebuildGroups(Panel& panel)
         markAsDecoration(panel.chart, group.band);
         panel.groups[key] = group;
     }
+}
+
+void CurvesView::setPaused(bool paused)
+{
+    if (std::exchange(m_paused, paused) && !paused)
+        flush();
 }
 
 void CurvesView::markDirty(int id)

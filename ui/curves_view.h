@@ -49,6 +49,9 @@ public:
     std::array<ChartView*, 4> chartViews() const;
     /// Applies pending updates now (tests and exports call it; normally a timer does).
     void flush();
+    /// While paused (a workspace is being read: the most recent runs change with every slice),
+    /// the timer does not redraw; resuming applies what is pending.
+    void setPaused(bool paused);
     /// Sweep runs drawn as one mean curve with a ±1 std band per point.
     void setGrouped(bool grouped);
     /// With grouping on: also draw the individual runs.
@@ -121,6 +124,7 @@ private:
     QCheckBox* m_logBox = nullptr;
     QLabel* m_limitLabel = nullptr;
     bool m_syncPending = false;
+    bool m_paused = false;
 };
 
 } // namespace dropoutlab::ui

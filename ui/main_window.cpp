@@ -136,6 +136,19 @@ void MainWindow::buildStatusBar()
 {
     m_status = new QueueStatus(m_model, m_queue);
     statusBar()->addPermanentWidget(m_status);
+    connect(&m_loader, &WorkspaceLoader::progress, this, [this](const QString& message) {
+        statusBar()->showMessage(message);
+    });
+    connect(&m_loader, &WorkspaceLoader::loaded, this, [this](const QString& dir) {
+        statusBar()->showMessage(tr("Read %Ln run(s) from %1", nullptr, m_model->rowCount())
+                                     .arg(QDir::toNativeSeparators(dir)),
+                                 8000);
+        m_curves->setPaused(false);
+        m_accuracy->setPaused(false);
+        if (!m_loader.problems().isEmpty())
+            showProblem(tr("Some runs could not be read"), m_loader.problemsMessage(dir));
+        updateActions();
+    });
 }
 
 void MainWindow::addCurrentRun()
@@ -212,7 +225,8 @@ void MainWindow::updateActions()
 {
     const bool running = m_queue->isRunning();
     // One torch job at a time: no training starts while an analysis runs, and vice versa.
-    m_controls->update(m_panel->isValid(), running, m_queue->queuedCount() > 0 && !m_analysis->isBusy(),
+    m_controls->update(m_panel->isValid(), running,
+                       m_queue->queuedCount() > 0 && !m_analysis->isBusy() && !m_loader.isLoading(),
                        m_table->hasSelection());
     m_analysis->setTrainingActive(running);
     m_status->refresh();
@@ -248,6 +262,10 @@ void MainWindow::onQueueFinished()
 
 void MainWindow::runFinishActions()
 {
+    if (m_loader.isLoading()) {  // the runs still being read are part of what is exported
+        connect(&m_loader, &WorkspaceLoader::loaded, this, &MainWindow::runFinishActions, Qt::SingleShotConnection);
+        return;
+    }
     m_curves->flush();
     m_accuracy->flush();
     updateActions();
@@ -268,11 +286,26 @@ void MainWindow::showProblem(const QString& title, const QString& text)
 
 bool MainWindow::openWorkspace(const QString& dir, QString* error)
 {
-    if (!m_loader.open(dir, error))
+    const bool ok = m_loader.open(dir, error);
+    m_curves->setPaused(false);  // a background open it replaced paused them
+    m_accuracy->setPaused(false);
+    if (!ok)
         return false;
     setWindowTitle(tr("DropoutLab — %1").arg(QDir::toNativeSeparators(dir)));
     if (!m_loader.problems().isEmpty())
         showProblem(tr("Some runs could not be read"), m_loader.problemsMessage(dir));
+    return true;
+}
+
+bool MainWindow::openWorkspaceInBackground(const QString& dir, QString* error)
+{
+    if (!m_loader.openInBackground(dir, error))
+        return false;
+    // The charts would redraw their most recent runs after every slice of runs added.
+    m_curves->setPaused(true);
+    m_accuracy->setPaused(true);
+    setWindowTitle(tr("DropoutLab — %1").arg(QDir::toNativeSeparators(dir)));
+    updateActions();
     return true;
 }
 

@@ -43,6 +43,11 @@ public:
     /// Shows the runs recorded in `dir` and records new runs there. Returns false (and says why)
     /// when it cannot be read.
     bool openWorkspace(const QString& dir, QString* error = nullptr);
+    /// The same, reading the run folders without blocking the window (the status bar says how far
+    /// it is; the queue starts once they are read). False (and why) when `dir` cannot be used.
+    bool openWorkspaceInBackground(const QString& dir, QString* error = nullptr);
+    bool isLoadingWorkspace() const { return m_loader.isLoading(); }
+    const WorkspaceLoader* workspaceLoader() const { return &m_loader; }
     /// Shows the sweep recorded in `dir` (e.g. by CLI shards) and follows it while it is written.
     bool openSweepFolder(const QString& dir, QString* error = nullptr);
     /// Queues a sweep into a new folder of the workspace (or `folder`); returns false with a reason.

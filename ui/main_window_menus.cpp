@@ -31,7 +31,7 @@ void MainWindow::buildMenus()
 {
     QMenu* file = menuBar()->addMenu(tr("&File"));
     file->addAction(tr("&Open Workspace…"), QKeySequence::Open, this, [this] {
-        chooseFolder(tr("Open Workspace"), tr("Cannot open the workspace"), &MainWindow::openWorkspace);
+        chooseFolder(tr("Open Workspace"), tr("Cannot open the workspace"), &MainWindow::openWorkspaceInBackground);
     })->setObjectName(QStringLiteral("openWorkspace"));
     file->addAction(tr("Open &Sweep Folder…"), this, [this] {
         chooseFolder(tr("Open Sweep Folder"), tr("Cannot open the sweep folder"), &MainWindow::openSweepFolder);

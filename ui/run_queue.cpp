@@ -10,6 +10,7 @@
 #include <QDir>
 
 #include <algorithm>
+#include <utility>
 
 namespace dropoutlab::ui {
 
@@ -94,10 +95,21 @@ int RunQueue::queuedCount() const
     return m_model->countIn(RunState::Queued);
 }
 
+void RunQueue::setHeld(bool held)
+{
+    m_held = held;
+    if (!held && std::exchange(m_startWhenReleased, false))
+        start();
+}
+
 void RunQueue::start()
 {
     if (m_running)
         return;
+    if (m_held) {
+        m_startWhenReleased = true;
+        return;
+    }
     if (queuedCount() == 0) {
         Q_EMIT queueFinished();  // nothing to do is a finished queue (automation waits for it)
         return;

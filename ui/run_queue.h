@@ -37,6 +37,9 @@ public:
     /// Starts working through the queue (no-op when running; with nothing queued it only
     /// reports queueFinished).
     void start();
+    /// While held (a workspace is being read), start() waits: the queue starts once released.
+    void setHeld(bool held);
+    bool isHeld() const { return m_held; }
     /// Cancels the current run (it ends as cancelled, its epochs kept) and stops the queue.
     void stop();
     /// Stops and blocks until the training thread has ended (the window is closing).
@@ -77,6 +80,8 @@ private:
     void onFailed(int runId, const QString& message);
     void onSweepFinished();
     void setRunning(bool running);
+    bool m_held = false;
+    bool m_startWhenReleased = false;
     bool isQueued(int runId) const;
 
     RunsModel* m_model;

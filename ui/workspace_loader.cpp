@@ -4,20 +4,48 @@
 #include "runs_model.h"
 
 #include "dropoutlab/errors.h"
-#include "dropoutlab/results.h"
 
 #include <QDir>
+#include <QElapsedTimer>
+#include <QLocale>
+
+#include <utility>
 
 namespace dropoutlab::ui {
 namespace {
 
 constexpr int kProblemsShown = 8;
+/// A background open adds runs for at most this long per event-loop turn.
+constexpr qint64 kSliceNs = 15'000'000;
 
 } // namespace
 
-WorkspaceLoader::WorkspaceLoader(RunsModel* model, RunQueue* queue) : m_model(model), m_queue(queue) {}
+WorkspaceLoader::WorkspaceLoader(RunsModel* model, RunQueue* queue, QObject* parent)
+    : QObject(parent), m_model(model), m_queue(queue)
+{
+    m_addTimer.setInterval(0);
+    connect(&m_addTimer, &QTimer::timeout, this, &WorkspaceLoader::addSlice);
+}
 
-bool WorkspaceLoader::open(const QString& dir, QString* error)
+WorkspaceLoader::~WorkspaceLoader()
+{
+    cancel();
+}
+
+bool WorkspaceLoader::cancel()
+{
+    if (m_cancel)
+        m_cancel->store(true);
+    if (m_reader.joinable())
+        m_reader.join();
+    m_cancel.reset();
+    m_addTimer.stop();
+    m_pending.clear();
+    m_pendingProblems.clear();
+    return std::exchange(m_loading, false);
+}
+
+bool WorkspaceLoader::begin(const QString& dir, QString* error)
 {
     auto fail = [&](const QString& why) {
         if (error)
@@ -25,17 +53,9 @@ bool WorkspaceLoader::open(const QString& dir, QString* error)
         return false;
     };
     if (m_queue->isRunning())
-        return fail(QObject::tr("stop the running queue before opening another workspace"));
+        return fail(tr("stop the running queue before opening another workspace"));
     if (!QDir().mkpath(dir))
-        return fail(QObject::tr("cannot create the folder %1").arg(dir));
-    std::vector<RunRecord> runs;
-    std::vector<std::string> problems;
-    try {
-        // One unreadable run folder (damaged, or from a newer version) must not hide the others.
-        runs = loadWorkspace(dir.toStdString(), &problems);
-    } catch (const Error& e) {
-        return fail(QString::fromStdString(e.what()));
-    }
+        return fail(tr("cannot create the folder %1").arg(dir));
     // Queued runs stay queued; everything recorded comes from the new workspace.
     std::vector<ExperimentConfig> queued;
     for (const auto& e : m_model->entries()) {
@@ -43,23 +63,123 @@ bool WorkspaceLoader::open(const QString& dir, QString* error)
             queued.push_back(e.config);
     }
     m_model->clear();
-    for (const auto& run : runs) {
-        const int id = m_model->addRun(run.config, stateFromStatus(run.result.status));
-        m_model->update(id, [&](RunEntry& e) {
-            e.result = run.result;
-            e.dir = QString::fromStdString(run.dir);
-            e.info.device = run.result.device;
-            e.notes = RunsModel::readNotes(e.dir);
-            e.hadModelFile = run.hasModel;
-        });
-    }
     for (const auto& config : queued)
         m_queue->enqueue(config);
     m_queue->setWorkspace(dir);
+    m_dir = dir;
     m_problems.clear();
+    return true;
+}
+
+void WorkspaceLoader::addRun(const RunRecord& run)
+{
+    const int id = m_model->addRun(run.config, stateFromStatus(run.result.status));
+    m_model->update(id, [&](RunEntry& e) {
+        e.result = run.result;
+        e.dir = QString::fromStdString(run.dir);
+        e.info.device = run.result.device;
+        e.notes = RunsModel::readNotes(e.dir);
+        e.hadModelFile = run.hasModel;
+    });
+}
+
+void WorkspaceLoader::finish(const std::vector<std::string>& problems)
+{
     for (const auto& problem : problems)
         m_problems << QString::fromStdString(problem);
+}
+
+bool WorkspaceLoader::open(const QString& dir, QString* error)
+{
+    std::vector<RunRecord> runs;
+    std::vector<std::string> problems;
+    try {
+        // Read before anything changes: a folder that cannot be listed leaves the model as it is.
+        // One unreadable run folder (damaged, or from a newer version) must not hide the others.
+        if (!QDir().mkpath(dir))
+            throw IoError(tr("cannot create the folder %1").arg(dir).toStdString());
+        if (!m_queue->isRunning())
+            runs = loadWorkspace(dir.toStdString(), &problems);
+    } catch (const Error& e) {
+        if (error)
+            *error = QString::fromStdString(e.what());
+        return false;
+    }
+    const bool wasHolding = cancel();  // a background open of another folder, if any, ends here
+    const bool ok = begin(dir, error);
+    if (ok) {
+        for (const auto& run : runs)
+            addRun(run);
+        finish(problems);
+    }
+    if (wasHolding)
+        m_queue->setHeld(false);
+    return ok;
+}
+
+bool WorkspaceLoader::openInBackground(const QString& dir, QString* error)
+{
+    const bool wasHolding = cancel();
+    if (!begin(dir, error)) {
+        if (wasHolding)
+            m_queue->setHeld(false);
+        return false;
+    }
+    m_loading = true;
+    m_queue->setHeld(true);
+    m_cancel = std::make_shared<std::atomic<bool>>(false);
+    Q_EMIT progress(tr("Reading the run folders of %1…").arg(QDir::toNativeSeparators(dir)));
+    m_reader = std::thread([this, cancelFlag = m_cancel, path = dir.toStdString()] {
+        auto runs = std::make_shared<std::vector<RunRecord>>();
+        auto problems = std::make_shared<std::vector<std::string>>();
+        try {
+            *runs = loadWorkspace(path, problems.get(), cancelFlag.get());
+        } catch (const Error& e) {
+            problems->push_back(e.what());  // the folder vanished or cannot be listed any more
+        } catch (const std::exception& e) {
+            problems->push_back(path + ": " + e.what());
+        }
+        if (cancelFlag->load())
+            return;
+        // Back on the GUI thread; dropped with the loader if it is gone (it waits for this thread).
+        QMetaObject::invokeMethod(
+            this,
+            [this, cancelFlag, runs, problems] {
+                if (cancelFlag != m_cancel)
+                    return;  // another folder was opened meanwhile
+                if (m_reader.joinable())
+                    m_reader.join();
+                m_pending = std::move(*runs);
+                m_pendingProblems = std::move(*problems);
+                m_added = 0;
+                m_addTimer.start();
+            },
+            Qt::QueuedConnection);
+    });
     return true;
+}
+
+void WorkspaceLoader::addSlice()
+{
+    QElapsedTimer clock;
+    clock.start();
+    while (m_added < m_pending.size() && clock.nsecsElapsed() < kSliceNs)
+        addRun(m_pending[m_added++]);
+    if (m_added < m_pending.size()) {
+        Q_EMIT progress(tr("Adding runs: %1 of %2…")
+                            .arg(QLocale().toString(static_cast<qulonglong>(m_added)),
+                                 QLocale().toString(static_cast<qulonglong>(m_pending.size()))));
+        return;
+    }
+    m_addTimer.stop();
+    const std::vector<std::string> problems = std::move(m_pendingProblems);
+    m_pending.clear();
+    m_pendingProblems.clear();
+    m_cancel.reset();
+    finish(problems);
+    m_loading = false;
+    m_queue->setHeld(false);
+    Q_EMIT loaded(m_dir);
 }
 
 QString WorkspaceLoader::problemsMessage(const QString& dir) const
@@ -68,11 +188,11 @@ QString WorkspaceLoader::problemsMessage(const QString& dir) const
         return {};
     QStringList shown = m_problems.mid(0, kProblemsShown);
     if (m_problems.size() > kProblemsShown)
-        shown << QObject::tr("… and %n more", nullptr, static_cast<int>(m_problems.size() - kProblemsShown));
+        shown << tr("… and %n more", nullptr, static_cast<int>(m_problems.size() - kProblemsShown));
     const QString where = QDir::toNativeSeparators(dir);
     const QString intro = m_problems.size() == 1
-                              ? QObject::tr("One run folder in %1 could not be read and is not shown:").arg(where)
-                              : QObject::tr("%1 run folders in %2 could not be read and are not shown:")
+                              ? tr("One run folder in %1 could not be read and is not shown:").arg(where)
+                              : tr("%1 run folders in %2 could not be read and are not shown:")
                                     .arg(m_problems.size())
                                     .arg(where);
     return intro + QStringLiteral("\n\n") + shown.join(QStringLiteral("\n"));

@@ -6,6 +6,7 @@
 #include "main_window.h"
 #include "run_queue.h"
 #include "runs_model.h"
+#include "workspace_loader.h"
 
 #include "dropoutlab_build.h"
 
@@ -58,11 +59,14 @@ int main(int argc, char** argv)
     if (!options.theme.isEmpty())
         window.setTheme(*parseTheme(options.theme), false);
     const QString workspace = options.workspace.isEmpty() ? window.runQueue()->workspace() : options.workspace;
-    if (!window.openWorkspace(workspace, &error)) {
+    double loadedAt = 0.0;
+    QObject::connect(window.workspaceLoader(), &WorkspaceLoader::loaded, &window,
+                     [&] { loadedAt = static_cast<double>(clock.nsecsElapsed()) / 1e9; });
+    if (!window.openWorkspaceInBackground(workspace, &error)) {
         std::fprintf(stderr, "dropoutlab: workspace %s: %s\n", qPrintable(workspace), qPrintable(error));
         return 1;
     }
-    const double openSeconds = static_cast<double>(clock.nsecsElapsed()) / 1e9;
+    const double windowSeconds = static_cast<double>(clock.nsecsElapsed()) / 1e9;
     if (!options.openSweep.isEmpty() && !window.openSweepFolder(options.openSweep, &error)) {
         std::fprintf(stderr, "dropoutlab: sweep folder %s: %s\n", qPrintable(options.openSweep), qPrintable(error));
         return 1;
@@ -101,9 +105,9 @@ int main(int argc, char** argv)
         const int runs = window.runsModel()->rowCount();
         clock.restart();
         windowOwner.reset();
-        std::fprintf(stderr, "dropoutlab: workspace of %d runs: window created and workspace read in %.2f s, "
-                             "window closed in %.2f s\n",
-                     runs, openSeconds, static_cast<double>(clock.nsecsElapsed()) / 1e9);
+        std::fprintf(stderr, "dropoutlab: workspace of %d runs: window ready in %.2f s, runs read and shown %.2f s "
+                             "after start, window closed in %.2f s\n",
+                     runs, windowSeconds, loadedAt, static_cast<double>(clock.nsecsElapsed()) / 1e9);
     }
     return status;
 }

@@ -354,8 +354,10 @@ RunRecord loadRun(const std::string& dir)
     return record;
 }
 
-std::vector<RunRecord> loadWorkspace(const std::string& workspace, std::vector<std::string>* problems)
+std::vector<RunRecord> loadWorkspace(const std::string& workspace, std::vector<std::string>* problems,
+                                     const std::atomic<bool>* cancel)
 {
+    const auto cancelled = [cancel] { return cancel && cancel->load(); };
     std::error_code ec;
     if (!fs::is_directory(workspace, ec))
         throw IoError(workspace + ": folder not found");
@@ -366,6 +368,8 @@ std::vector<RunRecord> loadWorkspace(const std::string& workspace, std::vector<s
     for (; it != fs::directory_iterator(); it.increment(ec)) {
         if (ec)
             throw IoError(workspace + ": cannot list the folder (" + ec.message() + ")");
+        if (cancelled())
+            return {};
         std::error_code typeError;
         if (it->is_directory(typeError) && isRunDirectory(it->path().string()))
             dirs.push_back(it->path().string());
@@ -382,7 +386,7 @@ std::vector<RunRecord> loadWorkspace(const std::string& workspace, std::vector<s
     std::vector<std::exception_ptr> failures(dirs.size());
     std::atomic<std::size_t> next{0};
     const auto work = [&] {
-        for (std::size_t i = next++; i < dirs.size(); i = next++) {
+        for (std::size_t i = next++; i < dirs.size() && !cancelled(); i = next++) {
             try {
                 loaded[i] = loadRun(dirs[i]);
             } catch (...) {
@@ -398,6 +402,8 @@ std::vector<RunRecord> loadWorkspace(const std::string& workspace, std::vector<s
     work();
     for (auto& helper : helpers)
         helper.join();
+    if (cancelled())
+        return {};
     std::vector<RunRecord> runs;
     runs.reserve(dirs.size());
     for (std::size_t i = 0; i < dirs.size(); ++i) {

@@ -8,6 +8,7 @@
 
 #include <QDir>
 #include <QFile>
+#include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -22,6 +23,8 @@ class TestWorkspaceLoader : public QObject {
 private Q_SLOTS:
     void loadsRecordedRunsAndKeepsTheQueue();
     void savedModelsAreNotedWhileReading();
+    void opensInTheBackground();
+    void anotherOpenOrTheEndStopsABackgroundRead();
     void damagedFoldersAreNamed();
     void unusableFolderChangesNothing();
 };
@@ -73,6 +76,85 @@ void TestWorkspaceLoader::savedModelsAreNotedWhileReading()
     }
     // A run of this session has not been read from a folder: unknown.
     QVERIFY(!runs.find(runs.addRun(ExperimentConfig{}))->hadModelFile.has_value());
+}
+
+void TestWorkspaceLoader::opensInTheBackground()
+{
+    QTemporaryDir dir;
+    for (int i = 0; i < 200; ++i)
+        writeRecordedRun(dir.path(), "run-" + std::to_string(1000 + i), 0.9);
+    QFile broken(dir.filePath("run-1100/result.json"));
+    QVERIFY(broken.open(QIODevice::WriteOnly | QIODevice::Truncate));
+    broken.write("{\"status\": ");
+    broken.close();
+    RunsModel model;
+    RunQueue queue(&model);
+    ExperimentConfig queued;
+    queued.name = "queued";
+    queue.enqueue(queued);
+    WorkspaceLoader loader(&model, &queue);
+    QSignalSpy loaded(&loader, &WorkspaceLoader::loaded);
+    QSignalSpy finished(&queue, &RunQueue::queueFinished);
+    QString error;
+    QVERIFY2(loader.openInBackground(dir.path(), &error), qPrintable(error));
+    // At once: the queued run is still there, the folder is the queue's, the read goes on.
+    QVERIFY(loader.isLoading());
+    QVERIFY(queue.isHeld());
+    QCOMPARE(queue.workspace(), dir.path());
+    QCOMPARE(model.rowCount(), 1);
+    QCOMPARE(model.entries().front().name(), QStringLiteral("queued"));
+    // A start asked for meanwhile waits for the runs (the queued run is removed first: this test
+    // trains nothing, and an empty queue reports that it finished).
+    model.removeRun(model.entries().front().id);
+    queue.start();
+    QCOMPARE(finished.size(), 0);
+    QVERIFY(loaded.wait(20000));
+    QCOMPARE(loaded.front().front().toString(), dir.path());
+    QVERIFY(!loader.isLoading());
+    QVERIFY(!queue.isHeld());
+    QCOMPARE(finished.size(), 1);
+    QCOMPARE(model.rowCount(), 199);
+    QCOMPARE(loader.problems().size(), 1);
+    QVERIFY2(loader.problems().front().contains("run-1100"), qPrintable(loader.problems().front()));
+    // In folder order, as a synchronous open gives them.
+    QCOMPARE(model.entries().front().name(), QStringLiteral("run-1000"));
+    QCOMPARE(model.entries().back().name(), QStringLiteral("run-1199"));
+}
+
+void TestWorkspaceLoader::anotherOpenOrTheEndStopsABackgroundRead()
+{
+    QTemporaryDir big;
+    for (int i = 0; i < 300; ++i)
+        writeRecordedRun(big.path(), "big-" + std::to_string(i), 0.9);
+    QTemporaryDir small;
+    writeRecordedRun(small.path(), "small", 0.9);
+    RunsModel model;
+    RunQueue queue(&model);
+    {
+        // Gone while it reads: it stops and waits for its threads, nothing is left behind.
+        WorkspaceLoader loader(&model, &queue);
+        QVERIFY(loader.openInBackground(big.path(), nullptr));
+    }
+    QCoreApplication::processEvents();
+    QCOMPARE(model.rowCount(), 0);
+    WorkspaceLoader loader(&model, &queue);
+    QSignalSpy loaded(&loader, &WorkspaceLoader::loaded);
+    QVERIFY(loader.openInBackground(big.path(), nullptr));
+    // Another folder before the first is read: only the second one's runs arrive.
+    QVERIFY(loader.openInBackground(small.path(), nullptr));
+    QVERIFY(loaded.wait(20000));
+    QTest::qWait(100);
+    QCOMPARE(loaded.size(), 1);
+    QCOMPARE(model.rowCount(), 1);
+    QCOMPARE(model.entries().front().name(), QStringLiteral("small"));
+    // A synchronous open in the middle of a background one replaces it and releases the queue.
+    QVERIFY(loader.openInBackground(big.path(), nullptr));
+    QVERIFY(queue.isHeld());
+    QVERIFY(loader.open(small.path(), nullptr));
+    QVERIFY(!loader.isLoading());
+    QVERIFY(!queue.isHeld());
+    QTest::qWait(100);
+    QCOMPARE(model.rowCount(), 1);
 }
 
 void TestWorkspaceLoader::damagedFoldersAreNamed()

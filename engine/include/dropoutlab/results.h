@@ -7,6 +7,7 @@
 #include "dropoutlab/file_limits.h"
 #include "dropoutlab/run_result.h"
 
+#include <atomic>
 #include <cstdint>
 #include <fstream>
 #include <iosfwd>
@@ -78,10 +79,12 @@ struct RunRecord {
 
 /// Reads a run folder; throws IoError / ConfigError naming the file when it is unreadable.
 RunRecord loadRun(const std::string& dir);
-/// Reads every run folder directly inside `workspace` (folders holding config.json), sorted by id.
-/// With `problems`, a folder that cannot be read is skipped and its error appended there;
-/// without, the first such error is thrown.
-std::vector<RunRecord> loadWorkspace(const std::string& workspace, std::vector<std::string>* problems = nullptr);
+/// Reads every run folder directly inside `workspace` (folders holding config.json), sorted by id,
+/// on all cores. With `problems`, a folder that cannot be read is skipped and its error appended
+/// there; without, the first such error is thrown. When `cancel` becomes true the reading stops
+/// soon and returns nothing.
+std::vector<RunRecord> loadWorkspace(const std::string& workspace, std::vector<std::string>* problems = nullptr,
+                                     const std::atomic<bool>* cancel = nullptr);
 /// True when `dir` holds a run (config.json).
 bool isRunDirectory(const std::string& dir);
 
