@@ -24,6 +24,7 @@
 #include <QCloseEvent>
 #include <QDir>
 #include <QFileDialog>
+#include <QLabel>
 #include <QMessageBox>
 #include <QScrollArea>
 #include <QSettings>
@@ -136,9 +137,16 @@ void MainWindow::buildStatusBar()
 {
     m_status = new QueueStatus(m_model, m_queue);
     statusBar()->addPermanentWidget(m_status);
-    connect(&m_loader, &WorkspaceLoader::progress, this, [this](const QString& message) {
-        statusBar()->showMessage(message);
+    // A permanent label: a temporary message would give way to the status tip under the mouse.
+    m_reading = new QLabel;
+    m_reading->setObjectName(QStringLiteral("workspaceProgress"));
+    m_reading->hide();
+    statusBar()->insertPermanentWidget(0, m_reading);
+    connect(&m_loader, &WorkspaceLoader::progress, m_reading, [this](const QString& message) {
+        m_reading->setText(message);
+        m_reading->show();
     });
+    connect(&m_loader, &WorkspaceLoader::loaded, m_reading, &QWidget::hide);
     connect(&m_loader, &WorkspaceLoader::loaded, this, [this](const QString& dir) {
         statusBar()->showMessage(tr("Read %Ln run(s) from %1", nullptr, m_model->rowCount())
                                      .arg(QDir::toNativeSeparators(dir)),
@@ -287,6 +295,7 @@ void MainWindow::showProblem(const QString& title, const QString& text)
 bool MainWindow::openWorkspace(const QString& dir, QString* error)
 {
     const bool ok = m_loader.open(dir, error);
+    m_reading->hide();
     m_curves->setPaused(false);  // a background open it replaced paused them
     m_accuracy->setPaused(false);
     if (!ok)

@@ -12,6 +12,7 @@
 #include <memory>
 #include <vector>
 
+class QLabel;
 class QSplitter;
 class QTabWidget;
 
@@ -119,6 +120,7 @@ private:
     QueueControls* m_controls = nullptr;
     QueueStatus* m_status = nullptr;
     WorkspaceLoader m_loader;
+    QLabel* m_reading = nullptr;  ///< the status bar's "reading the workspace" line
     SweepFolderWatcher* m_watcher;
     std::unique_ptr<ResultsExporter> m_exporter;
     FinishActions* m_finish = nullptr;  ///< --analysis, --export, --quit-when-done
