@@ -112,11 +112,8 @@ CurvesView::CurvesView(RunsModel* model, QWidget* parent)
     });
     m_timer.setInterval(kRedrawMs);
     m_timer.setSingleShot(true);
-    connect(&m_timer, &QTimer::timeout, this, [this] {
-        if (!m_paused)
-            flush();
-    });
-    syncChartedRuns();
+    connect(&m_timer, &QTimer::timeout, this, &CurvesView::flushStep);
+    syncChartedRuns(std::numeric_limits<std::size_t>::max());
 }
 
 std::vector<int> CurvesView::chartedRuns(int* shown) const
@@ -134,7 +131,7 @@ void CurvesView::scheduleSync()
         m_timer.start();
 }
 
-void CurvesView::syncChartedRuns()
+void CurvesView::syncChartedRuns(std::size_t maxAdded)
 {
     m_syncPending = false;
     int visible = 0;
@@ -147,9 +144,15 @@ void CurvesView::syncChartedRuns()
     }
     for (const int id : leaving)
         removeRun(id);
+    std::size_t added = 0;
     for (auto it = wanted.rbegin(); it != wanted.rend(); ++it) {  // oldest first: the legend's order
-        if (m_panels[0].series.count(*it) == 0)
-            addRun(*it);
+        if (m_panels[0].series.count(*it) != 0)
+            continue;
+        if (added++ == maxAdded) {
+            m_syncPending = true;  // the rest next time
+            break;
+        }
+        addRun(*it);
     }
     const bool limited = static_cast<std::size_t>(visible) > wanted.size();
     m_limitLabel->setVisible(limited);
@@ -434,7 +437,16 @@ void CurvesView::rebuildGroups(Panel& panel)
 void CurvesView::setPaused(bool paused)
 {
     if (std::exchange(m_paused, paused) && !paused)
-        flush();
+        flushStep();
+}
+
+void CurvesView::flushStep()
+{
+    if (m_paused)
+        return;
+    flush(kRunsAddedPerStep);
+    if (m_syncPending)  // more runs to draw: the next few in the next event-loop turn
+        QTimer::singleShot(0, this, &CurvesView::flushStep);
 }
 
 void CurvesView::markDirty(int id)
@@ -448,11 +460,11 @@ void CurvesView::markDirty(int id)
         m_timer.start();
 }
 
-void CurvesView::flush()
+void CurvesView::flush(std::size_t maxAdded)
 {
     m_timer.stop();
     if (m_syncPending)
-        syncChartedRuns();
+        syncChartedRuns(maxAdded);
     const QSet<int> dirty = std::exchange(m_dirty, {});
     for (const int id : dirty) {
         const RunEntry* entry = m_model->find(id);

@@ -5,6 +5,8 @@
 #include <QWidget>
 
 #include <array>
+#include <cstddef>
+#include <limits>
 #include <map>
 
 class QAbstractAxis;
@@ -47,8 +49,13 @@ public:
     /// runs in the table brings older ones in). `shown` (when given) gets how many are shown.
     std::vector<int> chartedRuns(int* shown = nullptr) const;
     std::array<ChartView*, 4> chartViews() const;
-    /// Applies pending updates now (tests and exports call it; normally a timer does).
-    void flush();
+    /// Applies pending updates now (tests and exports call it; normally a timer does, drawing at
+    /// most kRunsAddedPerStep new runs per event-loop turn). With `maxAdded`, at most that many
+    /// runs are added to the charts; the rest stay pending.
+    void flush(std::size_t maxAdded = std::numeric_limits<std::size_t>::max());
+    /// Adding a run's curves to the four charts takes a few milliseconds: at most this many per
+    /// turn when the timer redraws (40 new runs at once stalled the window 160 ms).
+    static constexpr std::size_t kRunsAddedPerStep = 10;
     /// While paused (a workspace is being read: the most recent runs change with every slice),
     /// the timer does not redraw; resuming applies what is pending.
     void setPaused(bool paused);
@@ -97,8 +104,10 @@ private:
     void rescaleLog(Panel& panel, double lo, double hi);
     void removeRun(int id);
     /// Adds and drops series so that exactly chartedRuns() are drawn; says so when runs are left out.
-    void syncChartedRuns();
+    void syncChartedRuns(std::size_t maxAdded);
     void scheduleSync();
+    /// The timer's redraw: flush() a few runs at a time, the next ones in the next turn.
+    void flushStep();
     void markDirty(int id);
     void rebuild(Panel& panel, const RunEntry& entry);
     void rescale(Panel& panel);

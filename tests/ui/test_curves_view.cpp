@@ -95,6 +95,7 @@ private Q_SLOTS:
     void zoomSurvivesNewDataUntilReset();
     void exportsShowWhatIsOnScreen();
     void chartsDrawTheMostRecentRuns();
+    void manyNewRunsAreDrawnAFewPerTurn();
 };
 
 void TestCurvesView::emaSmoothingAsTensorBoard()
@@ -281,6 +282,41 @@ void TestCurvesView::chartsDrawTheMostRecentRuns()
     QCOMPARE(charted.back(), ids[0]);
     QVERIFY(shownSeries(validation, "run 0"));
     QVERIFY(!shownSeries(validation, "run 59"));
+}
+
+void TestCurvesView::manyNewRunsAreDrawnAFewPerTurn()
+{
+    // 40 runs arriving at once (a workspace read) are drawn a few per event-loop turn by the
+    // timer, oldest first as the legend lists them; flush() still draws everything at once.
+    RunsModel model;
+    CurvesView view(&model);
+    for (int i = 0; i < 40; ++i) {
+        ExperimentConfig config;
+        config.name = "run " + std::to_string(i);
+        const int id = model.addRun(config, RunState::Completed);
+        model.update(id, [](RunEntry& e) { e.result.epochs.push_back({1, 0.5, 0.9, 0.4, 0.95, 1.0, 0.9, 0.1}); });
+    }
+    QChart* validation = view.chartViews()[1]->chart();
+    view.flush(CurvesView::kRunsAddedPerStep);
+    QVERIFY(shownSeries(validation, "run 0"));
+    QVERIFY(shownSeries(validation, "run 9"));
+    QVERIFY(!shownSeries(validation, "run 10"));
+    // The timer's steps go on by themselves until every run is drawn.
+    QTRY_VERIFY(shownSeries(validation, "run 39"));
+    for (int i = 0; i < 40; ++i)
+        QVERIFY(shownSeries(validation, QStringLiteral("run %1").arg(i)));
+
+    RunsModel other;
+    CurvesView atOnce(&other);
+    atOnce.setPaused(true);
+    for (int i = 0; i < 40; ++i) {
+        const int id = other.addRun(ExperimentConfig{}, RunState::Completed);
+        other.update(id, [](RunEntry& e) { e.result.epochs.push_back({1, 0.5, 0.9, 0.4, 0.95, 1.0, 0.9, 0.1}); });
+    }
+    QTest::qWait(400);  // paused: the timer draws nothing
+    QVERIFY(atOnce.chartViews()[1]->chart()->series().isEmpty());
+    atOnce.flush();
+    QVERIFY(!atOnce.chartViews()[1]->chart()->series().isEmpty());
 }
 
 QTEST_MAIN(TestCurvesView)
