@@ -17,6 +17,17 @@ using namespace dropoutlab::ui;
 
 using dropoutlab::test::writeRecordedRun;
 
+namespace {
+
+/// Damages a run folder's file as a crash while writing it would.
+bool cutShort(const QString& path)
+{
+    QFile file(path);
+    return file.open(QIODevice::WriteOnly | QIODevice::Truncate) && file.write("{\"status\": ") > 0;
+}
+
+} // namespace
+
 class TestWorkspaceLoader : public QObject {
     Q_OBJECT
 
@@ -83,10 +94,7 @@ void TestWorkspaceLoader::opensInTheBackground()
     QTemporaryDir dir;
     for (int i = 0; i < 200; ++i)
         writeRecordedRun(dir.path(), "run-" + std::to_string(1000 + i), 0.9);
-    QFile broken(dir.filePath("run-1100/result.json"));
-    QVERIFY(broken.open(QIODevice::WriteOnly | QIODevice::Truncate));
-    broken.write("{\"status\": ");
-    broken.close();
+    QVERIFY(cutShort(dir.filePath("run-1100/result.json")));
     RunsModel model;
     RunQueue queue(&model);
     ExperimentConfig queued;
@@ -162,10 +170,7 @@ void TestWorkspaceLoader::damagedFoldersAreNamed()
     QTemporaryDir dir;
     writeRecordedRun(dir.path(), "good", 0.98);
     writeRecordedRun(dir.path(), "bad", 0.98);
-    QFile broken(dir.filePath("bad/result.json"));
-    QVERIFY(broken.open(QIODevice::WriteOnly | QIODevice::Truncate));
-    broken.write("{\"status\": ");
-    broken.close();
+    QVERIFY(cutShort(dir.filePath("bad/result.json")));
     RunsModel model;
     RunQueue queue(&model);
     WorkspaceLoader loader(&model, &queue);
