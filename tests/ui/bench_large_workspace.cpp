@@ -111,13 +111,22 @@ int main(int argc, char** argv)
     RunsModel* model = window->runsModel();
     QString error;
     double openSeconds = 0.0;
+    EventLoopMonitor monitor;
+    monitor.start();
     if (parser.isSet(QStringLiteral("workspace"))) {
+        // As the app opens one: in the background, the window shown and answering meanwhile.
+        window->resize(1500, 950);
         openSeconds = secondsOf([&] {
-            if (!window->openWorkspace(parser.value(QStringLiteral("workspace")), &error)) {
+            if (!window->openWorkspaceInBackground(parser.value(QStringLiteral("workspace")), &error)) {
                 std::fprintf(stderr, "bench_large_workspace: %s\n", qPrintable(error));
                 std::exit(2);
             }
+            window->show();
+            while (window->isLoadingWorkspace())
+                QCoreApplication::processEvents(QEventLoop::AllEvents, 50);
         });
+        std::printf("read in the background with the window shown; longest stall meanwhile %.1f ms\n",
+                    monitor.takeRecentStallMs());
     } else {
         const int runs = parser.value(QStringLiteral("runs")).toInt();
         openSeconds = secondsOf([&] {
@@ -160,8 +169,6 @@ int main(int argc, char** argv)
 
     // Each action in its own event-loop turn, with time between them for the timers it starts
     // (chart redraws, coalesced refreshes); the monitor sees every stall, theirs included.
-    EventLoopMonitor monitor;
-    monitor.start();
     // The model makes every row's texts (for sorting and filtering) in slices once rows arrive;
     // the first action waits for that, as a user looks at the window for a moment first.
     const double textsSeconds = secondsOf([&] {
