@@ -68,7 +68,7 @@ AccuracyChart::Bars AccuracyChart::currentBars(bool* leftOut) const
 void AccuracyChart::setPaused(bool paused)
 {
     if (std::exchange(m_paused, paused) && !paused)
-        refreshIfChanged();
+        m_timer.start();  // in a later turn than the curves' first redraw
 }
 
 void AccuracyChart::refreshIfChanged()

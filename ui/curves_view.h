@@ -54,8 +54,8 @@ public:
     /// runs are added to the charts; the rest stay pending.
     void flush(std::size_t maxAdded = std::numeric_limits<std::size_t>::max());
     /// Adding a run's curves to the four charts takes a few milliseconds: at most this many per
-    /// turn when the timer redraws (40 new runs at once stalled the window 160 ms).
-    static constexpr std::size_t kRunsAddedPerStep = 10;
+    /// turn when the timer redraws (40 new runs at once stalled the window 160 ms, 10 still 66 ms).
+    static constexpr std::size_t kRunsAddedPerStep = 5;
     /// While paused (a workspace is being read: the most recent runs change with every slice),
     /// the timer does not redraw; resuming applies what is pending.
     void setPaused(bool paused);

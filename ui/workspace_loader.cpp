@@ -41,6 +41,7 @@ bool WorkspaceLoader::cancel()
     m_cancel.reset();
     m_addTimer.stop();
     m_pending.clear();
+    m_pendingNotes.clear();
     m_pendingProblems.clear();
     return std::exchange(m_loading, false);
 }
@@ -71,14 +72,14 @@ bool WorkspaceLoader::begin(const QString& dir, QString* error)
     return true;
 }
 
-void WorkspaceLoader::addRun(const RunRecord& run)
+void WorkspaceLoader::addRun(const RunRecord& run, const QString* notes)
 {
     const int id = m_model->addRun(run.config, stateFromStatus(run.result.status));
     m_model->update(id, [&](RunEntry& e) {
         e.result = run.result;
         e.dir = QString::fromStdString(run.dir);
         e.info.device = run.result.device;
-        e.notes = RunsModel::readNotes(e.dir);
+        e.notes = notes ? *notes : RunsModel::readNotes(e.dir);
         e.hadModelFile = run.hasModel;
     });
 }
@@ -109,7 +110,7 @@ bool WorkspaceLoader::open(const QString& dir, QString* error)
     const bool ok = begin(dir, error);
     if (ok) {
         for (const auto& run : runs)
-            addRun(run);
+            addRun(run, nullptr);
         finish(problems);
     }
     if (wasHolding)
@@ -131,9 +132,14 @@ bool WorkspaceLoader::openInBackground(const QString& dir, QString* error)
     Q_EMIT progress(tr("Reading the run folders of %1…").arg(QDir::toNativeSeparators(dir)));
     m_reader = std::thread([this, cancelFlag = m_cancel, path = dir.toStdString()] {
         auto runs = std::make_shared<std::vector<RunRecord>>();
+        auto notes = std::make_shared<std::vector<QString>>();
         auto problems = std::make_shared<std::vector<std::string>>();
         try {
             *runs = loadWorkspace(path, problems.get(), cancelFlag.get());
+            // The notes too, here: 100,000 file opens are no work for the window's thread.
+            notes->reserve(runs->size());
+            for (const auto& run : *runs)
+                notes->push_back(RunsModel::readNotes(QString::fromStdString(run.dir)));
         } catch (const Error& e) {
             problems->push_back(e.what());  // the folder vanished or cannot be listed any more
         } catch (const std::exception& e) {
@@ -144,12 +150,13 @@ bool WorkspaceLoader::openInBackground(const QString& dir, QString* error)
         // Back on the GUI thread; dropped with the loader if it is gone (it waits for this thread).
         QMetaObject::invokeMethod(
             this,
-            [this, cancelFlag, runs, problems] {
+            [this, cancelFlag, runs, notes, problems] {
                 if (cancelFlag != m_cancel)
                     return;  // another folder was opened meanwhile
                 if (m_reader.joinable())
                     m_reader.join();
                 m_pending = std::move(*runs);
+                m_pendingNotes = std::move(*notes);
                 m_pendingProblems = std::move(*problems);
                 m_added = 0;
                 m_addTimer.start();
@@ -163,8 +170,10 @@ void WorkspaceLoader::addSlice()
 {
     QElapsedTimer clock;
     clock.start();
-    while (m_added < m_pending.size() && clock.nsecsElapsed() < kSliceNs)
-        addRun(m_pending[m_added++]);
+    while (m_added < m_pending.size() && clock.nsecsElapsed() < kSliceNs) {
+        addRun(m_pending[m_added], m_added < m_pendingNotes.size() ? &m_pendingNotes[m_added] : nullptr);
+        ++m_added;
+    }
     if (m_added < m_pending.size()) {
         Q_EMIT progress(tr("Adding runs: %1 of %2…")
                             .arg(QLocale().toString(static_cast<qulonglong>(m_added)),
@@ -174,12 +183,14 @@ void WorkspaceLoader::addSlice()
     m_addTimer.stop();
     const std::vector<std::string> problems = std::move(m_pendingProblems);
     m_pending.clear();
+    m_pendingNotes.clear();
     m_pendingProblems.clear();
     m_cancel.reset();
     finish(problems);
     m_loading = false;
     m_queue->setHeld(false);
-    Q_EMIT loaded(m_dir);
+    // In a turn of its own: what waits for the runs (charts, exports) must not add to this one.
+    QTimer::singleShot(0, this, [this, dir = m_dir] { Q_EMIT loaded(dir); });
 }
 
 QString WorkspaceLoader::problemsMessage(const QString& dir) const

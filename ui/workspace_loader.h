@@ -50,7 +50,8 @@ Q_SIGNALS:
 private:
     /// The checks and the model's reset that both opens share; the queued runs come back queued.
     bool begin(const QString& dir, QString* error);
-    void addRun(const RunRecord& run);
+    /// Adds a run read from its folder, with its notes (read here when null).
+    void addRun(const RunRecord& run, const QString* notes);
     void finish(const std::vector<std::string>& problems);
     /// Stops a background read and forgets its runs (another folder is being opened, or the end);
     /// true when one was going on (the queue is still held then: the caller releases it).
@@ -66,6 +67,7 @@ private:
     std::shared_ptr<std::atomic<bool>> m_cancel;
     /// Runs read in the background, added a slice at a time.
     std::vector<RunRecord> m_pending;
+    std::vector<QString> m_pendingNotes;
     std::vector<std::string> m_pendingProblems;
     std::size_t m_added = 0;
     QTimer m_addTimer;

@@ -298,9 +298,10 @@ void TestCurvesView::manyNewRunsAreDrawnAFewPerTurn()
     }
     QChart* validation = view.chartViews()[1]->chart();
     view.flush(CurvesView::kRunsAddedPerStep);
+    const auto step = static_cast<int>(CurvesView::kRunsAddedPerStep);
     QVERIFY(shownSeries(validation, "run 0"));
-    QVERIFY(shownSeries(validation, "run 9"));
-    QVERIFY(!shownSeries(validation, "run 10"));
+    QVERIFY(shownSeries(validation, QStringLiteral("run %1").arg(step - 1)));
+    QVERIFY(!shownSeries(validation, QStringLiteral("run %1").arg(step)));
     // The timer's steps go on by themselves until every run is drawn.
     QTRY_VERIFY(shownSeries(validation, "run 39"));
     for (int i = 0; i < 40; ++i)
