@@ -7,6 +7,7 @@
 
 #include <QDir>
 #include <QElapsedTimer>
+#include <QFileInfo>
 #include <QLocale>
 
 #include <utility>
@@ -46,6 +47,17 @@ bool WorkspaceLoader::cancel()
     return std::exchange(m_loading, false);
 }
 
+QString WorkspaceLoader::unusableName(const QString& dir)
+{
+    // Qt reads file names as UTF-8: bytes that are not UTF-8 become U+FFFD, and a folder of that
+    // name would be created beside the real one, empty. Refused instead (the CLI takes any bytes).
+    if (dir.contains(QChar::ReplacementCharacter) && !QFileInfo::exists(dir))
+        return tr("the folder name %1 is not valid UTF-8 (or does not exist); the app needs UTF-8 folder "
+                  "names: rename it, or use dropoutlab-cli, which reads any name")
+            .arg(dir);
+    return {};
+}
+
 bool WorkspaceLoader::begin(const QString& dir, QString* error)
 {
     auto fail = [&](const QString& why) {
@@ -55,6 +67,8 @@ bool WorkspaceLoader::begin(const QString& dir, QString* error)
     };
     if (m_queue->isRunning())
         return fail(tr("stop the running queue before opening another workspace"));
+    if (const QString why = unusableName(dir); !why.isEmpty())
+        return fail(why);
     if (!QDir().mkpath(dir))
         return fail(tr("cannot create the folder %1").arg(dir));
     // Queued runs stay queued; everything recorded comes from the new workspace.
@@ -97,6 +111,8 @@ bool WorkspaceLoader::open(const QString& dir, QString* error)
     try {
         // Read before anything changes: a folder that cannot be listed leaves the model as it is.
         // One unreadable run folder (damaged, or from a newer version) must not hide the others.
+        if (const QString why = unusableName(dir); !why.isEmpty())
+            throw IoError(why.toStdString());
         if (!QDir().mkpath(dir))
             throw IoError(tr("cannot create the folder %1").arg(dir).toStdString());
         if (!m_queue->isRunning())

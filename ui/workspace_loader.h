@@ -40,6 +40,8 @@ public:
     const QStringList& problems() const { return m_problems; }
     /// A message for the user naming (the first few of) the skipped folders of `dir`.
     QString problemsMessage(const QString& dir) const;
+    /// Why `dir` cannot be a workspace by its name (empty when it can): a name that was not UTF-8.
+    static QString unusableName(const QString& dir);
 
 Q_SIGNALS:
     /// What a background open is doing, for the status bar.

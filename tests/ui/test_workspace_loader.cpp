@@ -7,10 +7,13 @@
 #include "dropoutlab/results.h"
 
 #include <QDir>
+#include <QFileInfo>
 #include <QFile>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
+
+#include <sys/stat.h>
 
 using namespace dropoutlab;
 using namespace dropoutlab::ui;
@@ -36,6 +39,7 @@ private Q_SLOTS:
     void savedModelsAreNotedWhileReading();
     void opensInTheBackground();
     void anotherOpenOrTheEndStopsABackgroundRead();
+    void aNameThatIsNotUtf8IsRefused();
     void damagedFoldersAreNamed();
     void unusableFolderChangesNothing();
 };
@@ -163,6 +167,25 @@ void TestWorkspaceLoader::anotherOpenOrTheEndStopsABackgroundRead()
     QVERIFY(!queue.isHeld());
     QTest::qWait(100);
     QCOMPARE(model.rowCount(), 1);
+}
+
+void TestWorkspaceLoader::aNameThatIsNotUtf8IsRefused()
+{
+    // A Latin-1 folder name reaches Qt as U+FFFD: refused by name, and no look-alike folder made.
+    QTemporaryDir parent;
+    const QByteArray latin1 = QFile::encodeName(parent.path()) + "/ws-\xe9";
+    QVERIFY(::mkdir(latin1.constData(), 0755) == 0);
+    const QString asQt = QString::fromLocal8Bit(latin1);
+    QVERIFY(asQt.contains(QChar::ReplacementCharacter));
+    RunsModel model;
+    RunQueue queue(&model);
+    WorkspaceLoader loader(&model, &queue);
+    QString error;
+    QVERIFY(!loader.open(asQt, &error));
+    QVERIFY2(error.contains("not valid UTF-8"), qPrintable(error));
+    QVERIFY(!loader.openInBackground(asQt, &error));
+    QVERIFY2(error.contains("not valid UTF-8"), qPrintable(error));
+    QVERIFY(!QFileInfo::exists(asQt));  // no folder named with U+FFFD beside the real one
 }
 
 void TestWorkspaceLoader::damagedFoldersAreNamed()
