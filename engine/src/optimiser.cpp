@@ -80,6 +80,18 @@ void TrainingOptimiser::beginEpoch(int epoch)
 
 void TrainingOptimiser::zeroGrad()
 {
+    // On the CPU the gradients are dropped instead of zeroed: the backward pass then hands its
+    // gradient buffers over instead of adding them to zeros (a fill and an add per parameter per
+    // step; the values are the same, 0 + g == g). Recorded CUDA graphs need the gradients to stay
+    // where they are, so there they are zeroed.
+    const auto& params = m_optimizer->param_groups().front().params();
+    if (!params.empty() && params.front().device().is_cpu()) {
+        for (auto& group : m_optimizer->param_groups()) {
+            for (auto& p : group.params())
+                p.mutable_grad().reset();
+        }
+        return;
+    }
     m_optimizer->zero_grad();
 }
 
