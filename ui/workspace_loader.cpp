@@ -58,19 +58,19 @@ QString WorkspaceLoader::unusableName(const QString& dir)
     return {};
 }
 
-bool WorkspaceLoader::begin(const QString& dir, QString* error)
+QString WorkspaceLoader::folderProblem(const QString& dir) const
 {
-    auto fail = [&](const QString& why) {
-        if (error)
-            *error = why;
-        return false;
-    };
     if (m_queue->isRunning())
-        return fail(tr("stop the running queue before opening another workspace"));
-    if (const QString why = unusableName(dir); !why.isEmpty())
-        return fail(why);
+        return tr("stop the running queue before opening another workspace");
+    if (QString why = unusableName(dir); !why.isEmpty())
+        return why;
     if (!QDir().mkpath(dir))
-        return fail(tr("cannot create the folder %1").arg(dir));
+        return tr("cannot create the folder %1").arg(dir);
+    return {};
+}
+
+void WorkspaceLoader::begin(const QString& dir)
+{
     // Queued runs stay queued; everything recorded comes from the new workspace.
     std::vector<ExperimentConfig> queued;
     for (const auto& e : m_model->entries()) {
@@ -83,7 +83,6 @@ bool WorkspaceLoader::begin(const QString& dir, QString* error)
     m_queue->setWorkspace(dir);
     m_dir = dir;
     m_problems.clear();
-    return true;
 }
 
 void WorkspaceLoader::addRun(const RunRecord& run, const QString* notes)
@@ -106,42 +105,43 @@ void WorkspaceLoader::finish(const std::vector<std::string>& problems)
 
 bool WorkspaceLoader::open(const QString& dir, QString* error)
 {
+    // Checked and read before anything changes: a folder that cannot be used or listed leaves the
+    // model as it is. One unreadable run folder (damaged, or from a newer version) must not hide
+    // the others.
+    QString why = folderProblem(dir);
     std::vector<RunRecord> runs;
     std::vector<std::string> problems;
-    try {
-        // Read before anything changes: a folder that cannot be listed leaves the model as it is.
-        // One unreadable run folder (damaged, or from a newer version) must not hide the others.
-        if (const QString why = unusableName(dir); !why.isEmpty())
-            throw IoError(why.toStdString());
-        if (!QDir().mkpath(dir))
-            throw IoError(tr("cannot create the folder %1").arg(dir).toStdString());
-        if (!m_queue->isRunning())
+    if (why.isEmpty()) {
+        try {
             runs = loadWorkspace(dir.toStdString(), &problems);
-    } catch (const Error& e) {
+        } catch (const Error& e) {
+            why = QString::fromStdString(e.what());
+        }
+    }
+    if (!why.isEmpty()) {
         if (error)
-            *error = QString::fromStdString(e.what());
+            *error = why;
         return false;
     }
     const bool wasHolding = cancel();  // a background open of another folder, if any, ends here
-    const bool ok = begin(dir, error);
-    if (ok) {
-        for (const auto& run : runs)
-            addRun(run, nullptr);
-        finish(problems);
-    }
+    begin(dir);
+    for (const auto& run : runs)
+        addRun(run, nullptr);
+    finish(problems);
     if (wasHolding)
         m_queue->setHeld(false);
-    return ok;
+    return true;
 }
 
 bool WorkspaceLoader::openInBackground(const QString& dir, QString* error)
 {
-    const bool wasHolding = cancel();
-    if (!begin(dir, error)) {
-        if (wasHolding)
-            m_queue->setHeld(false);
-        return false;
+    if (QString why = folderProblem(dir); !why.isEmpty()) {
+        if (error)
+            *error = why;
+        return false;  // a read in progress goes on
     }
+    cancel();  // a read of another folder ends here; the queue stays held
+    begin(dir);
     m_loading = true;
     m_queue->setHeld(true);
     m_cancel = std::make_shared<std::atomic<bool>>(false);

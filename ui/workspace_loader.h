@@ -50,8 +50,11 @@ Q_SIGNALS:
     void loaded(const QString& dir);
 
 private:
-    /// The checks and the model's reset that both opens share; the queued runs come back queued.
-    bool begin(const QString& dir, QString* error);
+    /// Why `dir` cannot be opened now (empty when it can): the queue runs, a name that was not
+    /// UTF-8, a folder that cannot be created. Both opens check it before anything changes.
+    QString folderProblem(const QString& dir) const;
+    /// The model's reset that both opens share; the queued runs come back queued.
+    void begin(const QString& dir);
     /// Adds a run read from its folder, with its notes (read here when null).
     void addRun(const RunRecord& run, const QString* notes);
     void finish(const std::vector<std::string>& problems);
