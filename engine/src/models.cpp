@@ -1,4 +1,5 @@
 #include "models.h"
+#include "max_pool.h"
 
 #include <cstdlib>
 #include <string>
@@ -16,6 +17,8 @@ DropoutSetting dropoutSetting(const ExperimentConfig& config, const std::string&
 torch::Tensor maxPool2x2(const torch::Tensor& x)
 {
     using torch::indexing::Slice;
+    if (fitsChannelsLastPool(x))
+        return maxPool2x2ChannelsLast(x);
     if (torch::GradMode::is_enabled() || x.dim() != 4 || x.size(2) % 2 != 0 || x.size(3) % 2 != 0)
         return torch::max_pool2d(x, 2);
     const auto even = Slice(0, torch::indexing::None, 2);

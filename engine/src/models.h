@@ -14,9 +14,10 @@ namespace dropoutlab::detail {
 /// The dropout setting of one site in a config; rate 0 where the config does not name it.
 DropoutSetting dropoutSetting(const ExperimentConfig& config, const std::string& site);
 
-/// 2x2 max pooling with stride 2. Without gradients it is the maximum of the four strided
-/// slices, bitwise equal to max_pool2d and ~3x faster in LibTorch 1.13 on the CPU (whose NCHW
-/// max_pool2d is scalar); with gradients it is max_pool2d.
+/// 2x2 max pooling with stride 2, bitwise equal to max_pool2d. Channels-last float CPU tensors
+/// (what the convolutions produce) take the engine's own kernel (max_pool.h); other NCHW ones
+/// without gradients the maximum of the four strided slices (LibTorch 1.13's NCHW max_pool2d is
+/// scalar); the rest max_pool2d.
 torch::Tensor maxPool2x2(const torch::Tensor& input);
 
 /// A convolution weight laid out for training: channels-last on the CPU (oneDNN then keeps each

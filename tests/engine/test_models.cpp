@@ -1,5 +1,6 @@
 // White-box tests of the torch modules (engine/src/models.h).
 #include "models.h"
+#include "max_pool.h"
 
 #include <QTest>
 
@@ -34,6 +35,9 @@ private Q_SLOTS:
     void parameterCounts();
     void deepMlpDropsAtEverySite();
     void fastPoolingEqualsMaxPool();
+    void channelsLastPoolingEqualsMaxPoolToTheBit_data();
+    void channelsLastPoolingEqualsMaxPoolToTheBit();
+    void poolingTakesOnlyWhatItHandles();
     void mcLayersSplitAtTheFirstActiveSite();
 };
 
@@ -171,6 +175,93 @@ void TestModels::fastPoolingEqualsMaxPool()
     QVERIFY(torch::equal(fast.nan_to_num(0), reference.nan_to_num(0)));
     const auto y = torch::randn({3, 64, 14, 14});
     QVERIFY(torch::equal(dropoutlab::detail::maxPool2x2(y), torch::max_pool2d(y, 2)));
+}
+
+namespace {
+
+// Equal as bits: NaN payloads and the sign of zero count.
+bool sameBits(const torch::Tensor& a, const torch::Tensor& b)
+{
+    return a.sizes() == b.sizes() && torch::equal(a.contiguous().view(torch::kInt), b.contiguous().view(torch::kInt));
+}
+
+} // namespace
+
+void TestModels::channelsLastPoolingEqualsMaxPoolToTheBit_data()
+{
+    QTest::addColumn<QList<int>>("shape");
+    QTest::newRow("conv1 output") << QList<int>{6, 32, 28, 28};
+    QTest::newRow("conv2 output") << QList<int>{5, 64, 14, 14};
+    QTest::newRow("one channel") << QList<int>{3, 1, 4, 6};
+    QTest::newRow("odd channels") << QList<int>{2, 7, 2, 2};
+    QTest::newRow("no images") << QList<int>{0, 8, 4, 4};
+}
+
+void TestModels::channelsLastPoolingEqualsMaxPoolToTheBit()
+{
+    // The training pooling (max_pool.cpp) against max_pool2d, value and gradient, bit for bit:
+    // ties (small integers, +0 against -0), NaN (one or two in a window: the last NaN wins),
+    // infinities, a window of -inf only, and -0 in the incoming gradient.
+    QFETCH(QList<int>, shape);
+    const std::vector<std::int64_t> sizes(shape.begin(), shape.end());
+    auto x = torch::randint(-2, 3, sizes).to(torch::kFloat);
+    if (sizes[0] > 1 && sizes[2] >= 4 && sizes[3] >= 4) {
+        const float nan = std::numeric_limits<float>::quiet_NaN();
+        const float inf = std::numeric_limits<float>::infinity();
+        x.index_put_({0, 0, 0, 0}, nan);
+        x.index_put_({0, 0, 1, 1}, -nan);
+        x.index_put_({0, 0, 0, 3}, nan);
+        x.index_put_({1, 0, 0, 0}, -inf);
+        x.index_put_({1, 0, 0, 1}, -inf);
+        x.index_put_({1, 0, 1, 0}, -inf);
+        x.index_put_({1, 0, 1, 1}, -inf);
+        x.index_put_({1, 0, 2, 2}, inf);
+        x.index_put_({1, 0, 0, 2}, -0.0f);
+        x.index_put_({1, 0, 0, 3}, 0.0f);
+        x.index_put_({1, 0, 1, 2}, -0.0f);
+        x.index_put_({1, 0, 1, 3}, -1.0f);
+    }
+    x = x.contiguous(at::MemoryFormat::ChannelsLast);
+    QVERIFY(fitsChannelsLastPool(x));
+    auto grad = torch::randint(-2, 3, {sizes[0], sizes[1], sizes[2] / 2, sizes[3] / 2}).to(torch::kFloat);
+    grad.masked_fill_(grad == 0, -0.0f);
+
+    const auto reference = x.detach().requires_grad_();
+    const auto referenceOut = torch::max_pool2d(reference, 2);
+    referenceOut.backward(grad);
+    const auto ours = x.detach().requires_grad_();
+    const auto oursOut = maxPool2x2ChannelsLast(ours);
+    oursOut.backward(grad);
+    QVERIFY(sameBits(oursOut.detach(), referenceOut.detach()));
+    QVERIFY(sameBits(ours.grad(), reference.grad()));
+    QVERIFY(oursOut.is_contiguous(at::MemoryFormat::ChannelsLast));
+    QVERIFY(ours.grad().is_contiguous(at::MemoryFormat::ChannelsLast));
+
+    // The same through maxPool2x2, and without gradients; and a gradient that arrives in NCHW.
+    QVERIFY(sameBits(maxPool2x2(x), referenceOut.detach()));
+    {
+        torch::NoGradGuard noGrad;
+        QVERIFY(sameBits(maxPool2x2ChannelsLast(x), referenceOut.detach()));
+    }
+    const auto again = x.detach().requires_grad_();
+    maxPool2x2ChannelsLast(again).backward(grad.contiguous());
+    QVERIFY(sameBits(again.grad(), reference.grad()));
+}
+
+void TestModels::poolingTakesOnlyWhatItHandles()
+{
+    const auto cl = at::MemoryFormat::ChannelsLast;
+    QVERIFY(fitsChannelsLastPool(torch::zeros({2, 3, 4, 4}).contiguous(cl)));
+    QVERIFY(!fitsChannelsLastPool(torch::zeros({2, 3, 4, 4})));                      // NCHW
+    QVERIFY(!fitsChannelsLastPool(torch::zeros({2, 3, 5, 4}).contiguous(cl)));       // odd height
+    QVERIFY(!fitsChannelsLastPool(torch::zeros({2, 3, 4, 7}).contiguous(cl)));       // odd width
+    QVERIFY(!fitsChannelsLastPool(torch::zeros({2, 3, 4, 4}, torch::kDouble).contiguous(cl)));
+    QVERIFY(!fitsChannelsLastPool(torch::zeros({3, 4, 4})));
+    // What it does not take, maxPool2x2 still pools (max_pool2d), with gradients.
+    const auto odd = torch::randn({2, 3, 5, 5}).contiguous(cl).requires_grad_();
+    const auto out = maxPool2x2(odd);
+    QCOMPARE(out.sizes().vec(), (std::vector<std::int64_t>{2, 3, 2, 2}));
+    QVERIFY(torch::equal(out, torch::max_pool2d(odd, 2)));
 }
 
 void TestModels::mcLayersSplitAtTheFirstActiveSite()
