@@ -13,9 +13,10 @@
 set -euo pipefail
 
 # libopenblas0-openmp matters: with Debian's reference BLAS training is 3-4x slower.
+# libdnnl-dev: oneDNN's headers, for the Winograd convolutions.
 readonly kPackages=(
   build-essential cmake ninja-build pkg-config git
-  libtorch-dev libopenblas0-openmp
+  libtorch-dev libopenblas0-openmp libdnnl-dev
   qt6-base-dev qt6-charts-dev qt6-svg-dev libqt6opengl6-dev libgl-dev
   nlohmann-json3-dev libcli11-dev zlib1g-dev
   xvfb xauth

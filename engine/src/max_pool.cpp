@@ -47,6 +47,7 @@ inline float windowMax(float a, float b, float d, float e, WindowCode& code)
 // inputs are four contiguous runs of C values and the inner loops run over channels.
 void poolForward(const Shape& s, const float* in, float* out, WindowCode* code)
 {
+    RECORD_FUNCTION("dropoutlab::max_pool2x2", std::vector<c10::IValue>());
     at::parallel_for(0, s.n * s.oh, kRowsPerTask, [&](std::int64_t begin, std::int64_t end) {
         for (std::int64_t row = begin; row < end; ++row) {
             const std::int64_t n = row / s.oh;

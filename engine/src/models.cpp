@@ -1,5 +1,6 @@
 #include "models.h"
 #include "max_pool.h"
+#include "winograd_conv.h"
 
 #include <cstdlib>
 #include <string>
@@ -110,7 +111,12 @@ torch::Tensor NetImpl::forwardLayers(torch::Tensor x, std::size_t from, std::siz
 {
     for (std::size_t i = from; i < std::min(to, m_spec.layers.size()); ++i) {
         switch (m_spec.layers[i].kind) {
-        case Kind::Conv: x = m_convs[i]->forward(x); break;
+        case Kind::Conv: {
+            auto& conv = m_convs[i];
+            auto fast = winogradConv2d(x, conv->weight, conv->bias, m_spec.layers[i].padding);
+            x = fast.defined() ? fast : conv->forward(x);
+            break;
+        }
         case Kind::MaxPool: x = maxPool2x2(x); break;
         case Kind::Relu: x = x.relu_(); break;  // follows a pooling or a layer whose backward needs no output
         case Kind::Sigmoid: x = torch::sigmoid(x); break;  // its backward needs its output: not in place
