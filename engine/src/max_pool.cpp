@@ -3,7 +3,10 @@
 #include <ATen/Parallel.h>
 
 #include <cstdint>
+#include <cstdlib>
 #include <cstring>
+#include <string>
+#include <vector>
 
 namespace dropoutlab::detail {
 namespace {
@@ -148,6 +151,204 @@ public:
     }
 };
 
+// The first convolution fused with the pooling after it: one input channel, a 3x3 kernel. Each
+// pooling window's four convolutions read one 4x4 patch of the image; the convolution's output
+// (the layer's largest tensor) is never written, and its gradient never formed.
+struct ConvPoolShape {
+    std::int64_t n, h, w, channels, padding, oh, ow;  ///< image h x w; pooled oh x ow
+};
+
+bool enabledFusedFirstLayer()
+{
+    // DROPOUTLAB_FUSED_CONV1=0 keeps LibTorch's convolution and a separate pooling, for comparisons
+    // (BENCHMARKS.md) and for the PyTorch parity test.
+    static const bool on = [] {
+        const char* value = std::getenv("DROPOUTLAB_FUSED_CONV1");
+        return !(value && std::string(value) == "0");
+    }();
+    return on;
+}
+
+// The nine inputs of each of a window's four 3x3 convolutions (zero outside the image), in the
+// order of the window code: taps[k][kh * 3 + kw].
+inline void windowTaps(const ConvPoolShape& s, const float* image, std::int64_t oh, std::int64_t ow, float taps[4][9])
+{
+    float patch[4][4];
+    for (int r = 0; r < 4; ++r) {
+        const std::int64_t y = 2 * oh - s.padding + r;
+        for (int c = 0; c < 4; ++c) {
+            const std::int64_t x = 2 * ow - s.padding + c;
+            patch[r][c] = (y >= 0 && y < s.h && x >= 0 && x < s.w) ? image[y * s.w + x] : 0.0f;
+        }
+    }
+    for (int k = 0; k < 4; ++k) {
+        for (int j = 0; j < 9; ++j)
+            taps[k][j] = patch[k / 2 + j / 3][k % 2 + j % 3];
+    }
+}
+
+// One window for every channel: each convolution as its nine products summed in kernel order,
+// plus the bias; then the window's maximum by max_pool2d's rule. weights[j * channels + c];
+// sums[4 * channels] is scratch. The loops over channels vectorise.
+template <bool kWithCode>
+void convPoolWindow(std::int64_t channels, const float* __restrict weights, const float* __restrict bias,
+                    const float (&taps)[4][9], float* __restrict sums, float* __restrict out,
+                    WindowCode* __restrict code)
+{
+    for (std::int64_t i = 0; i < 4 * channels; ++i)
+        sums[i] = 0.0f;
+    for (int j = 0; j < 9; ++j) {
+        const float* __restrict w = weights + j * channels;
+        for (int k = 0; k < 4; ++k) {
+            const float t = taps[k][j];
+            float* __restrict sum = sums + k * channels;
+            for (std::int64_t c = 0; c < channels; ++c)
+                sum[c] += w[c] * t;
+        }
+    }
+    const float* __restrict s0 = sums;
+    const float* __restrict s1 = sums + channels;
+    const float* __restrict s2 = sums + 2 * channels;
+    const float* __restrict s3 = sums + 3 * channels;
+    for (std::int64_t c = 0; c < channels; ++c) {
+        WindowCode at;
+        out[c] = windowMax(s0[c] + bias[c], s1[c] + bias[c], s2[c] + bias[c], s3[c] + bias[c], at);
+        if constexpr (kWithCode)
+            code[c] = at;
+    }
+}
+
+void convPoolForward(const ConvPoolShape& s, const float* images, const float* weights, const float* bias, float* out,
+                     WindowCode* code)
+{
+    RECORD_FUNCTION("dropoutlab::conv1_max_pool2x2", std::vector<c10::IValue>());
+    at::parallel_for(0, s.n * s.oh, kRowsPerTask, [&](std::int64_t begin, std::int64_t end) {
+        float taps[4][9];
+        std::vector<float> sums(static_cast<std::size_t>(4 * s.channels));
+        for (std::int64_t row = begin; row < end; ++row) {
+            const std::int64_t n = row / s.oh;
+            const std::int64_t oh = row % s.oh;
+            const float* image = images + n * s.h * s.w;
+            for (std::int64_t ow = 0; ow < s.ow; ++ow) {
+                windowTaps(s, image, oh, ow, taps);
+                const std::int64_t at = (row * s.ow + ow) * s.channels;
+                if (code)
+                    convPoolWindow<true>(s.channels, weights, bias, taps, sums.data(), out + at, code + at);
+                else
+                    convPoolWindow<false>(s.channels, weights, bias, taps, sums.data(), out + at, nullptr);
+            }
+        }
+    });
+}
+
+// Adds one window's gradient times the nine inputs of the convolution that won, per channel:
+// sum[j * channels + c] and the bias's sum[9 * channels + c]. The winner's input is selected as
+// bits (exactly that value), so that the loop vectorises.
+inline void convPoolWindowGradient(std::int64_t channels, const float (&taps)[4][9], const float* __restrict grad,
+                                   const WindowCode* __restrict code, float* __restrict sum)
+{
+    for (int j = 0; j < 9; ++j) {
+        std::uint32_t t[4];
+        for (int k = 0; k < 4; ++k)
+            std::memcpy(&t[k], &taps[k][j], sizeof(float));
+        float* __restrict row = sum + j * channels;
+        for (std::int64_t c = 0; c < channels; ++c) {
+            const WindowCode k = code[c];
+            const std::uint32_t bits = (t[0] & -std::uint32_t(k == 0)) | (t[1] & -std::uint32_t(k == 1)) |
+                                       (t[2] & -std::uint32_t(k == 2)) | (t[3] & -std::uint32_t(k == 3));
+            float x;
+            std::memcpy(&x, &bits, sizeof x);
+            row[c] += grad[c] * x;
+        }
+    }
+    float* __restrict biasRow = sum + 9 * channels;
+    for (std::int64_t c = 0; c < channels; ++c)
+        biasRow[c] += grad[c];
+}
+
+// The weight and bias gradients: the convolution's output gradient is the pooled gradient at each
+// window's maximum and 0 elsewhere, so each window adds its gradient times the nine inputs of the
+// convolution that won. Sums per image in float, then over images in double in image order: the
+// result does not depend on the thread count.
+void convPoolBackward(const ConvPoolShape& s, const float* images, const float* grad, const WindowCode* code,
+                      float* gradWeight /* [channels][9] */, float* gradBias)
+{
+    const std::int64_t perImage = 10 * s.channels;  // nine weights (j-major) and the bias
+    std::vector<float> partial(static_cast<std::size_t>(s.n * perImage), 0.0f);
+    at::parallel_for(0, s.n, 1, [&](std::int64_t begin, std::int64_t end) {
+        float taps[4][9];
+        for (std::int64_t n = begin; n < end; ++n) {
+            float* __restrict sum = partial.data() + n * perImage;
+            const float* image = images + n * s.h * s.w;
+            for (std::int64_t oh = 0; oh < s.oh; ++oh) {
+                for (std::int64_t ow = 0; ow < s.ow; ++ow) {
+                    windowTaps(s, image, oh, ow, taps);
+                    const std::int64_t at = ((n * s.oh + oh) * s.ow + ow) * s.channels;
+                    convPoolWindowGradient(s.channels, taps, grad + at, code + at, sum);
+                }
+            }
+        }
+    });
+    for (std::int64_t c = 0; c < s.channels; ++c) {
+        for (int j = 0; j < 10; ++j) {
+            double total = 0.0;
+            for (std::int64_t n = 0; n < s.n; ++n)
+                total += partial[static_cast<std::size_t>(n * perImage + j * s.channels + c)];
+            if (j < 9)
+                gradWeight[c * 9 + j] = static_cast<float>(total);
+            else
+                gradBias[c] = static_cast<float>(total);
+        }
+    }
+}
+
+ConvPoolShape convPoolShapeOf(const torch::Tensor& input, const torch::Tensor& weight, std::int64_t padding)
+{
+    const std::int64_t convH = input.size(2) + 2 * padding - 2;
+    const std::int64_t convW = input.size(3) + 2 * padding - 2;
+    return {input.size(0), input.size(2), input.size(3), weight.size(0), padding, convH / 2, convW / 2};
+}
+
+// The weights as [9][channels], so that the inner loops run over channels.
+torch::Tensor tapMajor(const torch::Tensor& weight)
+{
+    return weight.reshape({weight.size(0), 9}).t().contiguous();
+}
+
+class ConvPoolFunction : public torch::autograd::Function<ConvPoolFunction> {
+public:
+    static torch::Tensor forward(torch::autograd::AutogradContext* context, const torch::Tensor& input,
+                                 const torch::Tensor& weight, const torch::Tensor& bias, std::int64_t padding)
+    {
+        const ConvPoolShape s = convPoolShapeOf(input, weight, padding);
+        auto output = torch::empty({s.n, s.channels, s.oh, s.ow}, input.options().memory_format(at::MemoryFormat::ChannelsLast));
+        auto code = torch::empty({s.n, s.oh, s.ow, s.channels}, input.options().dtype(torch::kInt));
+        const auto taps = tapMajor(weight);
+        convPoolForward(s, input.data_ptr<float>(), taps.data_ptr<float>(), bias.data_ptr<float>(),
+                        output.data_ptr<float>(), code.data_ptr<WindowCode>());
+        context->save_for_backward({input, code, weight});
+        context->saved_data["padding"] = padding;
+        return output;
+    }
+
+    static torch::autograd::variable_list backward(torch::autograd::AutogradContext* context,
+                                                   torch::autograd::variable_list gradOutputs)
+    {
+        const auto saved = context->get_saved_variables();
+        const auto& input = saved[0];
+        const auto& code = saved[1];
+        const auto& weight = saved[2];
+        const ConvPoolShape s = convPoolShapeOf(input, weight, context->saved_data["padding"].toInt());
+        const auto grad = gradOutputs[0].contiguous(at::MemoryFormat::ChannelsLast);
+        // One input channel: [channels, 1, 3, 3] is the same memory contiguous or channels-last.
+        auto gradWeight = torch::empty_like(weight);
+        auto gradBias = torch::empty({s.channels}, grad.options());
+        convPoolBackward(s, input.data_ptr<float>(), grad.data_ptr<float>(), code.data_ptr<WindowCode>(),
+                         gradWeight.data_ptr<float>(), gradBias.data_ptr<float>());
+        return {torch::Tensor(), gradWeight, gradBias, torch::Tensor()};
+    }
+};
+
 } // namespace
 
 bool fitsChannelsLastPool(const torch::Tensor& input)
@@ -163,6 +364,38 @@ torch::Tensor maxPool2x2ChannelsLast(const torch::Tensor& input)
     const Shape s = shapeOf(input);
     auto output = torch::empty({s.n, s.c, s.oh, s.ow}, input.options().memory_format(at::MemoryFormat::ChannelsLast));
     poolForward(s, input.data_ptr<float>(), output.data_ptr<float>(), nullptr);
+    return output;
+}
+
+} // namespace dropoutlab::detail
+
+namespace dropoutlab::detail {
+
+bool fitsFusedFirstLayer(const torch::Tensor& input, const torch::Tensor& weight, const torch::Tensor& bias, int padding)
+{
+    const auto f = torch::kFloat;
+    if (!enabledFusedFirstLayer() || !input.defined() || !weight.defined() || !bias.defined() || !input.is_cpu() ||
+        !weight.is_cpu() || !bias.is_cpu() || input.scalar_type() != f || weight.scalar_type() != f ||
+        bias.scalar_type() != f || input.dim() != 4 || input.size(1) != 1 || input.requires_grad() ||
+        !input.is_contiguous() || weight.dim() != 4 || weight.size(1) != 1 || weight.size(2) != 3 ||
+        weight.size(3) != 3 || !(weight.is_contiguous() || weight.is_contiguous(at::MemoryFormat::ChannelsLast)) ||
+        bias.dim() != 1 || bias.size(0) != weight.size(0) || !bias.is_contiguous() || padding < 0)
+        return false;
+    const std::int64_t convH = input.size(2) + 2 * padding - 2;
+    const std::int64_t convW = input.size(3) + 2 * padding - 2;
+    return convH > 0 && convW > 0 && convH % 2 == 0 && convW % 2 == 0;
+}
+
+torch::Tensor fusedFirstLayer(const torch::Tensor& input, const torch::Tensor& weight, const torch::Tensor& bias,
+                              int padding)
+{
+    if (torch::GradMode::is_enabled() && (weight.requires_grad() || bias.requires_grad()))
+        return ConvPoolFunction::apply(input, weight, bias, static_cast<std::int64_t>(padding));
+    const ConvPoolShape s = convPoolShapeOf(input, weight, padding);
+    auto output = torch::empty({s.n, s.channels, s.oh, s.ow}, input.options().memory_format(at::MemoryFormat::ChannelsLast));
+    const auto taps = tapMajor(weight);
+    convPoolForward(s, input.data_ptr<float>(), taps.data_ptr<float>(), bias.data_ptr<float>(), output.data_ptr<float>(),
+                    nullptr);
     return output;
 }
 

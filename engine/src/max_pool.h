@@ -16,4 +16,17 @@ bool fitsChannelsLastPool(const torch::Tensor& input);
 /// each input's gradient once instead of zeroing a buffer and adding into it.
 torch::Tensor maxPool2x2ChannelsLast(const torch::Tensor& input);
 
+/// Whether fusedFirstLayer takes this convolution: one input channel that needs no gradient (the
+/// images), a 3x3 kernel with a bias, float CPU tensors, an even-sized output; and
+/// DROPOUTLAB_FUSED_CONV1 is not 0.
+bool fitsFusedFirstLayer(const torch::Tensor& input, const torch::Tensor& weight, const torch::Tensor& bias, int padding);
+
+/// max_pool2d(conv2d(input, weight, bias, 1, padding), 2), channels-last, in one pass: each window's
+/// four convolutions from one 4x4 patch of the image (nine products summed in kernel order, then
+/// the bias), the convolution's output never stored; the backward forms the weight and bias
+/// gradients from the pooled gradient directly. The pooling is max_pool2d's to the bit; the
+/// convolution's sums are formed in another order than oneDNN's (a tested rounding bound).
+torch::Tensor fusedFirstLayer(const torch::Tensor& input, const torch::Tensor& weight, const torch::Tensor& bias,
+                              int padding);
+
 } // namespace dropoutlab::detail

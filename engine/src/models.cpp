@@ -113,7 +113,14 @@ torch::Tensor NetImpl::forwardLayers(torch::Tensor x, std::size_t from, std::siz
         switch (m_spec.layers[i].kind) {
         case Kind::Conv: {
             auto& conv = m_convs[i];
-            auto fast = winogradConv2d(x, conv->weight, conv->bias, m_spec.layers[i].padding);
+            const int padding = m_spec.layers[i].padding;
+            if (i + 1 < to && m_spec.layers[i + 1].kind == Kind::MaxPool &&
+                fitsFusedFirstLayer(x, conv->weight, conv->bias, padding)) {
+                x = fusedFirstLayer(x, conv->weight, conv->bias, padding);
+                ++i;  // the pooling is done
+                break;
+            }
+            auto fast = winogradConv2d(x, conv->weight, conv->bias, padding);
             x = fast.defined() ? fast : conv->forward(x);
             break;
         }

@@ -42,6 +42,10 @@ private Q_SLOTS:
     void winogradConvolutionWithinRoundingOfDirect_data();
     void winogradConvolutionWithinRoundingOfDirect();
     void winogradTakesOnlyWhatItHandles();
+    void fusedFirstLayerWithinRoundingOfConvAndPool_data();
+    void fusedFirstLayerWithinRoundingOfConvAndPool();
+    void fusedFirstLayerTakesOnlyWhatItHandles();
+    void fusedFirstLayerBreaksTiesAsMaxPool();
     void mcLayersSplitAtTheFirstActiveSite();
 };
 
@@ -343,6 +347,108 @@ void TestModels::winogradTakesOnlyWhatItHandles()
     QVERIFY(!winogradConv2d(x.narrow(0, 0, 0), w, b, 1).defined());                          // no images
     QVERIFY(!winogradConv2d(x, torch::randn({8, 32, 3, 3}).contiguous(cl), b, 1).defined());  // channels differ
     QVERIFY(!winogradImplementation().empty());
+}
+
+void TestModels::fusedFirstLayerWithinRoundingOfConvAndPool_data()
+{
+    QTest::addColumn<QList<int>>("shape");  // images, out channels, height, width, padding
+    QTest::newRow("reference conv1") << QList<int>{30, 32, 28, 28, 1};
+    QTest::newRow("no padding") << QList<int>{4, 5, 10, 12, 0};
+    QTest::newRow("padding 2") << QList<int>{3, 16, 6, 8, 2};
+}
+
+void TestModels::fusedFirstLayerWithinRoundingOfConvAndPool()
+{
+    // Against a double-precision conv2d + max_pool2d: the output, the weight and bias gradients.
+    // A blank band (equal inputs, so equal convolutions: ties in every window) checks that the
+    // first of equal maxima wins as in max_pool2d.
+    QFETCH(QList<int>, shape);
+    torch::manual_seed(5);
+    auto x = torch::rand({shape[0], 1, shape[2], shape[3]}) * 2 - 1;
+    x.narrow(2, 0, 3).fill_(-1.0f);
+    const auto w = (torch::randn({shape[1], 1, 3, 3}) * 0.3).contiguous(at::MemoryFormat::ChannelsLast);
+    const auto b = torch::randn({shape[1]}) * 0.1;
+    const int padding = shape[4];
+    QVERIFY(fitsFusedFirstLayer(x, w, b, padding));
+    const std::int64_t oh = (shape[2] + 2 * padding - 2) / 2, ow = (shape[3] + 2 * padding - 2) / 2;
+    const auto g = torch::randn({shape[0], shape[1], oh, ow});
+    auto run = [&](bool fused, torch::ScalarType type) {
+        auto wi = w.to(type).detach().requires_grad_();
+        auto bi = b.to(type).detach().requires_grad_();
+        auto y = fused ? fusedFirstLayer(x, wi, bi, padding)
+                       : torch::max_pool2d(torch::conv2d(x.to(type), wi, bi, 1, padding), 2);
+        y.backward(g.to(type));
+        return std::vector<torch::Tensor>{y.detach(), wi.grad(), bi.grad()};
+    };
+    const auto exact = run(false, torch::kDouble);
+    const auto direct = run(false, torch::kFloat);
+    const auto fused = run(true, torch::kFloat);
+    const char* names[] = {"output", "weight gradient", "bias gradient"};
+    for (int i = 0; i < 3; ++i) {
+        const double ours = relativeError(fused[i], exact[i]);
+        qInfo("%s: fused %.2e, LibTorch %.2e (relative to double)", names[i], ours, relativeError(direct[i], exact[i]));
+        QVERIFY2(ours < 5e-6, names[i]);
+    }
+    QVERIFY(fused[0].is_contiguous(at::MemoryFormat::ChannelsLast));
+    // Without gradients: the same output, to the bit.
+    torch::NoGradGuard noGrad;
+    QVERIFY(torch::equal(fusedFirstLayer(x, w, b, padding), fused[0]));
+}
+
+void TestModels::fusedFirstLayerTakesOnlyWhatItHandles()
+{
+    const auto x = torch::randn({2, 1, 8, 8});
+    const auto w = torch::randn({4, 1, 3, 3});
+    const auto b = torch::randn({4});
+    QVERIFY(fitsFusedFirstLayer(x, w, b, 1));
+    QVERIFY(!fitsFusedFirstLayer(x.clone().requires_grad_(), w, b, 1));          // the input needs a gradient
+    QVERIFY(!fitsFusedFirstLayer(torch::randn({2, 2, 8, 8}), torch::randn({4, 2, 3, 3}), b, 1));
+    QVERIFY(!fitsFusedFirstLayer(torch::randn({2, 1, 9, 8}), w, b, 1));           // odd output height
+    QVERIFY(!fitsFusedFirstLayer(x, torch::randn({4, 1, 5, 5}), b, 2));           // 5x5
+    QVERIFY(!fitsFusedFirstLayer(x, w, torch::Tensor(), 1));                      // no bias
+    QVERIFY(!fitsFusedFirstLayer(x.to(torch::kDouble), w.to(torch::kDouble), b.to(torch::kDouble), 1));
+    QVERIFY(!fitsFusedFirstLayer(torch::randn({2, 1, 2, 2}), w, b, 0));           // no output
+    // The network uses it where a pooling follows the first convolution; what it does not take
+    // goes through conv2d and max_pool2d (the model's output is the same either way within rounding).
+    auto model = makeModel(configWith(ModelKind::Cnn, {}));
+    useConvolutionLayout(*model);
+    model->eval();
+    torch::NoGradGuard noGrad;
+    const auto images = torch::rand({6, 1, 28, 28}) * 2 - 1;
+    const auto viaModel = model->forward(images);
+    const auto& layers = model->spec().layers;
+    QCOMPARE(int(layers[1].kind), int(LayerSpec::Kind::Conv));  // after the input's dropout site
+    QCOMPARE(int(layers[2].kind), int(LayerSpec::Kind::MaxPool));
+    auto viaLayers = model->forwardLayers(images, 0, 3, false);  // the first convolution and its pooling
+    viaLayers = model->forwardLayers(viaLayers, 3, layers.size(), false);
+    QVERIFY(torch::equal(viaModel, viaLayers));
+    const auto convOnly = model->forwardLayers(images, 0, 2, false);  // the convolution alone: LibTorch's
+    QCOMPARE(convOnly.size(2), std::int64_t{28});
+    QVERIFY(relativeError(model->forwardLayers(images, 0, 3, false), torch::max_pool2d(convOnly, 2)) < 5e-6);
+}
+
+void TestModels::fusedFirstLayerBreaksTiesAsMaxPool()
+{
+    // Small integers make every sum exact, and a symmetric image with a symmetric kernel makes a
+    // window's top-right and bottom-left convolutions equal: the first in max_pool2d's order
+    // (top-right) must win, and its inputs (the transpose of the other's) must get the gradient.
+    torch::manual_seed(9);
+    auto x = torch::randint(-3, 4, {16, 1, 8, 8}).to(torch::kFloat);
+    x = (x + x.transpose(2, 3)).contiguous();
+    const auto w = torch::ones({3, 1, 3, 3});
+    const auto b = torch::zeros({3});
+    const auto g = torch::randint(-3, 4, {16, 3, 4, 4}).to(torch::kFloat);
+    auto run = [&](bool fused) {
+        auto wi = w.clone().requires_grad_();
+        auto bi = b.clone().requires_grad_();
+        auto y = fused ? fusedFirstLayer(x, wi, bi, 1) : torch::max_pool2d(torch::conv2d(x, wi, bi, 1, 1), 2);
+        y.backward(g);
+        return std::vector<torch::Tensor>{y.detach(), wi.grad(), bi.grad()};
+    };
+    const auto reference = run(false);
+    const auto fused = run(true);
+    for (int i = 0; i < 3; ++i)
+        QVERIFY(torch::equal(fused[i].contiguous(), reference[i].contiguous()));
 }
 
 void TestModels::mcLayersSplitAtTheFirstActiveSite()
