@@ -1,4 +1,5 @@
 #include "max_pool.h"
+#include "env_switch.h"
 
 #include <ATen/Parallel.h>
 
@@ -162,10 +163,7 @@ bool enabledFusedFirstLayer()
 {
     // DROPOUTLAB_FUSED_CONV1=0 keeps LibTorch's convolution and a separate pooling, for comparisons
     // (BENCHMARKS.md) and for the PyTorch parity test.
-    static const bool on = [] {
-        const char* value = std::getenv("DROPOUTLAB_FUSED_CONV1");
-        return !(value && std::string(value) == "0");
-    }();
+    static const bool on = switchedOn("DROPOUTLAB_FUSED_CONV1");
     return on;
 }
 

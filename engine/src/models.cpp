@@ -1,4 +1,5 @@
 #include "models.h"
+#include "env_switch.h"
 #include "max_pool.h"
 #include "winograd_conv.h"
 
@@ -139,10 +140,7 @@ torch::Tensor NetImpl::forwardLayers(torch::Tensor x, std::size_t from, std::siz
 torch::Tensor inConvolutionLayout(const torch::Tensor& tensor)
 {
     // DROPOUTLAB_CHANNELS_LAST=0 keeps NCHW, for comparisons (BENCHMARKS.md).
-    static const bool channelsLast = [] {
-        const char* value = std::getenv("DROPOUTLAB_CHANNELS_LAST");
-        return !(value && std::string(value) == "0");
-    }();
+    static const bool channelsLast = switchedOn("DROPOUTLAB_CHANNELS_LAST");
     if (tensor.dim() != 4 || !tensor.is_cpu() || !channelsLast)
         return tensor.contiguous();
     // A copy, not contiguous(): with one input channel the NCHW strides already count as

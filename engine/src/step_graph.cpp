@@ -1,4 +1,5 @@
 #include "step_graph.h"
+#include "env_switch.h"
 
 #include <cstdlib>
 #include <cstring>
@@ -16,8 +17,7 @@ namespace {
 
 bool graphsWanted()
 {
-    const char* value = std::getenv("DROPOUTLAB_CUDA_GRAPHS");
-    return value == nullptr || std::strcmp(value, "0") != 0;
+    return switchedOn("DROPOUTLAB_CUDA_GRAPHS");
 }
 
 } // namespace

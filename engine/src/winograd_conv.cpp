@@ -1,4 +1,5 @@
 #include "winograd_conv.h"
+#include "env_switch.h"
 
 #include <cstdlib>
 #include <map>
@@ -43,10 +44,7 @@ bool enabled()
 {
     // DROPOUTLAB_WINOGRAD=0 keeps LibTorch's direct convolutions, for comparisons (BENCHMARKS.md)
     // and for the PyTorch parity test, whose reference cannot run Winograd.
-    static const bool on = [] {
-        const char* value = std::getenv("DROPOUTLAB_WINOGRAD");
-        return !(value && std::string(value) == "0");
-    }();
+    static const bool on = switchedOn("DROPOUTLAB_WINOGRAD");
     return on;
 }
 
