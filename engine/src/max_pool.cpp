@@ -369,6 +369,11 @@ torch::Tensor maxPool2x2ChannelsLast(const torch::Tensor& input)
 
 namespace dropoutlab::detail {
 
+bool fusedFirstLayerEnabled()
+{
+    return enabledFusedFirstLayer();
+}
+
 bool fitsFusedFirstLayer(const torch::Tensor& input, const torch::Tensor& weight, const torch::Tensor& bias, int padding)
 {
     const auto f = torch::kFloat;

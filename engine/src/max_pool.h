@@ -16,6 +16,9 @@ bool fitsChannelsLastPool(const torch::Tensor& input);
 /// each input's gradient once instead of zeroing a buffer and adding into it.
 torch::Tensor maxPool2x2ChannelsLast(const torch::Tensor& input);
 
+/// False where DROPOUTLAB_FUSED_CONV1=0.
+bool fusedFirstLayerEnabled();
+
 /// Whether fusedFirstLayer takes this convolution: one input channel that needs no gradient (the
 /// images), a 3x3 kernel with a bias, float CPU tensors, an even-sized output; and
 /// DROPOUTLAB_FUSED_CONV1 is not 0.

@@ -1,5 +1,8 @@
 #include "dropoutlab/system_info.h"
 
+#include "max_pool.h"
+#include "winograd_conv.h"
+
 #include <ATen/Parallel.h>
 #include <ATen/Version.h>
 #include <ATen/detail/CUDAHooksInterface.h>
@@ -111,6 +114,9 @@ SystemInfo systemInfo()
     SystemInfo info;
     info.libtorch = TORCH_VERSION;
     info.cpuCapability = cpuCapability();
+    info.convolutions = detail::winogradStatus() + (detail::fusedFirstLayerEnabled()
+                                                        ? "; the first layer fused with its pooling"
+                                                        : "; first layer: LibTorch's (DROPOUTLAB_FUSED_CONV1=0)");
     info.blas = blasLibrary();
     info.cpu = cpuModel();
     info.logicalCores = static_cast<int>(std::thread::hardware_concurrency());
@@ -137,6 +143,7 @@ std::vector<std::pair<std::string, std::string>> versionReport(const std::string
         {"Qt", build.qt.empty() ? "not built" : build.qt},
         {"LibTorch", system.libtorch},
         {"CPU kernels", system.cpuCapability},
+        {"CPU convolutions", system.convolutions},
         {"BLAS", system.blas},
         {"CPU", system.cpu},
         {"Threads", std::to_string(system.torchThreads) + " by default, of " + std::to_string(system.logicalCores) +

@@ -33,6 +33,11 @@ torch::Tensor winogradConv2d(const torch::Tensor&, const torch::Tensor&, const t
     return {};
 }
 
+std::string winogradStatus()
+{
+    return "LibTorch's (built without oneDNN's headers, so no Winograd)";
+}
+
 #else
 
 namespace {
@@ -271,6 +276,15 @@ torch::Tensor winogradConv2d(const torch::Tensor& input, const torch::Tensor& we
     // Without gradients: the same forward, nothing kept.
     torch::NoGradGuard noGrad;
     return forwardPass(*planFor(shape), shape, input, weight, bias).output;
+}
+
+std::string winogradStatus()
+{
+    if (!enabled())
+        return "LibTorch's (DROPOUTLAB_WINOGRAD=0)";
+    if (!planFor({1, 32, 64, 14, 14, 1}))  // the reference network's second convolution
+        return "LibTorch's (oneDNN has no Winograd convolution for this CPU)";
+    return "Winograd for 3x3 with 16k input channels (oneDNN " + winogradImplementation() + ")";
 }
 
 #endif

@@ -18,6 +18,11 @@ namespace dropoutlab::detail {
 torch::Tensor winogradConv2d(const torch::Tensor& input, const torch::Tensor& weight, const torch::Tensor& bias,
                              int padding);
 
+/// How 3x3 CPU convolutions run here, for the version report: "Winograd for 3x3 convolutions with
+/// 16k input channels (oneDNN jit_wino_4x3:avx512_core)", or LibTorch's and why (not built with
+/// oneDNN, DROPOUTLAB_WINOGRAD=0, no Winograd in oneDNN for this CPU). Builds one plan to find out.
+std::string winogradStatus();
+
 /// What winogradConv2d used last in this process, e.g. "jit_wino_4x3:avx512_core"; empty when
 /// it never ran.
 std::string winogradImplementation();

@@ -20,6 +20,7 @@ void TestSystemInfo::readsThisMachine()
     const SystemInfo info = systemInfo();
     QVERIFY(!info.libtorch.empty() && std::isdigit(static_cast<unsigned char>(info.libtorch[0])));
     QVERIFY(!info.cpuCapability.empty());
+    QVERIFY(!info.convolutions.empty());
     QVERIFY(!info.blas.empty());
     QVERIFY(!info.cpu.empty());
     QVERIFY(info.logicalCores >= 1);
@@ -39,14 +40,17 @@ void TestSystemInfo::reportRowsInOrder()
     system.torchThreads = 1;
     system.cuda = "none";
     system.cudnn = "none";
+    system.convolutions = "LibTorch's";
     const auto rows = versionReport("dropoutlab", {"0.1.0", "abc123", "2026-11-28", ""}, system);
-    QCOMPARE(rows.size(), std::size_t{12});
+    QCOMPARE(rows.size(), std::size_t{13});
     QCOMPARE(rows[0].second, std::string("dropoutlab 0.1.0"));
     QCOMPARE(rows[1].second, std::string("abc123"));
     QCOMPARE(rows[3].second, std::string("not built"));  // no Qt in this build
-    QCOMPARE(rows[8].second, std::string("1 by default, of 2 logical cores"));
-    QCOMPARE(rows[11].first, std::string("GPU"));
-    QCOMPARE(rows[11].second, std::string("none found"));
+    QCOMPARE(rows[6].first, std::string("CPU convolutions"));
+    QCOMPARE(rows[6].second, std::string("LibTorch's"));
+    QCOMPARE(rows[9].second, std::string("1 by default, of 2 logical cores"));
+    QCOMPARE(rows[12].first, std::string("GPU"));
+    QCOMPARE(rows[12].second, std::string("none found"));
 }
 
 void TestSystemInfo::namesEachGpu()

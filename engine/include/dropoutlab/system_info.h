@@ -20,6 +20,7 @@ struct BuildInfo {
 struct SystemInfo {
     std::string libtorch;       ///< TORCH_VERSION, e.g. "1.13.0"
     std::string cpuCapability;  ///< the kernels LibTorch dispatches to: "AVX2", "AVX512", ...
+    std::string convolutions;   ///< how CPU convolutions run: Winograd (oneDNN) or LibTorch's, the fused first layer
     std::string blas;           ///< the library behind sgemm_ and, for OpenBLAS, its configuration
     std::string cpu;            ///< CPU model name
     int logicalCores = 0;       ///< std::thread::hardware_concurrency()
@@ -32,7 +33,7 @@ struct SystemInfo {
 SystemInfo systemInfo();
 
 /// The report as (label, value) rows: program and version, commit, build date, Qt, LibTorch,
-/// CPU capability, BLAS, CPU, threads, CUDA, cuDNN, GPU(s).
+/// CPU capability, CPU convolutions, BLAS, CPU, threads, CUDA, cuDNN, GPU(s).
 std::vector<std::pair<std::string, std::string>> versionReport(const std::string& program, const BuildInfo& build,
                                                                const SystemInfo& system);
 /// The rows as "label: value" lines (what --version --verbose prints and About's Copy copies).
