@@ -179,6 +179,7 @@ ModelPredictor::ModelPredictor(const std::string& runDir) : m_impl(std::make_uni
 {
     const RunRecord run = loadRun(runDir);
     m_impl->model = detail::loadRunModel(runDir, run, run.config);
+    detail::useConvolutionLayout(*m_impl->model);  // as in training: the same kernels, the same numbers
     m_impl->sites = m_impl->model->activeDropoutSites();
 }
 

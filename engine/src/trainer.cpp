@@ -201,8 +201,10 @@ namespace {
 /// One network and its optimiser.
 class SingleLearner final : public Learner {
 public:
-    /// Evaluation only: no optimiser.
-    explicit SingleLearner(std::shared_ptr<NetImpl> model) : m_model(std::move(model)) {}
+    /// Evaluation only: no optimiser. The weights take the layout training uses (a loaded model
+    /// comes in LibTorch's default one), so that evaluation runs the same kernels as in training
+    /// (Winograd wants channels-last weights) and gives the same numbers.
+    explicit SingleLearner(std::shared_ptr<NetImpl> model) : m_model(std::move(model)) { useConvolutionLayout(*m_model); }
 
     SingleLearner(const ExperimentConfig& config, const torch::Device& device)
     {

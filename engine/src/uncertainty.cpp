@@ -157,6 +157,7 @@ std::optional<UncertaintyReport> analyseUncertainty(const std::string& runDir, c
     detail::prepareThread(config);
     const auto model = detail::loadRunModel(runDir, run, config);
     model->to(device);
+    detail::useConvolutionLayout(*model);  // as in training: the same kernels, the same numbers
 
     UncertaintyReport report;
     report.runDir = runDir;

@@ -129,8 +129,8 @@ void TestCli::versionReportsBuildAndSystem()
     QStringList labels;
     for (const QString& line : lines)
         labels << line.section(": ", 0, 0);
-    QCOMPARE(labels.mid(0, 11), (QStringList{"Program", "Commit", "Built", "Qt", "LibTorch", "CPU kernels", "BLAS", "CPU",
-                                             "Threads", "CUDA", "cuDNN"}));
+    QCOMPARE(labels.mid(0, 12), (QStringList{"Program", "Commit", "Built", "Qt", "LibTorch", "CPU kernels",
+                                             "CPU convolutions", "BLAS", "CPU", "Threads", "CUDA", "cuDNN"}));
     QVERIFY(labels.last().startsWith("GPU"));
     QVERIFY2(QRegularExpression("^Built: \\d{4}-\\d{2}-\\d{2}$").match(lines.at(2)).hasMatch(), qPrintable(lines.at(2)));
     QVERIFY2(QRegularExpression("^LibTorch: \\d+\\.\\d+").match(lines.at(4)).hasMatch(), qPrintable(lines.at(4)));
