@@ -126,14 +126,23 @@ void poolBackward(const Shape& s, const float* grad, const WindowCode* code, flo
     });
 }
 
+// The pooling forward; with `code`, each output's window code too (what the backward needs).
+torch::Tensor poolPass(const torch::Tensor& input, torch::Tensor* code)
+{
+    const Shape s = shapeOf(input);
+    auto output = torch::empty({s.n, s.c, s.oh, s.ow}, input.options().memory_format(at::MemoryFormat::ChannelsLast));
+    if (code)
+        *code = torch::empty({s.n, s.oh, s.ow, s.c}, input.options().dtype(torch::kInt));
+    poolForward(s, input.data_ptr<float>(), output.data_ptr<float>(), code ? code->data_ptr<WindowCode>() : nullptr);
+    return output;
+}
+
 class MaxPool2x2Function : public torch::autograd::Function<MaxPool2x2Function> {
 public:
     static torch::Tensor forward(torch::autograd::AutogradContext* context, const torch::Tensor& input)
     {
-        const Shape s = shapeOf(input);
-        auto output = torch::empty({s.n, s.c, s.oh, s.ow}, input.options().memory_format(at::MemoryFormat::ChannelsLast));
-        auto code = torch::empty({s.n, s.oh, s.ow, s.c}, input.options().dtype(torch::kInt));
-        poolForward(s, input.data_ptr<float>(), output.data_ptr<float>(), code.data_ptr<WindowCode>());
+        torch::Tensor code;
+        auto output = poolPass(input, &code);
         context->save_for_backward({code});
         context->saved_data["sizes"] = input.sizes().vec();
         return output;
@@ -158,14 +167,6 @@ public:
 struct ConvPoolShape {
     std::int64_t n, h, w, channels, padding, oh, ow;  ///< image h x w; pooled oh x ow
 };
-
-bool enabledFusedFirstLayer()
-{
-    // DROPOUTLAB_FUSED_CONV1=0 keeps LibTorch's convolution and a separate pooling, for comparisons
-    // (BENCHMARKS.md) and for the PyTorch parity test.
-    static const bool on = switchedOn("DROPOUTLAB_FUSED_CONV1");
-    return on;
-}
 
 // The nine inputs of each of a window's four 3x3 convolutions (zero outside the image), in the
 // order of the window code: taps[k][kh * 3 + kw].
@@ -313,17 +314,27 @@ torch::Tensor tapMajor(const torch::Tensor& weight)
     return weight.reshape({weight.size(0), 9}).t().contiguous();
 }
 
+// The fused forward; with `code`, each output's window code too (what the backward needs).
+torch::Tensor convPoolPass(const torch::Tensor& input, const torch::Tensor& weight, const torch::Tensor& bias,
+                           std::int64_t padding, torch::Tensor* code)
+{
+    const ConvPoolShape s = convPoolShapeOf(input, weight, padding);
+    auto output = torch::empty({s.n, s.channels, s.oh, s.ow}, input.options().memory_format(at::MemoryFormat::ChannelsLast));
+    if (code)
+        *code = torch::empty({s.n, s.oh, s.ow, s.channels}, input.options().dtype(torch::kInt));
+    const auto taps = tapMajor(weight);
+    convPoolForward(s, input.data_ptr<float>(), taps.data_ptr<float>(), bias.data_ptr<float>(), output.data_ptr<float>(),
+                    code ? code->data_ptr<WindowCode>() : nullptr);
+    return output;
+}
+
 class ConvPoolFunction : public torch::autograd::Function<ConvPoolFunction> {
 public:
     static torch::Tensor forward(torch::autograd::AutogradContext* context, const torch::Tensor& input,
                                  const torch::Tensor& weight, const torch::Tensor& bias, std::int64_t padding)
     {
-        const ConvPoolShape s = convPoolShapeOf(input, weight, padding);
-        auto output = torch::empty({s.n, s.channels, s.oh, s.ow}, input.options().memory_format(at::MemoryFormat::ChannelsLast));
-        auto code = torch::empty({s.n, s.oh, s.ow, s.channels}, input.options().dtype(torch::kInt));
-        const auto taps = tapMajor(weight);
-        convPoolForward(s, input.data_ptr<float>(), taps.data_ptr<float>(), bias.data_ptr<float>(),
-                        output.data_ptr<float>(), code.data_ptr<WindowCode>());
+        torch::Tensor code;
+        auto output = convPoolPass(input, weight, bias, padding, &code);
         context->save_for_backward({input, code, weight});
         context->saved_data["padding"] = padding;
         return output;
@@ -359,10 +370,7 @@ torch::Tensor maxPool2x2ChannelsLast(const torch::Tensor& input)
 {
     if (torch::GradMode::is_enabled() && input.requires_grad())
         return MaxPool2x2Function::apply(input);
-    const Shape s = shapeOf(input);
-    auto output = torch::empty({s.n, s.c, s.oh, s.ow}, input.options().memory_format(at::MemoryFormat::ChannelsLast));
-    poolForward(s, input.data_ptr<float>(), output.data_ptr<float>(), nullptr);
-    return output;
+    return poolPass(input, nullptr);
 }
 
 } // namespace dropoutlab::detail
@@ -371,13 +379,16 @@ namespace dropoutlab::detail {
 
 bool fusedFirstLayerEnabled()
 {
-    return enabledFusedFirstLayer();
+    // DROPOUTLAB_FUSED_CONV1=0 keeps LibTorch's convolution and a separate pooling, for comparisons
+    // (BENCHMARKS.md) and for the PyTorch parity test.
+    static const bool on = switchedOn("DROPOUTLAB_FUSED_CONV1");
+    return on;
 }
 
 bool fitsFusedFirstLayer(const torch::Tensor& input, const torch::Tensor& weight, const torch::Tensor& bias, int padding)
 {
     const auto f = torch::kFloat;
-    if (!enabledFusedFirstLayer() || !input.defined() || !weight.defined() || !bias.defined() || !input.is_cpu() ||
+    if (!fusedFirstLayerEnabled() || !input.defined() || !weight.defined() || !bias.defined() || !input.is_cpu() ||
         !weight.is_cpu() || !bias.is_cpu() || input.scalar_type() != f || weight.scalar_type() != f ||
         bias.scalar_type() != f || input.dim() != 4 || input.size(1) != 1 || input.requires_grad() ||
         !input.is_contiguous() || weight.dim() != 4 || weight.size(1) != 1 || weight.size(2) != 3 ||
@@ -394,12 +405,7 @@ torch::Tensor fusedFirstLayer(const torch::Tensor& input, const torch::Tensor& w
 {
     if (torch::GradMode::is_enabled() && (weight.requires_grad() || bias.requires_grad()))
         return ConvPoolFunction::apply(input, weight, bias, static_cast<std::int64_t>(padding));
-    const ConvPoolShape s = convPoolShapeOf(input, weight, padding);
-    auto output = torch::empty({s.n, s.channels, s.oh, s.ow}, input.options().memory_format(at::MemoryFormat::ChannelsLast));
-    const auto taps = tapMajor(weight);
-    convPoolForward(s, input.data_ptr<float>(), taps.data_ptr<float>(), bias.data_ptr<float>(), output.data_ptr<float>(),
-                    nullptr);
-    return output;
+    return convPoolPass(input, weight, bias, padding, nullptr);
 }
 
 } // namespace dropoutlab::detail
