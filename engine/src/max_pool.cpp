@@ -30,7 +30,18 @@ Shape shapeOf(const torch::Tensor& input)
 // task, few enough that two threads share the rows evenly.
 constexpr std::int64_t kRowsPerTask = 4;
 
-inline float windowMax(float a, float b, float d, float e, WindowCode& code)
+// The kernels' loops are compiled three times, for AVX-512, AVX2 and the baseline (SSE2), and the
+// loader picks the widest the CPU has. Floating-point contraction stays off (ISO C++), so every
+// variant does the same operations in the same order: the results are bit-identical.
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#define DROPOUTLAB_VECTOR_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
+#define DROPOUTLAB_KERNEL_INLINE inline __attribute__((always_inline))  // so that it is compiled per variant
+#else
+#define DROPOUTLAB_VECTOR_CLONES
+#define DROPOUTLAB_KERNEL_INLINE inline
+#endif
+
+DROPOUTLAB_KERNEL_INLINE float windowMax(float a, float b, float d, float e, WindowCode& code)
 {
     float best = a;
     WindowCode at = 0;
@@ -49,39 +60,44 @@ inline float windowMax(float a, float b, float d, float e, WindowCode& code)
 
 // Channels-last: element (n, c, h, w) at ((n * H + h) * W + w) * C + c, so each window's four
 // inputs are four contiguous runs of C values and the inner loops run over channels.
+DROPOUTLAB_VECTOR_CLONES
+void poolForwardRows(const Shape& s, const float* in, float* out, WindowCode* code, std::int64_t begin, std::int64_t end)
+{
+    for (std::int64_t row = begin; row < end; ++row) {
+        const std::int64_t n = row / s.oh;
+        const std::int64_t oh = row % s.oh;
+        const float* top = in + ((n * s.h + 2 * oh) * s.w) * s.c;
+        const float* bottom = top + s.w * s.c;
+        float* o = out + row * s.ow * s.c;
+        WindowCode* k = code ? code + row * s.ow * s.c : nullptr;
+        for (std::int64_t ow = 0; ow < s.ow; ++ow) {
+            const float* a = top + 2 * ow * s.c;
+            const float* b = a + s.c;
+            const float* d = bottom + 2 * ow * s.c;
+            const float* e = d + s.c;
+            if (k) {
+                for (std::int64_t ch = 0; ch < s.c; ++ch)
+                    o[ch] = windowMax(a[ch], b[ch], d[ch], e[ch], k[ch]);
+                k += s.c;
+            } else {
+                WindowCode unused;
+                for (std::int64_t ch = 0; ch < s.c; ++ch)
+                    o[ch] = windowMax(a[ch], b[ch], d[ch], e[ch], unused);
+            }
+            o += s.c;
+        }
+    }
+}
+
 void poolForward(const Shape& s, const float* in, float* out, WindowCode* code)
 {
     RECORD_FUNCTION("dropoutlab::max_pool2x2", std::vector<c10::IValue>());
-    at::parallel_for(0, s.n * s.oh, kRowsPerTask, [&](std::int64_t begin, std::int64_t end) {
-        for (std::int64_t row = begin; row < end; ++row) {
-            const std::int64_t n = row / s.oh;
-            const std::int64_t oh = row % s.oh;
-            const float* top = in + ((n * s.h + 2 * oh) * s.w) * s.c;
-            const float* bottom = top + s.w * s.c;
-            float* o = out + row * s.ow * s.c;
-            WindowCode* k = code ? code + row * s.ow * s.c : nullptr;
-            for (std::int64_t ow = 0; ow < s.ow; ++ow) {
-                const float* a = top + 2 * ow * s.c;
-                const float* b = a + s.c;
-                const float* d = bottom + 2 * ow * s.c;
-                const float* e = d + s.c;
-                if (k) {
-                    for (std::int64_t ch = 0; ch < s.c; ++ch)
-                        o[ch] = windowMax(a[ch], b[ch], d[ch], e[ch], k[ch]);
-                    k += s.c;
-                } else {
-                    WindowCode unused;
-                    for (std::int64_t ch = 0; ch < s.c; ++ch)
-                        o[ch] = windowMax(a[ch], b[ch], d[ch], e[ch], unused);
-                }
-                o += s.c;
-            }
-        }
-    });
+    at::parallel_for(0, s.n * s.oh, kRowsPerTask,
+                     [&](std::int64_t begin, std::int64_t end) { poolForwardRows(s, in, out, code, begin, end); });
 }
 
 // One window position's gradient over all channels (the four outputs never overlap the inputs).
-inline void windowGradient(std::int64_t channels, const float* __restrict grad, const WindowCode* __restrict code,
+DROPOUTLAB_KERNEL_INLINE void windowGradient(std::int64_t channels, const float* __restrict grad, const WindowCode* __restrict code,
                            float* __restrict a, float* __restrict b, float* __restrict d, float* __restrict e)
 {
     // As bits, so that the selections vectorise: v & mask is v where the mask is all ones, +0 where
@@ -103,27 +119,33 @@ inline void windowGradient(std::int64_t channels, const float* __restrict grad, 
 // Every input element lies in exactly one window, so the gradient is written once, without the
 // zeroed buffer that max_pool2d_with_indices_backward adds into: the maximum's element gets
 // 0 + g (as there: -0 becomes +0), the other three 0.
+DROPOUTLAB_VECTOR_CLONES
+void poolBackwardRows(const Shape& s, const float* grad, const WindowCode* code, float* gradIn, std::int64_t begin,
+                      std::int64_t end)
+{
+    for (std::int64_t row = begin; row < end; ++row) {
+        const std::int64_t n = row / s.oh;
+        const std::int64_t oh = row % s.oh;
+        float* top = gradIn + ((n * s.h + 2 * oh) * s.w) * s.c;
+        float* bottom = top + s.w * s.c;
+        const float* g = grad + row * s.ow * s.c;
+        const WindowCode* k = code + row * s.ow * s.c;
+        for (std::int64_t ow = 0; ow < s.ow; ++ow) {
+            float* a = top + 2 * ow * s.c;
+            float* b = a + s.c;
+            float* d = bottom + 2 * ow * s.c;
+            float* e = d + s.c;
+            windowGradient(s.c, g, k, a, b, d, e);
+            g += s.c;
+            k += s.c;
+        }
+    }
+}
+
 void poolBackward(const Shape& s, const float* grad, const WindowCode* code, float* gradIn)
 {
-    at::parallel_for(0, s.n * s.oh, kRowsPerTask, [&](std::int64_t begin, std::int64_t end) {
-        for (std::int64_t row = begin; row < end; ++row) {
-            const std::int64_t n = row / s.oh;
-            const std::int64_t oh = row % s.oh;
-            float* top = gradIn + ((n * s.h + 2 * oh) * s.w) * s.c;
-            float* bottom = top + s.w * s.c;
-            const float* g = grad + row * s.ow * s.c;
-            const WindowCode* k = code + row * s.ow * s.c;
-            for (std::int64_t ow = 0; ow < s.ow; ++ow) {
-                float* a = top + 2 * ow * s.c;
-                float* b = a + s.c;
-                float* d = bottom + 2 * ow * s.c;
-                float* e = d + s.c;
-                windowGradient(s.c, g, k, a, b, d, e);
-                g += s.c;
-                k += s.c;
-            }
-        }
-    });
+    at::parallel_for(0, s.n * s.oh, kRowsPerTask,
+                     [&](std::int64_t begin, std::int64_t end) { poolBackwardRows(s, grad, code, gradIn, begin, end); });
 }
 
 // The pooling forward; with `code`, each output's window code too (what the backward needs).
@@ -170,7 +192,7 @@ struct ConvPoolShape {
 
 // The nine inputs of each of a window's four 3x3 convolutions (zero outside the image), in the
 // order of the window code: taps[k][kh * 3 + kw].
-inline void windowTaps(const ConvPoolShape& s, const float* image, std::int64_t oh, std::int64_t ow, float taps[4][9])
+DROPOUTLAB_KERNEL_INLINE void windowTaps(const ConvPoolShape& s, const float* image, std::int64_t oh, std::int64_t ow, float taps[4][9])
 {
     float patch[4][4];
     for (int r = 0; r < 4; ++r) {
@@ -190,7 +212,7 @@ inline void windowTaps(const ConvPoolShape& s, const float* image, std::int64_t 
 // plus the bias; then the window's maximum by max_pool2d's rule. weights[j * channels + c];
 // sums[4 * channels] is scratch. The loops over channels vectorise.
 template <bool kWithCode>
-void convPoolWindow(std::int64_t channels, const float* __restrict weights, const float* __restrict bias,
+DROPOUTLAB_KERNEL_INLINE void convPoolWindow(std::int64_t channels, const float* __restrict weights, const float* __restrict bias,
                     const float (&taps)[4][9], float* __restrict sums, float* __restrict out,
                     WindowCode* __restrict code)
 {
@@ -217,33 +239,40 @@ void convPoolWindow(std::int64_t channels, const float* __restrict weights, cons
     }
 }
 
+DROPOUTLAB_VECTOR_CLONES
+void convPoolForwardRows(const ConvPoolShape& s, const float* images, const float* weights, const float* bias,
+                         float* out, WindowCode* code, std::int64_t begin, std::int64_t end)
+{
+    float taps[4][9];
+    std::vector<float> sums(static_cast<std::size_t>(4 * s.channels));
+    for (std::int64_t row = begin; row < end; ++row) {
+        const std::int64_t n = row / s.oh;
+        const std::int64_t oh = row % s.oh;
+        const float* image = images + n * s.h * s.w;
+        for (std::int64_t ow = 0; ow < s.ow; ++ow) {
+            windowTaps(s, image, oh, ow, taps);
+            const std::int64_t at = (row * s.ow + ow) * s.channels;
+            if (code)
+                convPoolWindow<true>(s.channels, weights, bias, taps, sums.data(), out + at, code + at);
+            else
+                convPoolWindow<false>(s.channels, weights, bias, taps, sums.data(), out + at, nullptr);
+        }
+    }
+}
+
 void convPoolForward(const ConvPoolShape& s, const float* images, const float* weights, const float* bias, float* out,
                      WindowCode* code)
 {
     RECORD_FUNCTION("dropoutlab::conv1_max_pool2x2", std::vector<c10::IValue>());
     at::parallel_for(0, s.n * s.oh, kRowsPerTask, [&](std::int64_t begin, std::int64_t end) {
-        float taps[4][9];
-        std::vector<float> sums(static_cast<std::size_t>(4 * s.channels));
-        for (std::int64_t row = begin; row < end; ++row) {
-            const std::int64_t n = row / s.oh;
-            const std::int64_t oh = row % s.oh;
-            const float* image = images + n * s.h * s.w;
-            for (std::int64_t ow = 0; ow < s.ow; ++ow) {
-                windowTaps(s, image, oh, ow, taps);
-                const std::int64_t at = (row * s.ow + ow) * s.channels;
-                if (code)
-                    convPoolWindow<true>(s.channels, weights, bias, taps, sums.data(), out + at, code + at);
-                else
-                    convPoolWindow<false>(s.channels, weights, bias, taps, sums.data(), out + at, nullptr);
-            }
-        }
+        convPoolForwardRows(s, images, weights, bias, out, code, begin, end);
     });
 }
 
 // Adds one window's gradient times the nine inputs of the convolution that won, per channel:
 // sum[j * channels + c] and the bias's sum[9 * channels + c]. The winner's input is selected as
 // bits (exactly that value), so that the loop vectorises.
-inline void convPoolWindowGradient(std::int64_t channels, const float (&taps)[4][9], const float* __restrict grad,
+DROPOUTLAB_KERNEL_INLINE void convPoolWindowGradient(std::int64_t channels, const float (&taps)[4][9], const float* __restrict grad,
                                    const WindowCode* __restrict code, float* __restrict sum)
 {
     for (int j = 0; j < 9; ++j) {
@@ -265,6 +294,26 @@ inline void convPoolWindowGradient(std::int64_t channels, const float (&taps)[4]
         biasRow[c] += grad[c];
 }
 
+// Images [begin, end): each one's weight and bias gradient sums, at partial + n * 10 * channels.
+DROPOUTLAB_VECTOR_CLONES
+void convPoolGradientImages(const ConvPoolShape& s, const float* images, const float* grad, const WindowCode* code,
+                            float* partial, std::int64_t begin, std::int64_t end)
+{
+    const std::int64_t perImage = 10 * s.channels;
+    float taps[4][9];
+    for (std::int64_t n = begin; n < end; ++n) {
+        float* __restrict sum = partial + n * perImage;
+        const float* image = images + n * s.h * s.w;
+        for (std::int64_t oh = 0; oh < s.oh; ++oh) {
+            for (std::int64_t ow = 0; ow < s.ow; ++ow) {
+                windowTaps(s, image, oh, ow, taps);
+                const std::int64_t at = ((n * s.oh + oh) * s.ow + ow) * s.channels;
+                convPoolWindowGradient(s.channels, taps, grad + at, code + at, sum);
+            }
+        }
+    }
+}
+
 // The weight and bias gradients: the convolution's output gradient is the pooled gradient at each
 // window's maximum and 0 elsewhere, so each window adds its gradient times the nine inputs of the
 // convolution that won. Sums per image in float, then over images in double in image order: the
@@ -275,18 +324,7 @@ void convPoolBackward(const ConvPoolShape& s, const float* images, const float* 
     const std::int64_t perImage = 10 * s.channels;  // nine weights (j-major) and the bias
     std::vector<float> partial(static_cast<std::size_t>(s.n * perImage), 0.0f);
     at::parallel_for(0, s.n, 1, [&](std::int64_t begin, std::int64_t end) {
-        float taps[4][9];
-        for (std::int64_t n = begin; n < end; ++n) {
-            float* __restrict sum = partial.data() + n * perImage;
-            const float* image = images + n * s.h * s.w;
-            for (std::int64_t oh = 0; oh < s.oh; ++oh) {
-                for (std::int64_t ow = 0; ow < s.ow; ++ow) {
-                    windowTaps(s, image, oh, ow, taps);
-                    const std::int64_t at = ((n * s.oh + oh) * s.ow + ow) * s.channels;
-                    convPoolWindowGradient(s.channels, taps, grad + at, code + at, sum);
-                }
-            }
-        }
+        convPoolGradientImages(s, images, grad, code, partial.data(), begin, end);
     });
     for (std::int64_t c = 0; c < s.channels; ++c) {
         for (int j = 0; j < 10; ++j) {
