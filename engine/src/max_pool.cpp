@@ -239,6 +239,41 @@ DROPOUTLAB_KERNEL_INLINE void convPoolWindow(std::int64_t channels, const float*
     }
 }
 
+// The same for channel counts that are multiples of 16, sixteen channels at a time with the four
+// sums held in registers (GCC's vector extension: one AVX-512 register, two AVX2 or four SSE ones)
+// instead of in memory. The same operations in the same order, so the same results.
+using Lanes = float __attribute__((vector_size(64)));
+constexpr std::int64_t kLanes = 16;
+
+template <bool kWithCode>
+DROPOUTLAB_KERNEL_INLINE void convPoolWindowLanes(std::int64_t channels, const float* __restrict weights,
+                                                  const float* __restrict bias, const float (&taps)[4][9],
+                                                  float* __restrict out, WindowCode* __restrict code)
+{
+    for (std::int64_t c0 = 0; c0 < channels; c0 += kLanes) {
+        Lanes sums[4] = {};
+        for (int j = 0; j < 9; ++j) {
+            Lanes w;
+            std::memcpy(&w, weights + j * channels + c0, sizeof w);
+            for (int k = 0; k < 4; ++k)
+                sums[k] += w * taps[k][j];
+        }
+        Lanes b;
+        std::memcpy(&b, bias + c0, sizeof b);
+        float v[4][kLanes];
+        for (int k = 0; k < 4; ++k) {
+            const Lanes biased = sums[k] + b;
+            std::memcpy(v[k], &biased, sizeof biased);
+        }
+        for (std::int64_t c = 0; c < kLanes; ++c) {
+            WindowCode at;
+            out[c0 + c] = windowMax(v[0][c], v[1][c], v[2][c], v[3][c], at);
+            if constexpr (kWithCode)
+                code[c0 + c] = at;
+        }
+    }
+}
+
 DROPOUTLAB_VECTOR_CLONES
 void convPoolForwardRows(const ConvPoolShape& s, const float* images, const float* weights, const float* bias,
                          float* out, WindowCode* code, std::int64_t begin, std::int64_t end)
@@ -252,10 +287,16 @@ void convPoolForwardRows(const ConvPoolShape& s, const float* images, const floa
         for (std::int64_t ow = 0; ow < s.ow; ++ow) {
             windowTaps(s, image, oh, ow, taps);
             const std::int64_t at = (row * s.ow + ow) * s.channels;
-            if (code)
+            if (s.channels % kLanes == 0) {
+                if (code)
+                    convPoolWindowLanes<true>(s.channels, weights, bias, taps, out + at, code + at);
+                else
+                    convPoolWindowLanes<false>(s.channels, weights, bias, taps, out + at, nullptr);
+            } else if (code) {
                 convPoolWindow<true>(s.channels, weights, bias, taps, sums.data(), out + at, code + at);
-            else
+            } else {
                 convPoolWindow<false>(s.channels, weights, bias, taps, sums.data(), out + at, nullptr);
+            }
         }
     }
 }

@@ -46,6 +46,7 @@ private Q_SLOTS:
     void fusedFirstLayerWithinRoundingOfConvAndPool();
     void fusedFirstLayerTakesOnlyWhatItHandles();
     void fusedFirstLayerBreaksTiesAsMaxPool();
+    void fusedFirstLayerSameInBothPaths();
     void mcLayersSplitAtTheFirstActiveSite();
 };
 
@@ -469,6 +470,30 @@ void TestModels::mcLayersSplitAtTheFirstActiveSite()
     QVERIFY(!torch::equal(model->forwardLayers(prefix.clone(), first, layers.size(), true), model->forward(x)));
     ExperimentConfig none;
     QCOMPARE(dropoutlab::detail::makeModel(none)->firstActiveDropout(), dropoutlab::detail::makeModel(none)->spec().layers.size());
+}
+
+void TestModels::fusedFirstLayerSameInBothPaths()
+{
+    // Channel counts that are multiples of 16 take the kernel's 16-lane path, others its general
+    // one: the same operations in the same order, so 32 channels alone and the same 32 beside a
+    // 33rd give the same bits, the gradients included.
+    torch::manual_seed(9);
+    const auto x = torch::rand({7, 1, 28, 28}) * 2 - 1;
+    const auto w = torch::randn({33, 1, 3, 3}) * 0.3;
+    const auto b = torch::randn({33}) * 0.1;
+    const auto g = torch::randn({7, 33, 14, 14});
+    auto run = [&](std::int64_t channels) {
+        auto wi = w.narrow(0, 0, channels).contiguous(at::MemoryFormat::ChannelsLast).requires_grad_();
+        auto bi = b.narrow(0, 0, channels).clone().requires_grad_();
+        auto y = fusedFirstLayer(x, wi, bi, 1);
+        y.backward(g.narrow(1, 0, channels));
+        return std::vector<torch::Tensor>{y.detach(), wi.grad(), bi.grad()};
+    };
+    const auto lanes = run(32);
+    const auto general = run(33);
+    QVERIFY(torch::equal(lanes[0], general[0].narrow(1, 0, 32)));
+    QVERIFY(torch::equal(lanes[1], general[1].narrow(0, 0, 32)));
+    QVERIFY(torch::equal(lanes[2], general[2].narrow(0, 0, 32)));
 }
 
 QTEST_GUILESS_MAIN(TestModels)
