@@ -5,9 +5,10 @@
 # FLOPs (48,000 x 25.0 + 12,000 x 8.5 MFLOP = 1.30 TFLOP) at that round's SGEMM rate. The epoch's
 # time (result.json) also holds the 10,000-image dropout-off sample, which the floor leaves out.
 # With --compare, each round also runs with LibTorch's convolutions (DROPOUTLAB_WINOGRAD=0
-# DROPOUTLAB_FUSED_CONV1=0), alternating.
+# DROPOUTLAB_FUSED_CONV1=0), alternating; with --against DIR, each round also runs the CLI of another
+# build (e.g. of the previous commit), alternating.
 #
-#   scripts/bench-floor.sh [--rounds N] [--threads T] [--compare] [--build DIR] [--data D]
+#   scripts/bench-floor.sh [--rounds N] [--threads T] [--compare] [--against DIR] [--build DIR] [--data D]
 #
 # Run it on an idle machine: anything else running skews the ratio.
 set -euo pipefail
@@ -15,6 +16,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 rounds=3
 threads=2
 compare=0
+against=
 build="$root/build"
 data=mnist
 while [ $# -gt 0 ]; do
@@ -22,28 +24,35 @@ while [ $# -gt 0 ]; do
     --rounds) rounds=$2; shift 2 ;;
     --threads) threads=$2; shift 2 ;;
     --compare) compare=1; shift ;;
+    --against) against=$2; shift 2 ;;
     --build) build=$2; shift 2 ;;
     --data) data=$2; shift 2 ;;
-    -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
     *) echo "bench-floor: unknown option '$1'" >&2; exit 2 ;;
   esac
 done
 cli="$build/app/cli/dropoutlab-cli"
 [ -x "$cli" ] || { echo "bench-floor: $cli not found (build first: scripts/build.sh)" >&2; exit 1; }
+if [ -n "$against" ]; then
+  [ -x "$against/app/cli/dropoutlab-cli" ] || { echo "bench-floor: $against/app/cli/dropoutlab-cli not found" >&2; exit 1; }
+fi
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
 variants=(engine)
-[ "$compare" -eq 1 ] && variants=(libtorch engine)
+[ "$compare" -eq 1 ] && variants=(libtorch "${variants[@]}")
+[ -n "$against" ] && variants=(against "${variants[@]}")
 rows=()
 for i in $(seq 1 "$rounds"); do
   for variant in "${variants[@]}"; do
     env_args=()
     [ "$variant" = libtorch ] && env_args=(DROPOUTLAB_WINOGRAD=0 DROPOUTLAB_FUSED_CONV1=0)
-    bench=$(env "${env_args[@]}" "$cli" bench --model cnn --threads "$threads" --steps 300)
+    run_cli=$cli
+    [ "$variant" = against ] && run_cli=$against/app/cli/dropoutlab-cli
+    bench=$(env "${env_args[@]}" "$run_cli" bench --model cnn --threads "$threads" --steps 300)
     step=$(awk '/training step/ {print $3}' <<< "$bench")
     sgemm=$(awk '/SGEMM/ {print $3}' <<< "$bench")
-    env "${env_args[@]}" "$cli" run --data "$data" --dropout fc1=0.5 --epochs 1 --seed 1 --threads "$threads" \
+    env "${env_args[@]}" "$run_cli" run --data "$data" --dropout fc1=0.5 --epochs 1 --seed 1 --threads "$threads" \
       --out "$work/$variant-$i" -q > /dev/null
     rows+=("$variant $i $step $sgemm $(ls "$work/$variant-$i"/*/result.json)")
   done
