@@ -31,8 +31,9 @@ Shape shapeOf(const torch::Tensor& input)
 constexpr std::int64_t kRowsPerTask = 4;
 
 // The kernels' loops are compiled three times, for AVX-512, AVX2 and the baseline (SSE2), and the
-// loader picks the widest the CPU has. Floating-point contraction stays off (ISO C++), so every
-// variant does the same operations in the same order: the results are bit-identical.
+// loader picks the widest the CPU has (kernelInstructionSet says which). This file is compiled
+// without floating-point contraction (engine/CMakeLists.txt), so every variant does the same
+// operations in the same order: the results are bit-identical.
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
 #define DROPOUTLAB_VECTOR_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
 #define DROPOUTLAB_KERNEL_INLINE inline __attribute__((always_inline))  // so that it is compiled per variant
@@ -455,6 +456,21 @@ torch::Tensor maxPool2x2ChannelsLast(const torch::Tensor& input)
 } // namespace dropoutlab::detail
 
 namespace dropoutlab::detail {
+
+std::string kernelInstructionSet()
+{
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+    // The order in which target_clones' resolver tries the variants.
+    __builtin_cpu_init();
+    if (__builtin_cpu_supports("avx512f"))
+        return "AVX-512";
+    if (__builtin_cpu_supports("avx2"))
+        return "AVX2";
+    return "SSE2";
+#else
+    return "the build's baseline";
+#endif
+}
 
 bool fusedFirstLayerEnabled()
 {

@@ -16,6 +16,9 @@ bool fitsChannelsLastPool(const torch::Tensor& input);
 /// each input's gradient once instead of zeroing a buffer and adding into it.
 torch::Tensor maxPool2x2ChannelsLast(const torch::Tensor& input);
 
+/// Which compiled variant of these kernels runs on this CPU: "AVX-512", "AVX2" or "SSE2".
+std::string kernelInstructionSet();
+
 /// False where DROPOUTLAB_FUSED_CONV1=0.
 bool fusedFirstLayerEnabled();
 

@@ -116,7 +116,8 @@ SystemInfo systemInfo()
     info.cpuCapability = cpuCapability();
     info.convolutions = detail::winogradStatus() + (detail::fusedFirstLayerEnabled()
                                                         ? "; the first layer fused with its pooling"
-                                                        : "; first layer: LibTorch's (DROPOUTLAB_FUSED_CONV1=0)");
+                                                        : "; first layer: LibTorch's (DROPOUTLAB_FUSED_CONV1=0)") +
+                         "; pooling kernels as " + detail::kernelInstructionSet() + " code";
     info.blas = blasLibrary();
     info.cpu = cpuModel();
     info.logicalCores = static_cast<int>(std::thread::hardware_concurrency());

@@ -3,6 +3,7 @@
 #include "max_pool.h"
 #include "winograd_conv.h"
 
+#include <QFile>
 #include <QTest>
 
 using namespace dropoutlab;
@@ -47,6 +48,7 @@ private Q_SLOTS:
     void fusedFirstLayerTakesOnlyWhatItHandles();
     void fusedFirstLayerBreaksTiesAsMaxPool();
     void fusedFirstLayerSameInBothPaths();
+    void kernelVariantMatchesTheCpu();
     void mcLayersSplitAtTheFirstActiveSite();
 };
 
@@ -494,6 +496,25 @@ void TestModels::fusedFirstLayerSameInBothPaths()
     QVERIFY(torch::equal(lanes[0], general[0].narrow(1, 0, 32)));
     QVERIFY(torch::equal(lanes[1], general[1].narrow(0, 0, 32)));
     QVERIFY(torch::equal(lanes[2], general[2].narrow(0, 0, 32)));
+}
+
+void TestModels::kernelVariantMatchesTheCpu()
+{
+    // The variant the version report names is the widest that /proc/cpuinfo's flags allow.
+    QFile cpuinfo("/proc/cpuinfo");
+    if (!cpuinfo.open(QIODevice::ReadOnly))
+        QSKIP("no /proc/cpuinfo");
+    QString flags;
+    for (const QByteArray& line : cpuinfo.readAll().split('\n')) {
+        if (line.startsWith("flags")) {
+            flags = QString::fromLatin1(line).section(':', 1) + ' ';
+            break;
+        }
+    }
+    if (flags.isEmpty())
+        QSKIP("/proc/cpuinfo has no flags line (not x86)");
+    const QString expected = flags.contains(" avx512f ") ? "AVX-512" : flags.contains(" avx2 ") ? "AVX2" : "SSE2";
+    QCOMPARE(QString::fromStdString(kernelInstructionSet()), expected);
 }
 
 QTEST_GUILESS_MAIN(TestModels)
