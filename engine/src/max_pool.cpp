@@ -62,7 +62,8 @@ DROPOUTLAB_KERNEL_INLINE float windowMax(float a, float b, float d, float e, Win
 // Channels-last: element (n, c, h, w) at ((n * H + h) * W + w) * C + c, so each window's four
 // inputs are four contiguous runs of C values and the inner loops run over channels.
 DROPOUTLAB_VECTOR_CLONES
-void poolForwardRows(const Shape& s, const float* in, float* out, WindowCode* code, std::int64_t begin, std::int64_t end)
+void poolForwardRows(const Shape& s, const float* in, float* out, WindowCode* code, std::int64_t begin,
+                     std::int64_t end)
 {
     for (std::int64_t row = begin; row < end; ++row) {
         const std::int64_t n = row / s.oh;
@@ -98,8 +99,9 @@ void poolForward(const Shape& s, const float* in, float* out, WindowCode* code)
 }
 
 // One window position's gradient over all channels (the four outputs never overlap the inputs).
-DROPOUTLAB_KERNEL_INLINE void windowGradient(std::int64_t channels, const float* __restrict grad, const WindowCode* __restrict code,
-                           float* __restrict a, float* __restrict b, float* __restrict d, float* __restrict e)
+DROPOUTLAB_KERNEL_INLINE void windowGradient(std::int64_t channels, const float* __restrict grad,
+                                             const WindowCode* __restrict code, float* __restrict a,
+                                             float* __restrict b, float* __restrict d, float* __restrict e)
 {
     // As bits, so that the selections vectorise: v & mask is v where the mask is all ones, +0 where
     // it is zero.
@@ -145,8 +147,9 @@ void poolBackwardRows(const Shape& s, const float* grad, const WindowCode* code,
 
 void poolBackward(const Shape& s, const float* grad, const WindowCode* code, float* gradIn)
 {
-    at::parallel_for(0, s.n * s.oh, kRowsPerTask,
-                     [&](std::int64_t begin, std::int64_t end) { poolBackwardRows(s, grad, code, gradIn, begin, end); });
+    at::parallel_for(0, s.n * s.oh, kRowsPerTask, [&](std::int64_t begin, std::int64_t end) {
+        poolBackwardRows(s, grad, code, gradIn, begin, end);
+    });
 }
 
 // The pooling forward; with `code`, each output's window code too (what the backward needs).
@@ -193,7 +196,8 @@ struct ConvPoolShape {
 
 // The nine inputs of each of a window's four 3x3 convolutions (zero outside the image), in the
 // order of the window code: taps[k][kh * 3 + kw].
-DROPOUTLAB_KERNEL_INLINE void windowTaps(const ConvPoolShape& s, const float* image, std::int64_t oh, std::int64_t ow, float taps[4][9])
+DROPOUTLAB_KERNEL_INLINE void windowTaps(const ConvPoolShape& s, const float* image, std::int64_t oh, std::int64_t ow,
+                                         float taps[4][9])
 {
     float patch[4][4];
     for (int r = 0; r < 4; ++r) {
@@ -213,9 +217,9 @@ DROPOUTLAB_KERNEL_INLINE void windowTaps(const ConvPoolShape& s, const float* im
 // plus the bias; then the window's maximum by max_pool2d's rule. weights[j * channels + c];
 // sums[4 * channels] is scratch. The loops over channels vectorise.
 template <bool kWithCode>
-DROPOUTLAB_KERNEL_INLINE void convPoolWindow(std::int64_t channels, const float* __restrict weights, const float* __restrict bias,
-                    const float (&taps)[4][9], float* __restrict sums, float* __restrict out,
-                    WindowCode* __restrict code)
+DROPOUTLAB_KERNEL_INLINE void convPoolWindow(std::int64_t channels, const float* __restrict weights,
+                                             const float* __restrict bias, const float (&taps)[4][9],
+                                             float* __restrict sums, float* __restrict out, WindowCode* __restrict code)
 {
     for (std::int64_t i = 0; i < 4 * channels; ++i)
         sums[i] = 0.0f;
@@ -314,8 +318,9 @@ void convPoolForward(const ConvPoolShape& s, const float* images, const float* w
 // Adds one window's gradient times the nine inputs of the convolution that won, per channel:
 // sum[j * channels + c] and the bias's sum[9 * channels + c]. The winner's input is selected as
 // bits (exactly that value), so that the loop vectorises.
-DROPOUTLAB_KERNEL_INLINE void convPoolWindowGradient(std::int64_t channels, const float (&taps)[4][9], const float* __restrict grad,
-                                   const WindowCode* __restrict code, float* __restrict sum)
+DROPOUTLAB_KERNEL_INLINE void convPoolWindowGradient(std::int64_t channels, const float (&taps)[4][9],
+                                                     const float* __restrict grad, const WindowCode* __restrict code,
+                                                     float* __restrict sum)
 {
     for (int j = 0; j < 9; ++j) {
         std::uint32_t t[4];
