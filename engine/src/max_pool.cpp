@@ -284,7 +284,8 @@ void convPoolForwardRows(const ConvPoolShape& s, const float* images, const floa
                          float* out, WindowCode* code, std::int64_t begin, std::int64_t end)
 {
     float taps[4][9];
-    std::vector<float> sums(static_cast<std::size_t>(4 * s.channels));
+    const bool lanes = s.channels % kLanes == 0;
+    std::vector<float> sums(lanes ? 0 : static_cast<std::size_t>(4 * s.channels));  // the general path's scratch
     for (std::int64_t row = begin; row < end; ++row) {
         const std::int64_t n = row / s.oh;
         const std::int64_t oh = row % s.oh;
@@ -292,7 +293,7 @@ void convPoolForwardRows(const ConvPoolShape& s, const float* images, const floa
         for (std::int64_t ow = 0; ow < s.ow; ++ow) {
             windowTaps(s, image, oh, ow, taps);
             const std::int64_t at = (row * s.ow + ow) * s.channels;
-            if (s.channels % kLanes == 0) {
+            if (lanes) {
                 if (code)
                     convPoolWindowLanes<true>(s.channels, weights, bias, taps, out + at, code + at);
                 else
