@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Sets up everything (packages, MNIST), builds, and opens DropoutLab with the reference
+# Sets up everything (packages, MNIST), builds the app and the CLI (not the tests: ./test.sh
+# builds those), and opens DropoutLab with the reference
 # experiment loaded: the MNIST CNN without and with dropout (p = 0.5 after fc1), 10 epochs each.
 # Nothing trains until you press Run.
 #
@@ -9,7 +10,7 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")" && pwd)
 "$root/scripts/setup.sh"
-"$root/scripts/build.sh"
+"$root/scripts/build.sh" --app
 app="${DROPOUTLAB_BUILD_DIR:-$root/build}/app/gui/dropoutlab"
 if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then
   exec "$app" --preset reference "$@"

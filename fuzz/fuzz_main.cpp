@@ -1,5 +1,5 @@
 // libFuzzer entry point; DROPOUTLAB_FUZZ_TARGET names one function of fuzz_targets.h.
-#include "dropoutlab/errors.h"
+#include "dropoutlab/core/errors.h"
 #include "fuzz_targets.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size)

@@ -1,12 +1,12 @@
 #include "fuzz_targets.h"
 
-#include "dropoutlab/errors.h"
-#include "dropoutlab/experiment_config.h"
-#include "dropoutlab/idx_reader.h"
-#include "dropoutlab/presets.h"
-#include "dropoutlab/results.h"
-#include "dropoutlab/sweep.h"
-#include "dropoutlab/zip_check.h"
+#include "dropoutlab/core/errors.h"
+#include "dropoutlab/core/experiment_config.h"
+#include "dropoutlab/core/idx_reader.h"
+#include "dropoutlab/core/presets.h"
+#include "dropoutlab/core/results.h"
+#include "dropoutlab/core/sweep.h"
+#include "dropoutlab/core/zip_check.h"
 
 #include <zlib.h>
 

@@ -24,10 +24,11 @@ say() { printf 'package: %s\n' "$*" >&2; }
 die() { printf 'package: error: %s\n' "$*" >&2; exit 1; }
 
 "$root/scripts/setup.sh" --packages-only --packaging
-[ -f "$build/build.ninja" ] || DROPOUTLAB_BUILD_DIR=$build "$root/scripts/build.sh"
-# The man pages and icons come from the built programs; a rebuild reconfigures for the packaging tools.
+[ -f "$build/build.ninja" ] || DROPOUTLAB_BUILD_DIR=$build "$root/scripts/build.sh" --app
+# The man pages and icons come from the built programs; a rebuild reconfigures for the packaging
+# tools. Only what the package holds is built: the tests are not.
 cmake "$build" >/dev/null
-cmake --build "$build" --target all dropoutlab_man
+cmake --build "$build" --target dropoutlab dropoutlab-cli dropoutlab_man dropoutlab_icons
 version=$(sed -n 's/^CMAKE_PROJECT_VERSION:STATIC=//p' "$build/CMakeCache.txt")
 [ -n "$version" ] || die "no project version in $build/CMakeCache.txt"
 arch=$(dpkg --print-architecture)

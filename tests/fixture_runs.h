@@ -1,8 +1,8 @@
 #pragma once
 // Shared by the engine and ui tests: short, real runs on the committed MNIST fixture.
 
-#include "dropoutlab/experiment_config.h"
-#include "dropoutlab/results.h"
+#include "dropoutlab/core/experiment_config.h"
+#include "dropoutlab/core/results.h"
 
 #include <QString>
 

@@ -7,8 +7,8 @@
 #include "probability_bars.h"
 #include "runs_model.h"
 
-#include "dropoutlab/errors.h"
-#include "dropoutlab/file_limits.h"
+#include "dropoutlab/core/errors.h"
+#include "dropoutlab/core/file_limits.h"
 
 #include <QChart>
 #include <QComboBox>

@@ -2,8 +2,8 @@
 
 #include "analysis_worker.h"
 
-#include "dropoutlab/dataset.h"
-#include "dropoutlab/saved_model.h"
+#include "dropoutlab/core/dataset.h"
+#include "dropoutlab/train/saved_model.h"
 
 #include <QColor>
 #include <QThread>

@@ -1,6 +1,6 @@
 #include "analysis_worker.h"
 
-#include "dropoutlab/errors.h"
+#include "dropoutlab/core/errors.h"
 
 namespace dropoutlab::ui {
 

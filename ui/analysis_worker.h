@@ -1,7 +1,7 @@
 #pragma once
 
-#include "dropoutlab/cancel_token.h"
-#include "dropoutlab/uncertainty.h"
+#include "dropoutlab/core/cancel_token.h"
+#include "dropoutlab/train/uncertainty.h"
 
 #include <QMetaType>
 #include <QObject>

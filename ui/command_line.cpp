@@ -2,7 +2,7 @@
 
 #include "theme.h"
 
-#include "dropoutlab/presets.h"
+#include "dropoutlab/core/presets.h"
 
 #include <QCommandLineParser>
 

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "dropoutlab/run_plan.h"
+#include "dropoutlab/core/run_plan.h"
 
 #include <QString>
 #include <QStringList>

@@ -4,7 +4,7 @@
 #include "chart_view.h"
 #include "runs_model.h"
 
-#include "dropoutlab/sweep.h"
+#include "dropoutlab/core/sweep.h"
 
 #include <QAreaSeries>
 #include <QChart>

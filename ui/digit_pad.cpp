@@ -1,6 +1,6 @@
 #include "digit_pad.h"
 
-#include "dropoutlab/digit_image.h"
+#include "dropoutlab/core/digit_image.h"
 
 #include <QMouseEvent>
 #include <QPainter>

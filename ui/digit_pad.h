@@ -9,7 +9,7 @@
 namespace dropoutlab::ui {
 
 /// A square canvas to draw a digit on with the mouse (white ink on black, like MNIST). Emits
-/// `changed` with the digit made into a 28 x 28 MNIST image (dropoutlab/digit_image.h).
+/// `changed` with the digit made into a 28 x 28 MNIST image (dropoutlab/core/digit_image.h).
 class DigitPad final : public QWidget {
     Q_OBJECT
 

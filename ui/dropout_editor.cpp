@@ -1,6 +1,6 @@
 #include "dropout_editor.h"
 
-#include "dropoutlab/network.h"
+#include "dropoutlab/core/network.h"
 
 #include <QCheckBox>
 #include <QComboBox>

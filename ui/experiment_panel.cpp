@@ -4,11 +4,11 @@
 
 #include "dropout_editor.h"
 
-#include "dropoutlab/dataset.h"
-#include "dropoutlab/errors.h"
-#include "dropoutlab/experiment.h"
-#include "dropoutlab/network.h"
-#include "dropoutlab/presets.h"
+#include "dropoutlab/core/dataset.h"
+#include "dropoutlab/core/errors.h"
+#include "dropoutlab/train/experiment.h"
+#include "dropoutlab/core/network.h"
+#include "dropoutlab/core/presets.h"
 
 #include <QEvent>
 #include <QCheckBox>

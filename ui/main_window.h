@@ -3,8 +3,8 @@
 #include "theme.h"
 #include "workspace_loader.h"
 
-#include "dropoutlab/experiment_config.h"
-#include "dropoutlab/sweep.h"
+#include "dropoutlab/core/experiment_config.h"
+#include "dropoutlab/core/sweep.h"
 
 #include <QMainWindow>
 #include <QStringList>

@@ -1,8 +1,8 @@
 #pragma once
 // Engine value types that cross threads in queued signals.
 
-#include "dropoutlab/experiment_config.h"
-#include "dropoutlab/run_result.h"
+#include "dropoutlab/core/experiment_config.h"
+#include "dropoutlab/core/run_result.h"
 
 #include <QMetaType>
 

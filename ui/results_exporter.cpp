@@ -8,7 +8,7 @@
 #include "runs_model.h"
 #include "sweep_view.h"
 
-#include "dropoutlab/results.h"
+#include "dropoutlab/core/results.h"
 
 #include <QApplication>
 #include <QDir>

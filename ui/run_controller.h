@@ -2,8 +2,8 @@
 
 #include "metatypes.h"
 
-#include "dropoutlab/cancel_token.h"
-#include "dropoutlab/sweep.h"
+#include "dropoutlab/core/cancel_token.h"
+#include "dropoutlab/core/sweep.h"
 
 #include <vector>
 

@@ -1,9 +1,9 @@
 #pragma once
 
-#include "dropoutlab/experiment_config.h"
-#include "dropoutlab/results.h"
-#include "dropoutlab/run_result.h"
-#include "dropoutlab/sweep.h"
+#include "dropoutlab/core/experiment_config.h"
+#include "dropoutlab/core/results.h"
+#include "dropoutlab/core/run_result.h"
+#include "dropoutlab/core/sweep.h"
 
 #include <QColor>
 #include <QString>

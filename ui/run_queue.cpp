@@ -4,8 +4,8 @@
 #include "run_worker.h"
 #include "runs_model.h"
 
-#include "dropoutlab/errors.h"
-#include "dropoutlab/results.h"
+#include "dropoutlab/core/errors.h"
+#include "dropoutlab/core/results.h"
 
 #include <QDir>
 

@@ -2,7 +2,7 @@
 
 #include "metatypes.h"
 
-#include "dropoutlab/sweep.h"
+#include "dropoutlab/core/sweep.h"
 
 #include <QObject>
 #include <QString>

@@ -1,8 +1,8 @@
 #include "run_worker.h"
 
-#include "dropoutlab/recorded_run.h"
-#include "dropoutlab/results.h"
-#include "dropoutlab/sweep_runner.h"
+#include "dropoutlab/train/recorded_run.h"
+#include "dropoutlab/core/results.h"
+#include "dropoutlab/train/sweep_runner.h"
 
 #include <map>
 

@@ -2,9 +2,9 @@
 
 #include "metatypes.h"
 
-#include "dropoutlab/cancel_token.h"
-#include "dropoutlab/experiment.h"
-#include "dropoutlab/sweep.h"
+#include "dropoutlab/core/cancel_token.h"
+#include "dropoutlab/train/experiment.h"
+#include "dropoutlab/core/sweep.h"
 
 #include <QObject>
 #include <QString>

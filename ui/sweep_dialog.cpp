@@ -2,7 +2,7 @@
 
 #include "theme.h"
 
-#include "dropoutlab/errors.h"
+#include "dropoutlab/core/errors.h"
 
 #include <QCheckBox>
 #include <QDialogButtonBox>

@@ -2,7 +2,7 @@
 
 #include "run_time_estimator.h"
 
-#include "dropoutlab/sweep.h"
+#include "dropoutlab/core/sweep.h"
 
 #include <QDialog>
 

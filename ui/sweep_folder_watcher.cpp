@@ -3,8 +3,8 @@
 #include "run_queue.h"
 #include "runs_model.h"
 
-#include "dropoutlab/errors.h"
-#include "dropoutlab/results.h"
+#include "dropoutlab/core/errors.h"
+#include "dropoutlab/core/results.h"
 
 #include <QDateTime>
 #include <QDir>

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "dropoutlab/sweep_stats.h"
+#include "dropoutlab/core/sweep_stats.h"
 
 #include <QString>
 #include <QStringList>

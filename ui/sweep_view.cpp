@@ -7,7 +7,7 @@
 #include "sweep_plots.h"
 #include "runs_model.h"
 
-#include "dropoutlab/errors.h"
+#include "dropoutlab/core/errors.h"
 
 #include <algorithm>
 #include <QCategoryAxis>

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "dropoutlab/sweep.h"
+#include "dropoutlab/core/sweep.h"
 
 #include <QTimer>
 #include <QWidget>

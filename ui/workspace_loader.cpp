@@ -3,7 +3,7 @@
 #include "run_queue.h"
 #include "runs_model.h"
 
-#include "dropoutlab/errors.h"
+#include "dropoutlab/core/errors.h"
 
 #include <QDir>
 #include <QElapsedTimer>

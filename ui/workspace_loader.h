@@ -1,7 +1,7 @@
 #pragma once
 
-#include "dropoutlab/experiment_config.h"
-#include "dropoutlab/results.h"
+#include "dropoutlab/core/experiment_config.h"
+#include "dropoutlab/core/results.h"
 
 #include <QObject>
 #include <QString>

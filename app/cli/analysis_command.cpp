@@ -2,11 +2,11 @@
 
 #include "exit_codes.h"
 
-#include "dropoutlab/errors.h"
-#include "dropoutlab/results.h"
-#include "dropoutlab/saved_model.h"
-#include "dropoutlab/file_io.h"
-#include "dropoutlab/uncertainty.h"
+#include "dropoutlab/core/errors.h"
+#include "dropoutlab/core/results.h"
+#include "dropoutlab/train/saved_model.h"
+#include "dropoutlab/core/file_io.h"
+#include "dropoutlab/train/uncertainty.h"
 #include "interrupt_guard.h"
 
 #include <nlohmann/json.hpp>

@@ -2,11 +2,11 @@
 
 #include "exit_codes.h"
 
-#include "dropoutlab/bench.h"
-#include "dropoutlab/dataset.h"
-#include "dropoutlab/errors.h"
-#include "dropoutlab/file_limits.h"
-#include "dropoutlab/json_stress.h"
+#include "dropoutlab/train/bench.h"
+#include "dropoutlab/core/dataset.h"
+#include "dropoutlab/core/errors.h"
+#include "dropoutlab/core/file_limits.h"
+#include "dropoutlab/core/json_stress.h"
 
 #include <algorithm>
 #include <chrono>

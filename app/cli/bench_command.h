@@ -1,6 +1,6 @@
 #pragma once
 
-#include "dropoutlab/experiment_config.h"
+#include "dropoutlab/core/experiment_config.h"
 
 #include <string>
 #include <vector>

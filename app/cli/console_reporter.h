@@ -1,6 +1,6 @@
 #pragma once
 
-#include "dropoutlab/experiment.h"
+#include "dropoutlab/train/experiment.h"
 
 #include <string>
 

@@ -1,6 +1,6 @@
 #include "exit_codes.h"
 
-#include "dropoutlab/errors.h"
+#include "dropoutlab/core/errors.h"
 
 #include <cstdio>
 

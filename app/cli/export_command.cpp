@@ -2,8 +2,8 @@
 
 #include "exit_codes.h"
 
-#include "dropoutlab/errors.h"
-#include "dropoutlab/results.h"
+#include "dropoutlab/core/errors.h"
+#include "dropoutlab/core/results.h"
 
 #include <cstdio>
 #include <iostream>

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "dropoutlab/cancel_token.h"
+#include "dropoutlab/core/cancel_token.h"
 
 namespace dropoutlab::cli {
 

@@ -9,9 +9,9 @@
 
 #include "dropoutlab_build.h"
 
-#include "dropoutlab/allocator.h"
-#include "dropoutlab/presets.h"
-#include "dropoutlab/system_info.h"
+#include "dropoutlab/train/allocator.h"
+#include "dropoutlab/core/presets.h"
+#include "dropoutlab/train/system_info.h"
 
 #include <CLI/CLI.hpp>
 

@@ -4,9 +4,9 @@
 #include "exit_codes.h"
 #include "interrupt_guard.h"
 
-#include "dropoutlab/errors.h"
-#include "dropoutlab/recorded_run.h"
-#include "dropoutlab/results.h"
+#include "dropoutlab/core/errors.h"
+#include "dropoutlab/train/recorded_run.h"
+#include "dropoutlab/core/results.h"
 
 #include <cstdio>
 #include <filesystem>

@@ -4,10 +4,10 @@
 #include "exit_codes.h"
 #include "interrupt_guard.h"
 
-#include "dropoutlab/errors.h"
-#include "dropoutlab/results.h"
-#include "dropoutlab/sweep.h"
-#include "dropoutlab/sweep_runner.h"
+#include "dropoutlab/core/errors.h"
+#include "dropoutlab/core/results.h"
+#include "dropoutlab/core/sweep.h"
+#include "dropoutlab/train/sweep_runner.h"
 
 #include <nlohmann/json.hpp>
 

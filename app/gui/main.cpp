@@ -10,9 +10,9 @@
 
 #include "dropoutlab_build.h"
 
-#include "dropoutlab/allocator.h"
-#include "dropoutlab/errors.h"
-#include "dropoutlab/sweep.h"
+#include "dropoutlab/train/allocator.h"
+#include "dropoutlab/core/errors.h"
+#include "dropoutlab/core/sweep.h"
 
 #include <QApplication>
 #include <QElapsedTimer>

@@ -1,8 +1,8 @@
 // Runs dropoutlab-cli as a user would: exit codes, messages, files, JSON output, Ctrl-C.
-#include "dropoutlab/experiment.h"
-#include "engine/idx_writer.h"
+#include "dropoutlab/train/experiment.h"
+#include "engine/core/idx_writer.h"
 
-#include "dropoutlab/results.h"
+#include "dropoutlab/core/results.h"
 
 #include <QDir>
 #include <QFile>

@@ -6,8 +6,8 @@
 #include "runs_model.h"
 #include "sweep_folder_watcher.h"
 
-#include "dropoutlab/file_io.h"
-#include "dropoutlab/results.h"
+#include "dropoutlab/core/file_io.h"
+#include "dropoutlab/core/results.h"
 
 #include <QDir>
 #include <QElapsedTimer>

@@ -7,10 +7,10 @@
 // OUT_DIR receives initial.pt (the starting weights, as a PyTorch archive of a dict name ->
 // tensor), order.json (the training images of every step, in order) and losses.json (the
 // engine's loss at every step).
-#include "dropoutlab/data_split.h"
-#include "dropoutlab/dataset.h"
-#include "dropoutlab/experiment.h"
-#include "dropoutlab/cancel_token.h"
+#include "dropoutlab/core/data_split.h"
+#include "dropoutlab/core/dataset.h"
+#include "dropoutlab/train/experiment.h"
+#include "dropoutlab/core/cancel_token.h"
 #include "models.h"
 #include "saved_model.h"
 

@@ -15,8 +15,8 @@
 #include "runs_model.h"
 #include "runs_table.h"
 
-#include "dropoutlab/allocator.h"
-#include "dropoutlab/results.h"
+#include "dropoutlab/train/allocator.h"
+#include "dropoutlab/core/results.h"
 
 #include <QApplication>
 #include <QCommandLineParser>

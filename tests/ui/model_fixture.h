@@ -3,7 +3,7 @@
 
 #include "runs_model.h"
 
-#include "dropoutlab/results.h"
+#include "dropoutlab/core/results.h"
 
 #include <QDir>
 

@@ -8,8 +8,8 @@
 #include "probability_bars.h"
 #include "runs_model.h"
 
-#include "dropoutlab/recorded_run.h"
-#include "dropoutlab/uncertainty_report.h"
+#include "dropoutlab/train/recorded_run.h"
+#include "dropoutlab/core/uncertainty_report.h"
 
 #include <QDir>
 #include <QFile>

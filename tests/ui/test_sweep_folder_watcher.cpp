@@ -3,7 +3,7 @@
 #include "runs_model.h"
 #include "sweep_folder_watcher.h"
 
-#include "dropoutlab/results.h"
+#include "dropoutlab/core/results.h"
 
 #include <QTemporaryDir>
 #include <QTest>

@@ -4,7 +4,7 @@
 #include "workspace_loader.h"
 #include "model_fixture.h"
 
-#include "dropoutlab/results.h"
+#include "dropoutlab/core/results.h"
 
 #include <QDir>
 #include <QFileInfo>

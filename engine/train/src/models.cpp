@@ -1,0 +1,194 @@
+#include "models.h"
+#include "env_switch.h"
+#include "kernels/max_pool.h"
+#include "kernels/winograd_conv.h"
+
+#include <cstdlib>
+#include <string>
+
+namespace dropoutlab::detail {
+
+using Kind = LayerSpec::Kind;
+
+DropoutSetting dropoutSetting(const ExperimentConfig& config, const std::string& site)
+{
+    const auto it = config.dropout.find(site);
+    return it == config.dropout.end() ? DropoutSetting{} : it->second;
+}
+
+torch::Tensor maxPool2x2(const torch::Tensor& x)
+{
+    using torch::indexing::Slice;
+    if (fitsChannelsLastPool(x))
+        return maxPool2x2ChannelsLast(x);
+    if (torch::GradMode::is_enabled() || x.dim() != 4 || x.size(2) % 2 != 0 || x.size(3) % 2 != 0)
+        return torch::max_pool2d(x, 2);
+    const auto even = Slice(0, torch::indexing::None, 2);
+    const auto odd = Slice(1, torch::indexing::None, 2);
+    const auto all = Slice();
+    const auto top = torch::maximum(x.index({all, all, even, even}), x.index({all, all, even, odd}));
+    const auto bottom = torch::maximum(x.index({all, all, odd, even}), x.index({all, all, odd, odd}));
+    return torch::maximum(top, bottom);
+}
+
+torch::Tensor applyDropout(const torch::Tensor& input, const DropoutSetting& setting, bool training)
+{
+    if (!training || setting.rate == 0.0)
+        return input;
+    if (setting.kind == DropoutKind::Channel)
+        return torch::feature_dropout(input, setting.rate, training);
+    return torch::dropout(input, setting.rate, training);
+}
+
+torch::Tensor applyDropout(const torch::Tensor& input, const DropoutSetting& setting, at::Generator& generator)
+{
+    if (setting.rate == 0.0)
+        return input;
+    const double keep = 1.0 - setting.rate;
+    std::vector<std::int64_t> maskShape = input.sizes().vec();
+    if (setting.kind == DropoutKind::Channel && input.dim() > 2) {
+        for (std::size_t d = 2; d < maskShape.size(); ++d)
+            maskShape[d] = 1;  // one draw per feature map
+    }
+    const auto mask = torch::empty(maskShape, input.options()).bernoulli_(keep, generator);
+    return input * mask / keep;
+}
+
+NetImpl::NetImpl(const NetworkSpec& spec, const std::map<std::string, DropoutSetting>& dropout)
+    : m_spec(spec), m_dropout(spec.layers.size()), m_convs(spec.layers.size(), nullptr),
+      m_linears(spec.layers.size(), nullptr)
+{
+    for (std::size_t i = 0; i < spec.layers.size(); ++i) {
+        const LayerSpec& l = spec.layers[i];
+        if (l.kind == Kind::Conv) {
+            m_convs[i] = register_module(
+                l.name, torch::nn::Conv2d(torch::nn::Conv2dOptions(l.in, l.out, l.kernel).padding(l.padding)));
+        } else if (l.kind == Kind::Linear) {
+            m_linears[i] = register_module(l.name, torch::nn::Linear(l.in, l.out));
+        } else if (l.kind == Kind::Dropout) {
+            const auto it = dropout.find(l.name);
+            if (it != dropout.end())
+                m_dropout[i] = it->second;
+        }
+    }
+}
+
+torch::Tensor NetImpl::forward(torch::Tensor x)
+{
+    return forwardLayers(std::move(x), 0, m_spec.layers.size(), is_training());
+}
+
+torch::Tensor NetImpl::forwardSampled(torch::Tensor x, at::Generator& generator)
+{
+    for (std::size_t i = 0; i < m_spec.layers.size(); ++i) {
+        if (m_spec.layers[i].kind == Kind::Dropout)
+            x = applyDropout(x, m_dropout[i], generator);
+        else
+            x = forwardLayers(x, i, i + 1, false);
+    }
+    return x;
+}
+
+std::size_t NetImpl::firstActiveDropout() const
+{
+    for (std::size_t i = 0; i < m_spec.layers.size(); ++i) {
+        if (m_spec.layers[i].kind == Kind::Dropout && m_dropout[i].rate > 0.0)
+            return i;
+    }
+    return m_spec.layers.size();
+}
+
+std::vector<std::string> NetImpl::activeDropoutSites() const
+{
+    std::vector<std::string> sites;
+    for (std::size_t i = 0; i < m_spec.layers.size(); ++i) {
+        if (m_spec.layers[i].kind == Kind::Dropout && m_dropout[i].rate > 0.0)
+            sites.push_back(m_spec.layers[i].name);
+    }
+    return sites;
+}
+
+torch::Tensor NetImpl::forwardLayers(torch::Tensor x, std::size_t from, std::size_t to, bool training)
+{
+    for (std::size_t i = from; i < std::min(to, m_spec.layers.size()); ++i) {
+        switch (m_spec.layers[i].kind) {
+        case Kind::Conv: {
+            auto& conv = m_convs[i];
+            const int padding = m_spec.layers[i].padding;
+            if (i + 1 < to && m_spec.layers[i + 1].kind == Kind::MaxPool &&
+                fitsFusedFirstLayer(x, conv->weight, conv->bias, padding)) {
+                x = fusedFirstLayer(x, conv->weight, conv->bias, padding);
+                ++i;  // the pooling is done
+                break;
+            }
+            auto fast = winogradConv2d(x, conv->weight, conv->bias, padding);
+            x = fast.defined() ? fast : conv->forward(x);
+            break;
+        }
+        case Kind::MaxPool: x = maxPool2x2(x); break;
+        case Kind::Relu: x = x.relu_(); break;  // follows a pooling or a layer whose backward needs no output
+        case Kind::Sigmoid: x = torch::sigmoid(x); break;  // its backward needs its output: not in place
+        case Kind::Rescale: x = x * m_spec.layers[i].scale + m_spec.layers[i].shift; break;
+        case Kind::Flatten: x = x.flatten(1); break;
+        case Kind::Linear: x = m_linears[i]->forward(x); break;
+        case Kind::Dropout: x = applyDropout(x, m_dropout[i], training); break;
+        }
+    }
+    return x;
+}
+
+torch::Tensor inConvolutionLayout(const torch::Tensor& tensor)
+{
+    // DROPOUTLAB_CHANNELS_LAST=0 keeps NCHW, for comparisons (BENCHMARKS.md).
+    static const bool channelsLast = switchedOn("DROPOUTLAB_CHANNELS_LAST");
+    if (tensor.dim() != 4 || !tensor.is_cpu() || !channelsLast)
+        return tensor.contiguous();
+    // A copy, not contiguous(): with one input channel the NCHW strides already count as
+    // channels-last, and oneDNN would then go on in NCHW.
+    auto laidOut = torch::empty_like(tensor, at::MemoryFormat::ChannelsLast);
+    laidOut.copy_(tensor);
+    return laidOut;
+}
+
+void useConvolutionLayout(NetImpl& model)
+{
+    torch::NoGradGuard noGrad;
+    for (auto& parameter : model.parameters()) {
+        if (parameter.dim() == 4)
+            parameter.set_data(inConvolutionLayout(parameter));
+    }
+}
+
+std::vector<std::string> parameterNames(const NetworkSpec& spec)
+{
+    std::vector<std::string> names;
+    for (const auto& layer : weightedLayers(spec)) {
+        names.push_back(layer + ".weight");
+        names.push_back(layer + ".bias");
+    }
+    return names;
+}
+
+std::shared_ptr<NetImpl> makeModel(const ExperimentConfig& config)
+{
+    auto model = std::make_shared<NetImpl>(networkSpec(config), config.dropout);
+    if (config.init != InitScheme::Default) {
+        // The papers' initialisation: weights from a normal distribution, biases 0 (drawn after
+        // PyTorch's default, from the same seeded generator).
+        torch::NoGradGuard noGrad;
+        for (auto& item : model->named_parameters()) {
+            const std::string& name = item.key();
+            torch::Tensor& parameter = item.value();
+            if (name.size() >= 5 && name.compare(name.size() - 5, 5, ".bias") == 0) {
+                parameter.zero_();
+                continue;
+            }
+            const double fanIn = static_cast<double>(parameter.numel() / parameter.size(0));
+            const double std = config.init == InitScheme::Normal ? config.initStd : config.initStd / std::sqrt(fanIn);
+            parameter.normal_(0.0, std);
+        }
+    }
+    return model;
+}
+
+} // namespace dropoutlab::detail

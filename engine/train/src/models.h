@@ -1,0 +1,70 @@
+#pragma once
+// Internal: the LibTorch network built from its description (dropoutlab/core/network.h). Torch stays
+// out of the public headers.
+
+#include "dropoutlab/core/experiment_config.h"
+#include "dropoutlab/core/network.h"
+
+#include <torch/torch.h>
+
+#include <memory>
+
+namespace dropoutlab::detail {
+
+/// The dropout setting of one site in a config; rate 0 where the config does not name it.
+DropoutSetting dropoutSetting(const ExperimentConfig& config, const std::string& site);
+
+/// 2x2 max pooling with stride 2, bitwise equal to max_pool2d. Channels-last float CPU tensors
+/// (what the convolutions produce) take the engine's own kernel (max_pool.h); other NCHW ones
+/// without gradients the maximum of the four strided slices (LibTorch 1.13's NCHW max_pool2d is
+/// scalar); the rest max_pool2d.
+torch::Tensor maxPool2x2(const torch::Tensor& input);
+
+/// A convolution weight laid out for training: channels-last on the CPU (oneDNN then keeps each
+/// convolution's output channels-last, and LibTorch 1.13's max_pool2d has a vectorised kernel for
+/// that layout and only a scalar one for NCHW; BENCHMARKS.md change 10), plain contiguous
+/// elsewhere. Other tensors come back contiguous. The values are the same, only the order in
+/// memory changes.
+torch::Tensor inConvolutionLayout(const torch::Tensor& tensor);
+
+/// Applies one site's dropout; rate 0 is the identity (no random numbers drawn).
+torch::Tensor applyDropout(const torch::Tensor& input, const DropoutSetting& setting, bool training);
+/// The same with masks drawn from `generator` (MC passes that must not touch torch's global one).
+torch::Tensor applyDropout(const torch::Tensor& input, const DropoutSetting& setting, at::Generator& generator);
+
+/// A network run step by step from its NetworkSpec. Modules are registered in the spec's order
+/// (conv1, conv2, fc1, ... ), so parameters() lists each layer's weight then bias in forward order
+/// and initialisation draws from the torch seed in that order.
+class NetImpl final : public torch::nn::Module {
+public:
+    NetImpl(const NetworkSpec& spec, const std::map<std::string, DropoutSetting>& dropout);
+    torch::Tensor forward(torch::Tensor input);
+    /// Layers [from, to) of the spec. Dropout sites drop when `dropoutActive`, whatever the
+    /// module's mode (MC dropout: dropout on, everything else as in eval mode).
+    torch::Tensor forwardLayers(torch::Tensor input, std::size_t from, std::size_t to, bool dropoutActive);
+    /// All layers with dropout on, masks drawn from `generator`.
+    torch::Tensor forwardSampled(torch::Tensor input, at::Generator& generator);
+    /// Index of the first dropout layer with a rate above 0; the number of layers when none.
+    std::size_t firstActiveDropout() const;
+    /// The sites with a rate above 0, in forward order.
+    std::vector<std::string> activeDropoutSites() const;
+    const NetworkSpec& spec() const { return m_spec; }
+
+private:
+    NetworkSpec m_spec;
+    std::vector<DropoutSetting> m_dropout;          ///< per layer (Dropout steps only)
+    std::vector<torch::nn::Conv2d> m_convs;         ///< per layer (Conv steps only)
+    std::vector<torch::nn::Linear> m_linears;       ///< per layer (Linear steps only)
+};
+
+/// The names of a network's parameters in NetImpl::parameters() order ("conv1.weight", ...),
+/// without building it (no random numbers drawn).
+std::vector<std::string> parameterNames(const NetworkSpec& spec);
+
+/// Puts every convolution weight of `model` (on its device already) in inConvolutionLayout.
+void useConvolutionLayout(NetImpl& model);
+
+/// Builds the network a config asks for, initialised from the current torch seed.
+std::shared_ptr<NetImpl> makeModel(const ExperimentConfig& config);
+
+} // namespace dropoutlab::detail

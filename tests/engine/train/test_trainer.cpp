@@ -1,0 +1,279 @@
+#include "dropoutlab/core/errors.h"
+#include "dropoutlab/core/results.h"
+#include "dropoutlab/train/experiment.h"
+#include "dropoutlab/train/recorded_run.h"
+
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <cmath>
+#include <functional>
+#include <future>
+
+using namespace dropoutlab;
+
+namespace {
+
+ExperimentConfig fixtureConfig()
+{
+    ExperimentConfig config;
+    config.dataDir = DROPOUTLAB_TEST_DATA_DIR "/mnist-small";
+    config.batchSize = 20;
+    config.epochs = 6;
+    config.device = "cpu";
+    config.progressEvery = 5;
+    return config;
+}
+
+/// Records every callback; optionally cancels once a given (epoch, batch) is reported.
+/// Calls `whileTraining` from inside the first batch report, i.e. while a training holds its turn.
+class Interloper final : public ExperimentObserver {
+public:
+    explicit Interloper(std::function<void()> action) : m_action(std::move(action)) {}
+    void onBatch(const BatchProgress&) override
+    {
+        if (!m_done) {
+            m_done = true;
+            m_action();
+        }
+    }
+
+private:
+    std::function<void()> m_action;
+    bool m_done = false;
+};
+
+class Recorder final : public ExperimentObserver {
+public:
+    void onStart(const RunInfo& info) override { this->info = info; }
+    void onBatch(const BatchProgress& progress) override
+    {
+        batches.push_back(progress);
+        if (token && progress.epoch == cancelEpoch && progress.batch >= cancelBatch && !cancelled) {
+            token->cancel();
+            cancelled = true;
+        }
+    }
+    void onEpoch(const EpochMetrics& metrics) override { epochs.push_back(metrics); }
+
+    RunInfo info;
+    std::vector<BatchProgress> batches;
+    std::vector<EpochMetrics> epochs;
+    CancelToken* token = nullptr;
+    int cancelEpoch = 0;
+    int cancelBatch = 0;
+    bool cancelled = false;
+};
+
+} // namespace
+
+class NullObserver final : public ExperimentObserver {};
+
+class TestTrainer : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void trainsSmallMnistAboveNinetyPercent();
+    void sameSeedsGiveSameRun();
+    void subsetSizeIsUsed();
+    void cancelStopsWithinOneBatch();
+    void hugeLearningRateDiverges();
+    void earlyStoppingKeepsTheBestEpoch();
+    void missingDataIsADataError();
+    void unavailableCudaIsADeviceError();
+    void secondConcurrentTrainingIsRefused();
+    void failedStartIsRecorded();
+};
+
+void TestTrainer::trainsSmallMnistAboveNinetyPercent()
+{
+    ExperimentConfig config = fixtureConfig();
+    config.dropout["fc1"] = {0.5, DropoutKind::Element};
+    Recorder recorder;
+    CancelToken token;
+    const RunResult result = runExperiment(config, recorder, token);
+
+    QCOMPARE(toString(result.status), std::string("completed"));
+    QVERIFY(result.testAccuracy.has_value());
+    QVERIFY2(*result.testAccuracy >= 0.90, qPrintable(QString("test accuracy %1").arg(*result.testAccuracy)));
+    QCOMPARE(result.epochs.size(), std::size_t{6});
+    QCOMPARE(recorder.epochs.size(), std::size_t{6});
+    QCOMPARE(recorder.info.trainImages, std::int64_t{1600});
+    QCOMPARE(recorder.info.validationImages, std::int64_t{400});
+    QCOMPARE(recorder.info.testImages, std::int64_t{500});
+    QCOMPARE(recorder.info.batchesPerEpoch, 80);
+    // Progress every 5 batches: 16 reports per epoch.
+    QCOMPARE(recorder.batches.size(), std::size_t{6 * 16});
+    QVERIFY(result.epochs.back().trainLoss < result.epochs.front().trainLoss);
+    double best = 0.0;
+    for (const auto& m : result.epochs) {
+        QVERIFY(m.trainAccuracy >= 0.0 && m.trainAccuracy <= 1.0);
+        QVERIFY(m.valAccuracy >= 0.0 && m.valAccuracy <= 1.0);
+        QVERIFY(m.seconds >= m.trainSeconds);
+        best = std::max(best, m.valAccuracy);
+    }
+    QCOMPARE(result.bestValAccuracy, best);
+    QCOMPARE(result.device, std::string("cpu"));
+}
+
+void TestTrainer::sameSeedsGiveSameRun()
+{
+    ExperimentConfig config = fixtureConfig();
+    config.epochs = 1;
+    config.dropout["fc1"] = {0.5, DropoutKind::Element};
+    config.threads = 1;
+    Recorder a, b, c;
+    CancelToken token;
+    const RunResult first = runExperiment(config, a, token);
+    const RunResult second = runExperiment(config, b, token);
+    QCOMPARE(first.epochs[0].trainLoss, second.epochs[0].trainLoss);
+    QCOMPARE(*first.testAccuracy, *second.testAccuracy);
+
+    config.seeds.dropout += 1;
+    const RunResult third = runExperiment(config, c, token);
+    QVERIFY(third.epochs[0].trainLoss != first.epochs[0].trainLoss);
+}
+
+void TestTrainer::subsetSizeIsUsed()
+{
+    ExperimentConfig config = fixtureConfig();
+    config.epochs = 1;
+    config.trainSubset = 300;
+    Recorder recorder;
+    CancelToken token;
+    const RunResult result = runExperiment(config, recorder, token);
+    QCOMPARE(recorder.info.trainImages, std::int64_t{300});
+    QCOMPARE(recorder.info.batchesPerEpoch, 15);
+    QCOMPARE(toString(result.status), std::string("completed"));
+}
+
+void TestTrainer::cancelStopsWithinOneBatch()
+{
+    ExperimentConfig config = fixtureConfig();
+    config.progressEvery = 1;
+    Recorder recorder;
+    CancelToken token;
+    recorder.token = &token;
+    recorder.cancelEpoch = 2;
+    recorder.cancelBatch = 10;
+    const RunResult result = runExperiment(config, recorder, token);
+
+    QCOMPARE(toString(result.status), std::string("cancelled"));
+    QCOMPARE(result.epochs.size(), std::size_t{1});  // the finished epoch is kept
+    QVERIFY(!result.testAccuracy.has_value());
+    // Cancelled while reporting batch 10 of epoch 2: no further batch ran.
+    QCOMPARE(recorder.batches.back().epoch, 2);
+    QCOMPARE(recorder.batches.back().batch, 10);
+}
+
+void TestTrainer::hugeLearningRateDiverges()
+{
+    ExperimentConfig config = fixtureConfig();
+    config.learningRate = 1e6;
+    Recorder recorder;
+    CancelToken token;
+    const RunResult result = runExperiment(config, recorder, token);
+    QCOMPARE(toString(result.status), std::string("diverged"));
+    QVERIFY(result.divergedEpoch >= 1);
+    QVERIFY(result.divergedBatch >= 1);
+    QVERIFY(QString::fromStdString(result.message)
+                .contains(QString("epoch %1, batch %2").arg(result.divergedEpoch).arg(result.divergedBatch)));
+    QVERIFY(!result.testAccuracy.has_value());
+    QCOMPARE(result.epochs.size(), std::size_t(result.divergedEpoch - 1));
+}
+
+void TestTrainer::earlyStoppingKeepsTheBestEpoch()
+{
+    ExperimentConfig config = fixtureConfig();
+    config.trainSubset = 200;  // overfits within a few epochs
+    config.epochs = 60;
+    config.earlyStoppingPatience = 2;
+    Recorder recorder;
+    CancelToken token;
+    const RunResult result = runExperiment(config, recorder, token);
+    QCOMPARE(toString(result.status), std::string("completed"));
+    QVERIFY(result.stoppedEarly);
+    QVERIFY(result.epochs.size() < 60);
+    // The best epoch has the lowest validation loss, and training ran `patience` epochs past it.
+    std::size_t best = 0;
+    for (std::size_t i = 1; i < result.epochs.size(); ++i) {
+        if (result.epochs[i].valLoss < result.epochs[best].valLoss)
+            best = i;
+    }
+    QCOMPARE(result.bestEpoch, int(best) + 1);
+    QCOMPARE(int(result.epochs.size()), result.bestEpoch + 2);
+    QVERIFY(result.testAccuracy.has_value());
+    QVERIFY(QString::fromStdString(result.message).contains("early stopping"));
+}
+
+void TestTrainer::missingDataIsADataError()
+{
+    ExperimentConfig config = fixtureConfig();
+    config.dataDir = "/nonexistent/mnist";
+    Recorder recorder;
+    CancelToken token;
+    QVERIFY_THROWS_EXCEPTION(DataError, runExperiment(config, recorder, token));
+}
+
+void TestTrainer::unavailableCudaIsADeviceError()
+{
+    if (cudaAvailable())
+        QSKIP("this LibTorch sees a GPU");
+    ExperimentConfig config = fixtureConfig();
+    config.device = "cuda";
+    Recorder recorder;
+    CancelToken token;
+    QVERIFY_THROWS_EXCEPTION(DeviceError, runExperiment(config, recorder, token));
+}
+
+void TestTrainer::secondConcurrentTrainingIsRefused()
+{
+    ExperimentConfig config = fixtureConfig();
+    config.epochs = 1;
+    config.progressEvery = 1;
+    std::string refusal;
+    bool otherThreadTrained = false;
+    Interloper interloper([&] {
+        // A second training from another thread while this one is in its first epoch.
+        auto other = std::async(std::launch::async, [&] {
+            ExperimentObserver quiet;
+            CancelToken token;
+            try {
+                runExperiment(config, quiet, token);
+                otherThreadTrained = true;
+            } catch (const DeviceError& e) {
+                refusal = e.what();
+            }
+        });
+        other.get();
+    });
+    CancelToken token;
+    const RunResult result = runExperiment(config, interloper, token);
+    QCOMPARE(toString(result.status), std::string("completed"));
+    QVERIFY(!otherThreadTrained);
+    QVERIFY2(refusal.find("another training is running in this process") != std::string::npos, refusal.c_str());
+    // Once the first has finished, a training on another thread runs as usual.
+    auto later = std::async(std::launch::async, [&] {
+        ExperimentObserver quiet;
+        CancelToken t;
+        return runExperiment(config, quiet, t);
+    });
+    QCOMPARE(toString(later.get().status), std::string("completed"));
+}
+
+QTEST_GUILESS_MAIN(TestTrainer)
+void TestTrainer::failedStartIsRecorded()
+{
+    QTemporaryDir dir;
+    ExperimentConfig config;
+    config.dataDir = dir.filePath("no-such-dataset").toStdString();
+    const std::string runDir = dir.filePath("run").toStdString();
+    NullObserver observer;
+    CancelToken token;
+    QVERIFY_THROWS_EXCEPTION(DataError, runExperimentRecorded(config, runDir, observer, token));
+    const RunRecord record = loadRun(runDir);
+    QCOMPARE(toString(record.result.status), std::string("failed"));
+    QVERIFY(QString::fromStdString(record.result.message).contains("no-such-dataset"));
+}
+
+#include "test_trainer.moc"
