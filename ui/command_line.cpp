@@ -60,7 +60,7 @@ QList<QCommandLineOption> valueOptions()
         {"patience", QObject::tr("Early stopping patience in epochs (0: off)."), "n"},
         {"sweep", QObject::tr("Queue the sweep described by this spec file (see resources/sweeps)."), "spec"},
         {"open-sweep", QObject::tr("Show a sweep folder, e.g. one written by CLI shards, and follow it."), "dir"},
-        {"theme", QObject::tr("light, dark or system (the desktop's) for this session; View > Theme keeps a choice."),
+        {"theme", QObject::tr("light, dark or system (the desktop's) for this launch; View > Theme keeps a choice."),
          "theme"},
     };
     for (const auto& flag : settingFlags())
