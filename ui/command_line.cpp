@@ -43,6 +43,7 @@ QList<QCommandLineOption> valueOptions()
         {"export", QObject::tr("When the queue is done, write every chart (PNG, SVG) and the results (CSV, JSON) here."),
          "dir"},
         {"model", QObject::tr("cnn or mlp."), "model"},
+        {"network", QObject::tr("A network file, or a shipped network's name (reference-cnn, cnn3-bn, ...)."), "file"},
         {"hidden", QObject::tr("MLP hidden layer widths, e.g. 1024,1024,1024."), "widths"},
         {"dropout", QObject::tr("Dropout per site, e.g. fc1=0.5,input=0.2 (one run)."), "spec"},
         {"epochs", QObject::tr("Training epochs."), "n"},
@@ -78,6 +79,7 @@ bool readOverrides(const QCommandLineParser& parser, GuiOptions& options, QStrin
             target = parser.value(name).toStdString();
     };
     text("model", o.model);
+    text("network", o.network);
     text("hidden", o.hidden);
     text("dropout", o.dropout);
     text("data", o.data);
@@ -102,7 +104,7 @@ bool readOverrides(const QCommandLineParser& parser, GuiOptions& options, QStrin
     }
     for (const QString& value : parser.values(QStringLiteral("set")))
         o.settings.push_back(value.toStdString());
-    options.hasOverrides = !o.settings.empty() || o.model || o.hidden || o.dropout || o.data || o.device || o.name || o.epochs || o.batchSize ||
+    options.hasOverrides = !o.settings.empty() || o.model || o.network || o.hidden || o.dropout || o.data || o.device || o.name || o.epochs || o.batchSize ||
                            o.learningRate || o.momentum || o.trainSubset || o.trainEval || o.seed || o.splitSeed || o.threads || o.patience;
     return true;
 }

@@ -10,6 +10,7 @@
 #include "dropoutlab_build.h"
 
 #include "dropoutlab/train/allocator.h"
+#include "dropoutlab/core/network.h"
 #include "dropoutlab/core/presets.h"
 #include "dropoutlab/train/system_info.h"
 
@@ -19,6 +20,26 @@
 
 using namespace dropoutlab;
 using namespace dropoutlab::cli;
+
+namespace {
+
+int presetsCommand()
+{
+    std::printf("Presets (run --preset NAME):\n");
+    for (const auto& preset : builtinPresets()) {
+        std::printf("  %-16s %s (%zu run%s)\n", preset.name.c_str(), preset.title.c_str(), preset.runs.size(),
+                    preset.runs.size() == 1 ? "" : "s");
+    }
+    std::printf("Networks (run --network NAME, or a network file):\n");
+    for (const auto& definition : builtinNetworks()) {
+        const auto spec = dropoutlab::inferShapes(definition);
+        std::printf("  %-16s %s, %lld parameters: %s\n", definition.name.c_str(), describeNetwork(spec).c_str(),
+                    static_cast<long long>(parameterCount(spec)), definition.description.c_str());
+    }
+    return kExitOk;
+}
+
+} // namespace
 
 int main(int argc, char** argv)
 {
@@ -121,7 +142,7 @@ int main(int argc, char** argv)
     uncertaintyCmd->add_flag("--json", uncertainty.json, "Print the report as JSON");
     uncertaintyCmd->add_flag("--quiet,-q", uncertainty.quiet, "No progress output");
 
-    auto* presetsCmd = app.add_subcommand("presets", "List the built-in presets");
+    auto* presetsCmd = app.add_subcommand("presets", "List the built-in presets and the shipped networks");
 
     try {
         app.parse(argc, argv);
@@ -158,13 +179,8 @@ int main(int argc, char** argv)
             return evaluateCommand(evaluate);
         if (benchCmd->parsed())
             return benchCommand(bench);
-        if (presetsCmd->parsed()) {
-            for (const auto& preset : builtinPresets()) {
-                std::printf("%-14s %s (%zu run%s)\n", preset.name.c_str(), preset.title.c_str(), preset.runs.size(),
-                            preset.runs.size() == 1 ? "" : "s");
-            }
-            return kExitOk;
-        }
+        if (presetsCmd->parsed())
+            return presetsCommand();
     } catch (const std::exception& error) {
         // Every expected failure is handled inside the commands; this is the last line of defence,
         // so that even a bug ends with a message and an exit code rather than an abort.

@@ -42,7 +42,11 @@ void printSummary(const std::vector<ExperimentConfig>& configs, const std::vecto
 
 void addOverrideFlags(CLI::App& command, RunOverrides& o)
 {
-    command.add_option("--model", o.model, "Model: cnn or mlp")->check(CLI::IsMember({"cnn", "mlp"}));
+    command.add_option("--model", o.model, "Model: cnn or mlp (or custom, with --network)")
+        ->check(CLI::IsMember({"cnn", "mlp", "custom"}));
+    command.add_option("--network", o.network,
+                       "The network to train: a network file (JSON, docs/network-files.md) or a shipped network's "
+                       "name (see `presets`)");
     command.add_option("--hidden", o.hidden, "MLP hidden layer widths, e.g. 1024,1024,1024 (sites hidden1..N)");
     command.add_option("--dropout", o.dropout,
                        "Dropout per site, e.g. fc1=0.5,input=0.2 or conv2=0.3:channel; replaces the preset's runs "

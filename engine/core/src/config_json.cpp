@@ -5,6 +5,8 @@
 #include "dropoutlab/core/results.h"
 
 #include "dropoutlab/core/file_limits.h"
+#include "dropoutlab/core/network.h"
+#include "network_file.h"
 
 #include <cmath>
 #include <sstream>
@@ -15,7 +17,7 @@ using nlohmann::json;
 
 namespace {
 
-constexpr std::size_t kMaxDropoutSites = 16;
+constexpr auto kMaxDropoutSites = static_cast<std::size_t>(kMaxDropoutSitesPerNetwork);
 
 DropoutSetting dropoutFromJson(const json& value, const std::string& where)
 {
@@ -104,6 +106,8 @@ json configToJsonObject(const ExperimentConfig& config)
         object["train_eval"] = config.trainEvalImages;
     if (config.model == ModelKind::Mlp)
         object["hidden_widths"] = config.hiddenWidths;
+    if (config.model == ModelKind::Custom)
+        object["network"] = networkToObject<json>(config.network);
     object["activation"] = toString(config.activation);
     object["pixels"] = toString(config.pixels);
     object["init"] = toString(config.init);
@@ -129,7 +133,7 @@ json configToJsonObject(const ExperimentConfig& config)
 void applyConfigJson(ExperimentConfig& config, const json& object, const std::string& where)
 {
     checkKeys(object,
-              {"name", "data", "model", "hidden_widths", "dropout", "epochs", "batch_size", "learning_rate", "momentum", "train_subset",
+              {"name", "data", "model", "network", "hidden_widths", "dropout", "epochs", "batch_size", "learning_rate", "momentum", "train_subset",
                "validation_fraction", "seeds", "seed", "device", "threads", "progress_every", "eval_batch_size",
                "early_stopping_patience", "train_eval", "activation", "pixels", "init", "init_std", "optimiser", "nesterov",
                "dampened_momentum", "adam_betas", "adam_eps", "weight_decay", "lr_schedule", "lr_step_epochs", "lr_gamma",
@@ -142,10 +146,28 @@ void applyConfigJson(ExperimentConfig& config, const json& object, const std::st
         config.dataDir = pathValue(object["data"], where, "data");
     if (has("model"))
         config.model = parseModelKind(stringValue(object["model"], where, "model", 32), where);
+    if (has("network")) {
+        if (has("model") && config.model != ModelKind::Custom)
+            throw ConfigError(where + ": 'network' gives a custom network, but 'model' is \"" + toString(config.model) +
+                              "\"; leave 'model' out or make it \"custom\"");
+        const json& network = object["network"];
+        // A shipped network's name or a file's path, or the layers themselves.
+        config.network = network.is_string()
+                             ? findNetwork(stringValue(network, where, "network", kMaxPathBytes))
+                             : networkFromObject(network, where + ": network");
+        config.model = ModelKind::Custom;
+    } else if (has("model") && config.model == ModelKind::Custom && config.network.layers.empty()) {
+        throw ConfigError(where + ": 'model' is \"custom\", but no 'network' gives its layers");
+    }
     if (has("hidden_widths"))
         config.hiddenWidths = hiddenWidthsFromJson(object["hidden_widths"], where);
-    if (has("dropout"))
+    if (has("dropout")) {
         config.dropout = dropoutMapFromJson(object["dropout"], where);
+        // A site given as a bare rate takes the network's default kind for it.
+        for (const auto& item : object["dropout"].items())
+            if (item.value().is_number())
+                applyDefaultKind(config, item.key());
+    }
     if (has("epochs"))
         config.epochs = static_cast<int>(integerValue(object["epochs"], where, "epochs", 1, kMaxEpochs));
     if (has("batch_size"))

@@ -26,6 +26,15 @@ std::string siteList(const std::vector<DropoutSite>& sites)
     return list;
 }
 
+std::string channelSiteList(const std::vector<DropoutSite>& sites)
+{
+    std::string list;
+    for (const auto& site : sites)
+        if (site.allowsChannel)
+            list += (list.empty() ? "" : ", ") + site.name;
+    return list.empty() ? "this network has none" : list;
+}
+
 std::string widthList(const std::vector<int>& widths)
 {
     std::string list;
@@ -36,7 +45,7 @@ std::string widthList(const std::vector<int>& widths)
 
 void validateHiddenWidths(const ExperimentConfig& config)
 {
-    if (config.model == ModelKind::Cnn) {
+    if (config.model != ModelKind::Mlp) {
         if (config.hiddenWidths != kDefaultHiddenWidths)
             throw ConfigError("hidden_widths is [" + widthList(config.hiddenWidths) +
                               "]; hidden widths apply to the mlp model only");
@@ -141,7 +150,7 @@ void validateOptimiser(const ExperimentConfig& c)
         for (std::size_t i = 0; i < c.maxNormLayers.size(); ++i) {
             const std::string& name = c.maxNormLayers[i];
             require(std::find(weighted.begin(), weighted.end(), name) != weighted.end(), [&] {
-                return "max_norm_layers: '" + name + "' is not a weighted layer of the " + toString(c.model) +
+                return "max_norm_layers: '" + name + "' is not a weighted layer of the " + networkName(c) +
                        " model; expected some of " + list;
             });
             require(std::find(c.maxNormLayers.begin(), c.maxNormLayers.begin() + static_cast<long>(i), name) ==
@@ -155,7 +164,7 @@ void validateOptimiser(const ExperimentConfig& c)
 
 bool ExperimentConfig::operator==(const ExperimentConfig& other) const
 {
-    return name == other.name && dataDir == other.dataDir && model == other.model &&
+    return name == other.name && dataDir == other.dataDir && model == other.model && network == other.network &&
            hiddenWidths == other.hiddenWidths && dropout == other.dropout &&
            epochs == other.epochs && batchSize == other.batchSize && learningRate == other.learningRate &&
            momentum == other.momentum && trainSubset == other.trainSubset &&
@@ -273,7 +282,29 @@ std::vector<DropoutSite> dropoutSites(const ExperimentConfig& config)
 
 std::string toString(ModelKind model)
 {
-    return model == ModelKind::Cnn ? "cnn" : "mlp";
+    switch (model) {
+    case ModelKind::Cnn: return "cnn";
+    case ModelKind::Mlp: return "mlp";
+    case ModelKind::Custom: return "custom";
+    }
+    return "cnn";
+}
+
+std::string networkName(const ExperimentConfig& config)
+{
+    if (config.model != ModelKind::Custom)
+        return toString(config.model);
+    return config.network.name.empty() ? std::string("custom network") : config.network.name;
+}
+
+void applyDefaultKind(ExperimentConfig& config, const std::string& site)
+{
+    const auto it = config.dropout.find(site);
+    if (it == config.dropout.end() || config.model != ModelKind::Custom)
+        return;  // the built-in networks' sites all default to element
+    for (const auto& layer : config.network.layers)
+        if (layer.kind == LayerSpec::Kind::Dropout && layer.name == site)
+            it->second.kind = layer.dropoutKind;
 }
 
 std::string toString(DropoutKind kind)
@@ -376,7 +407,9 @@ ModelKind parseModelKind(const std::string& text, const std::string& where)
         return ModelKind::Cnn;
     if (text == "mlp")
         return ModelKind::Mlp;
-    throw ConfigError(where + ": unknown model '" + text + "'; expected cnn or mlp");
+    if (text == "custom")
+        return ModelKind::Custom;
+    throw ConfigError(where + ": unknown model '" + text + "'; expected cnn, mlp or custom (with a network)");
 }
 
 DropoutKind parseDropoutKind(const std::string& text, const std::string& where)
@@ -474,7 +507,8 @@ ExperimentConfig withoutDropout(const ExperimentConfig& config)
 {
     ExperimentConfig without = config;
     without.dropout.clear();
-    without.name = (config.model == ModelKind::Mlp ? "mlp " : "") + std::string("no dropout");
+    const std::string prefix = config.model == ModelKind::Cnn ? "" : networkName(config) + " ";
+    without.name = prefix + "no dropout";
     return without;
 }
 
@@ -499,14 +533,14 @@ void validateConfig(const ExperimentConfig& config)
     for (const auto& [name, setting] : config.dropout) {
         const DropoutSite* site = findSite(sites, name);
         if (!site)
-            throw ConfigError("dropout site '" + name + "' does not exist in the " + toString(config.model) +
+            throw ConfigError("dropout site '" + name + "' does not exist in the " + networkName(config) +
                               " model; expected one of " + siteList(sites));
         if (!(setting.rate >= 0.0 && setting.rate < 1.0))
             throw ConfigError("dropout site " + name + ": rate " + formatRate(setting.rate) +
                               " is out of range; expected 0 <= rate < 1");
         if (setting.kind == DropoutKind::Channel && !site->allowsChannel)
-            throw ConfigError("dropout site " + name + ": kind 'channel' needs feature maps; use it on conv1 or conv2, "
-                              "or use kind 'element' here");
+            throw ConfigError("dropout site " + name + ": kind 'channel' needs feature maps; use it on a site after a "
+                              "convolution (" + channelSiteList(sites) + "), or use kind 'element' here");
     }
     require(config.epochs >= 1 && config.epochs <= kMaxEpochs, [&] {
         return "epochs is " + std::to_string(config.epochs) + "; expected 1-" + std::to_string(kMaxEpochs);

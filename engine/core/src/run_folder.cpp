@@ -1,6 +1,7 @@
 #include "dropoutlab/core/errors.h"
 
 #include "dropoutlab/core/file_io.h"
+#include "dropoutlab/core/network.h"
 #include "dropoutlab/core/results.h"
 
 #include <cerrno>
@@ -85,6 +86,9 @@ RunWriter::RunWriter(std::string dir, const ExperimentConfig& config)
     if (isRunDirectory(m_dir))
         throw IoError(m_dir + ": already holds a run (config.json); choose a new folder");
     writeFileAtomically((fs::path(m_dir) / "config.json").string(), configToJson(config));
+    // The network beside the config, as a file the app, the CLI (--network) and Python read
+    // (config.json holds the same layers and stays the run's record).
+    writeNetworkFile((fs::path(m_dir) / kNetworkFileName).string(), networkDefinition(config));
     m_metricsPath = (fs::path(m_dir) / "metrics.jsonl").string();
     m_metrics = ::open(m_metricsPath.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
     if (m_metrics < 0)

@@ -154,7 +154,7 @@ BenchResult runBenchmark(const ExperimentConfig& config, int steps)
     }
 
     BenchResult r;
-    r.model = toString(config.model);
+    r.model = networkName(config);
     r.device = detail::describeDevice(device);
     r.threads = threads;
     r.batchSize = config.batchSize;

@@ -154,14 +154,15 @@ torch::Tensor FusedNet::forward(const torch::Tensor& input, bool training)
     torch::Tensor x = input;
     const std::int64_t batch = input.size(0);
     std::size_t param = 0;
-    for (const auto& layer : m_spec.layers) {
+    for (std::size_t i = 0; i < m_spec.layers.size(); ++i) {
+        const LayerSpec& layer = m_spec.layers[i];
         switch (layer.kind) {
         case LayerSpec::Kind::Conv: {
             const auto& w = m_parameters[param];
             const auto& b = m_parameters[param + 1];
             param += 2;
             // Identical inputs: one convolution with the members' filters side by side.
-            x = torch::conv2d(x, w, b, 1, layer.padding, 1, layout == Layout::Shared ? 1 : m_k);
+            x = torch::conv2d(x, w, b, layer.stride, layer.padding, 1, layout == Layout::Shared ? 1 : m_k);
             layout = Layout::Channels;
             break;
         }
@@ -173,14 +174,30 @@ torch::Tensor FusedNet::forward(const torch::Tensor& input, bool training)
             layout = Layout::Members;
             break;
         }
-        case LayerSpec::Kind::MaxPool: x = maxPool2x2(x); break;
-        case LayerSpec::Kind::Relu: x = x.relu_(); break;
+        case LayerSpec::Kind::MaxPool:
+            x = layer.kernel == 2 && layer.stride == 2 && layer.padding == 0
+                    ? maxPool2x2(x)
+                    : torch::max_pool2d(x, layer.kernel, layer.stride, layer.padding);
+            break;
+        case LayerSpec::Kind::AvgPool: x = torch::avg_pool2d(x, layer.kernel, layer.stride, layer.padding); break;
+        case LayerSpec::Kind::GlobalAvgPool:
+            x = x.mean({2, 3});
+            if (layout == Layout::Channels) {
+                x = x.view({batch, m_k, x.size(1) / m_k}).transpose(0, 1);  // [K, B, C]
+                layout = Layout::Members;
+            }
+            break;
+        case LayerSpec::Kind::Relu: x = reluMayWorkInPlace(m_spec, i) ? x.relu_() : x.relu(); break;
+        case LayerSpec::Kind::LeakyRelu: x = torch::leaky_relu(x, layer.slope); break;
+        case LayerSpec::Kind::Gelu: x = torch::gelu(x); break;
+        case LayerSpec::Kind::Tanh: x = torch::tanh(x); break;
         case LayerSpec::Kind::Sigmoid: x = torch::sigmoid(x); break;
+        case LayerSpec::Kind::Selu: x = torch::selu(x); break;
         case LayerSpec::Kind::Rescale: x = x * layer.scale + layer.shift; break;
         case LayerSpec::Kind::Flatten:
             if (layout == Layout::Channels) {
                 x = x.reshape({batch, m_k, x.numel() / (batch * m_k)}).transpose(0, 1);  // [K, B, F]
-            } else {
+            } else if (layout == Layout::Shared) {
                 x = x.flatten(1).unsqueeze(0).expand({m_k, batch, x.numel() / batch});
             }
             layout = Layout::Members;
@@ -189,7 +206,10 @@ torch::Tensor FusedNet::forward(const torch::Tensor& input, bool training)
             const Site& s = m_sites.at(layer.name);
             if (!s.active)
                 break;
-            if (layout == Layout::Shared) {
+            if (layout == Layout::Shared && x.dim() == 2) {
+                x = x.unsqueeze(0).expand({m_k, batch, x.size(1)});  // flat: members first
+                layout = Layout::Members;
+            } else if (layout == Layout::Shared) {
                 // Each member sees its own dropped-out copy: from here on the members differ.
                 x = x.size(1) == 1 ? x.expand({batch, m_k, x.size(2), x.size(3)}) : x.repeat({1, m_k, 1, 1});
                 layout = Layout::Channels;
@@ -198,6 +218,9 @@ torch::Tensor FusedNet::forward(const torch::Tensor& input, bool training)
                              s.kind, training);
             break;
         }
+        case LayerSpec::Kind::BatchNorm:
+        case LayerSpec::Kind::LayerNorm:
+            throw ConfigError(fusionRefusal(m_spec));  // makeFusedLearner refuses these first
         }
     }
     return x;
@@ -232,8 +255,22 @@ void FusedNet::evaluateBatch(const torch::Tensor& images, const torch::Tensor& l
     correct += logits.argmax(2).eq(labels.unsqueeze(0)).sum(1);
 }
 
+std::string fusionRefusal(const NetworkSpec& spec)
+{
+    for (std::size_t i = 0; i < spec.layers.size(); ++i) {
+        const LayerSpec& layer = spec.layers[i];
+        if (layer.kind == LayerSpec::Kind::BatchNorm || layer.kind == LayerSpec::Kind::LayerNorm)
+            return layerLabel(layer, i + 1) + ": the fused trainer cannot fuse " + toString(layer.kind) +
+                   " (its statistics and scales would be shared by the members); train these runs with --fuse 1";
+    }
+    return {};
+}
+
 std::unique_ptr<Learner> makeFusedLearner(const std::vector<ExperimentConfig>& members, const torch::Device& device)
 {
+    const std::string refusal = fusionRefusal(networkSpec(members.front()));
+    if (!refusal.empty())
+        throw ConfigError(refusal);
     return std::make_unique<FusedNet>(members, device);
 }
 

@@ -3,6 +3,7 @@
 #include "kernels/max_pool.h"
 #include "kernels/winograd_conv.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <string>
 
@@ -54,21 +55,61 @@ torch::Tensor applyDropout(const torch::Tensor& input, const DropoutSetting& set
     return input * mask / keep;
 }
 
+bool reluMayWorkInPlace(const NetworkSpec& spec, std::size_t i)
+{
+    while (i > 0) {
+        const Kind before = spec.layers[i - 1].kind;
+        if (before == Kind::Dropout || before == Kind::Flatten) {
+            --i;
+            continue;
+        }
+        return before == Kind::Conv || before == Kind::Linear || before == Kind::MaxPool || before == Kind::AvgPool ||
+               before == Kind::GlobalAvgPool || before == Kind::BatchNorm || before == Kind::LayerNorm;
+    }
+    return false;  // the input batch: never overwritten
+}
+
+namespace {
+
+/// The shape a layer's input has (the previous step's output, or the network's input).
+std::vector<std::int64_t> inputShape(const NetworkSpec& spec, std::size_t i)
+{
+    if (i == 0)
+        return {spec.channels, spec.height, spec.width};
+    const LayerSpec& before = spec.layers[i - 1];
+    if (before.flat)
+        return {before.channels};
+    return {before.channels, before.height, before.width};
+}
+
+} // namespace
+
 NetImpl::NetImpl(const NetworkSpec& spec, const std::map<std::string, DropoutSetting>& dropout)
     : m_spec(spec), m_dropout(spec.layers.size()), m_convs(spec.layers.size(), nullptr),
-      m_linears(spec.layers.size(), nullptr)
+      m_linears(spec.layers.size(), nullptr), m_mapNorms(spec.layers.size(), nullptr),
+      m_flatNorms(spec.layers.size(), nullptr), m_layerNorms(spec.layers.size(), nullptr),
+      m_reluInPlace(spec.layers.size(), 0)
 {
     for (std::size_t i = 0; i < spec.layers.size(); ++i) {
         const LayerSpec& l = spec.layers[i];
         if (l.kind == Kind::Conv) {
             m_convs[i] = register_module(
-                l.name, torch::nn::Conv2d(torch::nn::Conv2dOptions(l.in, l.out, l.kernel).padding(l.padding)));
+                l.name,
+                torch::nn::Conv2d(torch::nn::Conv2dOptions(l.in, l.out, l.kernel).stride(l.stride).padding(l.padding)));
         } else if (l.kind == Kind::Linear) {
             m_linears[i] = register_module(l.name, torch::nn::Linear(l.in, l.out));
+        } else if (l.kind == Kind::BatchNorm && l.flat) {
+            m_flatNorms[i] = register_module(l.name, torch::nn::BatchNorm1d(l.in));
+        } else if (l.kind == Kind::BatchNorm) {
+            m_mapNorms[i] = register_module(l.name, torch::nn::BatchNorm2d(l.in));
+        } else if (l.kind == Kind::LayerNorm) {
+            m_layerNorms[i] = register_module(l.name, torch::nn::LayerNorm(torch::nn::LayerNormOptions(inputShape(spec, i))));
         } else if (l.kind == Kind::Dropout) {
             const auto it = dropout.find(l.name);
             if (it != dropout.end())
                 m_dropout[i] = it->second;
+        } else if (l.kind == Kind::Relu) {
+            m_reluInPlace[i] = reluMayWorkInPlace(spec, i) ? 1 : 0;
         }
     }
 }
@@ -108,27 +149,51 @@ std::vector<std::string> NetImpl::activeDropoutSites() const
     return sites;
 }
 
+torch::Tensor NetImpl::forwardConv(torch::Tensor x, std::size_t& i, std::size_t to)
+{
+    auto& conv = m_convs[i];
+    const LayerSpec& l = m_spec.layers[i];
+    if (l.stride == 1 && l.kernel == 3) {
+        const LayerSpec* next = i + 1 < to ? &m_spec.layers[i + 1] : nullptr;
+        if (next && next->kind == Kind::MaxPool && next->kernel == 2 && next->stride == 2 && next->padding == 0 &&
+            fitsFusedFirstLayer(x, conv->weight, conv->bias, l.padding)) {
+            ++i;  // the pooling is done
+            return fusedFirstLayer(x, conv->weight, conv->bias, l.padding);
+        }
+        auto fast = winogradConv2d(x, conv->weight, conv->bias, l.padding);
+        if (fast.defined())
+            return fast;
+    }
+    return conv->forward(x);
+}
+
+torch::Tensor NetImpl::forwardPool(const torch::Tensor& x, const LayerSpec& l) const
+{
+    if (l.kind == Kind::AvgPool)
+        return torch::avg_pool2d(x, l.kernel, l.stride, l.padding);
+    if (l.kernel == 2 && l.stride == 2 && l.padding == 0)
+        return maxPool2x2(x);
+    return torch::max_pool2d(x, l.kernel, l.stride, l.padding);
+}
+
 torch::Tensor NetImpl::forwardLayers(torch::Tensor x, std::size_t from, std::size_t to, bool training)
 {
     for (std::size_t i = from; i < std::min(to, m_spec.layers.size()); ++i) {
-        switch (m_spec.layers[i].kind) {
-        case Kind::Conv: {
-            auto& conv = m_convs[i];
-            const int padding = m_spec.layers[i].padding;
-            if (i + 1 < to && m_spec.layers[i + 1].kind == Kind::MaxPool &&
-                fitsFusedFirstLayer(x, conv->weight, conv->bias, padding)) {
-                x = fusedFirstLayer(x, conv->weight, conv->bias, padding);
-                ++i;  // the pooling is done
-                break;
-            }
-            auto fast = winogradConv2d(x, conv->weight, conv->bias, padding);
-            x = fast.defined() ? fast : conv->forward(x);
-            break;
-        }
-        case Kind::MaxPool: x = maxPool2x2(x); break;
-        case Kind::Relu: x = x.relu_(); break;  // follows a pooling or a layer whose backward needs no output
+        const LayerSpec& l = m_spec.layers[i];
+        switch (l.kind) {
+        case Kind::Conv: x = forwardConv(std::move(x), i, to); break;
+        case Kind::MaxPool:
+        case Kind::AvgPool: x = forwardPool(x, l); break;
+        case Kind::GlobalAvgPool: x = x.mean({2, 3}); break;
+        case Kind::BatchNorm: x = l.flat ? m_flatNorms[i]->forward(x) : m_mapNorms[i]->forward(x); break;
+        case Kind::LayerNorm: x = m_layerNorms[i]->forward(x); break;
+        case Kind::Relu: x = m_reluInPlace[i] ? x.relu_() : x.relu(); break;
+        case Kind::LeakyRelu: x = torch::leaky_relu(x, l.slope); break;
+        case Kind::Gelu: x = torch::gelu(x); break;
+        case Kind::Tanh: x = torch::tanh(x); break;
         case Kind::Sigmoid: x = torch::sigmoid(x); break;  // its backward needs its output: not in place
-        case Kind::Rescale: x = x * m_spec.layers[i].scale + m_spec.layers[i].shift; break;
+        case Kind::Selu: x = torch::selu(x); break;
+        case Kind::Rescale: x = x * l.scale + l.shift; break;
         case Kind::Flatten: x = x.flatten(1); break;
         case Kind::Linear: x = m_linears[i]->forward(x); break;
         case Kind::Dropout: x = applyDropout(x, m_dropout[i], training); break;
@@ -162,11 +227,34 @@ void useConvolutionLayout(NetImpl& model)
 std::vector<std::string> parameterNames(const NetworkSpec& spec)
 {
     std::vector<std::string> names;
-    for (const auto& layer : weightedLayers(spec)) {
-        names.push_back(layer + ".weight");
-        names.push_back(layer + ".bias");
+    for (const auto& layer : spec.layers) {
+        if (layer.kind == Kind::Conv || layer.kind == Kind::Linear || layer.kind == Kind::BatchNorm ||
+            layer.kind == Kind::LayerNorm) {
+            names.push_back(layer.name + ".weight");
+            names.push_back(layer.name + ".bias");
+        }
     }
     return names;
+}
+
+std::vector<std::string> stateNames(const NetworkSpec& spec)
+{
+    std::vector<std::string> names = parameterNames(spec);
+    for (const auto& layer : spec.layers) {
+        if (layer.kind == Kind::BatchNorm) {
+            for (const char* buffer : {".running_mean", ".running_var", ".num_batches_tracked"})
+                names.push_back(layer.name + buffer);
+        }
+    }
+    return names;
+}
+
+std::vector<torch::Tensor> stateTensors(NetImpl& model)
+{
+    std::vector<torch::Tensor> tensors = model.parameters();
+    for (const auto& buffer : model.buffers())
+        tensors.push_back(buffer);
+    return tensors;
 }
 
 std::shared_ptr<NetImpl> makeModel(const ExperimentConfig& config)
@@ -176,9 +264,12 @@ std::shared_ptr<NetImpl> makeModel(const ExperimentConfig& config)
         // The papers' initialisation: weights from a normal distribution, biases 0 (drawn after
         // PyTorch's default, from the same seeded generator).
         torch::NoGradGuard noGrad;
+        const auto weighted = weightedLayers(model->spec());
         for (auto& item : model->named_parameters()) {
             const std::string& name = item.key();
             torch::Tensor& parameter = item.value();
+            if (std::find(weighted.begin(), weighted.end(), name.substr(0, name.find('.'))) == weighted.end())
+                continue;  // batch and layer normalisation keep scale 1 and shift 0
             if (name.size() >= 5 && name.compare(name.size() - 5, 5, ".bias") == 0) {
                 parameter.zero_();
                 continue;

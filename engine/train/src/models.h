@@ -32,6 +32,14 @@ torch::Tensor applyDropout(const torch::Tensor& input, const DropoutSetting& set
 /// The same with masks drawn from `generator` (MC passes that must not touch torch's global one).
 torch::Tensor applyDropout(const torch::Tensor& input, const DropoutSetting& setting, at::Generator& generator);
 
+/// Whether the step before layer `i` (dropout sites and flattening looked through) leaves an
+/// output that its own backward pass does not need, so that a ReLU at `i` may overwrite it.
+bool reluMayWorkInPlace(const NetworkSpec& spec, std::size_t i);
+
+/// Why the fused K-member trainer cannot train this network ("layer 3 (batch_norm bn1): ..."), or
+/// empty when it can.
+std::string fusionRefusal(const NetworkSpec& spec);
+
 /// A network run step by step from its NetworkSpec. Modules are registered in the spec's order
 /// (conv1, conv2, fc1, ... ), so parameters() lists each layer's weight then bias in forward order
 /// and initialisation draws from the torch seed in that order.
@@ -51,15 +59,29 @@ public:
     const NetworkSpec& spec() const { return m_spec; }
 
 private:
+    torch::Tensor forwardConv(torch::Tensor x, std::size_t& i, std::size_t to);
+    torch::Tensor forwardPool(const torch::Tensor& x, const LayerSpec& layer) const;
+
     NetworkSpec m_spec;
     std::vector<DropoutSetting> m_dropout;          ///< per layer (Dropout steps only)
     std::vector<torch::nn::Conv2d> m_convs;         ///< per layer (Conv steps only)
     std::vector<torch::nn::Linear> m_linears;       ///< per layer (Linear steps only)
+    std::vector<torch::nn::BatchNorm2d> m_mapNorms;   ///< per layer (BatchNorm on feature maps)
+    std::vector<torch::nn::BatchNorm1d> m_flatNorms;  ///< per layer (BatchNorm on flat features)
+    std::vector<torch::nn::LayerNorm> m_layerNorms; ///< per layer (LayerNorm steps only)
+    /// Per layer: a ReLU may work in place (the step before it, dropout sites looked through,
+    /// does not need its own output for the backward pass, and it is not the input batch).
+    std::vector<char> m_reluInPlace;
 };
 
 /// The names of a network's parameters in NetImpl::parameters() order ("conv1.weight", ...),
 /// without building it (no random numbers drawn).
 std::vector<std::string> parameterNames(const NetworkSpec& spec);
+/// The names of everything a saved model holds: the parameters, then the buffers (batch
+/// normalisation's running statistics), in stateTensors() order.
+std::vector<std::string> stateNames(const NetworkSpec& spec);
+/// The parameters, then the buffers, of a model (what model.pt holds and early stopping keeps).
+std::vector<torch::Tensor> stateTensors(NetImpl& model);
 
 /// Puts every convolution weight of `model` (on its device already) in inConvolutionLayout.
 void useConvolutionLayout(NetImpl& model);

@@ -74,7 +74,7 @@ std::vector<char> readArchive(const std::string& path, std::optional<std::uint32
 std::uint32_t saveModelFile(const std::string& path, const ExperimentConfig& config,
                             const std::vector<torch::Tensor>& parameters)
 {
-    const auto names = parameterNames(networkSpec(config));
+    const auto names = stateNames(networkSpec(config));
     if (names.size() != parameters.size())
         throw ModelError(path + ": " + std::to_string(parameters.size()) + " tensors to save for a network of " +
                          std::to_string(names.size()));
@@ -102,27 +102,31 @@ std::shared_ptr<NetImpl> loadModelFile(const std::string& path, const Experiment
         throw ModelError(path + ": holds a " + value.tagKind() + "; expected a dict of parameter name to tensor");
     const auto dict = value.toGenericDict();
     const auto model = makeModel(config);
-    const auto expected = model->named_parameters();
-    const std::string network = toString(config.model) + " of " + path.substr(0, path.find_last_of('/') + 1) +
+    std::vector<std::pair<std::string, torch::Tensor>> expected;
+    for (const auto& item : model->named_parameters())
+        expected.emplace_back(item.key(), item.value());
+    for (const auto& item : model->named_buffers())
+        expected.emplace_back(item.key(), item.value());
+    const std::string network = networkName(config) + " of " + path.substr(0, path.find_last_of('/') + 1) +
                                 "config.json";
     if (dict.size() != expected.size())
         throw ModelError(path + ": holds " + std::to_string(dict.size()) + " entries; the " + network + " has " +
-                         std::to_string(expected.size()) + " parameter tensors");
+                         std::to_string(expected.size()) + " tensors (parameters and buffers)");
     torch::NoGradGuard noGrad;
-    for (const auto& item : expected) {
-        const auto found = dict.find(c10::IValue(item.key()));
+    for (auto& [name, target] : expected) {
+        const auto found = dict.find(c10::IValue(name));
         if (found == dict.end())
-            throw ModelError(path + ": has no '" + item.key() + "'; expected the parameters of the " + network);
+            throw ModelError(path + ": has no '" + name + "'; expected the parameters of the " + network);
         if (!found->value().isTensor())
-            throw ModelError(path + ": '" + item.key() + "' is a " + found->value().tagKind() + "; expected a tensor");
+            throw ModelError(path + ": '" + name + "' is a " + found->value().tagKind() + "; expected a tensor");
         const at::Tensor tensor = found->value().toTensor();
-        if (tensor.scalar_type() != torch::kFloat)
-            throw ModelError(path + ": '" + item.key() + "' holds " + std::string(c10::toString(tensor.scalar_type())) +
-                             "; expected float32");
-        if (tensor.sizes() != item.value().sizes())
-            throw ModelError(path + ": '" + item.key() + "' is " + shapeText(tensor.sizes()) + "; the " + network +
-                             " needs " + shapeText(item.value().sizes()));
-        item.value().copy_(tensor);
+        if (tensor.scalar_type() != target.scalar_type())
+            throw ModelError(path + ": '" + name + "' holds " + std::string(c10::toString(tensor.scalar_type())) +
+                             "; expected " + std::string(c10::toString(target.scalar_type())));
+        if (tensor.sizes() != target.sizes())
+            throw ModelError(path + ": '" + name + "' is " + shapeText(tensor.sizes()) + "; the " + network +
+                             " needs " + shapeText(target.sizes()));
+        target.copy_(tensor);
     }
     model->eval();
     return model;

@@ -2,6 +2,7 @@
 #include "dropoutlab/core/sweep.h"
 #include "dropoutlab/train/sweep_runner.h"
 #include "fused_trainer.h"
+#include "models.h"
 #include "training_session.h"
 
 #include <algorithm>
@@ -165,6 +166,11 @@ std::vector<RunResult> runSweep(const SweepSpec& spec, const std::vector<SweepRu
 {
     if (fuse > 1 && spec.halving.atEpoch > 0)
         throw ConfigError("fused training (--fuse) and successive halving cannot be combined; use one of them");
+    if (fuse > 1 && !runs.empty()) {
+        const std::string refusal = detail::fusionRefusal(networkSpec(runs.front().config));
+        if (!refusal.empty())
+            throw ConfigError("--fuse " + std::to_string(fuse) + ": " + refusal);
+    }
     std::vector<const SweepRun*> todo;
     for (const auto& run : runs) {
         if (folder.isDone(run.id))

@@ -252,8 +252,8 @@ public:
         if (m_optimizer)
             m_optimizer->beginEpoch(epoch);
     }
-    std::vector<torch::Tensor> parameters() override { return m_model->parameters(); }
-    std::vector<torch::Tensor> memberParameters(int /*k*/) override { return m_model->parameters(); }
+    std::vector<torch::Tensor> parameters() override { return stateTensors(*m_model); }
+    std::vector<torch::Tensor> memberParameters(int /*k*/) override { return stateTensors(*m_model); }
 
 private:
     std::shared_ptr<NetImpl> m_model;
@@ -366,13 +366,13 @@ void TrainingSession::start(std::vector<ExperimentConfig> members)
         observer->onStart(info);
     const std::string graphs = m_stepGraph->enabled() ? "; steps replayed as CUDA graphs" : "";
     if (k == 1) {
-        m_progress.onLog("training " + toString(first.model) + " (dropout: " + dropoutSummary(first) + ") on " +
+        m_progress.onLog("training " + networkName(first) + " (dropout: " + dropoutSummary(first) + ") on " +
                          info.device + " with " + std::to_string(threads) + " thread(s): " +
                          std::to_string(trainCount) + " training, " + std::to_string(m_run.validationCount) +
                          " validation, " + std::to_string(info.testImages) + " test images; " +
                          optimiserSummary(first) + graphs);
     } else {
-        m_progress.onLog("training " + std::to_string(k) + " " + toString(first.model) + " models fused on " +
+        m_progress.onLog("training " + std::to_string(k) + " " + networkName(first) + " models fused on " +
                          info.device + graphs);
     }
 

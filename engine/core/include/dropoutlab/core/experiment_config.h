@@ -1,5 +1,7 @@
 #pragma once
 
+#include "dropoutlab/core/layer_spec.h"
+
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -8,8 +10,9 @@
 
 namespace dropoutlab {
 
-/// The network architectures the engine trains.
-enum class ModelKind { Cnn, Mlp };
+/// The network a config trains: the reference CNN, the MLP of `hiddenWidths`, or the layer stack
+/// in `ExperimentConfig::network` (a network file).
+enum class ModelKind { Cnn, Mlp, Custom };
 
 /// The non-linearity of hidden units: ReLU, or the logistic sigmoid of the early dropout papers.
 enum class Activation { Relu, Sigmoid };
@@ -34,8 +37,6 @@ enum class LrSchedule {
     InverseTime,  ///< base / (1 + t / lr_step_epochs): halved after lr_step_epochs epochs
 };
 
-/// `Element` zeroes single activations; `Channel` zeroes whole feature maps (conv sites only).
-enum class DropoutKind { Element, Channel };
 
 /// Dropout at one site of a model.
 struct DropoutSetting {
@@ -50,6 +51,7 @@ struct DropoutSite {
     std::string name;         ///< e.g. "fc1"
     std::string description;  ///< one sentence for tooltips and help
     bool allowsChannel = false;
+    DropoutKind defaultKind = DropoutKind::Element;  ///< the kind a run uses unless it names one
 };
 
 /// Independent seeds, so that e.g. two runs can share a split but differ in initialisation.
@@ -83,6 +85,8 @@ struct ExperimentConfig {
     std::string dataDir;  ///< folder with the four IDX files; empty: the installed MNIST
     ModelKind model = ModelKind::Cnn;
     std::vector<int> hiddenWidths = kDefaultHiddenWidths;  ///< MLP only: 1-4 hidden layers (sites hidden1..N)
+    /// Custom only: the network file's definition (layers with their file fields; see network.h).
+    NetworkSpec network;
     std::map<std::string, DropoutSetting> dropout;  ///< by site name; absent means rate 0
     int epochs = 10;
     int batchSize = 100;
@@ -160,8 +164,13 @@ const std::vector<DropoutSite>& dropoutSites(ModelKind model);
 /// The dropout sites of the network a config trains (an MLP's depend on its hidden layers).
 std::vector<DropoutSite> dropoutSites(const ExperimentConfig& config);
 
-/// "cnn" / "mlp".
+/// "cnn" / "mlp" / "custom".
 std::string toString(ModelKind model);
+/// The network's name for messages and tables: "cnn", "mlp", or a custom network's name.
+std::string networkName(const ExperimentConfig& config);
+/// Gives `site`'s setting in config.dropout the kind its network names as the site's default
+/// (a rate given without a kind).
+void applyDefaultKind(ExperimentConfig& config, const std::string& site);
 /// "element" / "channel".
 std::string toString(DropoutKind kind);
 /// "centred" / "unit".
@@ -179,7 +188,7 @@ std::string toString(LrSchedule schedule);
 Activation parseActivation(const std::string& text, const std::string& where);
 OptimiserKind parseOptimiserKind(const std::string& text, const std::string& where);
 LrSchedule parseLrSchedule(const std::string& text, const std::string& where);
-/// Parses "cnn"/"mlp"; throws ConfigError naming `where` otherwise.
+/// Parses "cnn"/"mlp"/"custom"; throws ConfigError naming `where` otherwise.
 ModelKind parseModelKind(const std::string& text, const std::string& where);
 /// Parses "element"/"channel"; throws ConfigError naming `where` otherwise.
 DropoutKind parseDropoutKind(const std::string& text, const std::string& where);

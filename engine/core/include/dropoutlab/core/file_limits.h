@@ -29,6 +29,8 @@ inline constexpr int kMaxEpochs = 10000;
 inline constexpr std::uint64_t kMaxModelFileBytes = std::uint64_t{4} << 30;
 /// The file a run's tested weights are saved in, inside its run folder.
 inline constexpr const char* kModelFileName = "model.pt";
+/// The network file a run folder keeps beside config.json.
+inline constexpr const char* kNetworkFileName = "network.json";
 /// Run folders in one workspace or sweep.
 inline constexpr std::size_t kMaxWorkspaceRuns = 100000;
 

@@ -12,6 +12,7 @@ namespace dropoutlab {
 /// Settings given on a command line that override every run of a preset or config file.
 struct RunOverrides {
     std::optional<std::string> model;
+    std::optional<std::string> network;  ///< a shipped network's name or a network file (findNetwork)
     std::optional<std::string> hidden;   ///< MLP hidden widths, "1024,1024,1024"
     std::optional<std::string> dropout;  ///< "fc1=0.5,input=0.2": makes the plan a single run
     std::optional<int> epochs;

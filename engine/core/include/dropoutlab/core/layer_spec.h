@@ -1,0 +1,73 @@
+#pragma once
+// The layers a network is made of. A network file (docs/network-files.md) lists them; the shipped
+// networks (resources/networks) and the configs that train them hold the same description.
+
+#include <string>
+#include <vector>
+
+namespace dropoutlab {
+
+/// `Element` zeroes single activations; `Channel` zeroes whole feature maps (sites on feature
+/// maps only).
+enum class DropoutKind { Element, Channel };
+
+/// One step of a network, in forward order. A network file gives the fields marked (file); the
+/// rest are inferred from the input shape (inferShapes, network.h).
+struct LayerSpec {
+    enum class Kind {
+        Conv,           ///< 2-D convolution `name`: `out` maps, `kernel` x `kernel`, `stride`, `padding` (file)
+        MaxPool,        ///< max-pooling, `kernel` x `kernel`, `stride` (file; stride defaults to kernel)
+        AvgPool,        ///< average pooling, as MaxPool
+        GlobalAvgPool,  ///< the mean of each feature map: maps to one feature vector per image
+        BatchNorm,      ///< batch normalisation `name` over channels (maps) or features (flat)
+        LayerNorm,      ///< layer normalisation `name` over all features of one image
+        Relu,
+        LeakyRelu,      ///< max(x, slope x), `slope` (file, default 0.01)
+        Gelu,
+        Tanh,
+        Sigmoid,        ///< the logistic function (hidden units of the early dropout papers)
+        Selu,
+        Rescale,        ///< x * scale + shift (pixel ranges other than the reference's; not in files)
+        Flatten,        ///< feature maps to one feature vector per image
+        Linear,         ///< fully connected layer `name`, `out` features (file; the last: the classes)
+        Dropout,        ///< dropout site `name` (rate from the run's config, kind `dropoutKind` by default)
+    };
+    Kind kind = Kind::Relu;
+    std::string name;  ///< (file) conv, batch_norm, layer_norm, linear and dropout; generated when absent
+    int in = 0;        ///< (file, optional: checked) input channels (conv) or features (linear); inferred
+    int out = 0;       ///< (file) conv maps or linear features; 0 on the last linear: the classes
+    int kernel = 0;    ///< (file) conv and pools
+    int stride = 1;    ///< (file) conv and pools
+    int padding = 0;   ///< (file) conv and pools
+    double slope = 0.01;  ///< (file) LeakyRelu
+    double scale = 1.0;   ///< Rescale
+    double shift = 0.0;
+    std::string description;                       ///< (file) Dropout: one sentence for tooltips and help
+    DropoutKind dropoutKind = DropoutKind::Element;  ///< (file) Dropout: the kind a run uses unless it names one
+    // Inferred: the shape of this step's output.
+    int channels = 0;  ///< feature maps, or features once flat
+    int height = 1;    ///< 1 x 1 once flat
+    int width = 1;
+    bool flat = false;
+    bool allowsChannel = false;  ///< Dropout on feature maps: whole maps may be dropped
+
+    bool operator==(const LayerSpec& other) const;
+    bool operator!=(const LayerSpec& other) const { return !(*this == other); }
+};
+
+/// A network: its name, input shape, steps and classes. As a network file holds it (a
+/// definition), only the layers' file fields are set; inferShapes() fills in the rest.
+struct NetworkSpec {
+    std::string name;         ///< e.g. "reference-cnn"
+    std::string description;  ///< one sentence for lists and tooltips
+    int channels = 1;
+    int height = 28;
+    int width = 28;
+    int classes = 10;
+    std::vector<LayerSpec> layers;
+
+    bool operator==(const NetworkSpec& other) const;
+    bool operator!=(const NetworkSpec& other) const { return !(*this == other); }
+};
+
+} // namespace dropoutlab
