@@ -7,8 +7,13 @@
 #include "dropoutlab/core/errors.h"
 #include "dropoutlab/core/file_limits.h"
 #include "dropoutlab/core/json_stress.h"
+#include "dropoutlab/core/network.h"
+
+#include <unistd.h>
 
 #include <algorithm>
+#include <cstdlib>
+#include <optional>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -67,6 +72,86 @@ void printReaderTimes()
     std::printf("worst case: %.3f s\n", worst);
 }
 
+/// The PyTorch peer script: $DROPOUTLAB_TORCH_PEER, else beside the source tree this program was
+/// built in, else where the package installs it.
+std::string peerScript()
+{
+    if (const char* path = std::getenv("DROPOUTLAB_TORCH_PEER"); path && *path)
+        return path;
+    std::error_code ec;
+    const auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+    const std::vector<std::filesystem::path> candidates = {
+        std::filesystem::path(DROPOUTLAB_SOURCE_DIR) / "scripts/torch-peer/bench_network.py",
+        exe.parent_path() / "../share/dropoutlab/torch-peer/bench_network.py",
+    };
+    for (const auto& candidate : candidates)
+        if (std::filesystem::is_regular_file(candidate, ec))
+            return candidate.lexically_normal().string();
+    return {};
+}
+
+std::string shellQuoted(const std::string& text)
+{
+    std::string quoted = "'";
+    for (const char c : text)
+        quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    return quoted + "'";
+}
+
+/// Times `definition` in PyTorch; the peer's step time in ms, or nullopt with the reason in `why`.
+std::optional<double> peerStepMs(const NetworkSpec& definition, const BenchResult& engine, int steps, std::string& why)
+{
+    const std::string script = peerScript();
+    if (script.empty()) {
+        why = "the PyTorch peer (scripts/torch-peer/bench_network.py) is not installed here";
+        return std::nullopt;
+    }
+    std::error_code ec;
+    const auto file = std::filesystem::temp_directory_path(ec) / ("dropoutlab-bench-" + std::to_string(::getpid()) + ".json");
+    writeNetworkFile(file.string(), definition);
+    const char* python = std::getenv("DROPOUTLAB_PEER_PYTHON");
+    const std::string command = shellQuoted(python && *python ? python : "/usr/bin/python3") + " " +
+                                shellQuoted(script) + " --network " + shellQuoted(file.string()) + " --batch " +
+                                std::to_string(engine.batchSize) + " --steps " + std::to_string(steps) +
+                                " --threads " + std::to_string(engine.threads) + " 2>&1";
+    std::string output;
+    if (FILE* pipe = ::popen(command.c_str(), "r")) {
+        char buffer[4096];
+        while (std::fgets(buffer, sizeof buffer, pipe))
+            output += buffer;
+        ::pclose(pipe);
+    }
+    std::filesystem::remove(file, ec);
+    const auto at = output.find("\"ms_per_step\": ");
+    if (at == std::string::npos) {
+        why = "the PyTorch peer gave no time: " + output.substr(0, output.find('\n'));
+        return std::nullopt;
+    }
+    return std::strtod(output.c_str() + at + 15, nullptr);
+}
+
+void benchNetwork(const std::string& name, const BenchOptions& options)
+{
+    const NetworkSpec definition = findNetwork(name);
+    ExperimentConfig config = withNetwork(ExperimentConfig{}, definition);
+    config.threads = options.threads;
+    config.device = options.device;
+    config.evalBatchSize = options.evalBatch;
+    const BenchResult r = runBenchmark(config, options.steps);
+    printResult(r);
+    std::string why;
+    if (r.device.rfind("cpu", 0) != 0) {
+        std::printf("  PyTorch peer         skipped (it runs on the CPU only)\n");
+        return;
+    }
+    if (const auto peer = peerStepMs(definition, r, options.steps, why))
+        std::printf("  PyTorch, same network %7.2f ms   -> DropoutLab takes %.2fx PyTorch's step time\n", *peer,
+                    r.msPerStep / *peer);
+    else
+        std::printf("  PyTorch peer         skipped (%s)\n", why.c_str());
+    std::fflush(stdout);
+}
+
 } // namespace
 
 int benchCommand(const BenchOptions& options)
@@ -77,7 +162,9 @@ int benchCommand(const BenchOptions& options)
             return kExitOk;
         }
         printLoadTime();
-        for (const auto& name : options.models) {
+        for (const auto& name : options.networks)
+            benchNetwork(name, options);
+        for (const auto& name : options.networks.empty() ? options.models : std::vector<std::string>{}) {
             ExperimentConfig config;
             config.model = parseModelKind(name, "--model");
             config.threads = options.threads;

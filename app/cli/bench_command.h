@@ -9,6 +9,9 @@ namespace dropoutlab::cli {
 
 struct BenchOptions {
     std::vector<std::string> models{"cnn", "mlp"};
+    /// Network files or shipped names: measured (instead of the models) beside the same network in
+    /// PyTorch (scripts/torch-peer/bench_network.py with python3-torch, where there is one).
+    std::vector<std::string> networks;
     int steps = 100;
     int threads = 0;
     int evalBatch = ExperimentConfig{}.evalBatchSize;

@@ -108,6 +108,9 @@ int main(int argc, char** argv)
     auto* benchCmd = app.add_subcommand("bench", "Measure training speed against this machine's SGEMM");
     benchCmd->add_option("--model", bench.models, "Models to measure")->check(CLI::IsMember({"cnn", "mlp"}))
         ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+    benchCmd->add_option("--network", bench.networks,
+                         "Network files or shipped networks to measure, each beside the same network in PyTorch "
+                         "(python3-torch; the faster of its two memory layouts)");
     benchCmd->add_option("--steps", bench.steps, "Training steps to time")->check(CLI::Range(5, 100000));
     benchCmd->add_option("--threads", bench.threads, "CPU threads (0: all cores)")->check(CLI::Range(0, kMaxThreads));
     benchCmd->add_option("--eval-batch", bench.evalBatch, "Batch size of the validation pass")->check(CLI::Range(1, kMaxBatchSize));

@@ -2,7 +2,9 @@
 // reference CNN through the real training path (runExperiment) and writes what a Python
 // reference needs to repeat the same training and what the engine measured.
 //
-//   engine_steps DATA_DIR OUT_DIR STEPS FC1_RATE SEED THREADS
+//   engine_steps DATA_DIR OUT_DIR STEPS FC1_RATE SEED THREADS [NETWORK_FILE]
+//
+// With NETWORK_FILE the network of that file is trained instead (FC1_RATE must then be 0).
 //
 // OUT_DIR receives initial.pt (the starting weights, as a PyTorch archive of a dict name ->
 // tensor), order.json (the training images of every step, in order) and losses.json (the
@@ -11,6 +13,7 @@
 #include "dropoutlab/core/dataset.h"
 #include "dropoutlab/train/experiment.h"
 #include "dropoutlab/core/cancel_token.h"
+#include "dropoutlab/core/network.h"
 #include "models.h"
 #include "saved_model.h"
 
@@ -52,8 +55,8 @@ void writeJson(const std::string& path, const nlohmann::json& value)
 
 int main(int argc, char** argv)
 {
-    if (argc != 7) {
-        std::cerr << "usage: engine_steps DATA_DIR OUT_DIR STEPS FC1_RATE SEED THREADS\n";
+    if (argc != 7 && argc != 8) {
+        std::cerr << "usage: engine_steps DATA_DIR OUT_DIR STEPS FC1_RATE SEED THREADS [NETWORK_FILE]\n";
         return 2;
     }
     try {
@@ -68,6 +71,8 @@ int main(int argc, char** argv)
         config.progressEvery = 1;
         config.trainEvalImages = 0;
         config.seeds.init = config.seeds.shuffle = config.seeds.dropout = std::stoull(argv[5]);
+        if (argc == 8)
+            config = withNetwork(config, readNetworkFile(argv[7]));
         if (const double rate = std::stod(argv[4]); rate > 0)
             config.dropout["fc1"] = {rate, DropoutKind::Element};
 
@@ -90,7 +95,7 @@ int main(int argc, char** argv)
 
         torch::manual_seed(config.seeds.init);
         const auto initial = dropoutlab::detail::makeModel(config);
-        dropoutlab::detail::saveModelFile(out + "/initial.pt", config, initial->parameters());
+        dropoutlab::detail::saveModelFile(out + "/initial.pt", config, dropoutlab::detail::stateTensors(*initial));
         writeJson(out + "/order.json", order);
 
         StepLosses observer;

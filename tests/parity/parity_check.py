@@ -11,6 +11,9 @@ compared.
 3. Dropout statistics: dropout 0.5 with independent masks (another seed here), same weights and
    batches; the mean loss over steps 101-200 of several seeds must agree within the 99.9 %
    t-interval of the paired differences (few seeds: Student's t, not the normal's 3.3).
+4. A custom network (parity-net.json: batch normalisation on maps and on features, average and max
+   pooling, GELU), built here from the same network file (scripts/torch-peer/dropoutlab_network.py):
+   same start, no dropout, every step's loss to 1e-5 relative.
 
 The batches are the same bytes mapped to the same floats: the reference's ToTensor + Normalize(0.5,
 0.5) is x / 255, minus 0.5, divided by 0.5; the engine computes the same value as x / 127.5 - 1,
@@ -38,8 +41,13 @@ except ImportError as error:  # the test is skipped, with the reason
           "install python3-torch (scripts/setup.sh does)")
     sys.exit(77)
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+sys.path.insert(0, os.path.join(HERE, "..", "..", "scripts", "torch-peer"))
 from reference_cnn import ReferenceCnn, find, read_idx  # noqa: E402
+from dropoutlab_network import load_network  # noqa: E402
+
+NETWORK_FILE = os.path.join(HERE, "parity-net.json")
 
 STEPS = 200
 TOLERANCE = 1e-5
@@ -47,10 +55,11 @@ TOLERANCE = 1e-5
 T_999 = [636.62, 31.60, 12.92, 8.61, 6.87, 5.96, 5.41, 5.04, 4.78, 4.59]
 
 
-def engine(tool, data, work, name, rate, seed, threads):
+def engine(tool, data, work, name, rate, seed, threads, network=None):
     out = os.path.join(work, name)
     os.makedirs(out, exist_ok=True)
-    subprocess.run([tool, data, out, str(STEPS), str(rate), str(seed), str(threads)], check=True)
+    subprocess.run([tool, data, out, str(STEPS), str(rate), str(seed), str(threads)] + ([network] if network else []),
+                   check=True)
     with open(os.path.join(out, "order.json")) as f:
         order = json.load(f)
     with open(os.path.join(out, "losses.json")) as f:
@@ -58,8 +67,8 @@ def engine(tool, data, work, name, rate, seed, threads):
     return torch.load(os.path.join(out, "initial.pt")), order, losses
 
 
-def python_losses(weights, order, images, labels, rate, dropout_seed):
-    model = ReferenceCnn(rate)
+def python_losses(weights, order, images, labels, rate, dropout_seed, network=None):
+    model = load_network(network) if network else ReferenceCnn(rate)
     model.load_state_dict(weights)
     # The engine's layout on the CPU: convolution weights channels-last (BENCHMARKS.md change 10).
     # oneDNN picks its kernels by layout, and the NCHW and NHWC kernels sum in different orders:
@@ -143,6 +152,14 @@ def main():
     print(f"   tolerance (99.9 % t-interval, {len(differences) - 1} degrees of freedom): ±{bound:.4f}")
     if not abs(mean) <= bound:
         failures.append(f"dropout statistics: difference {mean:+.4f} is outside ±{bound:.4f}")
+
+    weights, order, ours = engine(args.tool, args.data, args.work, "custom-network", 0.0, 3, args.threads, NETWORK_FILE)
+    theirs = python_losses(weights, order, images, labels, 0.0, 3, NETWORK_FILE)
+    worst = largest_relative(ours, theirs)
+    print(f"4. custom network (parity-net.json), same start: largest relative difference {worst:.2e} "
+          f"(step 1: {ours[0]:.6f} vs {theirs[0]:.6f}; step {STEPS}: {ours[-1]:.6f} vs {theirs[-1]:.6f})")
+    if not worst <= TOLERANCE:
+        failures.append(f"custom network: {worst:.2e} > {TOLERANCE}")
 
     if failures:
         print("FAILED: " + "; ".join(failures))

@@ -1,5 +1,7 @@
 // Fused training of K models (engine/train/src/fused_trainer.h) against separate runs.
 #include "fused_trainer.h"
+#include "dropoutlab/core/errors.h"
+#include "dropoutlab/core/network.h"
 
 #include <QTest>
 
@@ -66,6 +68,21 @@ void addModelRows(bool withSettings = false)
     row("mlp 1x32", true, QString("32"));
 }
 
+/// Small custom networks over every layer the fused trainer fuses: strided convolutions, both
+/// poolings with windows other than 2x2, global average pooling, flattening and the activations.
+NetworkSpec customNetwork(bool globalPool)
+{
+    const std::string head = globalPool ? R"({"type": "global_avg_pool"}, {"type": "selu"})"
+                                        : R"({"type": "flatten"}, {"type": "linear", "name": "fc1", "out": 24}, {"type": "sigmoid"})";
+    return networkFromJson(R"({"name": "small", "layers": [
+        {"type": "conv", "name": "c1", "out": 8, "kernel": 3, "stride": 2, "padding": 1}, {"type": "leaky_relu", "slope": 0.1},
+        {"type": "avg_pool", "kernel": 2}, {"type": "gelu"},
+        {"type": "conv", "name": "c2", "out": 16, "kernel": 3, "padding": 1}, {"type": "tanh"},
+        {"type": "max_pool", "kernel": 3, "stride": 2, "padding": 1}, {"type": "relu"}, )" +
+                               head + R"(, {"type": "linear", "name": "out"}]})",
+                           "small");
+}
+
 double relativeDifference(double a, double b)
 {
     return std::abs(a - b) / std::max(std::abs(a), 1e-12);
@@ -85,6 +102,9 @@ private Q_SLOTS:
     void trainsLikeSeparateRunsWithoutDropout_data();
     void trainsLikeSeparateRunsWithoutDropout();
     void dropoutMembersMatchInStatistics();
+    void customNetworksFuse_data();
+    void customNetworksFuse();
+    void normalisationIsRefused();
 };
 
 void TestFused::dropoutStatisticsPerMember()
@@ -251,6 +271,64 @@ void TestFused::dropoutMembersMatchInStatistics()
     }
     QVERIFY2(relativeDifference(fusedMean, separateMean) < 0.15,
              qPrintable(QString("fused %1 vs separate %2").arg(fusedMean).arg(separateMean)));
+}
+
+void TestFused::customNetworksFuse_data()
+{
+    QTest::addColumn<bool>("globalPool");
+    QTest::newRow("global average pooling") << true;
+    QTest::newRow("flatten and a hidden layer") << false;
+}
+
+void TestFused::customNetworksFuse()
+{
+    QFETCH(bool, globalPool);
+    std::vector<ExperimentConfig> configs;
+    for (std::uint64_t seed = 1; seed <= 2; ++seed)
+        configs.push_back(withNetwork(member(ModelKind::Cnn, seed, 0.0), customNetwork(globalPool)));
+    for (auto& c : configs)
+        c.epochs = 2;
+    NullObserver a, b, progress;
+    CancelToken token;
+    FusedGroup group(configs, {&a, &b}, progress, token);
+    // The same start as the separate models.
+    const auto input = torch::randn({4, 1, 28, 28});
+    const auto fused = group.forward(input, false);
+    for (int k = 0; k < 2; ++k) {
+        torch::manual_seed(configs[static_cast<std::size_t>(k)].seeds.init);
+        auto separate = makeModel(configs[static_cast<std::size_t>(k)]);
+        separate->eval();
+        torch::NoGradGuard noGrad;
+        QVERIFY(torch::allclose(fused[k], separate->forward(input), 1e-4, 1e-5));
+    }
+    // The same training.
+    const auto results = group.run();
+    for (std::size_t k = 0; k < configs.size(); ++k) {
+        NullObserver observer;
+        const RunResult separate = runExperiment(configs[k], observer, token);
+        QCOMPARE(toString(results[k].status), std::string("completed"));
+        for (std::size_t e = 0; e < separate.epochs.size(); ++e) {
+            QVERIFY2(relativeDifference(results[k].epochs[e].trainLoss, separate.epochs[e].trainLoss) < 1e-4,
+                     qPrintable(QString("member %1 epoch %2: %3 vs %4").arg(k).arg(e + 1)
+                                    .arg(results[k].epochs[e].trainLoss, 0, 'g', 10).arg(separate.epochs[e].trainLoss, 0, 'g', 10)));
+            QVERIFY(relativeDifference(results[k].epochs[e].valLoss, separate.epochs[e].valLoss) < 1e-4);
+        }
+    }
+}
+
+void TestFused::normalisationIsRefused()
+{
+    const std::vector<ExperimentConfig> configs = {withNetwork(member(ModelKind::Cnn, 1, 0.0), findNetwork("cnn3-bn")),
+                                                   withNetwork(member(ModelKind::Cnn, 2, 0.0), findNetwork("cnn3-bn"))};
+    NullObserver a, b, progress;
+    CancelToken token;
+    try {
+        FusedGroup group(configs, {&a, &b}, progress, token);
+        QFAIL("a network with batch normalisation was fused");
+    } catch (const ConfigError& error) {
+        QVERIFY2(std::string(error.what()).find("layer 2 (batch_norm bn1): the fused trainer cannot fuse batch_norm") == 0,
+                 error.what());
+    }
 }
 
 QTEST_GUILESS_MAIN(TestFused)

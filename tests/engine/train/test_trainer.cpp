@@ -1,7 +1,9 @@
 #include "dropoutlab/core/errors.h"
+#include "dropoutlab/core/network.h"
 #include "dropoutlab/core/results.h"
 #include "dropoutlab/train/experiment.h"
 #include "dropoutlab/train/recorded_run.h"
+#include "dropoutlab/train/saved_model.h"
 
 #include <QTemporaryDir>
 #include <QTest>
@@ -83,6 +85,9 @@ private Q_SLOTS:
     void unavailableCudaIsADeviceError();
     void secondConcurrentTrainingIsRefused();
     void failedStartIsRecorded();
+    void builtInNetworksAsFilesTrainTheSame_data();
+    void builtInNetworksAsFilesTrainTheSame();
+    void customNetworkWithNormalisationTrains();
 };
 
 void TestTrainer::trainsSmallMnistAboveNinetyPercent()
@@ -259,6 +264,74 @@ void TestTrainer::secondConcurrentTrainingIsRefused()
         return runExperiment(config, quiet, t);
     });
     QCOMPARE(toString(later.get().status), std::string("completed"));
+}
+
+void TestTrainer::builtInNetworksAsFilesTrainTheSame_data()
+{
+    QTest::addColumn<QString>("model");
+    QTest::addColumn<QString>("network");
+    QTest::addColumn<QString>("dropout");
+    QTest::newRow("reference cnn") << "cnn" << "reference-cnn" << "fc1=0.5,conv2=0.2:channel";
+    QTest::newRow("mlp") << "mlp" << "mlp" << "input=0.2,hidden1=0.5";
+}
+
+void TestTrainer::builtInNetworksAsFilesTrainTheSame()
+{
+    // A config of the built-in model and one that names its network file train to the same bits:
+    // the file is the description the built-in model is made from.
+    QFETCH(QString, model);
+    QFETCH(QString, network);
+    QFETCH(QString, dropout);
+    ExperimentConfig builtIn = fixtureConfig();
+    builtIn.epochs = 2;
+    builtIn.threads = 1;
+    builtIn.model = parseModelKind(model.toStdString(), "test");
+    builtIn.dropout = parseDropoutSpec(dropout.toStdString());
+    const ExperimentConfig fromFile = withNetwork(builtIn, findNetwork(network.toStdString()));
+    QVERIFY(fromFile.model == ModelKind::Custom);
+    Recorder a, b;
+    CancelToken token;
+    const RunResult first = runExperiment(builtIn, a, token);
+    const RunResult second = runExperiment(fromFile, b, token);
+    QCOMPARE(first.epochs.size(), std::size_t{2});
+    QCOMPARE(second.epochs.size(), first.epochs.size());
+    for (std::size_t e = 0; e < first.epochs.size(); ++e) {
+        QCOMPARE(second.epochs[e].trainLoss, first.epochs[e].trainLoss);
+        QCOMPARE(second.epochs[e].valLoss, first.epochs[e].valLoss);
+        QCOMPARE(*second.epochs[e].trainEvalLoss, *first.epochs[e].trainEvalLoss);
+    }
+    QCOMPARE(*second.testAccuracy, *first.testAccuracy);
+    QCOMPARE(*second.testLoss, *first.testLoss);
+}
+
+void TestTrainer::customNetworkWithNormalisationTrains()
+{
+    // Batch norm (maps and flat), layer norm, average pooling and a strided convolution: trains,
+    // learns, and keeps batch norm's running statistics in the saved model.
+    const NetworkSpec network = networkFromJson(R"({"name": "bn-test", "layers": [
+        {"type": "conv", "name": "c1", "out": 8, "kernel": 3, "padding": 1}, {"type": "batch_norm", "name": "bn1"},
+        {"type": "relu"}, {"type": "avg_pool", "kernel": 2}, {"type": "dropout", "name": "maps", "kind": "channel"},
+        {"type": "conv", "name": "c2", "out": 16, "kernel": 3, "stride": 2, "padding": 1}, {"type": "relu"},
+        {"type": "flatten"}, {"type": "linear", "name": "fc1", "out": 32}, {"type": "batch_norm", "name": "bn2"},
+        {"type": "layer_norm", "name": "ln"}, {"type": "gelu"}, {"type": "dropout", "name": "head"},
+        {"type": "linear", "name": "out"}]})", "test");
+    ExperimentConfig config = withNetwork(fixtureConfig(), network);
+    config.epochs = 2;
+    config.trainSubset = 1000;
+    config.trainEvalImages = 0;
+    config.earlyStoppingPatience = 5;  // keeps the best weights, buffers included, in memory
+    config.dropout["maps"] = {0.1, DropoutKind::Channel};
+    config.dropout["head"] = {0.3, DropoutKind::Element};
+    QTemporaryDir dir;
+    const std::string runDir = dir.filePath("run").toStdString();
+    Recorder recorder;
+    const RunResult result = runExperimentRecorded(config, runDir, recorder, CancelToken());
+    QCOMPARE(toString(result.status), std::string("completed"));
+    QVERIFY2(*result.testAccuracy > 0.7, std::to_string(*result.testAccuracy).c_str());
+    // The run folder keeps the network beside config.json; model.pt evaluates to the same figure.
+    QCOMPARE(readNetworkFile(runDir + "/network.json"), network);
+    const ModelEvaluation evaluation = evaluateSavedModel(runDir, "", "cpu");
+    QCOMPARE(evaluation.accuracy, *result.testAccuracy);
 }
 
 QTEST_GUILESS_MAIN(TestTrainer)
