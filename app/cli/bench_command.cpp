@@ -99,7 +99,8 @@ std::string shellQuoted(const std::string& text)
 }
 
 /// Times `definition` in PyTorch; the peer's step time in ms, or nullopt with the reason in `why`.
-std::optional<double> peerStepMs(const NetworkSpec& definition, const BenchResult& engine, int steps, std::string& why)
+std::optional<double> peerStepMs(const NetworkSpec& definition, const BenchResult& engine, int steps, std::string& why,
+                                 std::string& layout)
 {
     const std::string script = peerScript();
     if (script.empty()) {
@@ -127,6 +128,8 @@ std::optional<double> peerStepMs(const NetworkSpec& definition, const BenchResul
         why = "the PyTorch peer gave no time: " + output.substr(0, output.find('\n'));
         return std::nullopt;
     }
+    if (const auto l = output.find("\"layout\": \""); l != std::string::npos)
+        layout = output.substr(l + 11, output.find('"', l + 11) - (l + 11));
     return std::strtod(output.c_str() + at + 15, nullptr);
 }
 
@@ -140,13 +143,15 @@ void benchNetwork(const std::string& name, const BenchOptions& options)
     const BenchResult r = runBenchmark(config, options.steps);
     printResult(r);
     std::string why;
+    std::string layout;
     if (r.device.rfind("cpu", 0) != 0) {
         std::printf("  PyTorch peer         skipped (it runs on the CPU only)\n");
         return;
     }
-    if (const auto peer = peerStepMs(definition, r, options.steps, why))
-        std::printf("  PyTorch, same network %7.2f ms   -> DropoutLab takes %.2fx PyTorch's step time\n", *peer,
-                    r.msPerStep / *peer);
+    if (const auto peer = peerStepMs(definition, r, options.steps, why, layout))
+        std::printf("  PyTorch, same network %7.2f ms   (%s, its faster layout) -> DropoutLab takes %.2fx PyTorch's "
+                    "step time\n",
+                    *peer, layout.c_str(), r.msPerStep / *peer);
     else
         std::printf("  PyTorch peer         skipped (%s)\n", why.c_str());
     std::fflush(stdout);
