@@ -144,6 +144,14 @@ std::vector<torch::Tensor> FusedNet::memberParameters(int k)
     return params;
 }
 
+torch::Tensor FusedNet::memberCopies(const torch::Tensor& x, std::int64_t batch) const
+{
+    if (x.dim() == 2)
+        return x.unsqueeze(0).expand({m_k, batch, x.size(1)});  // flat: members first, [K, B, F]
+    // Maps: members side by side in channels, [B, K*C, H, W].
+    return x.size(1) == 1 ? x.expand({batch, m_k, x.size(2), x.size(3)}) : x.repeat({1, m_k, 1, 1});
+}
+
 torch::Tensor FusedNet::forward(const torch::Tensor& input, bool training)
 {
     // The batch moves through three layouts: shared by all members ([B, C, H, W], before the first
@@ -206,13 +214,10 @@ torch::Tensor FusedNet::forward(const torch::Tensor& input, bool training)
             const Site& s = m_sites.at(layer.name);
             if (!s.active)
                 break;
-            if (layout == Layout::Shared && x.dim() == 2) {
-                x = x.unsqueeze(0).expand({m_k, batch, x.size(1)});  // flat: members first
-                layout = Layout::Members;
-            } else if (layout == Layout::Shared) {
+            if (layout == Layout::Shared) {
                 // Each member sees its own dropped-out copy: from here on the members differ.
-                x = x.size(1) == 1 ? x.expand({batch, m_k, x.size(2), x.size(3)}) : x.repeat({1, m_k, 1, 1});
-                layout = Layout::Channels;
+                x = memberCopies(x, batch);
+                layout = x.dim() == 3 ? Layout::Members : Layout::Channels;
             }
             x = fusedDropout(x, s.keep, layout == Layout::Members ? FusedLayout::Members : FusedLayout::Channels,
                              s.kind, training);

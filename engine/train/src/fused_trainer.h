@@ -38,6 +38,8 @@ public:
     void beginEpoch(int epoch) override { m_optimizer->beginEpoch(epoch); }
     std::vector<torch::Tensor> parameters() override { return m_parameters; }
     /// The members' logits [K, B, 10] for a normalised batch.
+    /// The shared batch copied once per member: [K, B, F] for flat features, [B, K*C, H, W] for maps.
+    torch::Tensor memberCopies(const torch::Tensor& x, std::int64_t batch) const;
     torch::Tensor forward(const torch::Tensor& input, bool training);
     /// Member k's parameters in the separate model's order and shapes.
     std::vector<torch::Tensor> memberParameters(int k) override;

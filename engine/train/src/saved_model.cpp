@@ -69,6 +69,19 @@ std::vector<char> readArchive(const std::string& path, std::optional<std::uint32
     return {bytes.begin(), bytes.end()};
 }
 
+/// PyTorch's name of a dtype, as Python prints it ("float32", "int64").
+std::string dtypeName(c10::ScalarType type)
+{
+    switch (type) {
+    case torch::kFloat: return "float32";
+    case torch::kDouble: return "float64";
+    case torch::kHalf: return "float16";
+    case torch::kLong: return "int64";
+    case torch::kInt: return "int32";
+    default: return c10::toString(type);
+    }
+}
+
 } // namespace
 
 std::uint32_t saveModelFile(const std::string& path, const ExperimentConfig& config,
@@ -121,8 +134,8 @@ std::shared_ptr<NetImpl> loadModelFile(const std::string& path, const Experiment
             throw ModelError(path + ": '" + name + "' is a " + found->value().tagKind() + "; expected a tensor");
         const at::Tensor tensor = found->value().toTensor();
         if (tensor.scalar_type() != target.scalar_type())
-            throw ModelError(path + ": '" + name + "' holds " + std::string(c10::toString(tensor.scalar_type())) +
-                             "; expected " + std::string(c10::toString(target.scalar_type())));
+            throw ModelError(path + ": '" + name + "' holds " + dtypeName(tensor.scalar_type()) + "; expected " +
+                             dtypeName(target.scalar_type()));
         if (tensor.sizes() != target.sizes())
             throw ModelError(path + ": '" + name + "' is " + shapeText(tensor.sizes()) + "; the " + network +
                              " needs " + shapeText(target.sizes()));

@@ -130,10 +130,10 @@ void TestUntrustedFiles::configFiles_data()
     QTest::newRow("negative seed") << QByteArray(R"({"seeds": {"init": -1}})") << QStringList{"seeds", "'init' is -1"};
     QTest::newRow("too many sites") << QByteArray(R"({"dropout": {)") + [] {
         QByteArray sites;
-        for (int i = 0; i < 40; ++i)
+        for (int i = 0; i < 70; ++i)
             sites += (i ? "," : "") + QByteArray("\"s") + QByteArray::number(i) + "\": 0.1";
         return sites;
-    }() + "}}" << QStringList{"'dropout' lists 40 sites"};
+    }() + "}}" << QStringList{"'dropout' lists 70 sites"};
     QTest::newRow("rate as text") << QByteArray(R"({"dropout": {"fc1": {"rate": "high"}}})")
                                   << QStringList{"dropout site fc1", "'rate' is \"high\""};
     QTest::newRow("rate out of range") << QByteArray(R"({"dropout": {"fc1": 1.5}})") << QStringList{"fc1", "1.5", "0 <= rate < 1"};
