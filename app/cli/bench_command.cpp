@@ -133,14 +133,19 @@ std::optional<double> peerStepMs(const NetworkSpec& definition, const BenchResul
     return std::strtod(output.c_str() + at + 15, nullptr);
 }
 
-void benchNetwork(const std::string& name, const BenchOptions& options)
+/// `config` with the bench's threads, device and evaluation batch.
+ExperimentConfig benchConfig(ExperimentConfig config, const BenchOptions& options)
 {
-    const NetworkSpec definition = findNetwork(name);
-    ExperimentConfig config = withNetwork(ExperimentConfig{}, definition);
     config.threads = options.threads;
     config.device = options.device;
     config.evalBatchSize = options.evalBatch;
-    const BenchResult r = runBenchmark(config, options.steps);
+    return config;
+}
+
+void benchNetwork(const std::string& name, const BenchOptions& options)
+{
+    const NetworkSpec definition = findNetwork(name);
+    const BenchResult r = runBenchmark(benchConfig(withNetwork(ExperimentConfig{}, definition), options), options.steps);
     printResult(r);
     std::string why;
     std::string layout;
@@ -169,13 +174,12 @@ int benchCommand(const BenchOptions& options)
         printLoadTime();
         for (const auto& name : options.networks)
             benchNetwork(name, options);
-        for (const auto& name : options.networks.empty() ? options.models : std::vector<std::string>{}) {
+        if (!options.networks.empty())
+            return kExitOk;  // --network measures the networks instead of the models
+        for (const auto& name : options.models) {
             ExperimentConfig config;
             config.model = parseModelKind(name, "--model");
-            config.threads = options.threads;
-            config.device = options.device;
-            config.evalBatchSize = options.evalBatch;
-            printResult(runBenchmark(config, options.steps));
+            printResult(runBenchmark(benchConfig(config, options), options.steps));
         }
     } catch (const Error& error) {
         return reportError(error, kExitUsage);

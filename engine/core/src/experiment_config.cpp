@@ -473,7 +473,7 @@ std::vector<int> parseHiddenWidths(const std::string& text, const std::string& w
     return widths;
 }
 
-std::map<std::string, DropoutSetting> parseDropoutSpec(const std::string& spec)
+std::map<std::string, DropoutSetting> parseDropoutSpec(const std::string& spec, std::vector<std::string>* withoutKind)
 {
     std::map<std::string, DropoutSetting> result;
     std::stringstream items(spec);
@@ -491,6 +491,8 @@ std::map<std::string, DropoutSetting> parseDropoutSpec(const std::string& spec)
         if (const auto colon = value.find(':'); colon != std::string::npos) {
             setting.kind = parseDropoutKind(trim(value.substr(colon + 1)), "dropout site " + site);
             value = trim(value.substr(0, colon));
+        } else if (withoutKind) {
+            withoutKind->push_back(site);
         }
         const auto rate = numberFromText(value);
         if (!rate)

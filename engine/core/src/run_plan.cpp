@@ -7,8 +7,6 @@
 #include "dropoutlab/core/network.h"
 #include "config_json.h"
 
-#include <algorithm>
-
 namespace dropoutlab {
 
 const std::vector<SettingFlag>& settingFlags()
@@ -31,27 +29,6 @@ const char* const kSetFlagHelp =
     "Any config key, KEY=VALUE (repeatable): e.g. nesterov=true, adam_betas=[0.9,0.99], momentum_start=0.5, "
     "momentum_ramp_epochs=500, init=normal, init_std=0.01, dampened_momentum=true, pixels=unit";
 
-namespace {
-
-/// Whether the --dropout text gives `site` an explicit ":kind".
-bool kindNamed(const std::string& spec, const std::string& site)
-{
-    std::size_t begin = 0;
-    while (begin <= spec.size()) {
-        const auto end = std::min(spec.find(',', begin), spec.size());
-        const std::string item = spec.substr(begin, end - begin);
-        const auto first = item.find_first_not_of(' ');
-        const auto eq = item.find('=');
-        if (first != std::string::npos && eq != std::string::npos &&
-            item.substr(first, item.find_last_not_of(' ', eq - 1) + 1 - first) == site)
-            return item.find(':') != std::string::npos;
-        begin = end + 1;
-    }
-    return false;
-}
-
-} // namespace
-
 void applyOverrides(ExperimentConfig& config, const RunOverrides& o)
 {
     if (o.model)
@@ -66,10 +43,10 @@ void applyOverrides(ExperimentConfig& config, const RunOverrides& o)
     if (o.hidden)
         config.hiddenWidths = parseHiddenWidths(*o.hidden, "--hidden");
     if (o.dropout) {
-        config.dropout = parseDropoutSpec(*o.dropout);
-        for (auto& [site, setting] : config.dropout)
-            if (!kindNamed(*o.dropout, site))
-                applyDefaultKind(config, site);
+        std::vector<std::string> withoutKind;
+        config.dropout = parseDropoutSpec(*o.dropout, &withoutKind);
+        for (const auto& site : withoutKind)
+            applyDefaultKind(config, site);
     }
     if (o.epochs)
         config.epochs = *o.epochs;

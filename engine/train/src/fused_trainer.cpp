@@ -75,6 +75,8 @@ FusedNet::FusedNet(const std::vector<ExperimentConfig>& members, const torch::De
         s.keep = torch::tensor(keep).to(m_device);
         m_sites[siteInfo.name] = s;
     }
+    for (std::size_t i = 0; i < m_spec.layers.size(); ++i)
+        m_reluInPlace.push_back(reluMayWorkInPlace(m_spec, i) ? 1 : 0);
     buildParameters();
     const ExperimentConfig& first = m_members.front();
     // Max-norm per unit of each member: a stacked linear weight is [K, in, out] (a unit's weights
@@ -182,26 +184,13 @@ torch::Tensor FusedNet::forward(const torch::Tensor& input, bool training)
             layout = Layout::Members;
             break;
         }
-        case LayerSpec::Kind::MaxPool:
-            x = layer.kernel == 2 && layer.stride == 2 && layer.padding == 0
-                    ? maxPool2x2(x)
-                    : torch::max_pool2d(x, layer.kernel, layer.stride, layer.padding);
-            break;
-        case LayerSpec::Kind::AvgPool: x = torch::avg_pool2d(x, layer.kernel, layer.stride, layer.padding); break;
         case LayerSpec::Kind::GlobalAvgPool:
-            x = x.mean({2, 3});
+            x = poolOrActivate(x, layer, false);
             if (layout == Layout::Channels) {
                 x = x.view({batch, m_k, x.size(1) / m_k}).transpose(0, 1);  // [K, B, C]
                 layout = Layout::Members;
             }
             break;
-        case LayerSpec::Kind::Relu: x = reluMayWorkInPlace(m_spec, i) ? x.relu_() : x.relu(); break;
-        case LayerSpec::Kind::LeakyRelu: x = torch::leaky_relu(x, layer.slope); break;
-        case LayerSpec::Kind::Gelu: x = torch::gelu(x); break;
-        case LayerSpec::Kind::Tanh: x = torch::tanh(x); break;
-        case LayerSpec::Kind::Sigmoid: x = torch::sigmoid(x); break;
-        case LayerSpec::Kind::Selu: x = torch::selu(x); break;
-        case LayerSpec::Kind::Rescale: x = x * layer.scale + layer.shift; break;
         case LayerSpec::Kind::Flatten:
             if (layout == Layout::Channels) {
                 x = x.reshape({batch, m_k, x.numel() / (batch * m_k)}).transpose(0, 1);  // [K, B, F]
@@ -226,6 +215,7 @@ torch::Tensor FusedNet::forward(const torch::Tensor& input, bool training)
         case LayerSpec::Kind::BatchNorm:
         case LayerSpec::Kind::LayerNorm:
             throw ConfigError(fusionRefusal(m_spec));  // makeFusedLearner refuses these first
+        default: x = poolOrActivate(x, layer, m_reluInPlace[i] != 0); break;  // per channel or element: any layout
         }
     }
     return x;

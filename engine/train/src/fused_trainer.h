@@ -57,6 +57,7 @@ private:
     std::vector<ExperimentConfig> m_members;
     int m_k = 0;
     NetworkSpec m_spec;  ///< the members' network (all the same)
+    std::vector<char> m_reluInPlace;  ///< per layer: reluMayWorkInPlace
     torch::Device m_device;
     std::vector<torch::Tensor> m_parameters;        ///< stacked, see buildParameters()
     std::vector<LayerSpec::Kind> m_parameterKinds;  ///< the layer kind of each stacked parameter

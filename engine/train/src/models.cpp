@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <stdexcept>
 #include <string>
 
 namespace dropoutlab::detail {
@@ -167,13 +168,24 @@ torch::Tensor NetImpl::forwardConv(torch::Tensor x, std::size_t& i, std::size_t 
     return conv->forward(x);
 }
 
-torch::Tensor NetImpl::forwardPool(const torch::Tensor& x, const LayerSpec& l) const
+torch::Tensor poolOrActivate(torch::Tensor x, const LayerSpec& l, bool reluInPlace)
 {
-    if (l.kind == Kind::AvgPool)
-        return torch::avg_pool2d(x, l.kernel, l.stride, l.padding);
-    if (l.kernel == 2 && l.stride == 2 && l.padding == 0)
-        return maxPool2x2(x);
-    return torch::max_pool2d(x, l.kernel, l.stride, l.padding);
+    switch (l.kind) {
+    case Kind::MaxPool:
+        if (l.kernel == 2 && l.stride == 2 && l.padding == 0)
+            return maxPool2x2(x);
+        return torch::max_pool2d(x, l.kernel, l.stride, l.padding);
+    case Kind::AvgPool: return torch::avg_pool2d(x, l.kernel, l.stride, l.padding);
+    case Kind::GlobalAvgPool: return x.mean({2, 3});
+    case Kind::Relu: return reluInPlace ? x.relu_() : x.relu();
+    case Kind::LeakyRelu: return torch::leaky_relu(x, l.slope);
+    case Kind::Gelu: return torch::gelu(x);
+    case Kind::Tanh: return torch::tanh(x);
+    case Kind::Sigmoid: return torch::sigmoid(x);  // its backward needs its output: not in place
+    case Kind::Selu: return torch::selu(x);
+    case Kind::Rescale: return x * l.scale + l.shift;
+    default: throw std::logic_error("poolOrActivate: " + toString(l.kind) + " is neither a pooling nor an activation");
+    }
 }
 
 torch::Tensor NetImpl::forwardLayers(torch::Tensor x, std::size_t from, std::size_t to, bool training)
@@ -182,21 +194,12 @@ torch::Tensor NetImpl::forwardLayers(torch::Tensor x, std::size_t from, std::siz
         const LayerSpec& l = m_spec.layers[i];
         switch (l.kind) {
         case Kind::Conv: x = forwardConv(std::move(x), i, to); break;
-        case Kind::MaxPool:
-        case Kind::AvgPool: x = forwardPool(x, l); break;
-        case Kind::GlobalAvgPool: x = x.mean({2, 3}); break;
         case Kind::BatchNorm: x = l.flat ? m_flatNorms[i]->forward(x) : m_mapNorms[i]->forward(x); break;
         case Kind::LayerNorm: x = m_layerNorms[i]->forward(x); break;
-        case Kind::Relu: x = m_reluInPlace[i] ? x.relu_() : x.relu(); break;
-        case Kind::LeakyRelu: x = torch::leaky_relu(x, l.slope); break;
-        case Kind::Gelu: x = torch::gelu(x); break;
-        case Kind::Tanh: x = torch::tanh(x); break;
-        case Kind::Sigmoid: x = torch::sigmoid(x); break;  // its backward needs its output: not in place
-        case Kind::Selu: x = torch::selu(x); break;
-        case Kind::Rescale: x = x * l.scale + l.shift; break;
         case Kind::Flatten: x = x.flatten(1); break;
         case Kind::Linear: x = m_linears[i]->forward(x); break;
         case Kind::Dropout: x = applyDropout(x, m_dropout[i], training); break;
+        default: x = poolOrActivate(x, l, m_reluInPlace[i] != 0); break;
         }
     }
     return x;

@@ -36,6 +36,10 @@ torch::Tensor applyDropout(const torch::Tensor& input, const DropoutSetting& set
 /// output that its own backward pass does not need, so that a ReLU at `i` may overwrite it.
 bool reluMayWorkInPlace(const NetworkSpec& spec, std::size_t i);
 
+/// A pooling step (MaxPool, AvgPool, GlobalAvgPool) or an activation (Relu ... Selu, Rescale) of
+/// `layer`: the same in the separate and the fused network. `reluInPlace` as reluMayWorkInPlace.
+torch::Tensor poolOrActivate(torch::Tensor x, const LayerSpec& layer, bool reluInPlace);
+
 /// Why the fused K-member trainer cannot train this network ("layer 3 (batch_norm bn1): ..."), or
 /// empty when it can.
 std::string fusionRefusal(const NetworkSpec& spec);
@@ -60,7 +64,6 @@ public:
 
 private:
     torch::Tensor forwardConv(torch::Tensor x, std::size_t& i, std::size_t to);
-    torch::Tensor forwardPool(const torch::Tensor& x, const LayerSpec& layer) const;
 
     NetworkSpec m_spec;
     std::vector<DropoutSetting> m_dropout;          ///< per layer (Dropout steps only)

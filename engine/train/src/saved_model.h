@@ -12,7 +12,7 @@
 
 namespace dropoutlab::detail {
 
-/// Writes `parameters` (in the order of makeModel(config)->parameters()) to `path` atomically and
+/// Writes `parameters` (in the order of stateTensors(*makeModel(config))) to `path` atomically and
 /// returns the file's CRC-32 (result.json keeps it). Throws IoError when the disk refuses.
 std::uint32_t saveModelFile(const std::string& path, const ExperimentConfig& config,
                             const std::vector<torch::Tensor>& parameters);

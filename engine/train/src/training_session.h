@@ -96,9 +96,10 @@ public:
     virtual void setTraining(bool training) = 0;
     /// Sets the optimiser's learning rate and momentum for `epoch` (1-based).
     virtual void beginEpoch(int epoch) = 0;
-    /// The weights (of a single network; early stopping keeps and restores them).
+    /// The weights, and a single network's buffers (batch norm's statistics): what early stopping
+    /// keeps and restores.
     virtual std::vector<torch::Tensor> parameters() = 0;
-    /// Member k's weights in the order and shapes of its own network (NetImpl::parameters()).
+    /// Member k's weights (and buffers) in the order and shapes of its own network (stateTensors()).
     virtual std::vector<torch::Tensor> memberParameters(int k) = 0;
 };
 

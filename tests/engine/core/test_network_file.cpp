@@ -40,6 +40,16 @@ LayerSpec layer(Kind kind, const std::string& name = {}, int out = 0)
     return l;
 }
 
+/// A convolution or pooling layer with its window.
+LayerSpec windowed(Kind kind, int kernel, int stride, int padding, const std::string& name = {}, int out = 0)
+{
+    LayerSpec l = layer(kind, name, out);
+    l.kernel = kernel;
+    l.stride = stride;
+    l.padding = padding;
+    return l;
+}
+
 } // namespace
 
 class TestNetworkFile : public QObject {
@@ -141,15 +151,8 @@ void TestNetworkFile::shapesParametersAndFlops()
 
     // Strides and paddings of convolutions and pools.
     NetworkSpec strided;
-    LayerSpec conv = layer(Kind::Conv, "c", 8);
-    conv.kernel = 5;
-    conv.stride = 2;
-    conv.padding = 2;
-    LayerSpec pool = layer(Kind::AvgPool);
-    pool.kernel = 3;
-    pool.stride = 2;
-    pool.padding = 1;
-    strided.layers = {conv, pool, layer(Kind::Flatten), layer(Kind::Linear, "fc")};
+    strided.layers = {windowed(Kind::Conv, 5, 2, 2, "c", 8), windowed(Kind::AvgPool, 3, 2, 1), layer(Kind::Flatten),
+                      layer(Kind::Linear, "fc")};
     const NetworkSpec s = inferShapes(strided);
     QCOMPARE(shapeText(s.layers[0]), std::string("8x14x14"));  // (28 + 4 - 5) / 2 + 1
     QCOMPARE(shapeText(s.layers[1]), std::string("8x7x7"));    // (14 + 2 - 3) / 2 + 1
@@ -265,18 +268,10 @@ void TestNetworkFile::roundTrip()
     NetworkSpec all;
     all.name = "every-layer";
     all.description = "one of each";
-    LayerSpec conv = layer(Kind::Conv, "c1", 16);
-    conv.kernel = 3;
-    conv.stride = 1;
-    conv.padding = 1;
+    LayerSpec conv = windowed(Kind::Conv, 3, 1, 1, "c1", 16);
     conv.in = 1;
-    LayerSpec pool = layer(Kind::MaxPool);
-    pool.kernel = 3;
-    pool.stride = 2;
-    pool.padding = 1;
-    LayerSpec avg = layer(Kind::AvgPool);
-    avg.kernel = 2;
-    avg.stride = 2;
+    const LayerSpec pool = windowed(Kind::MaxPool, 3, 2, 1);
+    const LayerSpec avg = windowed(Kind::AvgPool, 2, 2, 0);
     LayerSpec leaky = layer(Kind::LeakyRelu);
     leaky.slope = 0.2;
     LayerSpec channelDrop = layer(Kind::Dropout, "maps");

@@ -83,6 +83,24 @@ NetworkSpec customNetwork(bool globalPool)
                            "small");
 }
 
+/// Each member starts as its separate model: the same parameters, and the same outputs for `input`.
+void expectSameStart(FusedGroup& group, const std::vector<ExperimentConfig>& configs, const torch::Tensor& input)
+{
+    const auto fused = group.forward(input, false);
+    for (std::size_t k = 0; k < configs.size(); ++k) {
+        torch::manual_seed(configs[k].seeds.init);
+        auto separate = makeModel(configs[k]);
+        separate->eval();
+        const auto params = separate->parameters();
+        const auto stacked = group.memberParameters(static_cast<int>(k));
+        QCOMPARE(params.size(), stacked.size());
+        for (std::size_t i = 0; i < params.size(); ++i)
+            QVERIFY(torch::equal(params[i], stacked[i]));
+        torch::NoGradGuard noGrad;
+        QVERIFY(torch::allclose(fused[static_cast<long>(k)], separate->forward(input), 1e-4, 1e-5));
+    }
+}
+
 double relativeDifference(double a, double b)
 {
     return std::abs(a - b) / std::max(std::abs(a), 1e-12);
@@ -166,20 +184,7 @@ void TestFused::startsAsTheSeparateModels()
     NullObserver a, b, c, progress;
     CancelToken token;
     FusedGroup group(configs, {&a, &b, &c}, progress, token);
-    const auto input = torch::randn({8, 1, 28, 28});
-    const auto fused = group.forward(input, false);
-    for (int k = 0; k < 3; ++k) {
-        torch::manual_seed(configs[static_cast<std::size_t>(k)].seeds.init);
-        auto separate = makeModel(configs[static_cast<std::size_t>(k)]);
-        separate->eval();
-        const auto params = separate->parameters();
-        const auto stacked = group.memberParameters(k);
-        QCOMPARE(params.size(), stacked.size());
-        for (std::size_t i = 0; i < params.size(); ++i)
-            QVERIFY(torch::equal(params[i], stacked[i]));
-        torch::NoGradGuard noGrad;
-        QVERIFY(torch::allclose(fused[k], separate->forward(input), 1e-4, 1e-5));
-    }
+    expectSameStart(group, configs, torch::randn({8, 1, 28, 28}));
 }
 
 void TestFused::trainsLikeSeparateRunsWithoutDropout_data()
@@ -291,16 +296,7 @@ void TestFused::customNetworksFuse()
     NullObserver a, b, progress;
     CancelToken token;
     FusedGroup group(configs, {&a, &b}, progress, token);
-    // The same start as the separate models.
-    const auto input = torch::randn({4, 1, 28, 28});
-    const auto fused = group.forward(input, false);
-    for (int k = 0; k < 2; ++k) {
-        torch::manual_seed(configs[static_cast<std::size_t>(k)].seeds.init);
-        auto separate = makeModel(configs[static_cast<std::size_t>(k)]);
-        separate->eval();
-        torch::NoGradGuard noGrad;
-        QVERIFY(torch::allclose(fused[k], separate->forward(input), 1e-4, 1e-5));
-    }
+    expectSameStart(group, configs, torch::randn({4, 1, 28, 28}));
     // The same training.
     const auto results = group.run();
     for (std::size_t k = 0; k < configs.size(); ++k) {

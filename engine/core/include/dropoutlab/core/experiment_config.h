@@ -201,8 +201,10 @@ std::int64_t parseTrainEvalImages(const std::string& text, const std::string& wh
 std::string trainEvalText(std::int64_t images);
 /// Parses "1024,1024,1024" into MLP hidden widths; throws ConfigError naming `where`.
 std::vector<int> parseHiddenWidths(const std::string& text, const std::string& where);
-/// Parses "fc1=0.5,input=0.2,conv2=0.3:channel" into settings; throws ConfigError.
-std::map<std::string, DropoutSetting> parseDropoutSpec(const std::string& spec);
+/// Parses "fc1=0.5,input=0.2,conv2=0.3:channel" into settings; throws ConfigError. The sites given
+/// without a kind (element by default) are added to `withoutKind` when it is given.
+std::map<std::string, DropoutSetting> parseDropoutSpec(const std::string& spec,
+                                                       std::vector<std::string>* withoutKind = nullptr);
 /// The same run without any dropout, named "no dropout" ("mlp no dropout" for the MLP): the
 /// other half of a with/without comparison.
 ExperimentConfig withoutDropout(const ExperimentConfig& config);

@@ -52,7 +52,6 @@ struct LayerSpec {
     bool allowsChannel = false;  ///< Dropout on feature maps: whole maps may be dropped
 
     bool operator==(const LayerSpec& other) const;
-    bool operator!=(const LayerSpec& other) const { return !(*this == other); }
 };
 
 /// A network: its name, input shape, steps and classes. As a network file holds it (a
@@ -67,7 +66,6 @@ struct NetworkSpec {
     std::vector<LayerSpec> layers;
 
     bool operator==(const NetworkSpec& other) const;
-    bool operator!=(const NetworkSpec& other) const { return !(*this == other); }
 };
 
 } // namespace dropoutlab
