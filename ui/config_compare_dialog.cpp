@@ -1,5 +1,8 @@
 #include "config_compare_dialog.h"
 
+#include "dropoutlab/core/errors.h"
+#include "dropoutlab/core/network.h"
+
 #include <QCheckBox>
 #include <QDialogButtonBox>
 #include <QHeaderView>
@@ -38,10 +41,37 @@ void flatten(const QJsonValue& value, const QString& prefix, std::map<QString, Q
         out[prefix] = QStringLiteral("null");
 }
 
+/// The network as rows: its name, then one row per layer ("network layer 003": "conv conv2 · 64
+/// maps, 3x3, padding 1"), so that two networks compare layer by layer, the built-ins included.
+void addNetworkRows(const ExperimentConfig& config, std::map<QString, QString>& out)
+{
+    for (auto it = out.begin(); it != out.end();)
+        it = it->first == QLatin1String("network") || it->first.startsWith(QLatin1String("network."))
+                 ? out.erase(it)
+                 : std::next(it);
+    out[QStringLiteral("network")] = QString::fromStdString(networkName(config));
+    try {
+        const NetworkSpec definition = networkDefinition(config);
+        for (std::size_t i = 0; i < definition.layers.size(); ++i) {
+            const LayerSpec& l = definition.layers[i];
+            QString text = QString::fromStdString(toString(l.kind));
+            if (!l.name.empty())
+                text += QLatin1Char(' ') + QString::fromStdString(l.name);
+            const std::string settings = layerSettingsText(l);
+            if (!settings.empty())
+                text += QStringLiteral(" · ") + QString::fromStdString(settings);
+            out[QStringLiteral("network layer %1").arg(i + 1, 3, 10, QLatin1Char('0'))] = text;
+        }
+    } catch (const Error& e) {
+        out[QStringLiteral("network layers")] = QString::fromStdString(e.what());
+    }
+}
+
 std::map<QString, QString> flatConfig(const ExperimentConfig& config)
 {
     std::map<QString, QString> out;
     flatten(QJsonDocument::fromJson(QByteArray::fromStdString(configToJson(config))).object(), {}, out);
+    addNetworkRows(config, out);
     return out;
 }
 

@@ -24,14 +24,29 @@ DropoutEditor::DropoutEditor(QWidget* parent)
 
 void DropoutEditor::setModel(ModelKind model, const std::vector<int>& hiddenWidths)
 {
-    const auto previous = dropout();
     m_model = model;
+    setSites(dropoutSites(networkSpec(model, hiddenWidths)));
+}
+
+std::vector<std::string> DropoutEditor::siteNames() const
+{
+    std::vector<std::string> names;
+    for (const Row& row : m_rows)
+        names.push_back(row.site);
+    return names;
+}
+
+void DropoutEditor::setSites(const std::vector<DropoutSite>& sites)
+{
+    const auto previous = dropout();
     clearRows();
     m_layout->addWidget(new QLabel(tr("<b>Site</b>")), 0, 0);
     m_layout->addWidget(new QLabel(tr("<b>Rate</b>")), 0, 1, 1, 2);
     m_layout->addWidget(new QLabel(tr("<b>Kind</b>")), 0, 3);
-    for (const auto& site : dropoutSites(networkSpec(model, hiddenWidths)))
+    for (const auto& site : sites)
         addRow(site);
+    if (sites.empty())
+        m_layout->addWidget(new QLabel(tr("This network has no dropout sites: add one in its editor.")), 1, 0, 1, 4);
     setDropout(previous);
 }
 
@@ -60,8 +75,10 @@ void DropoutEditor::addRow(const DropoutSite& site)
     row.kind->addItem(tr("element"), QStringLiteral("element"));
     row.kind->addItem(tr("channel"), QStringLiteral("channel"));
     row.kind->setEnabled(site.allowsChannel);
+    row.defaultKind = site.allowsChannel ? site.defaultKind : DropoutKind::Element;
+    row.kind->setCurrentIndex(row.defaultKind == DropoutKind::Channel ? 1 : 0);
     if (!site.allowsChannel)
-        row.kind->setToolTip(tr("Channel dropout needs feature maps: only conv1 and conv2 have them."));
+        row.kind->setToolTip(tr("Channel dropout needs feature maps; this site sits on flat features."));
 
     const QString tip = QString::fromStdString(site.description);
     for (QWidget* w : std::initializer_list<QWidget*>{row.enabled, row.slider, row.rate})
@@ -106,7 +123,8 @@ void DropoutEditor::setDropout(const std::map<std::string, DropoutSetting>& drop
         row.enabled->setChecked(on);
         row.rate->setValue(on ? it->second.rate : 0.0);
         row.slider->setValue(on ? static_cast<int>(std::lround(it->second.rate * 100)) : 0);
-        row.kind->setCurrentIndex(on && it->second.kind == DropoutKind::Channel && row.kind->isEnabled() ? 1 : 0);
+        const DropoutKind kind = on ? it->second.kind : row.defaultKind;
+        row.kind->setCurrentIndex(kind == DropoutKind::Channel && row.kind->isEnabled() ? 1 : 0);
         row.slider->setEnabled(on);
         row.rate->setEnabled(on);
     }

@@ -28,6 +28,10 @@ public:
     void setModel(dropoutlab::ModelKind model,
                   const std::vector<int>& hiddenWidths = dropoutlab::kDefaultHiddenWidths);
     dropoutlab::ModelKind model() const { return m_model; }
+    /// Shows one row per site (any network's), keeping the rates of sites with the same name.
+    void setSites(const std::vector<dropoutlab::DropoutSite>& sites);
+    /// The sites shown, in forward order.
+    std::vector<std::string> siteNames() const;
     /// Sets every row from `dropout` (absent sites: off).
     void setDropout(const std::map<std::string, dropoutlab::DropoutSetting>& dropout);
     /// The enabled sites with a rate above 0.
@@ -43,6 +47,7 @@ private:
         QSlider* slider = nullptr;
         QDoubleSpinBox* rate = nullptr;
         QComboBox* kind = nullptr;
+        dropoutlab::DropoutKind defaultKind = dropoutlab::DropoutKind::Element;
     };
     void clearRows();
     void addRow(const dropoutlab::DropoutSite& site);

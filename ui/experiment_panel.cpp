@@ -3,6 +3,7 @@
 #include "theme.h"
 
 #include "dropout_editor.h"
+#include "network_editor.h"
 
 #include "dropoutlab/core/dataset.h"
 #include "dropoutlab/core/errors.h"
@@ -193,16 +194,32 @@ QWidget* ExperimentPanel::buildModelGroup()
     auto* layout = new QVBoxLayout(box);
     auto* form = new QFormLayout;
     m_model = new QComboBox;
+    m_model->setAccessibleName(tr("Network"));
     m_model->addItem(tr("CNN (reference: 2 conv + 2 fc)"), QStringLiteral("cnn"));
     m_model->addItem(tr("MLP 784-800-800-10"), QStringLiteral("mlp"));
-    form->addRow(tr("Model"), m_model);
+    for (const NetworkSpec& shipped : builtinNetworks()) {
+        if (shipped.name == "reference-cnn" || shipped.name == "mlp")
+            continue;  // the two entries above
+        m_model->addItem(QString::fromStdString(shipped.name), QStringLiteral("network:") + QString::fromStdString(shipped.name));
+        m_model->setItemData(m_model->count() - 1, QString::fromStdString(shipped.description), Qt::ToolTipRole);
+    }
+    m_editNetwork = new QToolButton;
+    m_editNetwork->setText(tr("&Edit…"));
+    m_editNetwork->setToolTip(tr("Open the network editor on this network: layers, shapes, dropout sites (Ctrl+E)"));
+    auto* row = new QHBoxLayout;
+    row->addWidget(m_model, 1);
+    row->addWidget(m_editNetwork);
+    auto* label = new QLabel(tr("&Network"));
+    label->setBuddy(m_model);
+    form->addRow(label, row);
     layout->addLayout(form);
     m_dropout = new DropoutEditor;
     layout->addWidget(m_dropout);
-    connect(m_model, &QComboBox::currentIndexChanged, this, [this](int index) {
-        m_dropout->setModel(index == 1 ? ModelKind::Mlp : ModelKind::Cnn, m_base.hiddenWidths);
+    connect(m_model, &QComboBox::currentIndexChanged, this, [this] {
+        updateSites();
         revalidate();
     });
+    connect(m_editNetwork, &QToolButton::clicked, this, &ExperimentPanel::editNetwork);
     connect(m_dropout, &DropoutEditor::changed, this, &ExperimentPanel::revalidate);
     return box;
 }
@@ -476,9 +493,7 @@ ExperimentConfig ExperimentPanel::config() const
     c.dataDir = dataDir().toStdString();
     c.trainSubset = m_subset->value();
     c.trainEvalImages = m_trainEval->value();
-    c.model = m_model->currentIndex() == 1 ? ModelKind::Mlp : ModelKind::Cnn;
-    if (c.model == ModelKind::Cnn)
-        c.hiddenWidths = kDefaultHiddenWidths;  // widths belong to the MLP
+    applyNetwork(c);
     c.dropout = m_dropout->dropout();
     c.epochs = m_epochs->value();
     c.earlyStoppingPatience = m_patience->value();
@@ -495,8 +510,8 @@ ExperimentConfig ExperimentPanel::config() const
         c.name = name.toStdString();
     } else {
         const std::string summary = dropoutSummary(c);
-        c.name = (c.model == ModelKind::Mlp ? std::string("mlp ") : std::string()) +
-                 (summary == "none" ? "no dropout" : summary);
+        const std::string network = c.model == ModelKind::Cnn ? std::string() : networkName(c) + " ";
+        c.name = network + (summary == "none" ? "no dropout" : summary);
     }
     return c;
 }
@@ -520,11 +535,7 @@ void ExperimentPanel::setConfig(const ExperimentConfig& c)
     }
     m_subset->setValue(static_cast<int>(c.trainSubset));
     m_trainEval->setValue(static_cast<int>(std::min<std::int64_t>(c.trainEvalImages, m_trainEval->maximum())));
-    m_model->setCurrentIndex(c.model == ModelKind::Mlp ? 1 : 0);
-    m_model->setItemText(1, tr("MLP %1").arg(QString::fromStdString(
-                                describeNetwork(networkSpec(ModelKind::Mlp, c.model == ModelKind::Mlp ? c.hiddenWidths
-                                                                                                       : kDefaultHiddenWidths)))));
-    m_dropout->setModel(c.model, c.hiddenWidths);
+    showNetwork(c);
     m_dropout->setDropout(c.dropout);
     m_epochs->setValue(c.epochs);
     m_patience->setValue(c.earlyStoppingPatience);
@@ -621,6 +632,88 @@ void ExperimentPanel::revalidate()
     if (wasValid != problem.isEmpty())
         Q_EMIT validityChanged(problem.isEmpty());
     Q_EMIT changed();
+}
+
+} // namespace dropoutlab::ui
+
+namespace dropoutlab::ui {
+
+void ExperimentPanel::applyNetwork(ExperimentConfig& c) const
+{
+    const QString chosen = m_model->currentData().toString();
+    if (chosen == QLatin1String("cnn") || chosen == QLatin1String("mlp")) {
+        c.model = chosen == QLatin1String("mlp") ? ModelKind::Mlp : ModelKind::Cnn;
+        if (c.model == ModelKind::Cnn || m_base.model != ModelKind::Mlp)
+            c.hiddenWidths = kDefaultHiddenWidths;  // widths belong to the MLP
+        c.network = {};
+    } else if (chosen == QLatin1String("custom")) {
+        c = withNetwork(c, m_custom);
+    } else {
+        c = withNetwork(c, findNetwork(chosen.mid(8).toStdString()));
+    }
+}
+
+void ExperimentPanel::showNetwork(const ExperimentConfig& c)
+{
+    const QSignalBlocker blocker(m_model);
+    m_model->setItemText(1, tr("MLP %1").arg(QString::fromStdString(describeNetwork(networkSpec(
+                                ModelKind::Mlp, c.model == ModelKind::Mlp ? c.hiddenWidths : kDefaultHiddenWidths)))));
+    int index = c.model == ModelKind::Mlp ? 1 : 0;
+    if (c.model == ModelKind::Custom) {
+        const QString name = QString::fromStdString(c.network.name);
+        const int shipped = m_model->findData(QStringLiteral("network:") + name);
+        const bool same = shipped >= 0 && findNetwork(c.network.name) == c.network;
+        if (same) {
+            index = shipped;
+        } else {
+            m_custom = c.network;
+            index = m_model->findData(QStringLiteral("custom"));
+            if (index < 0) {
+                m_model->addItem(QString(), QStringLiteral("custom"));
+                index = m_model->count() - 1;
+            }
+            m_model->setItemText(index, tr("%1 (own network)").arg(name.isEmpty() ? tr("unnamed") : name));
+            m_model->setItemData(index, QString::fromStdString(c.network.description), Qt::ToolTipRole);
+        }
+    }
+    m_model->setCurrentIndex(index);
+    updateSites();
+}
+
+void ExperimentPanel::updateSites()
+{
+    ExperimentConfig c = m_base;
+    applyNetwork(c);
+    try {
+        m_dropout->setSites(dropoutSites(c));
+    } catch (const Error&) {
+        m_dropout->setSites({});  // revalidate() says why
+    }
+}
+
+void ExperimentPanel::setNetwork(const NetworkSpec& definition)
+{
+    ExperimentConfig c = config();
+    showNetwork(withNetwork(c, definition));
+    revalidate();
+}
+
+void ExperimentPanel::editNetwork()
+{
+    ExperimentConfig c = config();
+    NetworkSpec start;
+    try {
+        start = networkDefinition(c);
+    } catch (const Error&) {
+        start = findNetwork("reference-cnn");
+    }
+    if (c.model != ModelKind::Custom && c.model != ModelKind::Mlp)
+        start.name = "my-cnn";  // an edit is a new network, not the reference's
+    else if (c.model == ModelKind::Mlp)
+        start.name = "my-mlp";
+    NetworkEditor editor(start, this);
+    if (editor.exec() == QDialog::Accepted)
+        setNetwork(editor.definition());
 }
 
 } // namespace dropoutlab::ui

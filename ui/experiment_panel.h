@@ -1,6 +1,7 @@
 #pragma once
 
 #include "dropoutlab/core/experiment_config.h"
+#include "dropoutlab/core/layer_spec.h"
 
 #include <QWidget>
 
@@ -38,6 +39,10 @@ public:
     bool isValid() const { return m_problem.isEmpty(); }
     /// Why the settings cannot run (empty when they can).
     const QString& problem() const { return m_problem; }
+    /// Opens the network editor on the chosen network; accepting it chooses the edited network.
+    void editNetwork();
+    /// Chooses `definition` as the network (a shipped one by its name when it is one).
+    void setNetwork(const dropoutlab::NetworkSpec& definition);
     /// The custom dataset folder (for QSettings).
     QString customDataFolder() const;
     void setCustomDataFolder(const QString& folder);
@@ -66,6 +71,11 @@ private:
     void updateOptimiserSummary(const dropoutlab::ExperimentConfig& config);
     void revalidate();
     void updateDatasetStatus();
+    /// The chooser's network applied to `config` (model, widths or network).
+    void applyNetwork(dropoutlab::ExperimentConfig& config) const;
+    /// Selects `config`'s network in the chooser (adding a "custom" entry for an own network).
+    void showNetwork(const dropoutlab::ExperimentConfig& config);
+    void updateSites();
     QString dataDir() const;
 
     QComboBox* m_preset = nullptr;
@@ -76,6 +86,8 @@ private:
     QSpinBox* m_subset = nullptr;
     QSpinBox* m_trainEval = nullptr;
     QComboBox* m_model = nullptr;
+    QToolButton* m_editNetwork = nullptr;
+    dropoutlab::NetworkSpec m_custom;  ///< the "custom" entry's network (an own one, edited or read)
     DropoutEditor* m_dropout = nullptr;
     QSpinBox* m_epochs = nullptr;
     QSpinBox* m_patience = nullptr;

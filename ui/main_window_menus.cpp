@@ -3,6 +3,7 @@
 #include "main_window.h"
 
 #include "about_box.h"
+#include "experiment_panel.h"
 #include "results_exporter.h"
 #include "run_queue.h"
 #include "theme.h"
@@ -54,6 +55,9 @@ void MainWindow::buildMenus()
                  QStringLiteral("addComparison"), this, &MainWindow::addComparisonPair);
     addRunAction(run, tr("Dropout S&weep…"), {QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_D)},
                  QStringLiteral("sweepDialog"), this, &MainWindow::openSweepDialog);
+    QAction* network = run->addAction(tr("&Network Editor…"), QKeySequence(Qt::CTRL | Qt::Key_E), m_panel,
+                                      &ExperimentPanel::editNetwork);
+    network->setObjectName(QStringLiteral("networkEditor"));
     run->addSeparator();
     addRunAction(run, tr("&Run Queue"), {QKeySequence(Qt::Key_F5), QKeySequence(Qt::CTRL | Qt::Key_R)},
                  QStringLiteral("runQueue"), m_queue, &RunQueue::start);

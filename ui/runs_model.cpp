@@ -1,5 +1,8 @@
 #include "runs_model.h"
 
+#include "dropoutlab/core/errors.h"
+#include "dropoutlab/core/network.h"
+
 #include <QDir>
 #include <QElapsedTimer>
 #include <QFile>
@@ -157,7 +160,7 @@ QVariant RunsModel::headerData(int section, Qt::Orientation orientation, int rol
     static const std::array<const char*, ColumnCount> titles = {
         "", "Run", "Dropout", "Status", "Epoch", "Best val. acc.", "Test acc.", "Train−val gap (dropout off)", "Time", "Device",
         "Notes",
-        "Model", "Learning rate", "Momentum", "Optimiser", "Weight decay", "Batch", "Training images", "Epochs", "Seeds"};
+        "Network", "Learning rate", "Momentum", "Optimiser", "Weight decay", "Batch", "Training images", "Epochs", "Seeds"};
     return tr(titles.at(static_cast<std::size_t>(section)));
 }
 
@@ -169,6 +172,18 @@ Qt::ItemFlags RunsModel::flags(const QModelIndex& index) const
     if (index.column() == Notes && index.row() < rowCount() && !m_entries[static_cast<std::size_t>(index.row())].dir.isEmpty())
         f |= Qt::ItemIsEditable;
     return f;
+}
+
+QString RunsModel::networkTooltip(const ExperimentConfig& c)
+{
+    try {
+        const NetworkSpec spec = networkSpec(c);
+        return tr("%1: %2, %3 parameters").arg(QString::fromStdString(networkName(c)),
+                                               QString::fromStdString(describeNetwork(spec)),
+                                               QLocale().toString(static_cast<qlonglong>(parameterCount(spec))));
+    } catch (const Error& e) {
+        return QString::fromStdString(e.what());
+    }
 }
 
 QVariant RunsModel::data(const QModelIndex& index, int role) const
@@ -188,6 +203,8 @@ QVariant RunsModel::data(const QModelIndex& index, int role) const
             return QString::fromStdString(entry.result.message);
         if (index.column() == Name)
             return entry.dir;
+        if (index.column() == Model)
+            return networkTooltip(entry.config);
         if (index.column() == Notes)
             return entry.dir.isEmpty() ? tr("Notes can be added once the run has started (they go into its folder)")
                                        : tr("Double-click to edit; kept in notes.txt in the run's folder");
@@ -246,6 +263,8 @@ QString RunsModel::settingText(const ExperimentConfig& c, int column)
     case Model: {
         if (c.model == ModelKind::Cnn)
             return tr("CNN");
+        if (c.model == ModelKind::Custom)
+            return QString::fromStdString(networkName(c));
         QStringList widths;
         for (const int w : c.hiddenWidths)
             widths << QString::number(w);

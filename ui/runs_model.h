@@ -105,6 +105,8 @@ private:
     void recount(RunState before, RunState after);
     void announce(int id);
     QVariant displayData(const RunEntry& entry, int column) const;
+    /// The Network column's tooltip: the network's name, layers and parameter count.
+    static QString networkTooltip(const dropoutlab::ExperimentConfig& config);
     /// The text of a hyper-parameter column for `config`.
     static QString settingText(const ExperimentConfig& config, int column);
     QVariant sortData(const RunEntry& entry, int column) const;

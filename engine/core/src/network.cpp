@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <map>
 #include <set>
+#include <sstream>
 
 namespace dropoutlab {
 namespace {
@@ -225,7 +226,7 @@ void checkLayerFields(const ShapeCursor& at, const LayerSpec& l)
         at.fail("has slope " + std::to_string(l.slope) + "; expected 0-1");
 }
 
-void nameLayers(NetworkSpec& spec)
+void nameLayers(NetworkSpec& spec, std::size_t& reached)
 {
     std::map<Kind, int> counts;
     std::set<std::string> modules;
@@ -235,6 +236,7 @@ void nameLayers(NetworkSpec& spec)
         if (!isModule(l.kind) && l.kind != Kind::Dropout)
             continue;
         const int index = ++counts[l.kind];
+        reached = i;
         if (l.name.empty())
             l.name = generatedName(l.kind, index);
         auto& names = l.kind == Kind::Dropout ? sites : modules;
@@ -297,15 +299,18 @@ std::string shapeText(const LayerSpec& layer)
     return layer.flat ? std::to_string(layer.channels) : mapsText(layer.channels, layer.height, layer.width);
 }
 
-NetworkSpec inferShapes(const NetworkSpec& definition)
+namespace {
+
+/// inferShapes() on `spec` in place; `reached` follows the layer being checked (0-based), and is
+/// the layer count once the layers passed and only the network's end is checked.
+void inferInPlace(NetworkSpec& spec, std::size_t& reached)
 {
-    NetworkSpec spec = definition;
     if (spec.layers.empty())
         throw ConfigError("the network has no layers");
     if (spec.layers.size() > static_cast<std::size_t>(kMaxNetworkLayers))
         throw ConfigError("the network has " + std::to_string(spec.layers.size()) + " layers; at most " +
                           std::to_string(kMaxNetworkLayers) + " are allowed");
-    nameLayers(spec);
+    nameLayers(spec, reached);
     std::size_t lastLinear = spec.layers.size();
     for (std::size_t i = 0; i < spec.layers.size(); ++i)
         if (spec.layers[i].kind == Kind::Linear)
@@ -315,6 +320,7 @@ NetworkSpec inferShapes(const NetworkSpec& definition)
     std::int64_t activations = 0;
     for (std::size_t i = 0; i < spec.layers.size(); ++i) {
         LayerSpec& l = spec.layers[i];
+        reached = i;
         at.layer = &l;
         at.index = i + 1;
         checkLayerFields(at, l);
@@ -331,11 +337,68 @@ NetworkSpec inferShapes(const NetworkSpec& definition)
             at.fail("brings the parameters to " + std::to_string(parameters) + "; at most " +
                     std::to_string(kMaxNetworkParameters) + " are allowed");
     }
+    reached = spec.layers.size();
     if (!at.flat || at.channels != spec.classes)
         throw ConfigError("the network ends with " + at.text() + (at.flat ? " features" : " feature maps") +
                           "; it must end with " + std::to_string(spec.classes) +
                           " features, one per class (a last linear layer gives them)");
+}
+
+} // namespace
+
+NetworkSpec inferShapes(const NetworkSpec& definition)
+{
+    NetworkSpec spec = definition;
+    std::size_t reached = 0;
+    inferInPlace(spec, reached);
     return spec;
+}
+
+NetworkCheck checkNetwork(const NetworkSpec& definition)
+{
+    NetworkCheck check;
+    check.inferred = definition;
+    std::size_t reached = 0;
+    try {
+        inferInPlace(check.inferred, reached);
+        check.validLayers = check.inferred.layers.size();
+    } catch (const ConfigError& e) {
+        check.error = e.what();
+        check.validLayers = std::min(reached, check.inferred.layers.size());
+        check.errorLayer = check.inferred.layers.empty() ? -1
+                                                          : static_cast<int>(std::min(reached, check.inferred.layers.size() - 1));
+    }
+    return check;
+}
+
+std::string layerSettingsText(const LayerSpec& l)
+{
+    const auto window = [&] {
+        std::string text = std::to_string(l.kernel) + "x" + std::to_string(l.kernel);
+        if (l.stride != 1)
+            text += ", stride " + std::to_string(l.stride);
+        if (l.padding != 0)
+            text += ", padding " + std::to_string(l.padding);
+        return text;
+    };
+    switch (l.kind) {
+    case Kind::Conv: return std::to_string(l.out) + " maps, " + window();
+    case Kind::MaxPool:
+    case Kind::AvgPool: return window();
+    case Kind::Linear: return l.out == 0 ? std::string("the classes") : std::to_string(l.out) + " features";
+    case Kind::LeakyRelu: {
+        std::ostringstream slope;
+        slope << "slope " << l.slope;
+        return slope.str();
+    }
+    case Kind::Dropout: return l.dropoutKind == DropoutKind::Channel ? "channel" : "element";
+    case Kind::Rescale: {
+        std::ostringstream text;
+        text << "x " << l.scale << " + " << l.shift;
+        return text.str();
+    }
+    default: return {};
+    }
 }
 
 NetworkSpec networkDefinition(const ExperimentConfig& config)

@@ -110,10 +110,19 @@ std::vector<ExperimentConfig> planRuns(const std::string& preset, const std::str
         runs.resize(1);
         runs[0].name = "dropout " + *overrides.dropout;
     }
+    // A network of its own on the default plan: the reference pair's sites are not its sites, so
+    // it trains once without dropout unless --dropout names its sites.
+    const bool ownNetworkAlone = overrides.network && !overrides.dropout && preset.empty() && configFile.empty();
+    if (ownNetworkAlone) {
+        runs.resize(1);
+        runs[0].dropout.clear();
+    }
     if (overrides.name && runs.size() > 1)
         throw ConfigError("--name names a single run, but this plan has " + std::to_string(runs.size()) + " runs");
     for (auto& run : runs) {
         applyOverrides(run, overrides);
+        if (ownNetworkAlone && !overrides.name)
+            run.name = networkName(run) + " no dropout";
         validateConfig(run);
     }
     return runs;

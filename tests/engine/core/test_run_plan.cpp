@@ -28,6 +28,7 @@ private Q_SLOTS:
     void overridesApplyToEveryRun();
     void dropoutMakesOneRun();
     void nameNeedsASingleRun();
+    void networkAloneTrainsItWithoutDropout();
 };
 
 void TestRunPlan::configOrPresetByStructure()
@@ -88,6 +89,31 @@ void TestRunPlan::nameNeedsASingleRun()
         QFAIL("--name accepted for two runs");
     } catch (const ConfigError& e) {
         QVERIFY2(std::string(e.what()).find("this plan has 2 runs") != std::string::npos, e.what());
+    }
+}
+
+void TestRunPlan::networkAloneTrainsItWithoutDropout()
+{
+    RunOverrides o;
+    o.network = "cnn3-bn";
+    const auto runs = planRuns({}, {}, o);
+    QCOMPARE(runs.size(), std::size_t{1});
+    QVERIFY(runs.front().model == ModelKind::Custom);
+    QVERIFY(runs.front().dropout.empty());
+    QCOMPARE(runs.front().name, std::string("cnn3-bn no dropout"));
+
+    o.dropout = "block2=0.2,head=0.5";
+    const auto withDropout = planRuns({}, {}, o);
+    QCOMPARE(withDropout.size(), std::size_t{1});
+    QVERIFY(withDropout.front().dropout.at("block2").kind == DropoutKind::Channel);  // the site's default kind
+
+    // A preset named with it keeps its runs: their sites are checked against the network.
+    o.dropout.reset();
+    try {
+        planRuns("reference", {}, o);
+        QFAIL("the reference preset's fc1 accepted on cnn3-bn");
+    } catch (const ConfigError& e) {
+        QVERIFY2(std::string(e.what()).find("dropout site 'fc1' does not exist in the cnn3-bn") != std::string::npos, e.what());
     }
 }
 

@@ -47,6 +47,23 @@ NetworkSpec networkDefinition(const ExperimentConfig& config);
 /// ConfigError.
 NetworkSpec inferShapes(const NetworkSpec& definition);
 
+/// A definition checked as far as it is valid, for editors: `inferred` has the shapes of its first
+/// `validLayers` layers; `error` is empty when the whole network is valid, otherwise inferShapes()'s
+/// message, and `errorLayer` the (0-based) layer it belongs to (-1: the network has no layers).
+/// An error about the network's end belongs to its last layer.
+struct NetworkCheck {
+    NetworkSpec inferred;
+    std::size_t validLayers = 0;
+    int errorLayer = -1;
+    std::string error;
+    bool ok() const { return error.empty(); }
+};
+NetworkCheck checkNetwork(const NetworkSpec& definition);
+
+/// A layer's own settings in words: "32 maps, 3x3, padding 1", "2x2", "128 features", "slope 0.1",
+/// "channel"; empty for layers without any.
+std::string layerSettingsText(const LayerSpec& layer);
+
 /// Parses a network file's text into a definition and checks it with inferShapes(); errors name
 /// `where`, the layer and the field.
 NetworkSpec networkFromJson(const std::string& text, const std::string& where);

@@ -52,7 +52,8 @@ void applyOverrides(ExperimentConfig& config, const RunOverrides& overrides);
 std::vector<ExperimentConfig> loadRunsFile(const std::string& path);
 
 /// The runs a preset (default "reference") or a config/preset file describes, with the
-/// overrides applied and every run validated. Throws ConfigError or IoError.
+/// overrides applied and every run validated. Throws ConfigError or IoError. `--network` on the
+/// default plan without `--dropout` is one run of that network without dropout.
 std::vector<ExperimentConfig> planRuns(const std::string& preset, const std::string& configFile,
                                        const RunOverrides& overrides);
 
