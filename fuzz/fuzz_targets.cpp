@@ -3,6 +3,7 @@
 #include "dropoutlab/core/errors.h"
 #include "dropoutlab/core/experiment_config.h"
 #include "dropoutlab/core/idx_reader.h"
+#include "dropoutlab/core/network.h"
 #include "dropoutlab/core/presets.h"
 #include "dropoutlab/core/results.h"
 #include "dropoutlab/core/sweep.h"
@@ -221,6 +222,27 @@ void runResults(const std::uint8_t* data, std::size_t size)
     mayRefuse([&] { epochFromJsonLine(input, "fuzz line"); });
 }
 
+void networkJson(const std::uint8_t* data, std::size_t size)
+{
+    const std::string input = text(data, size);
+    // What the editor shows for any definition: checking never throws, and agrees with reading.
+    const NetworkSpec definition = networkFromJson(input, "fuzz-network.json");
+    const NetworkCheck check = checkNetwork(definition);
+    require(check.ok(), "a network that reads is valid for the editor too");
+    require(check.validLayers == definition.layers.size(), "every layer of a valid network is inferred");
+    const std::string written = networkToJson(definition);
+    require(networkFromJson(written, "round trip") == definition, "network.json round trip is stable");
+    const NetworkSpec inferred = inferShapes(definition);
+    require(parameterCount(inferred) <= kMaxNetworkParameters, "the parameter limit holds");
+    for (const LayerSpec& layer : inferred.layers) {
+        layerSettingsText(layer);
+        require(!shapeText(layer).empty(), "every layer has a shape");
+    }
+    dropoutSites(inferred);
+    trainFlopsPerImage(inferred);
+    describeNetwork(inferred);
+}
+
 void modelArchive(const std::uint8_t* data, std::size_t size)
 {
     mayRefuse([&] { checkZipArchive(text(data, size), "fuzz model.pt"); });
@@ -235,6 +257,7 @@ const std::vector<Target>& targets()
         {"sweep_spec", &sweepSpec},
         {"run_results", &runResults},
         {"model_archive", &modelArchive},
+        {"network_json", &networkJson},
     };
     return all;
 }

@@ -25,6 +25,8 @@ void sweepSpec(const std::uint8_t* data, std::size_t size);
 void runResults(const std::uint8_t* data, std::size_t size);
 /// The structural check model.pt passes before torch's archive reader sees it.
 void modelArchive(const std::uint8_t* data, std::size_t size);
+/// A network file (network.h): read, checked as the editor checks it, written back.
+void networkJson(const std::uint8_t* data, std::size_t size);
 
 const std::vector<Target>& targets();
 

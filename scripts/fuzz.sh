@@ -27,7 +27,7 @@ while [ $# -gt 0 ]; do
     *) targets+=("$1"); shift ;;
   esac
 done
-[ ${#targets[@]} -gt 0 ] || targets=(idx_raw idx_gzip config_json sweep_spec run_results model_archive)
+[ ${#targets[@]} -gt 0 ] || targets=(idx_raw idx_gzip config_json sweep_spec run_results model_archive network_json)
 
 # clang with libFuzzer and the sanitizer runtimes (Debian: clang, libclang-rt-14-dev).
 "$root/scripts/setup.sh" --packages-only --dev-tools >/dev/null
@@ -44,7 +44,7 @@ run_target() {
   mkdir -p "$corpus" "$artifacts"
   # The JSON dictionary only helps the JSON targets; IDX targets mutate bytes.
   local dict=()
-  case "$target" in config_json|sweep_spec|run_results) dict=(-dict="$root/fuzz/json.dict") ;; esac
+  case "$target" in config_json|sweep_spec|run_results|network_json) dict=(-dict="$root/fuzz/json.dict") ;; esac
   set +e
   (cd "$build" && "$build/fuzz/fuzz_$target" "${dict[@]}" -max_total_time="$seconds" -timeout=10 -max_len=262144 \
      -rss_limit_mb=2048 -malloc_limit_mb=1024 -print_final_stats=1 -artifact_prefix="$artifacts" \

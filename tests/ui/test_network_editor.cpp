@@ -54,6 +54,7 @@ private Q_SLOTS:
     void addingAConvUpdatesTheShapes();
     void invalidStackShowsTheErrorAtItsLayer();
     void keyboardEditsTheStack();
+    void buildsTheBatchNormCnnFromNothing();
     void savesAndOpensNetworkFiles();
     void panelTrainsTheChosenNetworkAndListsItsSites();
     void compareShowsNetworkDifferences();
@@ -168,6 +169,45 @@ void TestNetworkEditor::keyboardEditsTheStack()
     QTest::keyClick(table, Qt::Key_Delete);
     QCOMPARE(table->rowCount(), rows);
     QCOMPARE(editor.definition(), findNetwork("mlp"));
+}
+
+void TestNetworkEditor::buildsTheBatchNormCnnFromNothing()
+{
+    NetworkSpec empty;
+    empty.name = "mine";
+    NetworkEditor editor(empty);
+    QVERIFY(!editor.isValid());
+    QCOMPARE(editor.errorText(), QStringLiteral("the network has no layers"));
+    using K = LayerSpec::Kind;
+    for (const int maps : {32, 64, 128}) {
+        LayerSpec conv = NetworkEditor::newLayer(K::Conv);
+        conv.out = maps;
+        editor.insertLayer(conv);
+        editor.insertLayer(NetworkEditor::newLayer(K::BatchNorm));
+        editor.insertLayer(NetworkEditor::newLayer(K::Relu));
+        if (maps != 128)
+            editor.insertLayer(NetworkEditor::newLayer(K::MaxPool));
+        LayerSpec site = NetworkEditor::newLayer(K::Dropout);
+        site.dropoutKind = DropoutKind::Channel;
+        editor.insertLayer(site);
+    }
+    editor.insertLayer(NetworkEditor::newLayer(K::GlobalAvgPool));
+    editor.insertLayer(NetworkEditor::newLayer(K::Dropout));
+    QVERIFY(!editor.isValid());  // ends with 128 features, not the 10 classes
+    LayerSpec head = NetworkEditor::newLayer(K::Linear);
+    head.out = 0;  // the classes
+    editor.insertLayer(head);
+    QVERIFY2(editor.isValid(), qPrintable(editor.errorText()));
+    const NetworkSpec built = inferShapes(editor.definition());
+    const NetworkSpec shipped = inferShapes(findNetwork("cnn3-bn"));
+    QCOMPARE(built.layers.size(), shipped.layers.size());
+    for (std::size_t i = 0; i < built.layers.size(); ++i) {
+        QVERIFY(built.layers[i].kind == shipped.layers[i].kind);
+        QCOMPARE(shapeText(built.layers[i]), shapeText(shipped.layers[i]));
+    }
+    QCOMPARE(parameterCount(built), parameterCount(shipped));
+    QCOMPARE(dropoutSites(built).size(), std::size_t{4});
+    QCOMPARE(dropoutSites(built)[0].name, std::string("drop1"));
 }
 
 void TestNetworkEditor::savesAndOpensNetworkFiles()

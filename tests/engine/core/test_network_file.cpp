@@ -57,6 +57,7 @@ class TestNetworkFile : public QObject {
 
 private Q_SLOTS:
     void shippedNetworksRead();
+    void checkNetworkPointsAtTheLayer();
     void referenceCnnAsBefore();
     void mlpFileIsTheGeneratedMlp();
     void shapesParametersAndFlops();
@@ -370,6 +371,52 @@ void TestNetworkFile::commandLineNetwork()
     both.model = "mlp";
     both.network = "cnn3-bn";
     QVERIFY_THROWS_EXCEPTION(ConfigError, applyOverrides(mine, both));
+}
+
+void TestNetworkFile::checkNetworkPointsAtTheLayer()
+{
+    NetworkSpec net = findNetwork("reference-cnn");
+    NetworkCheck check = checkNetwork(net);
+    QVERIFY(check.ok());
+    QCOMPARE(check.validLayers, net.layers.size());
+    QCOMPARE(check.errorLayer, -1);
+    QCOMPARE(check.inferred, inferShapes(net));
+
+    // A linear layer on feature maps: the error is inferShapes()'s, at that layer; the layers
+    // before it keep their shapes.
+    net.layers.insert(net.layers.begin() + 2, layer(Kind::Linear, "early", 16));
+    check = checkNetwork(net);
+    QCOMPARE(check.errorLayer, 2);
+    QCOMPARE(check.validLayers, std::size_t{2});
+    QVERIFY2(check.error.rfind("layer 3 (linear early) needs flat features", 0) == 0, check.error.c_str());
+    QCOMPARE(shapeText(check.inferred.layers[1]), std::string("32x28x28"));
+    try {
+        inferShapes(net);
+        QFAIL("inferShapes accepted what checkNetwork refused");
+    } catch (const ConfigError& e) {
+        QCOMPARE(std::string(e.what()), check.error);
+    }
+
+    // A name taken twice: at the second. An end without the classes: at the last layer. None: -1.
+    net = findNetwork("reference-cnn");
+    net.layers[10].name = "fc2";
+    check = checkNetwork(net);
+    QCOMPARE(check.errorLayer, 13);
+    QVERIFY2(check.error.find("the name 'fc2' is taken") != std::string::npos, check.error.c_str());
+    net = findNetwork("reference-cnn");
+    net.layers.pop_back();
+    check = checkNetwork(net);
+    QCOMPARE(check.errorLayer, 12);
+    QCOMPARE(check.validLayers, net.layers.size());
+    QVERIFY2(check.error.find("it must end with 10 features") != std::string::npos, check.error.c_str());
+    net.layers.clear();
+    QCOMPARE(checkNetwork(net).errorLayer, -1);
+    QCOMPARE(checkNetwork(net).error, std::string("the network has no layers"));
+
+    QCOMPARE(layerSettingsText(windowed(Kind::Conv, 3, 2, 1, "c", 16)), std::string("16 maps, 3x3, stride 2, padding 1"));
+    QCOMPARE(layerSettingsText(windowed(Kind::MaxPool, 2, 2, 0)), std::string("2x2, stride 2"));
+    QCOMPARE(layerSettingsText(layer(Kind::Linear, "fc", 0)), std::string("the classes"));
+    QCOMPARE(layerSettingsText(layer(Kind::Relu)), std::string());
 }
 
 QTEST_GUILESS_MAIN(TestNetworkFile)
