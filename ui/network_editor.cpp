@@ -29,8 +29,6 @@
 #include <QToolButton>
 #include <QVBoxLayout>
 
-#include <map>
-
 namespace dropoutlab::ui {
 namespace {
 
@@ -324,11 +322,7 @@ void NetworkEditor::setDefinition(const NetworkSpec& definition)
 
 QString NetworkEditor::uniqueName(Kind kind) const
 {
-    static const std::map<Kind, QString> prefixes = {
-        {Kind::Conv, QStringLiteral("conv")}, {Kind::Linear, QStringLiteral("fc")}, {Kind::BatchNorm, QStringLiteral("bn")},
-        {Kind::LayerNorm, QStringLiteral("ln")}, {Kind::Dropout, QStringLiteral("drop")}};
-    const auto prefix = prefixes.find(kind);
-    if (prefix == prefixes.end())
+    if (!hasName(kind))
         return {};
     // Sites and layers have names of their own; a generated name may not repeat one in use.
     const NetworkCheck check = checkNetwork(m_definition);
@@ -336,9 +330,11 @@ QString NetworkEditor::uniqueName(Kind kind) const
     for (const LayerSpec& l : check.inferred.layers)
         if ((l.kind == Kind::Dropout) == (kind == Kind::Dropout))
             taken.insert(QString::fromStdString(l.name));
-    for (int n = 1;; ++n)
-        if (!taken.contains(prefix->second + QString::number(n)))
-            return prefix->second + QString::number(n);
+    for (int n = 1;; ++n) {
+        const QString name = QString::fromStdString(generatedName(kind, n));
+        if (!taken.contains(name))
+            return name;
+    }
 }
 
 void NetworkEditor::insertLayer(const LayerSpec& layer)

@@ -85,6 +85,8 @@ bool isModule(Kind kind)
     return kind == Kind::Conv || kind == Kind::Linear || kind == Kind::BatchNorm || kind == Kind::LayerNorm;
 }
 
+} // namespace
+
 std::string generatedName(Kind kind, int index)
 {
     switch (kind) {
@@ -95,6 +97,8 @@ std::string generatedName(Kind kind, int index)
     default: return "drop" + std::to_string(index);
     }
 }
+
+namespace {
 
 std::string mapsText(int channels, int height, int width)
 {

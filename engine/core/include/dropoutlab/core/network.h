@@ -84,6 +84,9 @@ ExperimentConfig withNetwork(ExperimentConfig base, const NetworkSpec& definitio
 /// "conv", "max_pool", ... (the file's "type"); parseLayerKind reads it back (ConfigError).
 std::string toString(LayerSpec::Kind kind);
 LayerSpec::Kind parseLayerKind(const std::string& text, const std::string& where);
+/// The name a layer or site without one gets: "conv2", "fc1", "bn3", "ln1", "drop1" (the
+/// `index`-th of its kind).
+std::string generatedName(LayerSpec::Kind kind, int index);
 /// "layer 7 (linear fc1)": how errors name a layer (1-based index).
 std::string layerLabel(const LayerSpec& layer, std::size_t index);
 /// The output shape of an inferred layer: "32x14x14" for feature maps, "128" once flat.
