@@ -461,7 +461,7 @@ void writeSummaryCsv(const std::vector<RunRecord>& runs, std::ostream& out)
             gap = number(trainValGap(last, &dropoutOff));
             gapBasis = dropoutOff ? "off" : "on";
         }
-        out << csvField(run.id) << "," << csvField(run.config.name) << "," << toString(run.config.model) << ","
+        out << csvField(run.id) << "," << csvField(run.config.name) << "," << csvField(networkName(run.config)) << ","
             << csvField(dropoutSummary(run.config)) << "," << toString(r.status) << "," << r.epochs.size() << ","
             << optionalField(r.testAccuracy) << "," << optionalField(r.testLoss) << "," << number(r.bestValAccuracy)
             << "," << finalTrain << "," << finalTrainEval << "," << finalVal << "," << gap << "," << gapBasis << ","
