@@ -8,6 +8,7 @@
 #include <QComboBox>
 #include <QDialogButtonBox>
 #include <QDoubleSpinBox>
+#include <QDropEvent>
 #include <QFileDialog>
 #include <QFormLayout>
 #include <QGroupBox>
@@ -28,6 +29,8 @@
 #include <QTableWidget>
 #include <QToolButton>
 #include <QVBoxLayout>
+
+#include <functional>
 
 namespace dropoutlab::ui {
 namespace {
@@ -86,6 +89,25 @@ QString flopsText(double flops)
     return QString::number(flops, 'f', 0);
 }
 
+/// The layer list; a row dragged onto another moves its layer there.
+class LayerTable final : public QTableWidget {
+public:
+    using QTableWidget::QTableWidget;
+    std::function<void(int from, int to)> moved;
+
+protected:
+    void dropEvent(QDropEvent* event) override
+    {
+        const int from = currentRow();
+        const QModelIndex at = indexAt(event->position().toPoint());
+        const int to = at.isValid() ? at.row() : rowCount() - 1;
+        event->setDropAction(Qt::IgnoreAction);  // the editor moves the layer; the view keeps its rows
+        event->accept();
+        if (moved && from >= 0 && to >= 0 && to != from)
+            moved(from, to);
+    }
+};
+
 QSpinBox* spin(int min, int max)
 {
     auto* box = new QSpinBox;
@@ -113,7 +135,13 @@ NetworkEditor::NetworkEditor(const NetworkSpec& definition, QWidget* parent)
     layout->addLayout(head);
 
     auto* middle = new QHBoxLayout;
-    m_table = new QTableWidget(0, ColumnCount);
+    auto* table = new LayerTable(0, ColumnCount);
+    table->moved = [this](int from, int to) { moveLayer(from, to); };
+    table->setDragEnabled(true);
+    table->setDragDropMode(QAbstractItemView::InternalMove);
+    table->setDefaultDropAction(Qt::MoveAction);
+    table->setDropIndicatorShown(true);
+    m_table = table;
     m_table->setHorizontalHeaderLabels({tr("Layer"), tr("Settings"), tr("Output"), tr("Parameters"), tr("FLOPs")});
     m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_table->setSelectionMode(QAbstractItemView::SingleSelection);
@@ -364,10 +392,18 @@ void NetworkEditor::removeCurrentLayer()
 void NetworkEditor::moveCurrentLayer(int delta)
 {
     const int row = currentLayer();
-    const int to = row + delta;
-    if (row < 0 || to < 0 || to >= static_cast<int>(m_definition.layers.size()))
+    if (row >= 0)
+        moveLayer(row, row + delta);
+}
+
+void NetworkEditor::moveLayer(int from, int to)
+{
+    const int count = static_cast<int>(m_definition.layers.size());
+    if (from < 0 || from >= count || to < 0 || to >= count || from == to)
         return;
-    std::swap(m_definition.layers[row], m_definition.layers[to]);
+    const LayerSpec layer = m_definition.layers[static_cast<std::size_t>(from)];
+    m_definition.layers.erase(m_definition.layers.begin() + from);
+    m_definition.layers.insert(m_definition.layers.begin() + to, layer);
     refresh();
     setCurrentLayer(to);
 }

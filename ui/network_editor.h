@@ -45,6 +45,8 @@ public:
     /// Removes or moves the selected layer (by `delta` rows).
     void removeCurrentLayer();
     void moveCurrentLayer(int delta);
+    /// Moves layer `from` to row `to` (what dragging a row onto another does) and selects it.
+    void moveLayer(int from, int to);
     /// Replaces the whole stack (and name and description), keeping the input shape.
     void setDefinition(const dropoutlab::NetworkSpec& definition);
 

@@ -140,6 +140,14 @@ void TestNetworkEditor::invalidStackShowsTheErrorAtItsLayer()
     QCOMPARE(cell(editor, 10, NetworkEditor::OutputColumn), QStringLiteral("128"));
     QVERIFY(!label->isVisible());
 
+    // Dragging a row onto another moves its layer there (the drop calls moveLayer).
+    editor.moveLayer(10, 1);
+    QCOMPARE(editor.currentLayer(), 1);
+    QCOMPARE(cell(editor, 1, NetworkEditor::LayerColumn), QStringLiteral("linear fc3"));
+    QVERIFY(!editor.isValid());
+    editor.moveLayer(1, 10);
+    QVERIFY(editor.isValid());
+
     // A last layer that does not give the classes is the network's error, shown at its end.
     editor.setCurrentLayer(14);
     editor.removeCurrentLayer();
