@@ -54,13 +54,9 @@ void addNetworkRows(const ExperimentConfig& config, std::map<QString, QString>& 
         const NetworkSpec definition = networkDefinition(config);
         for (std::size_t i = 0; i < definition.layers.size(); ++i) {
             const LayerSpec& l = definition.layers[i];
-            QString text = QString::fromStdString(toString(l.kind));
-            if (!l.name.empty())
-                text += QLatin1Char(' ') + QString::fromStdString(l.name);
             const std::string settings = layerSettingsText(l);
-            if (!settings.empty())
-                text += QStringLiteral(" · ") + QString::fromStdString(settings);
-            out[QStringLiteral("network layer %1").arg(i + 1, 3, 10, QLatin1Char('0'))] = text;
+            out[QStringLiteral("network layer %1").arg(i + 1, 3, 10, QLatin1Char('0'))] =
+                QString::fromStdString(settings.empty() ? layerTitle(l) : layerTitle(l) + " · " + settings);
         }
     } catch (const Error& e) {
         out[QStringLiteral("network layers")] = QString::fromStdString(e.what());

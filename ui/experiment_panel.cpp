@@ -634,10 +634,6 @@ void ExperimentPanel::revalidate()
     Q_EMIT changed();
 }
 
-} // namespace dropoutlab::ui
-
-namespace dropoutlab::ui {
-
 void ExperimentPanel::applyNetwork(ExperimentConfig& c) const
 {
     const QString chosen = m_model->currentData().toString();
@@ -707,10 +703,8 @@ void ExperimentPanel::editNetwork()
     } catch (const Error&) {
         start = findNetwork("reference-cnn");
     }
-    if (c.model != ModelKind::Custom && c.model != ModelKind::Mlp)
-        start.name = "my-cnn";  // an edit is a new network, not the reference's
-    else if (c.model == ModelKind::Mlp)
-        start.name = "my-mlp";
+    if (c.model != ModelKind::Custom)
+        start.name = c.model == ModelKind::Mlp ? "my-mlp" : "my-cnn";  // an edit is a new network, not a built-in
     NetworkEditor editor(start, this);
     if (editor.exec() == QDialog::Accepted)
         setNetwork(editor.definition());

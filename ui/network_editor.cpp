@@ -456,10 +456,8 @@ void NetworkEditor::refresh()
 void NetworkEditor::fillRow(int row, const LayerSpec& shown, bool inferred)
 {
     const QLocale locale;
-    const QString name = QString::fromStdString(shown.name);
-    const QString type = QString::fromStdString(toString(shown.kind));
     const QString cells[ColumnCount] = {
-        name.isEmpty() ? type : type + QLatin1Char(' ') + name,
+        QString::fromStdString(layerTitle(shown)),
         QString::fromStdString(layerSettingsText(shown)),
         inferred ? QString::fromStdString(shapeText(shown)) : QStringLiteral("–"),
         inferred && layerParameters(shown) > 0 ? locale.toString(static_cast<qlonglong>(layerParameters(shown)))

@@ -290,12 +290,14 @@ LayerSpec::Kind parseLayerKind(const std::string& text, const std::string& where
     throw ConfigError(where + ": unknown layer type '" + text + "'; expected one of " + names);
 }
 
+std::string layerTitle(const LayerSpec& layer)
+{
+    return layer.name.empty() ? toString(layer.kind) : toString(layer.kind) + " " + layer.name;
+}
+
 std::string layerLabel(const LayerSpec& layer, std::size_t index)
 {
-    std::string label = "layer " + std::to_string(index) + " (" + toString(layer.kind);
-    if (!layer.name.empty())
-        label += " " + layer.name;
-    return label + ")";
+    return "layer " + std::to_string(index) + " (" + layerTitle(layer) + ")";
 }
 
 std::string shapeText(const LayerSpec& layer)

@@ -87,6 +87,8 @@ LayerSpec::Kind parseLayerKind(const std::string& text, const std::string& where
 /// The name a layer or site without one gets: "conv2", "fc1", "bn3", "ln1", "drop1" (the
 /// `index`-th of its kind).
 std::string generatedName(LayerSpec::Kind kind, int index);
+/// "linear fc1": a layer's type and name (the type alone for a layer without a name).
+std::string layerTitle(const LayerSpec& layer);
 /// "layer 7 (linear fc1)": how errors name a layer (1-based index).
 std::string layerLabel(const LayerSpec& layer, std::size_t index);
 /// The output shape of an inferred layer: "32x14x14" for feature maps, "128" once flat.
