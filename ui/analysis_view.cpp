@@ -67,11 +67,25 @@ QString percentText(double fraction, int decimals = 2)
     return QStringLiteral("%1 %").arg(100.0 * fraction, 0, 'f', decimals);
 }
 
-QImage digitImage(const std::vector<std::uint8_t>& pixels, std::size_t offset, int rows, int cols)
+/// Test image `index` of `data` (grey or RGB planes) as a QImage.
+QImage exampleImage(const DatasetBytes& data, std::size_t index)
 {
-    QImage image(cols, rows, QImage::Format_Grayscale8);
-    for (int y = 0; y < rows; ++y)
-        std::copy_n(pixels.data() + offset + static_cast<std::size_t>(y) * cols, cols, image.scanLine(y));
+    const int w = data.shape.width, h = data.shape.height;
+    const std::size_t plane = static_cast<std::size_t>(w) * static_cast<std::size_t>(h);
+    const std::uint8_t* pixels = data.testImages.data() + index * static_cast<std::size_t>(data.imageBytes());
+    if (data.shape.channels == 1) {
+        QImage image(w, h, QImage::Format_Grayscale8);
+        for (int y = 0; y < h; ++y)
+            std::copy_n(pixels + static_cast<std::size_t>(y) * static_cast<std::size_t>(w), w, image.scanLine(y));
+        return image;
+    }
+    QImage image(w, h, QImage::Format_RGB888);
+    for (int y = 0; y < h; ++y) {
+        uchar* line = image.scanLine(y);
+        for (int x = 0; x < w; ++x)
+            for (int c = 0; c < 3; ++c)
+                line[3 * x + c] = pixels[static_cast<std::size_t>(c) * plane + static_cast<std::size_t>(y * w + x)];
+    }
     return image;
 }
 
@@ -603,12 +617,11 @@ void AnalysisView::showRun()
     const DatasetBytes* data = testImages(a);
     if (!data)
         return;
-    const std::size_t pixels = static_cast<std::size_t>(data->rows) * static_cast<std::size_t>(data->cols);
     for (std::size_t k = 0; k < mistakes.size() && k < static_cast<std::size_t>(kGalleryMax); ++k) {
         const Mistake& m = mistakes[k];
-        if (static_cast<std::size_t>(m.image) * pixels + pixels > data->testImages.size())
+        if (m.image < 0 || m.image >= data->testCount())
             break;
-        const QImage image = digitImage(data->testImages, static_cast<std::size_t>(m.image) * pixels, data->rows, data->cols);
+        const QImage image = exampleImage(*data, static_cast<std::size_t>(m.image));
         auto* item = new QListWidgetItem(QIcon(QPixmap::fromImage(image.scaled(56, 56))),
                                          QStringLiteral("%1→%2 %3").arg(m.label).arg(m.predicted).arg(percentText(m.confidence, 0)),
                                          m_gallery);
@@ -634,7 +647,7 @@ const DatasetBytes* AnalysisView::testImages(const Analysed& a)
     if (m_dataset && m_datasetDir == dir)
         return m_dataset.get();
     try {
-        m_dataset = std::make_unique<DatasetBytes>(loadDataset(resolveDataDir(dir.toStdString())));
+        m_dataset = cachedDataset(resolveDataDir(dir.toStdString()));
         m_datasetDir = dir;
     } catch (const Error& error) {
         m_status->setText(tr("Cannot show the digits: %1").arg(QString::fromStdString(error.what())));
@@ -670,10 +683,16 @@ void AnalysisView::showGalleryItem(int row)
     if (!model)
         return;
     const auto image = static_cast<std::size_t>(m_gallery->item(row)->data(Qt::UserRole).toLongLong());
-    const std::size_t pixels = static_cast<std::size_t>(m_dataset->rows) * static_cast<std::size_t>(m_dataset->cols);
+    const auto pixels = static_cast<std::size_t>(m_dataset->imageBytes());
     const std::vector<std::uint8_t> bytes(m_dataset->testImages.begin() + static_cast<std::ptrdiff_t>(image * pixels),
                                           m_dataset->testImages.begin() + static_cast<std::ptrdiff_t>((image + 1) * pixels));
-    const auto p = model->predict(bytes, m_samples->value(), static_cast<std::uint64_t>(m_seed->value()));
+    ModelPredictor::Prediction p;
+    try {
+        p = model->predict(bytes, m_samples->value(), static_cast<std::uint64_t>(m_seed->value()));
+    } catch (const Error& error) {
+        m_status->setText(QString::fromStdString(error.what()));
+        return;
+    }
     const Analysed& a = m_results[static_cast<std::size_t>(m_currentRun->currentIndex())];
     m_galleryBars->setProbabilities(tr("Test image %1 (true class %2), %3")
                                         .arg(image)

@@ -144,7 +144,7 @@ private:
 
     std::map<QString, std::unique_ptr<ModelPredictor>> m_predictors;  ///< by run folder
     QString m_datasetDir;
-    std::unique_ptr<DatasetBytes> m_dataset;
+    std::shared_ptr<const DatasetBytes> m_dataset;
     QTimer m_refreshTimer;  ///< coalesces refreshRunList
     QHash<int, bool> m_hasModelFile;  ///< run id -> its folder holds model.pt (forgotten when the run changes)
 };

@@ -1,6 +1,7 @@
 #include "config_json.h"
 
 #include "dropoutlab/core/file_io.h"
+#include "dropoutlab/core/dataset.h"
 #include "dropoutlab/core/errors.h"
 #include "dropoutlab/core/results.h"
 
@@ -71,6 +72,28 @@ void applySeedsJson(Seeds& seeds, const json& object, const std::string& where)
         seeds.dropout = unsignedValue(object["dropout"], where, "dropout");
 }
 
+json inputToJson(const DataShape& input)
+{
+    return {{"channels", input.channels}, {"height", input.height}, {"width", input.width}, {"classes", input.classes}};
+}
+
+DataShape inputFromJson(const json& object, const std::string& where)
+{
+    if (!object.is_object())
+        throw ConfigError(where + ": 'input' must be an object with channels, height, width and classes");
+    checkKeys(object, {"channels", "height", "width", "classes"}, where + ": input");
+    DataShape input;
+    const auto field = [&](const char* key, int& value, int low, int high) {
+        if (object.contains(key))
+            value = static_cast<int>(integerValue(object[key], where, std::string("input.") + key, low, high));
+    };
+    field("channels", input.channels, 1, 3);
+    field("height", input.height, 1, kMaxImageSide);
+    field("width", input.width, 1, kMaxImageSide);
+    field("classes", input.classes, kMinClasses, kMaxClasses);
+    return input;
+}
+
 } // namespace
 
 json configToJsonObject(const ExperimentConfig& config)
@@ -100,6 +123,8 @@ json configToJsonObject(const ExperimentConfig& config)
         {"eval_batch_size", config.evalBatchSize},
         {"early_stopping_patience", config.earlyStoppingPatience},
     };
+    if (config.input != DataShape{})  // MNIST's shape is the default; other data's is kept
+        object["input"] = inputToJson(config.input);
     if (config.trainEvalImages == kTrainEvalAll)
         object["train_eval"] = "all";
     else
@@ -133,7 +158,7 @@ json configToJsonObject(const ExperimentConfig& config)
 void applyConfigJson(ExperimentConfig& config, const json& object, const std::string& where)
 {
     checkKeys(object,
-              {"name", "data", "model", "network", "hidden_widths", "dropout", "epochs", "batch_size", "learning_rate", "momentum", "train_subset",
+              {"name", "data", "input", "model", "network", "hidden_widths", "dropout", "epochs", "batch_size", "learning_rate", "momentum", "train_subset",
                "validation_fraction", "seeds", "seed", "device", "threads", "progress_every", "eval_batch_size",
                "early_stopping_patience", "train_eval", "activation", "pixels", "init", "init_std", "optimiser", "nesterov",
                "dampened_momentum", "adam_betas", "adam_eps", "weight_decay", "lr_schedule", "lr_step_epochs", "lr_gamma",
@@ -144,6 +169,8 @@ void applyConfigJson(ExperimentConfig& config, const json& object, const std::st
         config.name = stringValue(object["name"], where, "name", kMaxNameBytes);
     if (has("data"))
         config.dataDir = pathValue(object["data"], where, "data");
+    if (has("input"))
+        config.input = inputFromJson(object["input"], where);
     if (has("model"))
         config.model = parseModelKind(stringValue(object["model"], where, "model", 32), where);
     if (has("network")) {

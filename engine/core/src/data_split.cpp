@@ -53,14 +53,18 @@ DataSplit makeSplit(std::int64_t count, double validationFraction, std::uint64_t
 }
 
 std::vector<std::int64_t> balancedSubset(const std::vector<std::int64_t>& indices,
-                                         const std::vector<std::uint8_t>& labels,
+                                         const std::vector<std::int32_t>& labels,
                                          std::int64_t size, std::uint64_t seed)
 {
     if (size <= 0 || size >= static_cast<std::int64_t>(indices.size()))
         return indices;
-    std::array<std::vector<std::int64_t>, kClassCount> byClass;
-    for (const std::int64_t index : indices)
-        byClass.at(labels.at(static_cast<std::size_t>(index))).push_back(index);
+    std::vector<std::vector<std::int64_t>> byClass;
+    for (const std::int64_t index : indices) {
+        const auto label = static_cast<std::size_t>(labels.at(static_cast<std::size_t>(index)));
+        if (label >= byClass.size())
+            byClass.resize(label + 1);
+        byClass[label].push_back(index);
+    }
     // A separate stream from the split's, derived from the same seed.
     SeededShuffler shuffler(seed ^ 0x9e3779b97f4a7c15ULL);
     for (auto& members : byClass)

@@ -1,16 +1,19 @@
 #include "dropoutlab/core/dataset.h"
 
 #include "dropoutlab/core/errors.h"
+#include "dropoutlab/core/file_io.h"
 #include "dropoutlab/core/idx_reader.h"
+#include "dataset_formats.h"
 
+#include <algorithm>
+#include <cmath>
 #include <cstdlib>
 #include <filesystem>
+#include <mutex>
 
 namespace dropoutlab {
 namespace fs = std::filesystem;
 namespace {
-
-constexpr std::int64_t kImageSide = 28;
 
 /// Accepts the usual spellings: train-images-idx3-ubyte, train-images.idx3-ubyte, optionally .gz.
 std::string findFile(const fs::path& dir, const std::string& stem, const std::string& idxKind)
@@ -27,29 +30,169 @@ std::string findFile(const fs::path& dir, const std::string& stem, const std::st
                     ": file not found (also looked for .gz and '" + stem + "." + idxKind + "-ubyte' spellings)");
 }
 
-void checkImages(const IdxArray& images, const std::string& path)
+/// Images N x H x W (one channel) or N x H x W x C (C = 1 or 3, interleaved) into planar bytes.
+DataShape imageShape(const IdxArray& images, const std::string& path)
 {
-    if (images.dims[1] != kImageSide || images.dims[2] != kImageSide)
-        throw DataError(path + ": images are " + std::to_string(images.dims[1]) + "x" + std::to_string(images.dims[2]) +
-                        " pixels; expected 28x28");
+    DataShape shape;
+    const auto side = [&](std::int64_t value, const char* what) {
+        if (value < 1 || value > kMaxImageSide)
+            throw DataError(path + ": images are " + std::to_string(value) + " pixels " + what + "; expected 1 to " +
+                            std::to_string(kMaxImageSide));
+        return static_cast<int>(value);
+    };
+    shape.height = side(images.dims[1], "high");
+    shape.width = side(images.dims[2], "wide");
+    if (images.dims.size() == 4) {
+        if (images.dims[3] != 1 && images.dims[3] != 3)
+            throw DataError(path + ": images have " + std::to_string(images.dims[3]) +
+                            " channels (the 4th dimension); expected 1 (grey) or 3 (RGB)");
+        shape.channels = static_cast<int>(images.dims[3]);
+    }
     if (images.dims[0] == 0)
         throw DataError(path + ": holds no images");
+    if (images.dims[0] > kMaxExamples)
+        throw DataError(path + ": holds " + std::to_string(images.dims[0]) + " images; at most " +
+                        std::to_string(kMaxExamples) + " are supported");
+    return shape;
 }
 
-void checkLabels(const IdxArray& labels, const IdxArray& images, const std::string& labelPath,
-                 const std::string& imagePath)
+std::vector<std::uint8_t> planar(std::vector<std::uint8_t> interleaved, const DataShape& shape, std::int64_t count)
 {
+    if (shape.channels == 1)
+        return interleaved;
+    const std::int64_t pixels = std::int64_t{shape.height} * shape.width;
+    std::vector<std::uint8_t> out(interleaved.size());
+    for (std::int64_t n = 0; n < count; ++n) {
+        const std::uint8_t* from = interleaved.data() + n * pixels * shape.channels;
+        std::uint8_t* to = out.data() + n * pixels * shape.channels;
+        for (std::int64_t p = 0; p < pixels; ++p)
+            for (int c = 0; c < shape.channels; ++c)
+                to[c * pixels + p] = from[p * shape.channels + c];
+    }
+    return out;
+}
+
+std::vector<std::int32_t> idxLabels(const std::string& labelPath, const IdxArray& images, const std::string& imagePath)
+{
+    const IdxArray labels = readIdxFile(labelPath, 1);
     if (labels.dims[0] != images.dims[0])
         throw DataError(labelPath + ": holds " + std::to_string(labels.dims[0]) + " labels but " + imagePath + " holds " +
                         std::to_string(images.dims[0]) + " images; expected the same count");
-    for (std::size_t i = 0; i < labels.data.size(); ++i) {
-        if (labels.data[i] >= kClassCount)
-            throw DataError(labelPath + ": label " + std::to_string(labels.data[i]) + " at index " + std::to_string(i) +
-                            " is out of range; expected 0-" + std::to_string(kClassCount - 1));
-    }
+    return {labels.data.begin(), labels.data.end()};
+}
+
+DatasetBytes loadIdx(const std::string& dir)
+{
+    const DatasetFiles files = locateDataset(dir);
+    IdxArray trainImages = readIdxFile(files.trainImages, 3, 4);
+    DatasetBytes bytes;
+    bytes.format = DataFormat::Idx;
+    bytes.shape = imageShape(trainImages, files.trainImages);
+    if (trainImages.dims[0] < 2)
+        throw DataError(files.trainImages + ": holds 1 image; training needs at least 2 (a training and a validation part)");
+    bytes.trainLabels = idxLabels(files.trainLabels, trainImages, files.trainImages);
+    IdxArray testImages = readIdxFile(files.testImages, 3, 4);
+    const DataShape testShape = imageShape(testImages, files.testImages);
+    if (testShape != bytes.shape)
+        throw DataError(files.testImages + ": images are " + shapeText(testShape) + "; the training images (" +
+                        files.trainImages + ") are " + shapeText(bytes.shape) + "; expected the same");
+    bytes.testLabels = idxLabels(files.testLabels, testImages, files.testImages);
+    bytes.trainImages = planar(std::move(trainImages.data), bytes.shape, bytes.trainCount());
+    bytes.testImages = planar(std::move(testImages.data), bytes.shape, bytes.testCount());
+    detail::finishDataset(bytes, dir, {files.trainLabels, files.testLabels});
+    return bytes;
+}
+
+bool isCifarFolder(const fs::path& dir)
+{
+    std::error_code ec;
+    return fs::exists(dir / "data_batch_1.bin", ec) || fs::exists(dir / "train.bin", ec);
 }
 
 } // namespace
+
+namespace detail {
+
+void finishDataset(DatasetBytes& data, const std::string& where, const std::vector<std::string>& labelFiles)
+{
+    if (data.trainCount() < 2)
+        throw DataError(where + ": holds " + std::to_string(data.trainCount()) +
+                        " training example(s); training needs at least 2 (a training and a validation part)");
+    if (data.testCount() < 1)
+        throw DataError(where + ": holds no test examples");
+    std::string namesNote;  // where the class names, and so the class count, come from
+    const auto check = [&](const std::vector<std::int32_t>& labels, const std::string& file, int limit) {
+        for (std::size_t i = 0; i < labels.size(); ++i)
+            if (labels[i] < 0 || labels[i] >= limit)
+                throw DataError(file + ": label " + std::to_string(labels[i]) + " at index " + std::to_string(i) +
+                                " is out of range; expected 0-" + std::to_string(limit - 1) + namesNote);
+    };
+    const std::string trainFile = labelFiles.empty() ? where : labelFiles.front();
+    const std::string testFile = labelFiles.size() > 1 ? labelFiles[1] : trainFile;
+    // The class count: the names' where the files name them, otherwise the largest label + 1.
+    const fs::path namesFile = fs::path(where) / "classes.txt";
+    std::error_code ec;
+    if (data.classNames.empty() && fs::is_regular_file(namesFile, ec))
+        data.classNames = readClassNames(namesFile.string());
+    int classes = static_cast<int>(data.classNames.size());
+    if (classes > 0)
+        namesNote = " (" + std::to_string(classes) + " classes are named" +
+                    (fs::is_regular_file(namesFile, ec) ? " in " + namesFile.string() : std::string()) + ")";
+    if (classes == 0) {
+        std::int32_t largest = 0;
+        for (const auto* labels : {&data.trainLabels, &data.testLabels})
+            for (const std::int32_t label : *labels)
+                largest = std::max(largest, label);
+        classes = std::max(kMinClasses, static_cast<int>(largest) + 1);
+        if (classes > kMaxClasses)
+            throw DataError(trainFile + ": labels go up to " + std::to_string(largest) + "; at most " +
+                            std::to_string(kMaxClasses) + " classes are supported");
+        data.classNames = numberedClassNames(classes);
+    }
+    check(data.trainLabels, trainFile, classes);
+    check(data.testLabels, testFile, classes);
+    data.shape.classes = classes;
+    const std::uint64_t bytes = static_cast<std::uint64_t>(data.imageBytes()) *
+                                static_cast<std::uint64_t>(data.trainCount() + data.testCount());
+    if (bytes > kMaxDatasetBytes)
+        throw DataError(where + ": the images take " + std::to_string(bytes >> 20) + " MiB; at most " +
+                        std::to_string(kMaxDatasetBytes >> 20) + " MiB are supported");
+}
+
+std::vector<std::string> readClassNames(const std::string& path)
+{
+    const std::string text = readTextFile(path, 1 << 20);
+    std::vector<std::string> names;
+    std::size_t start = 0;
+    while (start < text.size()) {
+        std::size_t end = text.find('\n', start);
+        if (end == std::string::npos)
+            end = text.size();
+        std::string line = text.substr(start, end - start);
+        while (!line.empty() && (line.back() == '\r' || line.back() == ' ' || line.back() == '\t'))
+            line.pop_back();
+        if (!line.empty()) {
+            if (line.size() > 256)
+                throw DataError(path + ": line " + std::to_string(names.size() + 1) + " is " +
+                                std::to_string(line.size()) + " bytes long; a class name may have at most 256");
+            names.push_back(line);
+        }
+        start = end + 1;
+    }
+    if (names.size() > static_cast<std::size_t>(kMaxClasses))
+        throw DataError(path + ": names " + std::to_string(names.size()) + " classes; at most " +
+                        std::to_string(kMaxClasses) + " are supported");
+    if (!names.empty() && names.size() < static_cast<std::size_t>(kMinClasses))
+        throw DataError(path + ": names 1 class; a dataset needs at least 2");
+    return names;
+}
+
+} // namespace detail
+
+std::int64_t DatasetBytes::imageBytes() const
+{
+    return std::int64_t{shape.channels} * shape.height * shape.width;
+}
 
 std::string userDataDir()
 {
@@ -81,28 +224,135 @@ DatasetFiles locateDataset(const std::string& dir)
             findFile(root, "t10k-images", "idx3"), findFile(root, "t10k-labels", "idx1")};
 }
 
-DatasetBytes loadDataset(const std::string& dir)
+std::vector<std::string> datasetFiles(const std::string& path)
 {
-    const DatasetFiles files = locateDataset(dir);
-    IdxArray trainImages = readIdxFile(files.trainImages, 3);
-    checkImages(trainImages, files.trainImages);
-    if (trainImages.dims[0] < 2)
-        throw DataError(files.trainImages + ": holds 1 image; training needs at least 2 (a training and a validation part)");
-    IdxArray trainLabels = readIdxFile(files.trainLabels, 1);
-    checkLabels(trainLabels, trainImages, files.trainLabels, files.trainImages);
-    IdxArray testImages = readIdxFile(files.testImages, 3);
-    checkImages(testImages, files.testImages);
-    IdxArray testLabels = readIdxFile(files.testLabels, 1);
-    checkLabels(testLabels, testImages, files.testLabels, files.testImages);
+    std::error_code ec;
+    if (!fs::exists(path, ec))
+        throw DataError(path + ": dataset not found (a folder of IDX files or CIFAR batches; see docs/datasets.md)");
+    std::vector<std::string> files;
+    if (isCifarFolder(path)) {
+        files = detail::cifarFiles(path);
+    } else {
+        const DatasetFiles idx = locateDataset(path);
+        files = {idx.trainImages, idx.trainLabels, idx.testImages, idx.testLabels};
+    }
+    if (const fs::path names = fs::path(path) / "classes.txt"; fs::is_regular_file(names, ec))
+        files.push_back(names.string());
+    return files;
+}
 
-    DatasetBytes bytes;
-    bytes.rows = kImageSide;
-    bytes.cols = kImageSide;
-    bytes.trainImages = std::move(trainImages.data);
-    bytes.trainLabels = std::move(trainLabels.data);
-    bytes.testImages = std::move(testImages.data);
-    bytes.testLabels = std::move(testLabels.data);
-    return bytes;
+DatasetBytes loadDataset(const std::string& path)
+{
+    std::error_code ec;
+    if (fs::is_directory(path, ec) && isCifarFolder(path))
+        return detail::loadCifar(path);
+    return loadIdx(path);
+}
+
+std::shared_ptr<const DatasetBytes> cachedDataset(const std::string& path)
+{
+    static std::mutex mutex;
+    static std::string cachedKey;
+    static std::shared_ptr<const DatasetBytes> cached;
+
+    std::error_code ec;
+    std::string key;
+    for (const auto& file : datasetFiles(path)) {
+        const auto stamp = fs::last_write_time(file, ec).time_since_epoch().count();
+        key += file + '|' + std::to_string(stamp) + '|' + std::to_string(fs::file_size(file, ec)) + ';';
+    }
+    std::lock_guard lock(mutex);
+    if (cached && key == cachedKey)
+        return cached;
+    cached = std::make_shared<const DatasetBytes>(loadDataset(path));
+    cachedKey = key;
+    return cached;
+}
+
+DatasetSummary summarise(const DatasetBytes& data, const std::string& path)
+{
+    DatasetSummary s;
+    s.path = path;
+    s.format = data.format;
+    s.shape = data.shape;
+    s.classNames = data.classNames;
+    s.trainCount = data.trainCount();
+    s.testCount = data.testCount();
+    s.trainPerClass.assign(static_cast<std::size_t>(data.shape.classes), 0);
+    s.testPerClass.assign(static_cast<std::size_t>(data.shape.classes), 0);
+    for (const std::int32_t label : data.trainLabels)
+        ++s.trainPerClass[static_cast<std::size_t>(label)];
+    for (const std::int32_t label : data.testLabels)
+        ++s.testPerClass[static_cast<std::size_t>(label)];
+    s.memoryBytes = data.trainImages.size() + data.testImages.size() +
+                    4 * (data.trainLabels.size() + data.testLabels.size());
+    return s;
+}
+
+std::vector<ChannelStatistics> channelStatistics(const DatasetBytes& data, const std::vector<std::int64_t>& indices)
+{
+    const std::int64_t plane = std::int64_t{data.shape.height} * data.shape.width;
+    std::vector<ChannelStatistics> stats(static_cast<std::size_t>(data.shape.channels));
+    for (int c = 0; c < data.shape.channels; ++c) {
+        // Exact integer sums: 2^63 / 255^2 pixels is far beyond any dataset's limit.
+        std::uint64_t sum = 0, squares = 0;
+        for (const std::int64_t index : indices) {
+            const std::uint8_t* pixels = data.trainImages.data() + index * data.imageBytes() + c * plane;
+            std::uint64_t s1 = 0, s2 = 0;
+            for (std::int64_t p = 0; p < plane; ++p) {
+                s1 += pixels[p];
+                s2 += std::uint64_t{pixels[p]} * pixels[p];
+            }
+            sum += s1;
+            squares += s2;
+        }
+        const double n = static_cast<double>(plane) * static_cast<double>(indices.size());
+        const double mean = n > 0 ? static_cast<double>(sum) / n : 0.0;
+        const double variance = n > 0 ? std::max(0.0, static_cast<double>(squares) / n - mean * mean) : 0.0;
+        // A constant channel keeps a std of 1: it is centred, not blown up.
+        stats[static_cast<std::size_t>(c)] = {mean, variance > 1e-12 ? std::sqrt(variance) : 1.0};
+    }
+    return stats;
+}
+
+std::vector<ChannelStatistics> runNormalisation(const DatasetBytes& data, const std::vector<std::int64_t>& trainIndices)
+{
+    if (data.format == DataFormat::Idx)
+        return std::vector<ChannelStatistics>(static_cast<std::size_t>(data.shape.channels), {127.5, 127.5});
+    return channelStatistics(data, trainIndices);
+}
+
+ExperimentConfig withDataShape(ExperimentConfig config)
+{
+    try {
+        config.input = cachedDataset(resolveDataDir(config.dataDir))->shape;
+    } catch (const DataError&) {
+        // the run reports it when it starts
+    } catch (const IoError&) {
+    }
+    return config;
+}
+
+std::string toString(DataFormat format)
+{
+    switch (format) {
+    case DataFormat::Idx: return "idx";
+    case DataFormat::Cifar: return "cifar";
+    }
+    return "idx";
+}
+
+std::string shapeText(const DataShape& shape)
+{
+    return std::to_string(shape.channels) + "x" + std::to_string(shape.height) + "x" + std::to_string(shape.width);
+}
+
+std::vector<std::string> numberedClassNames(int classes)
+{
+    std::vector<std::string> names;
+    for (int i = 0; i < classes; ++i)
+        names.push_back(std::to_string(i));
+    return names;
 }
 
 } // namespace dropoutlab

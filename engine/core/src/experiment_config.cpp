@@ -1,5 +1,6 @@
 #include "dropoutlab/core/experiment_config.h"
 
+#include "dropoutlab/core/dataset.h"
 #include "dropoutlab/core/errors.h"
 #include "dropoutlab/core/file_limits.h"
 #include "dropoutlab/core/network.h"
@@ -164,7 +165,7 @@ void validateOptimiser(const ExperimentConfig& c)
 
 bool ExperimentConfig::operator==(const ExperimentConfig& other) const
 {
-    return name == other.name && dataDir == other.dataDir && model == other.model && network == other.network &&
+    return name == other.name && dataDir == other.dataDir && input == other.input && model == other.model && network == other.network &&
            hiddenWidths == other.hiddenWidths && dropout == other.dropout &&
            epochs == other.epochs && batchSize == other.batchSize && learningRate == other.learningRate &&
            momentum == other.momentum && trainSubset == other.trainSubset &&
@@ -528,6 +529,19 @@ std::string dropoutSummary(const ExperimentConfig& config)
     return summary.empty() ? "none" : summary;
 }
 
+namespace {
+
+void validateInput(const DataShape& in)
+{
+    if (!(in.channels >= 1 && in.channels <= 3 && in.height >= 1 && in.height <= kMaxImageSide && in.width >= 1 &&
+          in.width <= kMaxImageSide && in.classes >= kMinClasses && in.classes <= kMaxClasses))
+        throw ConfigError("input is " + shapeText(in) + " with " + std::to_string(in.classes) +
+                          " classes; expected 1-3 channels, sides of 1-" + std::to_string(kMaxImageSide) + " pixels and " +
+                          std::to_string(kMinClasses) + "-" + std::to_string(kMaxClasses) + " classes");
+}
+
+} // namespace
+
 void validateConfig(const ExperimentConfig& config)
 {
     validateHiddenWidths(config);
@@ -601,6 +615,7 @@ void validateConfig(const ExperimentConfig& config)
         return "data is " + std::to_string(config.dataDir.size()) + " bytes long; expected a folder path of at most " +
                std::to_string(kMaxPathBytes);
     });
+    validateInput(config.input);
 }
 
 } // namespace dropoutlab

@@ -108,8 +108,12 @@ bool isGzip(const std::string& path)
 
 } // namespace
 
-IdxArray readIdxFile(const std::string& path, int expectedRank)
+IdxArray readIdxFile(const std::string& path, int expectedRank, int maxRank)
 {
+    if (maxRank < expectedRank)
+        maxRank = expectedRank;
+    const std::string ranks =
+        std::to_string(expectedRank) + (maxRank > expectedRank ? " to " + std::to_string(maxRank) : std::string());
     namespace fs = std::filesystem;
     std::error_code ec;
     if (!fs::exists(path, ec))
@@ -129,21 +133,21 @@ IdxArray readIdxFile(const std::string& path, int expectedRank)
                        hex32(0x0800u | static_cast<std::uint32_t>(expectedRank)));
     if (magic[2] != kUnsignedByteType)
         fail(path, "element type " + hex32(magic[2]) + " is not supported: expected unsigned bytes (0x08)");
-    if (magic[3] != expectedRank)
-        fail(path, "wrong dimensions: the file has " + std::to_string(magic[3]) + " dimension(s), expected " +
-                       std::to_string(expectedRank));
+    if (magic[3] < expectedRank || magic[3] > maxRank)
+        fail(path, "wrong dimensions: the file has " + std::to_string(magic[3]) + " dimension(s), expected " + ranks);
+    const int rank = magic[3];
 
     IdxArray array;
-    std::vector<std::uint8_t> dimBytes(static_cast<std::size_t>(expectedRank) * 4);
+    std::vector<std::uint8_t> dimBytes(static_cast<std::size_t>(rank) * 4);
     if (file.read(dimBytes.data(), dimBytes.size()) != dimBytes.size())
-        fail(path, "truncated: the header ends before its " + std::to_string(expectedRank) + " dimension sizes");
+        fail(path, "truncated: the header ends before its " + std::to_string(rank) + " dimension sizes");
     std::uint64_t total = 1;
-    for (int i = 0; i < expectedRank; ++i) {
+    for (int i = 0; i < rank; ++i) {
         const std::uint32_t dim = bigEndian32(dimBytes.data() + 4 * i);
         if (dim > 0x7fffffffu)
             fail(path, "dimension " + std::to_string(i) + " claims " + std::to_string(dim) + " elements: not a valid size");
         array.dims.push_back(dim);
-        total *= dim;  // at most 3 factors below 2^31 stay exact once compared against the limit below
+        total *= dim;  // below 2^31 before, times a factor below 2^31: exact, then compared with the limit
         if (total > kMaxIdxBytes)
             fail(path, "header claims an absurd size (more than " + std::to_string(kMaxIdxBytes) +
                            " bytes of data): the header is corrupt or this is not an IDX file");

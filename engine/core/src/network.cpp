@@ -436,7 +436,12 @@ NetworkSpec networkSpec(ModelKind model, const std::vector<int>& hiddenWidths, A
 
 NetworkSpec networkSpec(const ExperimentConfig& config)
 {
-    NetworkSpec spec = inferShapes(networkDefinition(config));
+    NetworkSpec definition = networkDefinition(config);
+    definition.channels = config.input.channels;  // every network is built for its data's shape
+    definition.height = config.input.height;
+    definition.width = config.input.width;
+    definition.classes = config.input.classes;
+    NetworkSpec spec = inferShapes(definition);
     if (config.pixels == PixelRange::Unit) {
         LayerSpec rescale;
         rescale.kind = Kind::Rescale;

@@ -1,13 +1,15 @@
 #include "dropoutlab/train/recorded_run.h"
 
+#include "dropoutlab/core/dataset.h"
 #include "dropoutlab/core/errors.h"
 #include "dropoutlab/core/results.h"
 
 namespace dropoutlab {
 
-RunResult runExperimentRecorded(const ExperimentConfig& config, const std::string& runDir,
+RunResult runExperimentRecorded(const ExperimentConfig& given, const std::string& runDir,
                                 ExperimentObserver& observer, const CancelToken& cancel)
 {
+    const ExperimentConfig config = withDataShape(given);  // config.json records the data's shape
     RunWriter writer(runDir, config);
     RecordingObserver recorder(writer, observer);
     RunResult result;

@@ -170,8 +170,9 @@ ModelEvaluation evaluateSavedModel(const std::string& runDir, const std::string&
     detail::prepareThread(config);
     const auto model = detail::loadRunModel(runDir, run, config);
     model->to(target);
-    const auto bytes = detail::cachedDataset(resolveDataDir(config.dataDir));
-    const detail::DeviceSet test = detail::toDevice(bytes->testImages, bytes->testLabels, bytes->rows, bytes->cols, target);
+    const auto bytes = cachedDataset(resolveDataDir(config.dataDir));
+    detail::requireShape(*bytes, config, config.dataDir);
+    const detail::DeviceSet test = detail::toDevice(*bytes, true, detail::normalisationOf(config, *bytes), target);
     const auto learner = detail::makeEvaluationLearner(model);
     const auto evaluation = detail::evaluateLearner(*learner, 1, test, torch::Tensor(), config.evalBatchSize, nullptr);
     ModelEvaluation result;
@@ -189,6 +190,7 @@ namespace dropoutlab {
 
 struct ModelPredictor::Impl {
     std::shared_ptr<detail::NetImpl> model;
+    DataShape input;
     std::vector<std::string> sites;
 };
 
@@ -196,6 +198,7 @@ ModelPredictor::ModelPredictor(const std::string& runDir) : m_impl(std::make_uni
 {
     const RunRecord run = loadRun(runDir);
     m_impl->model = detail::loadRunModel(runDir, run, run.config);
+    m_impl->input = run.config.input;
     detail::useConvolutionLayout(*m_impl->model);  // as in training: the same kernels, the same numbers
     m_impl->sites = m_impl->model->activeDropoutSites();
 }
@@ -210,6 +213,8 @@ const std::vector<std::string>& ModelPredictor::activeSites() const
 ModelPredictor::Prediction ModelPredictor::predict(const std::vector<std::uint8_t>& image, int samples,
                                                    std::uint64_t seed)
 {
+    if (m_impl->input.channels != 1 || m_impl->input.height != 28 || m_impl->input.width != 28)
+        throw ConfigError("this model takes " + shapeText(m_impl->input) + " images; a drawn digit is 1x28x28");
     if (image.size() != 28 * 28)
         throw ConfigError("an image of " + std::to_string(image.size()) + " pixels; expected 28 x 28 = 784");
     torch::NoGradGuard noGrad;

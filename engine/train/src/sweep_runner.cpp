@@ -1,3 +1,4 @@
+#include "dropoutlab/core/dataset.h"
 #include "dropoutlab/core/errors.h"
 #include "dropoutlab/core/sweep.h"
 #include "dropoutlab/train/sweep_runner.h"
@@ -39,10 +40,11 @@ std::unique_ptr<ActiveRun> begin(const SweepRun& run, SweepFolder& folder, Sweep
     fs::remove_all(dir, ec);  // an interrupted or cancelled attempt is redone from scratch
     auto active = std::make_unique<ActiveRun>();
     active->run = &run;
-    active->writer = std::make_unique<RunWriter>(dir, run.config);
+    const ExperimentConfig config = withDataShape(run.config);  // config.json records the data's shape
+    active->writer = std::make_unique<RunWriter>(dir, config);
     active->recorder = std::make_unique<RecordingObserver>(*active->writer, progress.observer());
     try {
-        active->session = std::make_unique<detail::TrainingSession>(run.config, *active->recorder, cancel);
+        active->session = std::make_unique<detail::TrainingSession>(config, *active->recorder, cancel);
     } catch (const Error& error) {
         RunResult failed;
         failed.status = RunStatus::Failed;
@@ -96,9 +98,9 @@ std::vector<RunResult> runFused(const std::vector<const SweepRun*>& todo, SweepF
         for (const SweepRun* run : pack) {
             std::error_code ec;
             fs::remove_all(folder.runDir(run->id), ec);
-            writers.push_back(std::make_unique<RunWriter>(folder.runDir(run->id), run->config));
+            configs.push_back(withDataShape(run->config));  // config.json records the data's shape
+            writers.push_back(std::make_unique<RunWriter>(folder.runDir(run->id), configs.back()));
             recorders.push_back(std::make_unique<RecordingObserver>(*writers.back(), progress.observerFor(*run)));
-            configs.push_back(run->config);
             observers.push_back(recorders.back().get());
         }
         std::vector<RunResult> packResults;

@@ -85,28 +85,6 @@ void injectOomIfAsked(int epoch, const torch::Device& device)
     (void)tensor;
 }
 
-/// Keeps the last loaded dataset: the runs of a preset or a queue usually share one.
-std::shared_ptr<const DatasetBytes> cachedDataset(const std::string& dir)
-{
-    static std::mutex mutex;
-    static std::string cachedKey;
-    static std::shared_ptr<const DatasetBytes> cached;
-
-    const DatasetFiles files = locateDataset(dir);
-    std::error_code ec;
-    std::string key;
-    for (const auto& path : {files.trainImages, files.trainLabels, files.testImages, files.testLabels}) {
-        const auto stamp = std::filesystem::last_write_time(path, ec).time_since_epoch().count();
-        key += path + '|' + std::to_string(stamp) + '|' + std::to_string(std::filesystem::file_size(path, ec)) + ';';
-    }
-    std::lock_guard lock(mutex);
-    if (cached && key == cachedKey)
-        return cached;
-    cached = std::make_shared<const DatasetBytes>(loadDataset(dir));
-    cachedKey = key;
-    return cached;
-}
-
 torch::Device resolveDevice(const std::string& requested)
 {
     if (requested == "cpu")
@@ -123,17 +101,52 @@ std::string describeDevice(const torch::Device& device)
     return device.is_cuda() ? "cuda:" + std::to_string(device.index()) : "cpu";
 }
 
-DeviceSet toDevice(const std::vector<std::uint8_t>& images, const std::vector<std::uint8_t>& labels, std::int64_t rows,
-                   std::int64_t cols, const torch::Device& device)
+DeviceSet toDevice(const DatasetBytes& data, bool test, const std::vector<ChannelStatistics>& norm,
+                   const torch::Device& device)
 {
+    const auto& images = test ? data.testImages : data.trainImages;
+    const auto& labels = test ? data.testLabels : data.trainLabels;
     const auto count = static_cast<std::int64_t>(labels.size());
+    const DataShape& shape = data.shape;
     // On the CPU the images stay in the cached dataset's bytes (no copy: the session holds the
     // dataset alive); on a GPU they are copied once, as uint8.
-    auto imageTensor = torch::from_blob(const_cast<std::uint8_t*>(images.data()), {count, 1, rows, cols}, torch::kUInt8);
-    auto labelTensor = torch::from_blob(const_cast<std::uint8_t*>(labels.data()), {count}, torch::kUInt8);
+    auto imageTensor = torch::from_blob(const_cast<std::uint8_t*>(images.data()),
+                                        {count, shape.channels, shape.height, shape.width}, torch::kUInt8);
+    auto labelTensor = torch::from_blob(const_cast<std::int32_t*>(labels.data()), {count}, torch::kInt);
     if (device.is_cuda())
         imageTensor = imageTensor.to(device, /*non_blocking=*/false, /*copy=*/true);
-    return {imageTensor, labelTensor.to(device, torch::kLong)};
+    DeviceSet set{imageTensor, labelTensor.to(device, torch::kLong), {}, {}};
+    const bool reference = std::all_of(norm.begin(), norm.end(), [](const ChannelStatistics& c) {
+        return c.mean == 127.5 && c.std == 127.5;
+    });
+    if (!reference) {
+        std::vector<float> scale, shift;
+        for (const auto& c : norm) {
+            scale.push_back(static_cast<float>(1.0 / c.std));
+            shift.push_back(static_cast<float>(-c.mean / c.std));
+        }
+        const auto channels = static_cast<std::int64_t>(norm.size());
+        set.scale = torch::tensor(scale).reshape({1, channels, 1, 1}).to(device);
+        set.shift = torch::tensor(shift).reshape({1, channels, 1, 1}).to(device);
+    }
+    return set;
+}
+
+void requireShape(const DatasetBytes& data, const ExperimentConfig& config, const std::string& where)
+{
+    if (data.shape != config.input)
+        throw DataError((where.empty() ? std::string("the installed MNIST") : where) + ": holds images of " +
+                        shapeText(data.shape) + " in " + std::to_string(data.shape.classes) +
+                        " classes; the model was trained on " + shapeText(config.input) + " in " +
+                        std::to_string(config.input.classes) + " classes");
+}
+
+std::vector<ChannelStatistics> normalisationOf(const ExperimentConfig& config, const DatasetBytes& data)
+{
+    if (data.format == DataFormat::Idx)
+        return runNormalisation(data, {});
+    const DataSplit split = makeSplit(data.trainCount(), config.validationFraction, config.seeds.split);
+    return runNormalisation(data, balancedSubset(split.train, data.trainLabels, config.trainSubset, config.seeds.split));
 }
 
 torch::Tensor indexTensor(const std::vector<std::int64_t>& indices, const torch::Device& device)
@@ -149,6 +162,13 @@ torch::Tensor normalise(const torch::Tensor& bytes)
     return bytes.to(torch::kFloat).mul_(1.0 / 127.5).sub_(1.0);
 }
 
+torch::Tensor normalise(const torch::Tensor& bytes, const DeviceSet& set)
+{
+    if (!set.scale.defined())
+        return normalise(bytes);
+    return bytes.to(torch::kFloat).mul_(set.scale).add_(set.shift);
+}
+
 std::pair<torch::Tensor, torch::Tensor> evaluationBatch(const DeviceSet& set, const torch::Tensor& indices,
                                                         std::int64_t start, std::int64_t size)
 {
@@ -159,7 +179,7 @@ std::pair<torch::Tensor, torch::Tensor> evaluationBatch(const DeviceSet& set, co
 }
 
 std::vector<std::int64_t> trainEvalSample(const ExperimentConfig& config, const std::vector<std::int64_t>& trainIndices,
-                                          const std::vector<std::uint8_t>& labels)
+                                          const std::vector<std::int32_t>& labels)
 {
     if (config.trainEvalImages == 0)
         return {};
@@ -188,8 +208,9 @@ RunData prepareRun(const ExperimentConfig& config, const torch::Device& device)
     run.trainIndices = balancedSubset(split.train, run.bytes->trainLabels, config.trainSubset, config.seeds.split);
     run.validationCount = static_cast<std::int64_t>(split.validation.size());
     const DatasetBytes& b = *run.bytes;
-    run.train = toDevice(b.trainImages, b.trainLabels, b.rows, b.cols, device);
-    run.test = toDevice(b.testImages, b.testLabels, b.rows, b.cols, device);
+    const auto norm = runNormalisation(b, run.trainIndices);
+    run.train = toDevice(b, false, norm, device);
+    run.test = toDevice(b, true, norm, device);
     run.validationIndices = indexTensor(split.validation, device);
     if (const auto sample = trainEvalSample(config, run.trainIndices, b.trainLabels); !sample.empty())
         run.trainEvalIndices = indexTensor(sample, device);
@@ -283,7 +304,7 @@ Evaluation evaluateLearner(Learner& learner, std::int64_t members, const DeviceS
         }
         const std::int64_t size = std::min<std::int64_t>(batchSize, count - start);
         const auto [images, labels] = evaluationBatch(set, indices, start, size);
-        learner.evaluateBatch(normalise(images), labels, lossSum, correct);
+        learner.evaluateBatch(normalise(images, set), labels, lossSum, correct);
     }
     learner.setTraining(true);
     Evaluation e;
@@ -352,6 +373,8 @@ void TrainingSession::start(std::vector<ExperimentConfig> members)
         throw DeviceError("cannot load the data onto " + describeDevice(m_device) + ": " +
                           failureMessage(error, m_device));
     }
+    for (auto& member : m_configs)  // the networks are built for the data's shape
+        member.input = m_run.bytes->shape;
     const auto trainCount = static_cast<std::int64_t>(m_run.trainIndices.size());
     m_batchesPerEpoch = static_cast<int>((trainCount + first.batchSize - 1) / first.batchSize);
     m_results.assign(m_configs.size(), RunResult{});
@@ -485,7 +508,7 @@ bool TrainingSession::trainOneEpoch()
             }
             m_stepGraph->step(
                 [&] {
-                    m_learner->trainStep(normalise(m_run.train.images.index_select(0, indices)),
+                    m_learner->trainStep(normalise(m_run.train.images.index_select(0, indices), m_run.train),
                                          m_run.train.labels.index_select(0, indices), m_lossSum, m_correct);
                 },
                 fullBatch);

@@ -13,26 +13,36 @@
 
 namespace dropoutlab::detail {
 
-/// Images (uint8, N x 1 x 28 x 28) and labels (int64) on the training device.
+/// Images (uint8, N x C x H x W) and labels (int64) on the training device, and how its images
+/// are normalised: x * scale + shift per channel ([1, C, 1, 1] floats; undefined: x / 127.5 - 1,
+/// the reference experiment's, bit for bit).
 struct DeviceSet {
     torch::Tensor images;
     torch::Tensor labels;
+    torch::Tensor scale;
+    torch::Tensor shift;
 };
 
 using Clock = std::chrono::steady_clock;
 
 // Shared by the single-run session and the fused trainer.
 double secondsSince(Clock::time_point start);
-/// Keeps the last loaded dataset: the runs of a preset, queue or sweep usually share one.
-std::shared_ptr<const DatasetBytes> cachedDataset(const std::string& dir);
 /// "cpu" / "cuda" / "auto" to a device; throws DeviceError when CUDA is asked for and absent.
 torch::Device resolveDevice(const std::string& requested);
 std::string describeDevice(const torch::Device& device);
-DeviceSet toDevice(const std::vector<std::uint8_t>& images, const std::vector<std::uint8_t>& labels, std::int64_t rows,
-                   std::int64_t cols, const torch::Device& device);
+/// The training (or test) part of `data` on `device`, normalised with `norm` (runNormalisation's).
+DeviceSet toDevice(const DatasetBytes& data, bool test, const std::vector<ChannelStatistics>& norm,
+                   const torch::Device& device);
+/// Throws DataError when `data` (at `where`) is not of the shape and classes `config`'s model was
+/// made for.
+void requireShape(const DatasetBytes& data, const ExperimentConfig& config, const std::string& where);
+/// The normalisation of the run `config` trains from `data` (its training part's statistics).
+std::vector<ChannelStatistics> normalisationOf(const ExperimentConfig& config, const DatasetBytes& data);
 torch::Tensor indexTensor(const std::vector<std::int64_t>& indices, const torch::Device& device);
 /// Pixels to [0,1], then normalised with mean 0.5 and std 0.5: x / 127.5 - 1.
 torch::Tensor normalise(const torch::Tensor& bytes);
+/// Pixels normalised as `set`'s are.
+torch::Tensor normalise(const torch::Tensor& bytes, const DeviceSet& set);
 
 /// The message a failed run records: torch's text without its backtrace; running out of memory
 /// (host or GPU) says so, names the device and suggests what to change.
@@ -56,7 +66,7 @@ struct RunData {
 /// The fixed, seeded, class-balanced sample of `trainIndices` (sorted) that config's train_eval
 /// asks for; empty when it is 0.
 std::vector<std::int64_t> trainEvalSample(const ExperimentConfig& config, const std::vector<std::int64_t>& trainIndices,
-                                          const std::vector<std::uint8_t>& labels);
+                                          const std::vector<std::int32_t>& labels);
 /// Sets this thread's LibTorch thread count (config's) and tunes the allocator: before any torch
 /// work of a run (training, re-testing, MC dropout).
 void prepareThread(const ExperimentConfig& config);

@@ -59,7 +59,7 @@ bool detail::predictSet(NetImpl& model, const DeviceSet& set, int samples, int b
             return false;
         const std::int64_t size = std::min<std::int64_t>(batchSize, count - start);
         const auto [images, labels] = detail::evaluationBatch(set, torch::Tensor(), start, size);
-        const torch::Tensor input = detail::normalise(images);
+        const torch::Tensor input = detail::normalise(images, set);
         // Everything before the first active site is the same in every pass: computed once.
         const torch::Tensor prefix = model.forwardLayers(input, 0, first, false);
         const torch::Tensor deterministic =
@@ -171,18 +171,22 @@ std::optional<UncertaintyReport> analyseUncertainty(const std::string& runDir, c
     report.stochastic = !report.activeSites.empty();
     report.histogramMax = std::log(static_cast<double>(model->spec().classes));
 
-    const auto testBytes = detail::cachedDataset(resolveDataDir(config.dataDir));
-    const auto test = detail::toDevice(testBytes->testImages, testBytes->testLabels, testBytes->rows, testBytes->cols, device);
+    const auto testBytes = cachedDataset(resolveDataDir(config.dataDir));
+    detail::requireShape(*testBytes, config, config.dataDir);
+    const auto norm = detail::normalisationOf(config, *testBytes);
+    const auto test = detail::toDevice(*testBytes, true, norm, device);
     report.images = test.labels.size(0);
     std::optional<detail::DeviceSet> ood;
     if (!options.ood.empty()) {
         // Copied out before the cache holds the other dataset.
-        const auto oodBytes = detail::cachedDataset(resolveDataDir(options.ood));
-        if (oodBytes->rows != testBytes->rows || oodBytes->cols != testBytes->cols)
-            throw DataError(options.ood + ": images of " + std::to_string(oodBytes->rows) + "x" +
-                            std::to_string(oodBytes->cols) + " pixels; the model takes " +
-                            std::to_string(testBytes->rows) + "x" + std::to_string(testBytes->cols));
-        ood = detail::toDevice(oodBytes->testImages, oodBytes->testLabels, oodBytes->rows, oodBytes->cols, device);
+        // The out-of-distribution images go through the run's own normalisation. Their classes
+        // need not be the model's.
+        const auto oodBytes = cachedDataset(resolveDataDir(options.ood));
+        if (oodBytes->shape.channels != testBytes->shape.channels || oodBytes->shape.height != testBytes->shape.height ||
+            oodBytes->shape.width != testBytes->shape.width)
+            throw DataError(options.ood + ": images of " + shapeText(oodBytes->shape) + " (channels x height x width); the model takes " +
+                            shapeText(testBytes->shape));
+        ood = detail::toDevice(*oodBytes, true, norm, device);
         report.oodImages = ood->labels.size(0);
     }
 

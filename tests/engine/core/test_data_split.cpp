@@ -44,9 +44,10 @@ void TestDataSplit::differentSeedsGiveDifferentSplits()
 void TestDataSplit::subsetIsBalancedDeterministicAndInsideTrain()
 {
     // Labels with unequal class sizes: class c has 100 + 20c examples.
-    std::vector<std::uint8_t> labels;
-    for (int c = 0; c < kClassCount; ++c)
-        labels.insert(labels.end(), static_cast<std::size_t>(100 + 20 * c), static_cast<std::uint8_t>(c));
+    constexpr int kClasses = 10;
+    std::vector<std::int32_t> labels;
+    for (int c = 0; c < kClasses; ++c)
+        labels.insert(labels.end(), static_cast<std::size_t>(100 + 20 * c), c);
     const DataSplit split = makeSplit(static_cast<std::int64_t>(labels.size()), 0.2, 7);
 
     const auto subset = balancedSubset(split.train, labels, 500, 3);
@@ -57,7 +58,7 @@ void TestDataSplit::subsetIsBalancedDeterministicAndInsideTrain()
     const std::set<std::int64_t> train(split.train.begin(), split.train.end());
     const std::set<std::int64_t> unique(subset.begin(), subset.end());
     QCOMPARE(unique.size(), subset.size());
-    std::array<int, kClassCount> perClass{};
+    std::array<int, kClasses> perClass{};
     for (const auto index : subset) {
         QVERIFY(train.count(index) == 1);
         ++perClass[labels[static_cast<std::size_t>(index)]];
@@ -69,7 +70,7 @@ void TestDataSplit::subsetIsBalancedDeterministicAndInsideTrain()
 void TestDataSplit::subsetOfAllIsIdentity()
 {
     const std::vector<std::int64_t> indices{4, 2, 9};
-    const std::vector<std::uint8_t> labels(10, 1);
+    const std::vector<std::int32_t> labels(10, 1);
     QVERIFY(balancedSubset(indices, labels, 0, 1) == indices);
     QVERIFY(balancedSubset(indices, labels, 3, 1) == indices);
 }

@@ -174,12 +174,11 @@ void TestIdxReader::rejectsBadDatasets_data()
     QTest::newRow("missing file") << "t10k-labels-idx1-ubyte" << Bytes{} << "file not found";
     QTest::newRow("count mismatch") << "train-labels-idx1-ubyte" << idxBytes(0x801, {19}, Bytes(19, 1))
                                     << "holds 19 labels but";
-    Bytes labels(20, 3);
-    labels[7] = 12;
-    QTest::newRow("label out of range") << "train-labels-idx1-ubyte" << idxBytes(0x801, {20}, labels)
-                                        << "label 12 at index 7 is out of range";
+    // classes.txt names the classes: labels beyond its names are refused.
+    QTest::newRow("label out of range") << "classes.txt" << Bytes{'c', 'a', 't', '\n', 'd', 'o', 'g', '\n'}
+                                        << "is out of range; expected 0-1";
     QTest::newRow("wrong image size") << "t10k-images-idx3-ubyte" << idxBytes(0x803, {5, 32, 32}, pixels(5 * 32 * 32))
-                                      << "expected 28x28";
+                                      << "images are 1x32x32; the training images";
     QTest::newRow("one training image") << "train-images-idx3-ubyte" << idxBytes(0x803, {1, 28, 28}, pixels(28 * 28))
                                         << "holds 1 image; training needs at least 2";
 }

@@ -124,7 +124,7 @@ void TestSavedModel::dropoutOffMetricIsASeparateEvaluation()
     const auto trainIndices = balancedSubset(split.train, data->trainLabels, config.trainSubset, config.seeds.split);
     const auto sample = trainEvalSample(config, trainIndices, data->trainLabels);
     QCOMPARE(sample.size(), std::size_t{300});
-    const DeviceSet train = toDevice(data->trainImages, data->trainLabels, data->rows, data->cols, torch::kCPU);
+    const DeviceSet train = toDevice(*data, false, normalisationOf(config, *data), torch::kCPU);
     const auto learner = makeEvaluationLearner(model);
     const Evaluation e =
         evaluateLearner(*learner, 1, train, indexTensor(sample, torch::kCPU), config.evalBatchSize, nullptr);

@@ -69,8 +69,8 @@ void TestUncertainty::passesWithoutDropoutAreTheDeterministicPrediction()
     // for bit, and zero mutual information.
     const ExperimentConfig config = tiny(0.0);
     auto model = dropoutlab::detail::loadModelFile((m_plainRun + "/model.pt").toStdString(), config);
-    const auto data = dropoutlab::detail::cachedDataset(config.dataDir);
-    const auto test = dropoutlab::detail::toDevice(data->testImages, data->testLabels, data->rows, data->cols, torch::kCPU);
+    const auto data = dropoutlab::cachedDataset(config.dataDir);
+    const auto test = dropoutlab::detail::toDevice(*data, true, dropoutlab::detail::normalisationOf(config, *data), torch::kCPU);
     dropoutlab::detail::SetPredictions out;
     std::int64_t passes = 0;
     QVERIFY(dropoutlab::detail::predictSet(*model, test, 8, 64, true, CancelToken(), [&](std::int64_t n) { passes += n; }, out));
@@ -186,7 +186,7 @@ void TestUncertainty::predictorMatchesTheTableAndKeepsTheGlobalGenerator()
     ModelPredictor predictor(m_dropoutRun.toStdString());
     QCOMPARE(predictor.activeSites(), std::vector<std::string>{"fc1"});
     const auto report = analyseUncertainty(m_dropoutRun.toStdString(), UncertaintyOptions());
-    const auto data = dropoutlab::detail::cachedDataset(DROPOUTLAB_TEST_DATA_DIR "/mnist-small");
+    const auto data = dropoutlab::cachedDataset(DROPOUTLAB_TEST_DATA_DIR "/mnist-small");
     const std::vector<std::uint8_t> image(data->testImages.begin(), data->testImages.begin() + 784);
     torch::manual_seed(123);
     const auto before = torch::rand({4});

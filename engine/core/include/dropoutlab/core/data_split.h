@@ -19,7 +19,7 @@ DataSplit makeSplit(std::int64_t count, double validationFraction, std::uint64_t
 /// as the data allows). `labels` are indexed by the values in `indices`. Returns `indices`
 /// unchanged when size is 0 or not smaller than indices.size().
 std::vector<std::int64_t> balancedSubset(const std::vector<std::int64_t>& indices,
-                                         const std::vector<std::uint8_t>& labels,
+                                         const std::vector<std::int32_t>& labels,
                                          std::int64_t size, std::uint64_t seed);
 
 /// Fisher-Yates shuffle driven by a 64-bit Mersenne Twister, identical on every platform.

@@ -1,10 +1,28 @@
 #pragma once
+// The datasets DropoutLab trains on (docs/datasets.md): MNIST-style IDX files of any image size,
+// the CIFAR-10/100 binary format, and (in later readers) image folders and CSV tables. Every
+// reader is in the core and treats its files as untrusted: limits are checked before anything
+// large is allocated, and every refusal names the file.
+
+#include "dropoutlab/core/experiment_config.h"
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
 namespace dropoutlab {
+
+/// Limits every dataset keeps.
+inline constexpr int kMaxImageSide = 512;        ///< pixels of an image's height or width
+inline constexpr int kMinClasses = 2;
+inline constexpr int kMaxClasses = 1000;
+inline constexpr std::int64_t kMaxExamples = 10000000;  ///< training or test examples
+/// Bytes of images (or 4-byte features) held in memory for one dataset: 16 GiB.
+inline constexpr std::uint64_t kMaxDatasetBytes = std::uint64_t{16} << 30;
+
+/// How a dataset is stored on disk.
+enum class DataFormat { Idx, Cifar };
 
 /// The four files of an MNIST-style dataset, as found on disk.
 struct DatasetFiles {
@@ -14,33 +32,84 @@ struct DatasetFiles {
     std::string testLabels;
 };
 
-/// A dataset held in memory as bytes (images N x rows x cols, labels N).
+/// A dataset held in memory: images as bytes, N x channels x height x width (planes of one
+/// channel after another, as CIFAR stores them), labels 0 .. classes - 1.
 struct DatasetBytes {
-    std::int64_t rows = 0;
-    std::int64_t cols = 0;
+    DataFormat format = DataFormat::Idx;
+    DataShape shape;                      ///< channels, height, width and classes
+    std::vector<std::string> classNames;  ///< one per class ("0", "1", ... where the files name none)
     std::vector<std::uint8_t> trainImages;
-    std::vector<std::uint8_t> trainLabels;
+    std::vector<std::int32_t> trainLabels;
     std::vector<std::uint8_t> testImages;
-    std::vector<std::uint8_t> testLabels;
+    std::vector<std::int32_t> testLabels;
     std::int64_t trainCount() const { return static_cast<std::int64_t>(trainLabels.size()); }
     std::int64_t testCount() const { return static_cast<std::int64_t>(testLabels.size()); }
+    /// Bytes of one image: channels x height x width.
+    std::int64_t imageBytes() const;
 };
 
-/// Number of classes every supported dataset has.
-inline constexpr int kClassCount = 10;
+/// What a dataset holds, for lists and choosers (dropoutlab-cli datasets, the app's chooser).
+struct DatasetSummary {
+    std::string path;
+    DataFormat format = DataFormat::Idx;
+    DataShape shape;
+    std::vector<std::string> classNames;
+    std::vector<std::int64_t> trainPerClass;  ///< examples of each class in the training file
+    std::vector<std::int64_t> testPerClass;
+    std::int64_t trainCount = 0;
+    std::int64_t testCount = 0;
+    std::uint64_t memoryBytes = 0;  ///< what training holds in memory
+};
 
 /// `${XDG_DATA_HOME:-$HOME/.local/share}/dropoutlab`.
 std::string userDataDir();
 
-/// Turns a dataset argument into a folder: "" or "mnist" is the installed MNIST,
-/// "fashion-mnist" the installed Fashion-MNIST, anything else is taken as a folder.
+/// Turns a dataset argument into a path: "" or "mnist" is the installed MNIST, "fashion-mnist"
+/// the installed Fashion-MNIST, anything else is taken as a folder or file.
 std::string resolveDataDir(const std::string& nameOrDir);
 
 /// Finds the four IDX files in `dir` (names like train-images-idx3-ubyte or
 /// train-images.idx3-ubyte, optionally .gz). Throws DataError naming the missing file.
 DatasetFiles locateDataset(const std::string& dir);
 
-/// Reads and cross-checks all four files. Throws DataError naming the file and the problem.
-DatasetBytes loadDataset(const std::string& dir);
+/// The files a dataset at `path` is read from (its format decided as loadDataset decides it);
+/// what a cache compares to see whether the dataset changed. Throws DataError.
+std::vector<std::string> datasetFiles(const std::string& path);
+
+/// Reads and cross-checks a dataset: a folder of four IDX files (images N x H x W, or
+/// N x H x W x C with C 1 or 3), or a folder of CIFAR-10/100 binary batches. Throws DataError
+/// naming the file and the problem.
+DatasetBytes loadDataset(const std::string& path);
+
+/// The dataset at `path`, loaded once and kept while its files stay the same (the runs of a queue
+/// or a sweep usually share one). Thread-safe.
+std::shared_ptr<const DatasetBytes> cachedDataset(const std::string& path);
+
+/// A channel's mean and standard deviation over some images, in pixel values (0-255).
+struct ChannelStatistics {
+    double mean = 0.0;
+    double std = 1.0;
+};
+/// Per channel, over the images `indices` picks from the training images.
+std::vector<ChannelStatistics> channelStatistics(const DatasetBytes& data, const std::vector<std::int64_t>& indices);
+/// How a run's images are normalised: the MNIST-style IDX datasets as the reference experiment
+/// does (x / 127.5 - 1: mean and std 127.5 for every channel), every other dataset with the mean
+/// and std of each channel over the run's training part (`trainIndices`).
+std::vector<ChannelStatistics> runNormalisation(const DatasetBytes& data, const std::vector<std::int64_t>& trainIndices);
+
+/// `config` with its input shape taken from its dataset (loaded through cachedDataset). A dataset
+/// that cannot be read leaves the config as it is: the run then fails with that error.
+ExperimentConfig withDataShape(ExperimentConfig config);
+
+/// The summary of a loaded dataset.
+DatasetSummary summarise(const DatasetBytes& data, const std::string& path);
+
+/// "idx" / "cifar".
+std::string toString(DataFormat format);
+/// "1x28x28" (channels x height x width).
+std::string shapeText(const DataShape& shape);
+
+/// The names a dataset without its own gets: "0" .. "classes - 1".
+std::vector<std::string> numberedClassNames(int classes);
 
 } // namespace dropoutlab

@@ -67,6 +67,23 @@ struct Seeds {
     }
 };
 
+/// The data a run trains on, as its network sees it: images of channels x height x width and the
+/// class count. MNIST's unless the dataset says otherwise; a run takes it from its dataset when
+/// it starts (config.json keeps it), and its network is built for it.
+struct DataShape {
+    int channels = 1;
+    int height = 28;
+    int width = 28;
+    int classes = 10;
+
+    bool operator==(const DataShape& other) const
+    {
+        return channels == other.channels && height == other.height && width == other.width &&
+               classes == other.classes;
+    }
+    bool operator!=(const DataShape& other) const { return !(*this == other); }
+};
+
 /// Ranges validateConfig() accepts (the CLI, the panel and the file readers use the same).
 inline constexpr int kMaxBatchSize = 65536;    ///< training and evaluation batch
 inline constexpr int kMaxThreads = 1024;       ///< 0 means all cores
@@ -82,7 +99,8 @@ inline const std::vector<int> kDefaultHiddenWidths = {800, 800};
 /// Everything that defines one training run. Defaults are the published reference experiment.
 struct ExperimentConfig {
     std::string name = "run";
-    std::string dataDir;  ///< folder with the four IDX files; empty: the installed MNIST
+    std::string dataDir;  ///< the dataset's folder or file (dataset.h); empty: the installed MNIST
+    DataShape input;      ///< the dataset's shape (set from the data when the run starts)
     ModelKind model = ModelKind::Cnn;
     std::vector<int> hiddenWidths = kDefaultHiddenWidths;  ///< MLP only: 1-4 hidden layers (sites hidden1..N)
     /// Custom only: the network file's definition (layers with their file fields; see network.h).

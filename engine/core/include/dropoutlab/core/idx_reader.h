@@ -15,8 +15,9 @@ struct IdxArray {
 /// Largest array the reader accepts; a header claiming more is rejected before any allocation.
 inline constexpr std::uint64_t kMaxIdxBytes = std::uint64_t{1} << 31;
 
-/// Reads a raw or gzip-compressed IDX file holding unsigned bytes with `expectedRank` dimensions.
-/// Throws DataError naming the file and the problem (missing, magic, rank, size, truncation).
-IdxArray readIdxFile(const std::string& path, int expectedRank);
+/// Reads a raw or gzip-compressed IDX file holding unsigned bytes with `expectedRank` dimensions
+/// (or `expectedRank` to `maxRank`). Throws DataError naming the file and the problem (missing,
+/// magic, rank, size, truncation).
+IdxArray readIdxFile(const std::string& path, int expectedRank, int maxRank = 0);
 
 } // namespace dropoutlab
