@@ -136,12 +136,12 @@ QWidget* ExperimentPanel::buildDataGroup()
     m_dataset = new QComboBox;
     m_dataset->addItem(tr("MNIST"));
     m_dataset->addItem(tr("Fashion-MNIST"));
-    m_dataset->addItem(tr("IDX folder…"));
+    m_dataset->addItem(tr("Dataset folder…"));
     form->addRow(tr("Dataset"), m_dataset);
 
     auto* folderRow = new QHBoxLayout;
     m_folder = new QLineEdit;
-    m_folder->setPlaceholderText(tr("folder with the four IDX files"));
+    m_folder->setPlaceholderText(tr("folder of IDX files or CIFAR batches"));
     m_browse = new QPushButton(tr("Browse…"));
     folderRow->addWidget(m_folder, 1);
     folderRow->addWidget(m_browse);
@@ -597,8 +597,8 @@ void ExperimentPanel::updateDatasetStatus()
     const std::string dir = resolveDataDir(dataDir().toStdString());
     try {
         if (m_dataset->currentIndex() == kFolder && m_folder->text().trimmed().isEmpty())
-            throw DataError("choose a folder that holds the four IDX files");
-        locateDataset(dir);
+            throw DataError("choose a folder that holds IDX files or CIFAR batches");
+        datasetFiles(dir);
         m_datasetOk = true;
         setTextColour(m_dataStatus, fineColor(palette()));
         m_dataStatus->setText(tr("Found in %1").arg(QString::fromStdString(dir)));

@@ -2,6 +2,7 @@
 
 #include "analysis_command.h"
 #include "bench_command.h"
+#include "datasets_command.h"
 #include "exit_codes.h"
 #include "export_command.h"
 #include "run_command.h"
@@ -121,7 +122,7 @@ int main(int argc, char** argv)
     EvaluateOptions evaluate;
     auto* evaluateCmd = app.add_subcommand("evaluate", "Re-test a run's saved model (model.pt) on a test set");
     evaluateCmd->add_option("run", evaluate.runDir, "Run folder")->required();
-    evaluateCmd->add_option("--data", evaluate.data, "Test set: mnist, fashion-mnist or an IDX folder (default: the run's)");
+    evaluateCmd->add_option("--data", evaluate.data, "Test set: mnist, fashion-mnist or a dataset folder (default: the run's)");
     evaluateCmd->add_option("--device", evaluate.device, "auto, cpu or cuda (default: the run's)")
         ->check(CLI::IsMember({"auto", "cpu", "cuda"}));
     evaluateCmd->add_flag("--json", evaluate.json, "Print the result as JSON");
@@ -135,7 +136,7 @@ int main(int argc, char** argv)
     uncertaintyCmd->add_option("--seed", uncertainty.seed, "Seed of the passes' dropout masks")->capture_default_str();
     uncertaintyCmd->add_option("--data", uncertainty.data, "Test set (default: the run's)");
     uncertaintyCmd->add_option("--ood", uncertainty.ood,
-                               "Out-of-distribution test set: fashion-mnist, mnist or an IDX folder");
+                               "Out-of-distribution test set: fashion-mnist, mnist or a dataset folder of the same image shape");
     uncertaintyCmd->add_option("--device", uncertainty.device, "auto, cpu or cuda (default: the run's)")
         ->check(CLI::IsMember({"auto", "cpu", "cuda"}));
     uncertaintyCmd->add_option("--batch-size", uncertainty.batchSize, "Images per batch (default: the run's eval batch)")
@@ -146,6 +147,12 @@ int main(int argc, char** argv)
     uncertaintyCmd->add_flag("--quiet,-q", uncertainty.quiet, "No progress output");
 
     auto* presetsCmd = app.add_subcommand("presets", "List the built-in presets and the shipped networks");
+
+    DatasetsOptions datasets;
+    auto* datasetsCmd = app.add_subcommand(
+        "datasets", "List the installed datasets, or what the named ones hold (shape, classes, examples per class)");
+    datasetsCmd->add_option("paths", datasets.paths, "Dataset names or folders (default: every installed dataset)");
+    datasetsCmd->add_flag("--json", datasets.json, "Print the list as JSON");
 
     try {
         app.parse(argc, argv);
@@ -164,7 +171,7 @@ int main(int argc, char** argv)
     }
     if (app.get_subcommands().empty()) {
         std::fprintf(stderr, "dropoutlab-cli: a subcommand is required: run, sweep, report, export, evaluate, "
-                             "uncertainty, bench or presets (see --help)\n");
+                             "uncertainty, bench, presets or datasets (see --help)\n");
         return kExitUsage;
     }
     try {
@@ -184,6 +191,8 @@ int main(int argc, char** argv)
             return benchCommand(bench);
         if (presetsCmd->parsed())
             return presetsCommand();
+        if (datasetsCmd->parsed())
+            return datasetsCommand(datasets);
     } catch (const std::exception& error) {
         // Every expected failure is handled inside the commands; this is the last line of defence,
         // so that even a bug ends with a message and an exit code rather than an abort.

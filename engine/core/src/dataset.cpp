@@ -214,6 +214,26 @@ std::string resolveDataDir(const std::string& nameOrDir)
     return nameOrDir;
 }
 
+std::vector<InstalledDataset> installedDatasets()
+{
+    std::vector<InstalledDataset> found;
+    std::error_code ec;
+    for (const char* name : {"mnist", "fashion-mnist"})
+        if (const std::string path = resolveDataDir(name); fs::is_directory(path, ec))
+            found.push_back({name, path});
+    const fs::path root = fs::path(userDataDir()) / "datasets";
+    std::vector<InstalledDataset> others;
+    for (fs::directory_iterator it(root, ec), end; !ec && it != end; it.increment(ec)) {
+        const std::string name = it->path().filename().string();
+        if (name == "mnist" || name == "fashion-mnist" || !it->is_directory(ec))
+            continue;
+        others.push_back({name, it->path().string()});
+    }
+    std::sort(others.begin(), others.end(), [](const auto& a, const auto& b) { return a.name < b.name; });
+    found.insert(found.end(), others.begin(), others.end());
+    return found;
+}
+
 DatasetFiles locateDataset(const std::string& dir)
 {
     std::error_code ec;

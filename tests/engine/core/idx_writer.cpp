@@ -1,5 +1,7 @@
 #include "engine/core/idx_writer.h"
 
+#include "dropoutlab/core/dataset.h"
+
 #include <zlib.h>
 
 #include <fstream>
@@ -52,6 +54,38 @@ void writeDataset(const std::string& dir, std::uint32_t trainCount, std::uint32_
     };
     write("train", trainCount);
     write("t10k", testCount);
+}
+
+std::size_t writeCifarFromIdx(const std::string& source, const std::string& dir)
+{
+    const DatasetBytes mnist = loadDataset(source);
+    const auto record = [&](const std::vector<std::uint8_t>& images, const std::vector<std::int32_t>& labels,
+                            std::size_t i, std::vector<std::uint8_t>& out) {
+        const int label = labels[i];
+        out.push_back(static_cast<std::uint8_t>(label));
+        const int tint[3] = {255 - 20 * label, 60 + 15 * label, 128};
+        for (int c = 0; c < 3; ++c)
+            for (int y = 0; y < 32; ++y)
+                for (int x = 0; x < 32; ++x) {
+                    const bool inside = y >= 2 && y < 30 && x >= 2 && x < 30;
+                    const int v = inside ? images[i * 784 + static_cast<std::size_t>((y - 2) * 28 + (x - 2))] : 0;
+                    out.push_back(static_cast<std::uint8_t>(v * tint[c] / 255));
+                }
+    };
+    const std::size_t train = mnist.trainLabels.size();
+    std::vector<std::uint8_t> first, second, test;
+    for (std::size_t i = 0; i < train; ++i)
+        record(mnist.trainImages, mnist.trainLabels, i, i < train / 2 ? first : second);
+    for (std::size_t i = 0; i < mnist.testLabels.size(); ++i)
+        record(mnist.testImages, mnist.testLabels, i, test);
+    writeBytes(dir + "/data_batch_1.bin", first, false);
+    writeBytes(dir + "/data_batch_2.bin", second, false);
+    writeBytes(dir + "/test_batch.bin", test, false);
+    std::string names;
+    for (int c = 0; c < 10; ++c)
+        names += "digit " + std::to_string(c) + "\n";
+    writeBytes(dir + "/batches.meta.txt", std::vector<std::uint8_t>(names.begin(), names.end()), false);
+    return train;
 }
 
 } // namespace dropoutlab::test

@@ -1,3 +1,5 @@
+#include "engine/core/idx_writer.h"
+
 #include "dropoutlab/core/errors.h"
 #include "dropoutlab/core/network.h"
 #include "dropoutlab/core/results.h"
@@ -5,6 +7,7 @@
 #include "dropoutlab/train/recorded_run.h"
 #include "dropoutlab/train/saved_model.h"
 
+#include <QDir>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -88,6 +91,7 @@ private Q_SLOTS:
     void builtInNetworksAsFilesTrainTheSame_data();
     void builtInNetworksAsFilesTrainTheSame();
     void customNetworkWithNormalisationTrains();
+    void cifarFormatColourImagesTrain();
 };
 
 void TestTrainer::trainsSmallMnistAboveNinetyPercent()
@@ -332,6 +336,41 @@ void TestTrainer::customNetworkWithNormalisationTrains()
     QCOMPARE(readNetworkFile(runDir + "/network.json"), network);
     const ModelEvaluation evaluation = evaluateSavedModel(runDir, "", "cpu");
     QCOMPARE(evaluation.accuracy, *result.testAccuracy);
+}
+
+void TestTrainer::cifarFormatColourImagesTrain()
+{
+    // The fixture's digits as 32x32 RGB images in CIFAR-10's binary format: the reference CNN is
+    // built for 3x32x32, normalised per channel from the training part, learns, and config.json,
+    // model.pt and a re-test keep all of it.
+    QTemporaryDir dir;
+    const std::string data = dir.filePath("cifar").toStdString();
+    QVERIFY(QDir().mkpath(QString::fromStdString(data)));
+    dropoutlab::test::writeCifarFromIdx(DROPOUTLAB_TEST_DATA_DIR "/mnist-small", data);
+    ExperimentConfig config = fixtureConfig();
+    config.dataDir = data;
+    config.epochs = 2;
+    config.trainSubset = 1000;
+    config.threads = 1;
+    config.dropout["fc1"] = {0.5, DropoutKind::Element};
+    const std::string runDir = dir.filePath("run").toStdString();
+    Recorder recorder;
+    const RunResult result = runExperimentRecorded(config, runDir, recorder, CancelToken());
+    QCOMPARE(toString(result.status), std::string("completed"));
+    QVERIFY2(*result.testAccuracy > 0.7, std::to_string(*result.testAccuracy).c_str());
+    const RunRecord run = loadRun(runDir);
+    QVERIFY(run.config.input == (DataShape{3, 32, 32, 10}));
+    QCOMPARE(parameterCount(networkSpec(run.config)), std::int64_t{3 * 32 * 9 + 32 + 32 * 64 * 9 + 64 + 4096 * 128 + 128 + 1290});
+    const ModelEvaluation evaluation = evaluateSavedModel(runDir, "", "cpu");
+    QCOMPARE(evaluation.accuracy, *result.testAccuracy);
+    // The MNIST files themselves are refused for this model, with both shapes named.
+    try {
+        evaluateSavedModel(runDir, DROPOUTLAB_TEST_DATA_DIR "/mnist-small", "cpu");
+        QFAIL("a 3x32x32 model was evaluated on 1x28x28 images");
+    } catch (const DataError& error) {
+        QVERIFY2(QString(error.what()).contains("holds images of 1x28x28 in 10 classes; the model was trained on 3x32x32"),
+                 error.what());
+    }
 }
 
 QTEST_GUILESS_MAIN(TestTrainer)

@@ -68,6 +68,14 @@ std::string userDataDir();
 /// the installed Fashion-MNIST, anything else is taken as a folder or file.
 std::string resolveDataDir(const std::string& nameOrDir);
 
+/// A dataset found on this machine: its name (what --data takes) and its folder.
+struct InstalledDataset {
+    std::string name;
+    std::string path;
+};
+/// "mnist", "fashion-mnist" (when installed), then every folder in userDataDir()/datasets, sorted.
+std::vector<InstalledDataset> installedDatasets();
+
 /// Finds the four IDX files in `dir` (names like train-images-idx3-ubyte or
 /// train-images.idx3-ubyte, optionally .gz). Throws DataError naming the missing file.
 DatasetFiles locateDataset(const std::string& dir);
