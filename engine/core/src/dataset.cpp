@@ -152,8 +152,7 @@ void finishDataset(DatasetBytes& data, const std::string& where, const std::vect
     check(data.trainLabels, trainFile, classes);
     check(data.testLabels, testFile, classes);
     data.shape.classes = classes;
-    const std::uint64_t bytes = static_cast<std::uint64_t>(data.imageBytes()) *
-                                static_cast<std::uint64_t>(data.trainCount() + data.testCount());
+    const std::uint64_t bytes = data.valueBytes();
     if (bytes > kMaxDatasetBytes)
         throw DataError(where + ": the images take " + std::to_string(bytes >> 20) + " MiB; at most " +
                         std::to_string(kMaxDatasetBytes >> 20) + " MiB are supported");
@@ -192,6 +191,12 @@ std::vector<std::string> readClassNames(const std::string& path)
 std::int64_t DatasetBytes::imageBytes() const
 {
     return std::int64_t{shape.channels} * shape.height * shape.width;
+}
+
+std::uint64_t DatasetBytes::valueBytes() const
+{
+    return static_cast<std::uint64_t>(imageBytes()) * static_cast<std::uint64_t>(trainCount() + testCount()) *
+           (isTable() ? sizeof(float) : 1);
 }
 
 std::string userDataDir()
@@ -247,8 +252,14 @@ DatasetFiles locateDataset(const std::string& dir)
 std::vector<std::string> datasetFiles(const std::string& path)
 {
     std::error_code ec;
+    if (detail::isTablePath(path)) {
+        const std::string file = detail::splitTablePath(path).file;
+        if (!fs::exists(file, ec))
+            throw DataError(file + ": table not found");
+        return {file};
+    }
     if (!fs::exists(path, ec))
-        throw DataError(path + ": dataset not found (a folder of IDX files or CIFAR batches; see docs/datasets.md)");
+        throw DataError(path + ": dataset not found (a folder of IDX files or CIFAR batches, or a CSV table; see docs/datasets.md)");
     std::vector<std::string> files;
     if (isCifarFolder(path)) {
         files = detail::cifarFiles(path);
@@ -264,6 +275,8 @@ std::vector<std::string> datasetFiles(const std::string& path)
 DatasetBytes loadDataset(const std::string& path)
 {
     std::error_code ec;
+    if (detail::isTablePath(path))
+        return detail::loadCsv(path);
     if (fs::is_directory(path, ec) && isCifarFolder(path))
         return detail::loadCifar(path);
     return loadIdx(path);
@@ -276,7 +289,7 @@ std::shared_ptr<const DatasetBytes> cachedDataset(const std::string& path)
     static std::shared_ptr<const DatasetBytes> cached;
 
     std::error_code ec;
-    std::string key;
+    std::string key = path + ';';  // a table's label column is part of its path
     for (const auto& file : datasetFiles(path)) {
         const auto stamp = fs::last_write_time(file, ec).time_since_epoch().count();
         key += file + '|' + std::to_string(stamp) + '|' + std::to_string(fs::file_size(file, ec)) + ';';
@@ -304,8 +317,7 @@ DatasetSummary summarise(const DatasetBytes& data, const std::string& path)
         ++s.trainPerClass[static_cast<std::size_t>(label)];
     for (const std::int32_t label : data.testLabels)
         ++s.testPerClass[static_cast<std::size_t>(label)];
-    s.memoryBytes = data.trainImages.size() + data.testImages.size() +
-                    4 * (data.trainLabels.size() + data.testLabels.size());
+    s.memoryBytes = data.valueBytes() + 4 * (data.trainLabels.size() + data.testLabels.size());
     return s;
 }
 
@@ -335,8 +347,32 @@ std::vector<ChannelStatistics> channelStatistics(const DatasetBytes& data, const
     return stats;
 }
 
+std::vector<ChannelStatistics> featureStatistics(const DatasetBytes& data, const std::vector<std::int64_t>& indices)
+{
+    const auto features = static_cast<std::size_t>(data.imageBytes());
+    std::vector<ChannelStatistics> stats(features);
+    for (std::size_t f = 0; f < features; ++f) {
+        // Two passes in double: the mean, then the squared deviations from it.
+        double sum = 0.0;
+        for (const std::int64_t index : indices)
+            sum += data.trainValues[static_cast<std::size_t>(index) * features + f];
+        const double n = static_cast<double>(indices.size());
+        const double mean = n > 0 ? sum / n : 0.0;
+        double squares = 0.0;
+        for (const std::int64_t index : indices) {
+            const double d = data.trainValues[static_cast<std::size_t>(index) * features + f] - mean;
+            squares += d * d;
+        }
+        const double deviation = n > 0 ? std::sqrt(squares / n) : 0.0;
+        stats[f] = {mean, deviation > 1e-12 ? deviation : 1.0};
+    }
+    return stats;
+}
+
 std::vector<ChannelStatistics> runNormalisation(const DatasetBytes& data, const std::vector<std::int64_t>& trainIndices)
 {
+    if (data.isTable())
+        return featureStatistics(data, trainIndices);
     if (data.format == DataFormat::Idx)
         return std::vector<ChannelStatistics>(static_cast<std::size_t>(data.shape.channels), {127.5, 127.5});
     return channelStatistics(data, trainIndices);
@@ -358,6 +394,7 @@ std::string toString(DataFormat format)
     switch (format) {
     case DataFormat::Idx: return "idx";
     case DataFormat::Cifar: return "cifar";
+    case DataFormat::Table: return "table";
     }
     return "idx";
 }

@@ -23,4 +23,16 @@ DatasetBytes loadCifar(const std::string& dir);
 /// The files loadCifar reads.
 std::vector<std::string> cifarFiles(const std::string& dir);
 
+/// A table's path: the CSV file and the label column named after '#' (empty: the last column).
+struct TablePath {
+    std::string file;
+    std::string labelColumn;
+};
+TablePath splitTablePath(const std::string& path);
+/// True for `*.csv` and `*.csv#COLUMN`.
+bool isTablePath(const std::string& path);
+/// A CSV table (docs/datasets.md): numeric features, a label column, 20 % of each class held out
+/// as the test set with a fixed seed.
+DatasetBytes loadCsv(const std::string& path);
+
 } // namespace dropoutlab::detail

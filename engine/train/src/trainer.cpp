@@ -110,13 +110,15 @@ DeviceSet toDevice(const DatasetBytes& data, bool test, const std::vector<Channe
     const DataShape& shape = data.shape;
     // On the CPU the images stay in the cached dataset's bytes (no copy: the session holds the
     // dataset alive); on a GPU they are copied once, as uint8.
-    auto imageTensor = torch::from_blob(const_cast<std::uint8_t*>(images.data()),
-                                        {count, shape.channels, shape.height, shape.width}, torch::kUInt8);
+    const std::vector<std::int64_t> sizes{count, shape.channels, shape.height, shape.width};
+    const auto& values = test ? data.testValues : data.trainValues;
+    auto imageTensor = data.isTable() ? torch::from_blob(const_cast<float*>(values.data()), sizes, torch::kFloat)
+                                      : torch::from_blob(const_cast<std::uint8_t*>(images.data()), sizes, torch::kUInt8);
     auto labelTensor = torch::from_blob(const_cast<std::int32_t*>(labels.data()), {count}, torch::kInt);
     if (device.is_cuda())
         imageTensor = imageTensor.to(device, /*non_blocking=*/false, /*copy=*/true);
     DeviceSet set{imageTensor, labelTensor.to(device, torch::kLong), {}, {}};
-    const bool reference = std::all_of(norm.begin(), norm.end(), [](const ChannelStatistics& c) {
+    const bool reference = !data.isTable() && std::all_of(norm.begin(), norm.end(), [](const ChannelStatistics& c) {
         return c.mean == 127.5 && c.std == 127.5;
     });
     if (!reference) {
@@ -125,9 +127,12 @@ DeviceSet toDevice(const DatasetBytes& data, bool test, const std::vector<Channe
             scale.push_back(static_cast<float>(1.0 / c.std));
             shift.push_back(static_cast<float>(-c.mean / c.std));
         }
-        const auto channels = static_cast<std::int64_t>(norm.size());
-        set.scale = torch::tensor(scale).reshape({1, channels, 1, 1}).to(device);
-        set.shift = torch::tensor(shift).reshape({1, channels, 1, 1}).to(device);
+        // Per channel of an image; per feature (the last dimension) of a table.
+        const auto n = static_cast<std::int64_t>(norm.size());
+        const std::vector<std::int64_t> shape4 = data.isTable() ? std::vector<std::int64_t>{1, 1, 1, n}
+                                                                : std::vector<std::int64_t>{1, n, 1, 1};
+        set.scale = torch::tensor(scale).reshape(shape4).to(device);
+        set.shift = torch::tensor(shift).reshape(shape4).to(device);
     }
     return set;
 }
@@ -166,6 +171,8 @@ torch::Tensor normalise(const torch::Tensor& bytes, const DeviceSet& set)
 {
     if (!set.scale.defined())
         return normalise(bytes);
+    if (bytes.scalar_type() == torch::kFloat)  // a table's values: a view of the dataset, never changed
+        return bytes.mul(set.scale).add_(set.shift);
     return bytes.to(torch::kFloat).mul_(set.scale).add_(set.shift);
 }
 

@@ -66,6 +66,9 @@ private Q_SLOTS:
     void classNamesFile();
     void channelStatisticsAreExact();
     void cacheFollowsTheFiles();
+    void csvTableReads();
+    void csvRefusesWithLineAndColumn_data();
+    void csvRefusesWithLineAndColumn();
 };
 
 void TestDatasets::cifar10RoundTrips()
@@ -222,6 +225,88 @@ void TestDatasets::cacheFollowsTheFiles()
     QVERIFY(withDataShape(config).input == DataShape{});
     config.dataDir = d + "/missing";
     QVERIFY(withDataShape(config).input == DataShape{});  // unreadable: the run reports it
+}
+
+void TestDatasets::csvTableReads()
+{
+    QTemporaryDir dir;
+    const std::string file = dir.filePath("flowers.csv").toStdString();
+    // A byte order mark, quotes (with the separator and a quote inside), blank lines, CRLF, a
+    // label column in the middle named after '#', and text labels.
+    std::string csv = "\xEF\xBB\xBFwidth, \"kind, of\" ,height\r\n";
+    for (int r = 0; r < 50; ++r)
+        csv += std::to_string(r) + ".5," + (r % 5 == 0 ? "\"say \"\"hi\"\"\"" : r % 2 ? "rose" : "tulip") + "," +
+               std::to_string(-r) + "e-1\r\n" + (r == 10 ? "\n , ,\n" : "");
+    writeText(file, csv);
+    const DatasetBytes data = loadDataset(file + "#kind, of");
+    QVERIFY(data.format == DataFormat::Table);
+    QVERIFY(data.shape == (DataShape{1, 1, 2, 3}));
+    QCOMPARE(data.featureNames, (std::vector<std::string>{"width", "height"}));
+    QCOMPARE(data.classNames, (std::vector<std::string>{"rose", "say \"hi\"", "tulip"}));
+    QCOMPARE(data.trainCount() + data.testCount(), std::int64_t{50});
+    // 20 % of each class is the test set: rose 20 rows -> 4, tulip 20 -> 4, "say hi" 10 -> 2.
+    QCOMPARE(data.testCount(), std::int64_t{10});
+    const DatasetSummary summary = summarise(data, file);
+    QCOMPARE(summary.testPerClass, (std::vector<std::int64_t>{4, 2, 4}));
+    QCOMPARE(summary.memoryBytes, std::uint64_t{50 * 2 * 4 + 50 * 4});
+    // Every row's features are the file's: width = r + 0.5, height = -r / 10.
+    for (std::int64_t i = 0; i < data.trainCount(); ++i)
+        QCOMPARE(double(data.trainValues[2 * i + 1]), double(float(-(data.trainValues[2 * i] - 0.5) / 10)));
+    QCOMPARE(loadDataset(file + "#kind, of").testLabels, data.testLabels);  // the split is fixed
+    // Without '#' the last column is the label, and the text column is a feature: refused.
+    expectDataError([&] { loadDataset(file); }, "line 2, column 2 (kind, of): 'say \"hi\"' is not a number");
+    QCOMPARE(datasetFiles(file + "#kind, of"), std::vector<std::string>{file});
+    // Standardisation per feature over the given training rows.
+    const auto stats = featureStatistics(data, {0, 1});
+    QCOMPARE(stats[0].mean, (double(data.trainValues[0]) + data.trainValues[2]) / 2);
+    // Integer labels order as numbers, not as text.
+    writeText(file, "a,label\n1,10\n2,9\n3,10\n4,9\n5,100\n6,100\n");
+    QCOMPARE(loadDataset(file).classNames, (std::vector<std::string>{"9", "10", "100"}));
+}
+
+void TestDatasets::csvRefusesWithLineAndColumn_data()
+{
+    QTest::addColumn<QString>("csv");
+    QTest::addColumn<QString>("fragment");
+    QTest::newRow("missing value") << "a,b,y\n1,2,0\n3,,1\n" << "line 3, column 2 (b): a missing value ('')";
+    QTest::newRow("NA") << "a,b,y\n1,2,0\n3,NA,1\n" << "line 3, column 2 (b): a missing value ('NA')";
+    QTest::newRow("text") << "a,b,y\n1,2,0\n3,abc,1\n" << "line 3, column 2 (b): 'abc' is not a number";
+    QTest::newRow("decimal comma") << "a;b;y\n1;2,5;0\n3;4;1\n" << "line 2, column 2 (b): '2,5' is not a number";
+    QTest::newRow("infinite") << "a,y\n1e999,0\n2,1\n" << "line 2, column 1 (a): '1e999' is not a number";
+    QTest::newRow("ragged") << "a,b,y\n1,2,0\n3,4\n" << "line 3 has 2 cells; the header has 3";
+    QTest::newRow("no label") << "a,y\n1,0\n2,\n" << "line 3, column 2 (y): the label is missing";
+    QTest::newRow("one class") << "a,y\n1,0\n2,0\n" << "holds 1 distinct value(s); a classification needs at least 2";
+    QTest::newRow("header of one") << "a\n1\n" << "the first line is not a header of at least two columns";
+    QTest::newRow("duplicate name") << "a,a,y\n1,2,0\n" << "column 2 (a): the column name 'a' appears twice";
+    QTest::newRow("open quote") << "a,y\n\"1,0\n2,1\n" << "line 2: a quoted cell is never closed";
+    QTest::newRow("unknown label") << "a,y\n1,0\n2,1\n#z" << "no column is named 'z'";
+    QString many = "a,y\n";
+    for (int i = 0; i < 1001; ++i)
+        many += QString("%1,%1\n").arg(i);
+    QTest::newRow("too many classes") << many << "1001 distinct values; at most 1000 classes";
+}
+
+void TestDatasets::csvRefusesWithLineAndColumn()
+{
+    QFETCH(QString, csv);
+    QFETCH(QString, fragment);
+    QTemporaryDir dir;
+    const std::string file = dir.filePath("t.csv").toStdString();
+    std::string text = csv.toStdString();
+    std::string suffix;
+    if (const auto hash = text.rfind('#'); hash != std::string::npos) {
+        suffix = text.substr(hash);
+        text.erase(hash);
+    }
+    writeText(file, text);
+    try {
+        loadDataset(file + suffix);
+        QFAIL("the table was accepted");
+    } catch (const DataError& error) {
+        const QString message = QString::fromStdString(error.what());
+        QVERIFY2(message.startsWith(QString::fromStdString(file)), qPrintable(message));
+        QVERIFY2(message.contains(fragment), qPrintable(message));
+    }
 }
 
 QTEST_GUILESS_MAIN(TestDatasets)

@@ -1,5 +1,6 @@
 #include "engine/core/idx_writer.h"
 
+#include "dropoutlab/core/dataset.h"
 #include "dropoutlab/core/errors.h"
 #include "dropoutlab/core/network.h"
 #include "dropoutlab/core/results.h"
@@ -8,6 +9,7 @@
 #include "dropoutlab/train/saved_model.h"
 
 #include <QDir>
+#include <QFile>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -92,6 +94,8 @@ private Q_SLOTS:
     void builtInNetworksAsFilesTrainTheSame();
     void customNetworkWithNormalisationTrains();
     void cifarFormatColourImagesTrain();
+    void sklearnTablesTrainAnMlp_data();
+    void sklearnTablesTrainAnMlp();
 };
 
 void TestTrainer::trainsSmallMnistAboveNinetyPercent()
@@ -371,6 +375,72 @@ void TestTrainer::cifarFormatColourImagesTrain()
         QVERIFY2(QString(error.what()).contains("holds images of 1x28x28 in 10 classes; the model was trained on 3x32x32"),
                  error.what());
     }
+}
+
+void TestTrainer::sklearnTablesTrainAnMlp_data()
+{
+    QTest::addColumn<QString>("table");
+    QTest::addColumn<int>("classes");
+    QTest::addColumn<double>("floor");
+    QTest::newRow("breast_cancer") << "breast_cancer" << 2 << 0.9;
+    QTest::newRow("wine") << "wine_data" << 3 << 0.85;
+}
+
+void TestTrainer::sklearnTablesTrainAnMlp()
+{
+    // Real tables (python3-sklearn's, a test dependency): their first line is "rows,features,
+    // class names...", then rows of features and a class index. Written here as a CSV with a
+    // header and the class names as labels, they train an MLP with dropout.
+    QFETCH(QString, table);
+    QFETCH(int, classes);
+    QFETCH(double, floor);
+    QFile source("/usr/lib/python3/dist-packages/sklearn/datasets/data/" + table + ".csv");
+    if (!source.open(QIODevice::ReadOnly))
+        QSKIP("python3-sklearn is not installed (scripts/setup.sh --tests installs it)");
+    const QStringList lines = QString::fromUtf8(source.readAll()).split('\n', Qt::SkipEmptyParts);
+    const QStringList first = lines.front().split(',');
+    const int features = first[1].toInt();
+    QStringList header;
+    for (int f = 1; f <= features; ++f)
+        header << QString("feature %1").arg(f);
+    header << "class";
+    QString csv = header.join(',') + "\n";
+    for (int r = 1; r < lines.size(); ++r) {
+        QStringList cells = lines[r].split(',');
+        cells.last() = first[2 + cells.last().trimmed().toInt()];
+        csv += cells.join(',') + "\n";
+    }
+    QTemporaryDir dir;
+    QFile out(dir.filePath(table + ".csv"));
+    QVERIFY(out.open(QIODevice::WriteOnly));
+    out.write(csv.toUtf8());
+    out.close();
+    ExperimentConfig config = fixtureConfig();
+    config.dataDir = out.fileName().toStdString() + "#class";
+    config.model = ModelKind::Mlp;
+    config.hiddenWidths = {64, 64};
+    config.dropout = {{"hidden1", {0.5, DropoutKind::Element}}, {"hidden2", {0.5, DropoutKind::Element}}};
+    config.epochs = 20;
+    config.batchSize = 16;
+    config.learningRate = 0.01;
+    config.threads = 1;
+    config.trainEvalImages = kTrainEvalAll;
+    Recorder recorder;
+    const RunResult result = runExperiment(config, recorder, CancelToken());
+    QCOMPARE(toString(result.status), std::string("completed"));
+    QVERIFY2(*result.testAccuracy > floor, std::to_string(*result.testAccuracy).c_str());
+    // The shape came from the table: features x the classes named in its label column; every row
+    // is in the training, the validation or the test part.
+    const auto data = cachedDataset(config.dataDir);
+    QCOMPARE(recorder.info.trainImages + recorder.info.validationImages + data->testCount(),
+             static_cast<std::int64_t>(lines.size() - 1));
+    QVERIFY(data->shape == (DataShape{1, 1, features, classes}));
+    QStringList names = first.mid(2);  // text labels are ordered as text
+    for (QString& name : names)
+        name = name.trimmed();
+    names.sort();
+    QCOMPARE(data->classNames.front(), names.front().toStdString());
+    QCOMPARE(data->classNames.back(), names.back().toStdString());
 }
 
 QTEST_GUILESS_MAIN(TestTrainer)

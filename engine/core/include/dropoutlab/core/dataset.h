@@ -20,9 +20,11 @@ inline constexpr int kMaxClasses = 1000;
 inline constexpr std::int64_t kMaxExamples = 10000000;  ///< training or test examples
 /// Bytes of images (or 4-byte features) held in memory for one dataset: 16 GiB.
 inline constexpr std::uint64_t kMaxDatasetBytes = std::uint64_t{16} << 30;
+/// A CSV table's file.
+inline constexpr std::uint64_t kMaxTableBytes = std::uint64_t{256} << 20;
 
 /// How a dataset is stored on disk.
-enum class DataFormat { Idx, Cifar };
+enum class DataFormat { Idx, Cifar, Table };
 
 /// The four files of an MNIST-style dataset, as found on disk.
 struct DatasetFiles {
@@ -33,7 +35,8 @@ struct DatasetFiles {
 };
 
 /// A dataset held in memory: images as bytes, N x channels x height x width (planes of one
-/// channel after another, as CIFAR stores them), labels 0 .. classes - 1.
+/// channel after another, as CIFAR stores them), labels 0 .. classes - 1. A table holds its
+/// features as floats instead (N x features; its shape is 1 x 1 x features).
 struct DatasetBytes {
     DataFormat format = DataFormat::Idx;
     DataShape shape;                      ///< channels, height, width and classes
@@ -42,10 +45,16 @@ struct DatasetBytes {
     std::vector<std::int32_t> trainLabels;
     std::vector<std::uint8_t> testImages;
     std::vector<std::int32_t> testLabels;
+    std::vector<float> trainValues;        ///< tables: the training rows' features
+    std::vector<float> testValues;
+    std::vector<std::string> featureNames;  ///< tables: the feature columns' names
+    bool isTable() const { return format == DataFormat::Table; }
     std::int64_t trainCount() const { return static_cast<std::int64_t>(trainLabels.size()); }
     std::int64_t testCount() const { return static_cast<std::int64_t>(testLabels.size()); }
-    /// Bytes of one image: channels x height x width.
+    /// Values of one example: channels x height x width (a table's: its features).
     std::int64_t imageBytes() const;
+    /// Bytes of all examples' values in memory (1 per pixel, 4 per table feature).
+    std::uint64_t valueBytes() const;
 };
 
 /// What a dataset holds, for lists and choosers (dropoutlab-cli datasets, the app's chooser).
@@ -85,8 +94,9 @@ DatasetFiles locateDataset(const std::string& dir);
 std::vector<std::string> datasetFiles(const std::string& path);
 
 /// Reads and cross-checks a dataset: a folder of four IDX files (images N x H x W, or
-/// N x H x W x C with C 1 or 3), or a folder of CIFAR-10/100 binary batches. Throws DataError
-/// naming the file and the problem.
+/// N x H x W x C with C 1 or 3), a folder of CIFAR-10/100 binary batches, or a CSV table
+/// (`FILE.csv`, label in the last column, or `FILE.csv#COLUMN`). Throws DataError naming the
+/// file and the problem.
 DatasetBytes loadDataset(const std::string& path);
 
 /// The dataset at `path`, loaded once and kept while its files stay the same (the runs of a queue
@@ -100,7 +110,9 @@ struct ChannelStatistics {
 };
 /// Per channel, over the images `indices` picks from the training images.
 std::vector<ChannelStatistics> channelStatistics(const DatasetBytes& data, const std::vector<std::int64_t>& indices);
-/// How a run's images are normalised: the MNIST-style IDX datasets as the reference experiment
+/// Per feature of a table, over the training rows `indices` picks (standardisation).
+std::vector<ChannelStatistics> featureStatistics(const DatasetBytes& data, const std::vector<std::int64_t>& indices);
+/// How a run's images are normalised (a table's features: standardised with featureStatistics): the MNIST-style IDX datasets as the reference experiment
 /// does (x / 127.5 - 1: mean and std 127.5 for every channel), every other dataset with the mean
 /// and std of each channel over the run's training part (`trainIndices`).
 std::vector<ChannelStatistics> runNormalisation(const DatasetBytes& data, const std::vector<std::int64_t>& trainIndices);
@@ -112,7 +124,7 @@ ExperimentConfig withDataShape(ExperimentConfig config);
 /// The summary of a loaded dataset.
 DatasetSummary summarise(const DatasetBytes& data, const std::string& path);
 
-/// "idx" / "cifar".
+/// "idx" / "cifar" / "table".
 std::string toString(DataFormat format);
 /// "1x28x28" (channels x height x width).
 std::string shapeText(const DataShape& shape);
