@@ -146,12 +146,28 @@ void requireShape(const DatasetBytes& data, const ExperimentConfig& config, cons
                         std::to_string(config.input.classes) + " classes");
 }
 
+namespace {
+
+/// The run's split of the training file and the (subset of the) training part it trains on.
+struct RunParts {
+    DataSplit split;
+    std::vector<std::int64_t> trainIndices;
+};
+
+RunParts runParts(const ExperimentConfig& config, const DatasetBytes& data)
+{
+    RunParts parts{makeSplit(data.trainCount(), config.validationFraction, config.seeds.split), {}};
+    parts.trainIndices = balancedSubset(parts.split.train, data.trainLabels, config.trainSubset, config.seeds.split);
+    return parts;
+}
+
+} // namespace
+
 std::vector<ChannelStatistics> normalisationOf(const ExperimentConfig& config, const DatasetBytes& data)
 {
-    if (data.format == DataFormat::Idx)
+    if (data.format == DataFormat::Idx)  // fixed statistics: no split needed
         return runNormalisation(data, {});
-    const DataSplit split = makeSplit(data.trainCount(), config.validationFraction, config.seeds.split);
-    return runNormalisation(data, balancedSubset(split.train, data.trainLabels, config.trainSubset, config.seeds.split));
+    return runNormalisation(data, runParts(config, data).trainIndices);
 }
 
 torch::Tensor indexTensor(const std::vector<std::int64_t>& indices, const torch::Device& device)
@@ -211,8 +227,9 @@ RunData prepareRun(const ExperimentConfig& config, const torch::Device& device)
     prepareThread(config);
     RunData run;
     run.bytes = cachedDataset(resolveDataDir(config.dataDir));
-    const DataSplit split = makeSplit(run.bytes->trainCount(), config.validationFraction, config.seeds.split);
-    run.trainIndices = balancedSubset(split.train, run.bytes->trainLabels, config.trainSubset, config.seeds.split);
+    RunParts parts = runParts(config, *run.bytes);
+    const DataSplit& split = parts.split;
+    run.trainIndices = std::move(parts.trainIndices);
     run.validationCount = static_cast<std::int64_t>(split.validation.size());
     const DatasetBytes& b = *run.bytes;
     const auto norm = runNormalisation(b, run.trainIndices);

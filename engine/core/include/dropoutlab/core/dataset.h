@@ -1,6 +1,6 @@
 #pragma once
 // The datasets DropoutLab trains on (docs/datasets.md): MNIST-style IDX files of any image size,
-// the CIFAR-10/100 binary format, and (in later readers) image folders and CSV tables. Every
+// the CIFAR-10/100 binary format and CSV tables. Every
 // reader is in the core and treats its files as untrusted: limits are checked before anything
 // large is allocated, and every refusal names the file.
 
