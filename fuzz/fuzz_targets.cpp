@@ -1,5 +1,8 @@
 #include "fuzz_targets.h"
 
+#include "dataset_formats.h"
+
+#include "dropoutlab/core/dataset.h"
 #include "dropoutlab/core/errors.h"
 #include "dropoutlab/core/experiment_config.h"
 #include "dropoutlab/core/idx_reader.h"
@@ -11,6 +14,7 @@
 
 #include <zlib.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <optional>
@@ -222,6 +226,81 @@ void runResults(const std::uint8_t* data, std::size_t size)
     mayRefuse([&] { epochFromJsonLine(input, "fuzz line"); });
 }
 
+void checkDataset(const DatasetBytes& data)
+{
+    require(data.shape.classes >= kMinClasses && data.shape.classes <= kMaxClasses, "class count in range");
+    require(data.classNames.size() == static_cast<std::size_t>(data.shape.classes), "one name per class");
+    require(data.trainCount() >= 2 && data.testCount() >= 1, "a training and a test part");
+    const auto values = static_cast<std::size_t>(data.imageBytes());
+    if (data.isTable()) {
+        require(data.trainValues.size() == values * data.trainLabels.size(), "a row of features per label");
+        require(data.featureNames.size() == values, "a name per feature");
+    } else {
+        require(data.trainImages.size() == values * data.trainLabels.size(), "an image per training label");
+        require(data.testImages.size() == values * data.testLabels.size(), "an image per test label");
+    }
+    for (const auto* labels : {&data.trainLabels, &data.testLabels})
+        for (const std::int32_t label : *labels)
+            require(label >= 0 && label < data.shape.classes, "labels in range");
+    const DatasetSummary summary = summarise(data, "fuzz");
+    require(summary.trainCount == data.trainCount(), "the summary counts the training part");
+}
+
+void csvTable(const std::uint8_t* data, std::size_t size)
+{
+    const fs::path file = scratch() / "table.csv";
+    writeFile(file, text(data, size));
+    mayRefuse([&] { checkDataset(loadDataset(file.string())); });
+    // The label column chosen by name: the first header cell's text up to a separator.
+    const std::string input = text(data, std::min<std::size_t>(size, 64));
+    const std::string first = input.substr(0, input.find_first_of(",;\t\r\n"));
+    mayRefuse([&] { checkDataset(loadDataset(file.string() + "#" + first)); });
+}
+
+void cifarBatches(const std::uint8_t* data, std::size_t size)
+{
+    // Byte 0: CIFAR-10 or -100 (bit 0) and whether a names file is there (bit 1); bytes 1-2: the
+    // test batch's length; the rest: the training batch, then the test batch, then the names.
+    if (size < 3)
+        return;
+    const bool hundred = data[0] & 1;
+    const bool names = data[0] & 2;
+    const std::size_t testBytes = std::min<std::size_t>(size - 3, std::size_t{data[1]} << 8 | data[2]);
+    const std::string rest = text(data + 3, size - 3);
+    const std::string train = rest.substr(0, rest.size() - testBytes);
+    const fs::path dir = scratch() / "cifar";
+    fs::remove_all(dir);
+    fs::create_directories(dir);
+    writeFile(dir / (hundred ? "train.bin" : "data_batch_1.bin"), train);
+    writeFile(dir / (hundred ? "test.bin" : "test_batch.bin"), rest.substr(rest.size() - testBytes));
+    if (names)
+        writeFile(dir / (hundred ? "fine_label_names.txt" : "batches.meta.txt"), train.substr(0, 4096));
+    mayRefuse([&] { checkDataset(loadDataset(dir.string())); });
+}
+
+void imageFolder(const std::uint8_t* data, std::size_t size)
+{
+    // The input as a picture on its own, then as every picture of a two-class folder, once with
+    // a test part and once held out from train/.
+    const std::string input = text(data, size);
+    mayRefuse([&] {
+        const detail::DecodedImage image = detail::decodeImage(input, "fuzz.png");
+        require(image.channels == 1 || image.channels == 3, "1 or 3 channels");
+        require(image.pixels.size() == static_cast<std::size_t>(image.channels) * static_cast<std::size_t>(image.height) *
+                                           static_cast<std::size_t>(image.width),
+                "pixels of the decoded size");
+    });
+    const fs::path dir = scratch() / "pictures";
+    fs::remove_all(dir);
+    for (const char* path : {"train/a/1.png", "train/a/2.jpg", "train/b/3.png", "test/b/4.png"}) {
+        fs::create_directories((dir / path).parent_path());
+        writeFile(dir / path, input);
+    }
+    mayRefuse([&] { checkDataset(loadDataset(dir.string())); });
+    fs::remove_all(dir / "test");
+    mayRefuse([&] { checkDataset(loadDataset(dir.string())); });
+}
+
 void networkJson(const std::uint8_t* data, std::size_t size)
 {
     const std::string input = text(data, size);
@@ -258,6 +337,9 @@ const std::vector<Target>& targets()
         {"run_results", &runResults},
         {"model_archive", &modelArchive},
         {"network_json", &networkJson},
+        {"csv_table", &csvTable},
+        {"cifar_batches", &cifarBatches},
+        {"image_folder", &imageFolder},
     };
     return all;
 }

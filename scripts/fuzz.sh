@@ -27,7 +27,7 @@ while [ $# -gt 0 ]; do
     *) targets+=("$1"); shift ;;
   esac
 done
-[ ${#targets[@]} -gt 0 ] || targets=(idx_raw idx_gzip config_json sweep_spec run_results model_archive network_json)
+[ ${#targets[@]} -gt 0 ] || targets=(idx_raw idx_gzip config_json sweep_spec run_results model_archive network_json csv_table cifar_batches image_folder)
 
 # clang with libFuzzer and the sanitizer runtimes (Debian: clang, libclang-rt-14-dev).
 "$root/scripts/setup.sh" --packages-only --dev-tools >/dev/null

@@ -62,7 +62,7 @@ prefix="$deps/root/usr"
 torch_prefix=$(python3 -c 'import torch; print(torch.utils.cmake_prefix_path)' 2>/dev/null || true)
 configure_and_build() {  # $1: C++ standard, $2: CUDA graphs ON/OFF
   local build="$root/build-gpu-cxx$1-graphs$2"
-  cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DDROPOUTLAB_BUILD_GUI=OFF -DBUILD_TESTING=OFF \
+  cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DDROPOUTLAB_BUILD_GUI=OFF -DBUILD_TESTING=OFF -DDROPOUTLAB_IMAGE_CODECS=OFF \
     -DCMAKE_CXX_STANDARD="$1" -DDROPOUTLAB_CUDA_GRAPHS="$2" -DDROPOUTLAB_OPENMP=OFF \
     "-DCMAKE_PREFIX_PATH=${torch_prefix:+$torch_prefix;}$prefix;$prefix/lib/x86_64-linux-gnu/cmake;$prefix/share/cmake" \
     "-DZLIB_INCLUDE_DIR=$([ -f "$prefix/include/zlib.h" ] && echo "$prefix/include" || echo /usr/include)" \

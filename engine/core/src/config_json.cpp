@@ -129,6 +129,14 @@ json configToJsonObject(const ExperimentConfig& config)
         object["train_eval"] = "all";
     else
         object["train_eval"] = config.trainEvalImages;
+    if (!config.normalisation.empty()) {
+        json means = json::array(), stds = json::array();
+        for (const auto& c : config.normalisation) {
+            means.push_back(c.mean);
+            stds.push_back(c.std);
+        }
+        object["normalisation"] = {{"mean", means}, {"std", stds}};
+    }
     if (config.model == ModelKind::Mlp)
         object["hidden_widths"] = config.hiddenWidths;
     if (config.model == ModelKind::Custom)
@@ -155,12 +163,30 @@ json configToJsonObject(const ExperimentConfig& config)
     return object;
 }
 
+/// {"mean": [m1, ...], "std": [s1, ...]}: one pair per channel, or one for all.
+std::vector<ChannelStatistics> normalisationFromJson(const json& object, const std::string& where)
+{
+    const std::string expected = where + ": 'normalisation' must be {\"mean\": [...], \"std\": [...]} with one number per channel (or one for all)";
+    if (!object.is_object())
+        throw ConfigError(expected);
+    checkKeys(object, {"mean", "std"}, where + ": normalisation");
+    if (!object.contains("mean") || !object.contains("std") || !object["mean"].is_array() || !object["std"].is_array() ||
+        object["mean"].size() != object["std"].size() || object["mean"].empty() ||
+        object["mean"].size() > static_cast<std::size_t>(kMaxImageSide))
+        throw ConfigError(expected);
+    std::vector<ChannelStatistics> out;
+    for (std::size_t i = 0; i < object["mean"].size(); ++i)
+        out.push_back({numberValue(object["mean"][i], where, "normalisation.mean", -1e6, 1e6),
+                       numberValue(object["std"][i], where, "normalisation.std", 1e-12, 1e6)});
+    return out;
+}
+
 void applyConfigJson(ExperimentConfig& config, const json& object, const std::string& where)
 {
     checkKeys(object,
               {"name", "data", "input", "model", "network", "hidden_widths", "dropout", "epochs", "batch_size", "learning_rate", "momentum", "train_subset",
                "validation_fraction", "seeds", "seed", "device", "threads", "progress_every", "eval_batch_size",
-               "early_stopping_patience", "train_eval", "activation", "pixels", "init", "init_std", "optimiser", "nesterov",
+               "early_stopping_patience", "train_eval", "normalisation", "activation", "pixels", "init", "init_std", "optimiser", "nesterov",
                "dampened_momentum", "adam_betas", "adam_eps", "weight_decay", "lr_schedule", "lr_step_epochs", "lr_gamma",
                "lr_min", "warmup_epochs", "momentum_start", "momentum_ramp_epochs", "max_norm", "max_norm_layers"},
               where);
@@ -228,6 +254,8 @@ void applyConfigJson(ExperimentConfig& config, const json& object, const std::st
                                      ? parseTrainEvalImages(stringValue(value, where, "train_eval", 16), where + ": 'train_eval'")
                                      : integerValue(value, where, "train_eval", 0, std::numeric_limits<std::int64_t>::max());
     }
+    if (has("normalisation"))
+        config.normalisation = normalisationFromJson(object["normalisation"], where);
     if (has("eval_batch_size"))
         config.evalBatchSize = static_cast<int>(integerValue(object["eval_batch_size"], where, "eval_batch_size", 1, kMaxBatchSize));
     applyOptimiserJson(config, object, where);

@@ -5,7 +5,6 @@
 
 #include "dataset_formats.h"
 
-#include "dropoutlab/core/data_split.h"
 #include "dropoutlab/core/errors.h"
 #include "dropoutlab/core/file_io.h"
 
@@ -18,9 +17,6 @@
 namespace dropoutlab::detail {
 namespace {
 
-/// The share of a table's rows held out as its test set (per class, seeded with kTestSeed).
-constexpr double kTestFraction = 0.2;
-constexpr std::uint64_t kTestSeed = 0x7ab1e5ULL;
 constexpr std::size_t kMaxCellBytes = 256;
 
 struct Cursor {
@@ -225,26 +221,6 @@ RawTable readTable(const TablePath& table)
     return raw;
 }
 
-/// Marks a fixed, seeded 20 % of each class's rows as the test set (at least one row of a class
-/// of two or more).
-std::vector<char> testRows(const std::vector<std::int32_t>& classes, std::size_t classCount)
-{
-    std::vector<std::vector<std::int64_t>> byClass(classCount);
-    for (std::size_t r = 0; r < classes.size(); ++r)
-        byClass[static_cast<std::size_t>(classes[r])].push_back(static_cast<std::int64_t>(r));
-    std::vector<char> isTest(classes.size(), 0);
-    SeededShuffler shuffler(kTestSeed);
-    for (auto& rows : byClass) {
-        shuffler.shuffle(rows);
-        const auto count = rows.size() < 2 ? std::size_t{0}
-                                           : std::max<std::size_t>(1, static_cast<std::size_t>(std::llround(
-                                                                          static_cast<double>(rows.size()) * kTestFraction)));
-        for (std::size_t k = 0; k < count; ++k)
-            isTest[static_cast<std::size_t>(rows[k])] = 1;
-    }
-    return isTest;
-}
-
 } // namespace
 
 DatasetBytes loadCsv(const std::string& path)
@@ -276,7 +252,7 @@ DatasetBytes loadCsv(const std::string& path)
     std::vector<std::int32_t> classes;
     for (const auto& label : raw.labels)
         classes.push_back(classOf[label]);
-    const std::vector<char> isTest = testRows(classes, data.classNames.size());
+    const std::vector<char> isTest = heldOutTestSet(classes, data.classNames.size());
     for (std::size_t r = 0; r < classes.size(); ++r) {
         auto& target = isTest[r] ? data.testValues : data.trainValues;
         target.insert(target.end(), raw.values.begin() + static_cast<std::ptrdiff_t>(r * features),

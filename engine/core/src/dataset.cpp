@@ -1,5 +1,6 @@
 #include "dropoutlab/core/dataset.h"
 
+#include "dropoutlab/core/data_split.h"
 #include "dropoutlab/core/errors.h"
 #include "dropoutlab/core/file_io.h"
 #include "dropoutlab/core/idx_reader.h"
@@ -112,6 +113,29 @@ bool isCifarFolder(const fs::path& dir)
 } // namespace
 
 namespace detail {
+
+/// The share of a dataset's examples held out as its test set where its files name none (per
+/// class, seeded with kTestSeed: the same for every run).
+constexpr double kTestFraction = 0.2;
+constexpr std::uint64_t kTestSeed = 0x7ab1e5ULL;
+
+std::vector<char> heldOutTestSet(const std::vector<std::int32_t>& classes, std::size_t classCount)
+{
+    std::vector<std::vector<std::int64_t>> byClass(classCount);
+    for (std::size_t r = 0; r < classes.size(); ++r)
+        byClass[static_cast<std::size_t>(classes[r])].push_back(static_cast<std::int64_t>(r));
+    std::vector<char> isTest(classes.size(), 0);
+    SeededShuffler shuffler(kTestSeed);
+    for (auto& rows : byClass) {
+        shuffler.shuffle(rows);
+        const auto count = rows.size() < 2 ? std::size_t{0}
+                                           : std::max<std::size_t>(1, static_cast<std::size_t>(std::llround(
+                                                                          static_cast<double>(rows.size()) * kTestFraction)));
+        for (std::size_t k = 0; k < count; ++k)
+            isTest[static_cast<std::size_t>(rows[k])] = 1;
+    }
+    return isTest;
+}
 
 void finishDataset(DatasetBytes& data, const std::string& where, const std::vector<std::string>& labelFiles)
 {
@@ -259,10 +283,12 @@ std::vector<std::string> datasetFiles(const std::string& path)
         return {file};
     }
     if (!fs::exists(path, ec))
-        throw DataError(path + ": dataset not found (a folder of IDX files or CIFAR batches, or a CSV table; see docs/datasets.md)");
+        throw DataError(path + ": dataset not found (a folder of IDX files, of CIFAR batches or of pictures in train/<class>/, or a CSV table; see docs/datasets.md)");
     std::vector<std::string> files;
     if (isCifarFolder(path)) {
         files = detail::cifarFiles(path);
+    } else if (detail::isImageFolder(path)) {
+        files = detail::imageFolderFiles(path);
     } else {
         const DatasetFiles idx = locateDataset(path);
         files = {idx.trainImages, idx.trainLabels, idx.testImages, idx.testLabels};
@@ -279,6 +305,8 @@ DatasetBytes loadDataset(const std::string& path)
         return detail::loadCsv(path);
     if (fs::is_directory(path, ec) && isCifarFolder(path))
         return detail::loadCifar(path);
+    if (fs::is_directory(path, ec) && detail::isImageFolder(path))
+        return detail::loadImageFolder(path);
     return loadIdx(path);
 }
 
@@ -369,8 +397,19 @@ std::vector<ChannelStatistics> featureStatistics(const DatasetBytes& data, const
     return stats;
 }
 
-std::vector<ChannelStatistics> runNormalisation(const DatasetBytes& data, const std::vector<std::int64_t>& trainIndices)
+std::vector<ChannelStatistics> runNormalisation(const DatasetBytes& data, const std::vector<std::int64_t>& trainIndices,
+                                                const std::vector<ChannelStatistics>& given)
 {
+    const auto count = static_cast<std::size_t>(data.isTable() ? data.imageBytes() : data.shape.channels);
+    if (given.size() == 1)
+        return std::vector<ChannelStatistics>(count, given.front());
+    if (!given.empty()) {
+        if (given.size() != count)
+            throw DataError("normalisation gives " + std::to_string(given.size()) + " means and standard deviations; the data has " +
+                            std::to_string(count) + (data.isTable() ? " features" : " channels") +
+                            " (expected one for each, or one for all)");
+        return given;
+    }
     if (data.isTable())
         return featureStatistics(data, trainIndices);
     if (data.format == DataFormat::Idx)
@@ -395,6 +434,7 @@ std::string toString(DataFormat format)
     case DataFormat::Idx: return "idx";
     case DataFormat::Cifar: return "cifar";
     case DataFormat::Table: return "table";
+    case DataFormat::Folder: return "folder";
     }
     return "idx";
 }

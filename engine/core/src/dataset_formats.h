@@ -35,4 +35,30 @@ bool isTablePath(const std::string& path);
 /// as the test set with a fixed seed.
 DatasetBytes loadCsv(const std::string& path);
 
+/// Marks a fixed, seeded share (20 %) of each class's examples as the test set, at least one of
+/// a class of two or more: the test set of a table, and of an image folder without `test/`.
+std::vector<char> heldOutTestSet(const std::vector<std::int32_t>& classes, std::size_t classCount);
+
+/// A picture's file format, told by its first bytes (not by its name).
+enum class ImageKind { Unknown, Png, Jpeg };
+ImageKind imageKindOf(const std::string& bytes);
+/// A decoded picture: 8-bit grey (1 channel) or RGB (3), planes one after another.
+struct DecodedImage {
+    int channels = 0;
+    int height = 0;
+    int width = 0;
+    std::vector<std::uint8_t> pixels;
+};
+/// Decodes a PNG or JPEG held in `bytes` (`path` names it in errors). A side beyond `maxSide` is
+/// refused from the header, before any pixel is decoded; corrupt or truncated data is refused;
+/// an alpha channel is composed onto black. Throws DataError.
+DecodedImage decodeImage(const std::string& bytes, const std::string& path, int maxSide = kMaxImageSide);
+
+/// An image folder: `train/<class>/*.png|jpg|jpeg` and optionally `test/<class>/...` beside it
+/// (without `test/`, a fixed seeded 20 % of each class is the test set).
+bool isImageFolder(const std::string& dir);
+DatasetBytes loadImageFolder(const std::string& dir);
+/// The picture files loadImageFolder reads.
+std::vector<std::string> imageFolderFiles(const std::string& dir);
+
 } // namespace dropoutlab::detail

@@ -172,6 +172,7 @@ bool ExperimentConfig::operator==(const ExperimentConfig& other) const
            validationFraction == other.validationFraction && seeds == other.seeds && device == other.device &&
            threads == other.threads && progressEvery == other.progressEvery && evalBatchSize == other.evalBatchSize &&
            earlyStoppingPatience == other.earlyStoppingPatience && trainEvalImages == other.trainEvalImages &&
+           normalisation == other.normalisation &&
            activation == other.activation && pixels == other.pixels && init == other.init && initStd == other.initStd && optimiser == other.optimiser &&
            nesterov == other.nesterov && dampenedMomentum == other.dampenedMomentum && adamBeta1 == other.adamBeta1 &&
            adamBeta2 == other.adamBeta2 && adamEps == other.adamEps && weightDecay == other.weightDecay &&
@@ -540,6 +541,17 @@ void validateInput(const DataShape& in)
                           std::to_string(kMinClasses) + "-" + std::to_string(kMaxClasses) + " classes");
 }
 
+void validateNormalisation(const std::vector<ChannelStatistics>& given)
+{
+    if (given.size() > static_cast<std::size_t>(kMaxImageSide))
+        throw ConfigError("normalisation gives " + std::to_string(given.size()) + " channels; expected at most " +
+                          std::to_string(kMaxImageSide));
+    for (const auto& c : given)
+        if (!(std::isfinite(c.mean) && std::isfinite(c.std) && c.std > 0.0 && std::abs(c.mean) <= 1e6 && c.std <= 1e6))
+            throw ConfigError("normalisation has mean " + formatRate(c.mean) + " and std " + formatRate(c.std) +
+                              "; expected finite values, |mean| <= 1e6 and 0 < std <= 1e6");
+}
+
 } // namespace
 
 void validateConfig(const ExperimentConfig& config)
@@ -579,6 +591,7 @@ void validateConfig(const ExperimentConfig& config)
     require(config.trainEvalImages >= kTrainEvalAll, [&] {
         return "train_eval is " + std::to_string(config.trainEvalImages) + "; expected \"all\", 0 (off) or a count";
     });
+    validateNormalisation(config.normalisation);
     require(config.validationFraction > 0.0 && config.validationFraction < 1.0, [&] {
         return "validation_fraction is " + formatRate(config.validationFraction) + "; expected a value between 0 and 1";
     });

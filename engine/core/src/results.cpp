@@ -1,6 +1,7 @@
 #include "dropoutlab/core/results.h"
 
 #include "config_json.h"
+#include "dropoutlab/core/dataset.h"
 #include "dropoutlab/core/errors.h"
 #include "dropoutlab/core/file_limits.h"
 
@@ -234,6 +235,8 @@ json resultObject(const RunResult& result, const std::string& runName)
         object["early_stopping"] = {{"stopped_early", result.stoppedEarly}, {"best_epoch", result.bestEpoch}};
     if (result.modelCrc32)
         object["model_crc32"] = *result.modelCrc32;
+    if (!result.classNames.empty())
+        object["class_names"] = result.classNames;
     return object;
 }
 
@@ -261,7 +264,7 @@ RunResult resultFromJson(const std::string& text, const std::string& where)
     const json object = detail::parseJsonText(text, where);
     detail::checkKeys(object,
                       {"name", "status", "message", "test_accuracy", "test_loss", "best_val_accuracy", "wall_seconds",
-                       "device", "threads", "epochs", "diverged_at", "early_stopping", "model_crc32"},
+                       "device", "threads", "epochs", "diverged_at", "early_stopping", "model_crc32", "class_names"},
                       where);
     try {
         RunResult result;
@@ -300,6 +303,15 @@ RunResult resultFromJson(const std::string& text, const std::string& where)
         if (object.contains("model_crc32"))
             result.modelCrc32 = static_cast<std::uint32_t>(
                 detail::integerValue(object["model_crc32"], where, "model_crc32", 0, std::int64_t{0xffffffff}));
+        if (object.contains("class_names")) {
+            const json& names = object["class_names"];
+            if (!names.is_array() || names.size() < static_cast<std::size_t>(kMinClasses) ||
+                names.size() > static_cast<std::size_t>(kMaxClasses))
+                throw IoError(where + ": 'class_names' must be a list of " + std::to_string(kMinClasses) + " to " +
+                              std::to_string(kMaxClasses) + " names");
+            for (const auto& name : names)
+                result.classNames.push_back(detail::stringValue(name, where, "class_names", kMaxNameBytes));
+        }
         if (object.contains("diverged_at")) {
             const json& diverged = object["diverged_at"];
             const std::string divergedWhere = where + ": diverged_at";
@@ -443,12 +455,26 @@ void writeLongCsv(const std::vector<RunRecord>& runs, std::ostream& out)
     }
 }
 
+namespace {
+/// "cat|dog|emu": the result's class names, or the class count where it has none.
+std::string joinedClassNames(const std::vector<std::string>& names, int classes)
+{
+    if (names.empty())
+        return std::to_string(classes);
+    std::string out;
+    for (const auto& name : names)
+        out += (out.empty() ? "" : "|") + name;
+    return out;
+}
+} // namespace
+
 void writeSummaryCsv(const std::vector<RunRecord>& runs, std::ostream& out)
 {
     // final_train_accuracy is the running one (dropout on); the gap is measured with dropout off
     // where the run has that metric, and its own column says which.
     out << "run,name,model,dropout,status,epochs,test_accuracy,test_loss,best_val_accuracy,final_train_accuracy,"
-           "final_train_eval_accuracy,final_val_accuracy,train_val_gap,gap_with_dropout,wall_seconds,device\n";
+           "final_train_eval_accuracy,final_val_accuracy,train_val_gap,gap_with_dropout,wall_seconds,device,data,input,"
+           "classes\n";
     for (const auto& run : runs) {
         const auto& r = run.result;
         std::string finalTrain, finalTrainEval, finalVal, gap, gapBasis;
@@ -465,8 +491,9 @@ void writeSummaryCsv(const std::vector<RunRecord>& runs, std::ostream& out)
             << csvField(dropoutSummary(run.config)) << "," << toString(r.status) << "," << r.epochs.size() << ","
             << optionalField(r.testAccuracy) << "," << optionalField(r.testLoss) << "," << number(r.bestValAccuracy)
             << "," << finalTrain << "," << finalTrainEval << "," << finalVal << "," << gap << "," << gapBasis << ","
-            << number(r.wallSeconds) << ","
-            << csvField(r.device) << "\n";
+            << number(r.wallSeconds) << "," << csvField(r.device) << ","
+            << csvField(run.config.dataDir.empty() ? std::string("mnist") : run.config.dataDir) << ","
+            << shapeText(run.config.input) << "," << csvField(joinedClassNames(r.classNames, run.config.input.classes)) << "\n";
     }
 }
 

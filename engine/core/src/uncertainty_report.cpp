@@ -1,6 +1,7 @@
 #include "dropoutlab/core/uncertainty_report.h"
 
 #include "config_json.h"
+#include "dropoutlab/core/dataset.h"
 #include "dropoutlab/core/errors.h"
 #include "dropoutlab/core/file_limits.h"
 
@@ -15,8 +16,7 @@ using nlohmann::json;
 
 namespace {
 
-constexpr std::int64_t kMaxImages = 1000000;
-constexpr int kMaxClasses = 1000;
+constexpr std::int64_t kMaxImages = 1000000;  // test images of a report (kMaxClasses: dataset.h)
 constexpr std::size_t kMaxBins = 10000;
 
 json scoresToJson(const PredictionScores& s, bool mc)
@@ -156,6 +156,8 @@ std::string uncertaintyToJson(const UncertaintyReport& r, bool tables)
                 {"entropy_histogram_max", r.histogramMax},
                 {"seconds", r.seconds},
                 {"deterministic", scoresToJson(r.deterministic, false)}};
+    if (!r.classNames.empty())
+        out["class_names"] = r.classNames;
     if (!r.ood.empty()) {
         out["ood"] = r.ood;
         out["ood_images"] = r.oodImages;
@@ -179,7 +181,7 @@ UncertaintyReport uncertaintyFromJson(const std::string& text, const std::string
     const json o = detail::parseJsonText(text, where);
     detail::checkKeys(o,
                       {"run", "data", "device", "threads", "samples", "seed", "active_dropout_sites", "stochastic",
-                       "images", "entropy_histogram_max", "seconds", "deterministic", "ood", "ood_images", "mc",
+                       "images", "entropy_histogram_max", "seconds", "deterministic", "ood", "ood_images", "mc", "class_names",
                        "note", "deterministic_table", "mc_table", "mc_mutual_information"},
                       where);
     try {
@@ -209,6 +211,13 @@ UncertaintyReport uncertaintyFromJson(const std::string& text, const std::string
         if (!o.contains("deterministic_table"))
             throw IoError(where + ": 'deterministic_table' is missing (a report without tables is not a cache)");
         r.deterministicTable = tableFromJson(o["deterministic_table"], where + ": deterministic_table");
+        if (o.contains("class_names")) {
+            for (const auto& name : listAt(o, "class_names", where, kMaxClasses))
+                r.classNames.push_back(detail::stringValue(name, where, "class_names", kMaxNameBytes));
+            if (r.classNames.size() != static_cast<std::size_t>(r.deterministicTable.classes))
+                throw IoError(where + ": 'class_names' names " + std::to_string(r.classNames.size()) +
+                              " classes; the table has " + std::to_string(r.deterministicTable.classes));
+        }
         if (r.deterministicTable.count() != r.images)
             throw IoError(where + ": the table holds " + std::to_string(r.deterministicTable.count()) +
                           " images; 'images' says " + std::to_string(r.images));

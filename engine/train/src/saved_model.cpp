@@ -1,5 +1,6 @@
 #include "saved_model.h"
 
+#include "dropoutlab/core/dataset.h"
 #include "dropoutlab/core/errors.h"
 #include "dropoutlab/core/file_io.h"
 #include "dropoutlab/core/file_limits.h"
@@ -190,8 +191,31 @@ namespace dropoutlab {
 
 struct ModelPredictor::Impl {
     std::shared_ptr<detail::NetImpl> model;
+    ExperimentConfig config;
     DataShape input;
     std::vector<std::string> sites;
+    std::optional<detail::DeviceSet> norm;  ///< the run's normalisation, found on first use
+
+    const detail::DeviceSet& normalisation()
+    {
+        if (!norm) {
+            std::vector<ChannelStatistics> stats;
+            try {
+                stats = detail::normalisationOf(config, *cachedDataset(resolveDataDir(config.dataDir)));
+            } catch (const Error&) {
+                // The run's data has gone: the reference normalisation is right for IDX data (a
+                // drawn digit on an MNIST model); a model trained on statistics needs its data.
+                if (!config.normalisation.empty())
+                    stats = config.normalisation;
+                else if (input == DataShape{})
+                    stats.assign(1, {127.5, 127.5});
+                else
+                    throw;
+            }
+            norm = detail::normalisationSet(stats, false, torch::kCPU);
+        }
+        return *norm;
+    }
 };
 
 ModelPredictor::ModelPredictor(const std::string& runDir) : m_impl(std::make_unique<Impl>())
@@ -199,6 +223,7 @@ ModelPredictor::ModelPredictor(const std::string& runDir) : m_impl(std::make_uni
     const RunRecord run = loadRun(runDir);
     m_impl->model = detail::loadRunModel(runDir, run, run.config);
     m_impl->input = run.config.input;
+    m_impl->config = run.config;
     detail::useConvolutionLayout(*m_impl->model);  // as in training: the same kernels, the same numbers
     m_impl->sites = m_impl->model->activeDropoutSites();
 }
@@ -213,14 +238,17 @@ const std::vector<std::string>& ModelPredictor::activeSites() const
 ModelPredictor::Prediction ModelPredictor::predict(const std::vector<std::uint8_t>& image, int samples,
                                                    std::uint64_t seed)
 {
-    if (m_impl->input.channels != 1 || m_impl->input.height != 28 || m_impl->input.width != 28)
-        throw ConfigError("this model takes " + shapeText(m_impl->input) + " images; a drawn digit is 1x28x28");
-    if (image.size() != 28 * 28)
-        throw ConfigError("an image of " + std::to_string(image.size()) + " pixels; expected 28 x 28 = 784");
+    const DataShape& shape = m_impl->input;
+    const auto values = static_cast<std::size_t>(shape.channels) * static_cast<std::size_t>(shape.height) *
+                        static_cast<std::size_t>(shape.width);
+    if (image.size() != values)
+        throw ConfigError("an image of " + std::to_string(image.size()) + " values; this model takes " + shapeText(shape) +
+                          " = " + std::to_string(values) + (shape == DataShape{} ? "" : " (a drawn digit is 1x28x28)"));
     torch::NoGradGuard noGrad;
     detail::NetImpl& model = *m_impl->model;
-    const auto bytes = torch::from_blob(const_cast<std::uint8_t*>(image.data()), {1, 1, 28, 28}, torch::kUInt8).clone();
-    const torch::Tensor input = detail::normalise(bytes);
+    const std::vector<std::int64_t> sizes{1, shape.channels, shape.height, shape.width};
+    const auto bytes = torch::from_blob(const_cast<std::uint8_t*>(image.data()), sizes, torch::kUInt8).clone();
+    const torch::Tensor input = detail::normalise(bytes, m_impl->normalisation());
     const auto toVector = [](const torch::Tensor& t) {
         const auto d = t.to(torch::kDouble).contiguous();
         return std::vector<double>(d.data_ptr<double>(), d.data_ptr<double>() + d.numel());
@@ -230,7 +258,7 @@ ModelPredictor::Prediction ModelPredictor::predict(const std::vector<std::uint8_
     if (m_impl->sites.empty() || samples < 1)
         return prediction;
     auto generator = at::make_generator<at::CPUGeneratorImpl>(seed);
-    const auto p = torch::softmax(model.forwardSampled(input.expand({samples, 1, 28, 28}).contiguous(), generator), 1)
+    const auto p = torch::softmax(model.forwardSampled(input.expand({samples, shape.channels, shape.height, shape.width}).contiguous(), generator), 1)
                        .to(torch::kDouble);
     prediction.mcMean = toVector(p.mean(0));
     prediction.mcStd = toVector(samples > 1 ? p.std(0) : torch::zeros({p.size(1)}, p.options()));

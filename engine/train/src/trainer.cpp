@@ -117,23 +117,30 @@ DeviceSet toDevice(const DatasetBytes& data, bool test, const std::vector<Channe
     auto labelTensor = torch::from_blob(const_cast<std::int32_t*>(labels.data()), {count}, torch::kInt);
     if (device.is_cuda())
         imageTensor = imageTensor.to(device, /*non_blocking=*/false, /*copy=*/true);
-    DeviceSet set{imageTensor, labelTensor.to(device, torch::kLong), {}, {}};
-    const bool reference = !data.isTable() && std::all_of(norm.begin(), norm.end(), [](const ChannelStatistics& c) {
+    DeviceSet set = normalisationSet(norm, data.isTable(), device);
+    set.images = imageTensor;
+    set.labels = labelTensor.to(device, torch::kLong);
+    return set;
+}
+
+DeviceSet normalisationSet(const std::vector<ChannelStatistics>& norm, bool table, const torch::Device& device)
+{
+    DeviceSet set;
+    const bool reference = !table && std::all_of(norm.begin(), norm.end(), [](const ChannelStatistics& c) {
         return c.mean == 127.5 && c.std == 127.5;
     });
-    if (!reference) {
-        std::vector<float> scale, shift;
-        for (const auto& c : norm) {
-            scale.push_back(static_cast<float>(1.0 / c.std));
-            shift.push_back(static_cast<float>(-c.mean / c.std));
-        }
-        // Per channel of an image; per feature (the last dimension) of a table.
-        const auto n = static_cast<std::int64_t>(norm.size());
-        const std::vector<std::int64_t> shape4 = data.isTable() ? std::vector<std::int64_t>{1, 1, 1, n}
-                                                                : std::vector<std::int64_t>{1, n, 1, 1};
-        set.scale = torch::tensor(scale).reshape(shape4).to(device);
-        set.shift = torch::tensor(shift).reshape(shape4).to(device);
+    if (reference)
+        return set;  // normalise() then takes the reference experiment's path, x / 127.5 - 1
+    std::vector<float> scale, shift;
+    for (const auto& c : norm) {
+        scale.push_back(static_cast<float>(1.0 / c.std));
+        shift.push_back(static_cast<float>(-c.mean / c.std));
     }
+    // Per channel of an image; per feature (the last dimension) of a table.
+    const auto n = static_cast<std::int64_t>(norm.size());
+    const std::vector<std::int64_t> shape4 = table ? std::vector<std::int64_t>{1, 1, 1, n} : std::vector<std::int64_t>{1, n, 1, 1};
+    set.scale = torch::tensor(scale).reshape(shape4).to(device);
+    set.shift = torch::tensor(shift).reshape(shape4).to(device);
     return set;
 }
 
@@ -165,8 +172,8 @@ RunParts runParts(const ExperimentConfig& config, const DatasetBytes& data)
 
 std::vector<ChannelStatistics> normalisationOf(const ExperimentConfig& config, const DatasetBytes& data)
 {
-    if (data.format == DataFormat::Idx)  // fixed statistics: no split needed
-        return runNormalisation(data, {});
+    if (!config.normalisation.empty() || data.format == DataFormat::Idx)  // fixed statistics: no split needed
+        return runNormalisation(data, {}, config.normalisation);
     return runNormalisation(data, runParts(config, data).trainIndices);
 }
 
@@ -232,7 +239,7 @@ RunData prepareRun(const ExperimentConfig& config, const torch::Device& device)
     run.trainIndices = std::move(parts.trainIndices);
     run.validationCount = static_cast<std::int64_t>(split.validation.size());
     const DatasetBytes& b = *run.bytes;
-    const auto norm = runNormalisation(b, run.trainIndices);
+    const auto norm = runNormalisation(b, run.trainIndices, config.normalisation);
     run.train = toDevice(b, false, norm, device);
     run.test = toDevice(b, true, norm, device);
     run.validationIndices = indexTensor(split.validation, device);
@@ -406,6 +413,7 @@ void TrainingSession::start(std::vector<ExperimentConfig> members)
     for (auto& r : m_results) {
         r.device = describeDevice(m_device);
         r.threads = threads;
+        r.classNames = m_run.bytes->classNames;
     }
     const RunInfo info{m_results.front().device, threads, trainCount, m_run.validationCount,
                        m_run.bytes->testCount(), m_batchesPerEpoch};

@@ -33,6 +33,9 @@ std::string describeDevice(const torch::Device& device);
 /// The training (or test) part of `data` on `device`, normalised with `norm` (runNormalisation's).
 DeviceSet toDevice(const DatasetBytes& data, bool test, const std::vector<ChannelStatistics>& norm,
                    const torch::Device& device);
+/// A set holding only the scale and shift that normalise with `norm` (none for the reference
+/// normalisation, 127.5 / 127.5, which normalise() applies as x / 127.5 - 1).
+DeviceSet normalisationSet(const std::vector<ChannelStatistics>& norm, bool table, const torch::Device& device);
 /// Throws DataError when `data` (at `where`) is not of the shape and classes `config`'s model was
 /// made for.
 void requireShape(const DatasetBytes& data, const ExperimentConfig& config, const std::string& where);

@@ -173,6 +173,7 @@ std::optional<UncertaintyReport> analyseUncertainty(const std::string& runDir, c
 
     const auto testBytes = cachedDataset(resolveDataDir(config.dataDir));
     detail::requireShape(*testBytes, config, config.dataDir);
+    report.classNames = testBytes->classNames;
     const auto norm = detail::normalisationOf(config, *testBytes);
     const auto test = detail::toDevice(*testBytes, true, norm, device);
     report.images = test.labels.size(0);

@@ -1,4 +1,5 @@
 #include "engine/core/idx_writer.h"
+#include "engine/core/picture_writer.h"
 
 #include "dropoutlab/core/dataset.h"
 #include "dropoutlab/core/errors.h"
@@ -14,6 +15,7 @@
 #include <QTest>
 
 #include <cmath>
+#include <cstring>
 #include <functional>
 #include <future>
 
@@ -96,6 +98,7 @@ private Q_SLOTS:
     void cifarFormatColourImagesTrain();
     void sklearnTablesTrainAnMlp_data();
     void sklearnTablesTrainAnMlp();
+    void fashionMnistFolderTrainsAsItsIdx();
 };
 
 void TestTrainer::trainsSmallMnistAboveNinetyPercent()
@@ -456,6 +459,48 @@ void TestTrainer::failedStartIsRecorded()
     const RunRecord record = loadRun(runDir);
     QCOMPARE(toString(record.result.status), std::string("failed"));
     QVERIFY(QString::fromStdString(record.result.message).contains("no-such-dataset"));
+}
+
+void TestTrainer::fashionMnistFolderTrainsAsItsIdx()
+{
+    // Fashion-MNIST (Debian's dataset-fashion-mnist, a test dependency) written twice: its first
+    // 3000 training and 600 test images as IDX files, and the same images as a folder of grey
+    // PNGs (train/<label>/<index>.png, test/...). With the reference normalisation given for the
+    // folder (IDX files have it by default), the two train to the same metrics bit for bit.
+    const std::string source = resolveDataDir("fashion-mnist");
+    if (!QFile::exists(QString::fromStdString(source + "/train-images-idx3-ubyte")) &&
+        !QFile::exists(QString::fromStdString(source + "/train-images-idx3-ubyte.gz")))
+        QSKIP("Fashion-MNIST is not installed (scripts/setup.sh --tests installs dataset-fashion-mnist)");
+    QTemporaryDir dir;
+    const std::string idx = dir.filePath("idx").toStdString();
+    const std::string folder = dir.filePath("folder").toStdString();
+    QCOMPARE(dropoutlab::test::writeIdxAndFolder(source, 3000, 600, idx, folder), std::size_t{3000});
+    ExperimentConfig config = fixtureConfig();
+    config.epochs = 2;
+    config.threads = 1;
+    config.dropout["fc1"] = {0.5, DropoutKind::Element};
+    config.dataDir = idx;
+    Recorder idxRecorder;
+    const RunResult fromIdx = runExperiment(config, idxRecorder, CancelToken());
+    config.dataDir = folder;
+    config.normalisation = {{127.5, 127.5}};
+    Recorder recorder;
+    const RunResult fromFolder = runExperiment(config, recorder, CancelToken());
+    QCOMPARE(toString(fromFolder.status), std::string("completed"));
+    QCOMPARE(recorder.info.trainImages + recorder.info.validationImages, std::int64_t{3000});
+    QCOMPARE(recorder.info.testImages, std::int64_t{600});
+    QCOMPARE(fromFolder.epochs.size(), fromIdx.epochs.size());
+    for (std::size_t e = 0; e < fromIdx.epochs.size(); ++e) {
+        const EpochMetrics& a = fromIdx.epochs[e];
+        const EpochMetrics& b = fromFolder.epochs[e];
+        QCOMPARE(b.trainLoss, a.trainLoss);  // QCOMPARE on doubles is fuzzy: compare the bits too
+        QVERIFY(std::memcmp(&a.trainLoss, &b.trainLoss, sizeof(double)) == 0);
+        QVERIFY(std::memcmp(&a.valLoss, &b.valLoss, sizeof(double)) == 0);
+        QVERIFY(a.trainAccuracy == b.trainAccuracy && a.valAccuracy == b.valAccuracy);
+        QVERIFY(a.trainEvalLoss == b.trainEvalLoss);
+    }
+    QVERIFY(fromIdx.testAccuracy == fromFolder.testAccuracy);
+    QVERIFY(*fromFolder.testAccuracy > 0.6);  // and it learnt something
 }
 
 #include "test_trainer.moc"

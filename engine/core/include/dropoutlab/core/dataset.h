@@ -1,6 +1,6 @@
 #pragma once
 // The datasets DropoutLab trains on (docs/datasets.md): MNIST-style IDX files of any image size,
-// the CIFAR-10/100 binary format and CSV tables. Every
+// the CIFAR-10/100 binary format, folders of PNG/JPEG pictures and CSV tables. Every
 // reader is in the core and treats its files as untrusted: limits are checked before anything
 // large is allocated, and every refusal names the file.
 
@@ -24,7 +24,7 @@ inline constexpr std::uint64_t kMaxDatasetBytes = std::uint64_t{16} << 30;
 inline constexpr std::uint64_t kMaxTableBytes = std::uint64_t{256} << 20;
 
 /// How a dataset is stored on disk.
-enum class DataFormat { Idx, Cifar, Table };
+enum class DataFormat { Idx, Cifar, Table, Folder };
 
 /// The four files of an MNIST-style dataset, as found on disk.
 struct DatasetFiles {
@@ -94,7 +94,8 @@ DatasetFiles locateDataset(const std::string& dir);
 std::vector<std::string> datasetFiles(const std::string& path);
 
 /// Reads and cross-checks a dataset: a folder of four IDX files (images N x H x W, or
-/// N x H x W x C with C 1 or 3), a folder of CIFAR-10/100 binary batches, or a CSV table
+/// N x H x W x C with C 1 or 3), a folder of CIFAR-10/100 binary batches, an image folder
+/// (`train/<class>/*.png|jpg`, optionally `test/<class>/...`), or a CSV table
 /// (`FILE.csv`, label in the last column, or `FILE.csv#COLUMN`). Throws DataError naming the
 /// file and the problem.
 DatasetBytes loadDataset(const std::string& path);
@@ -103,19 +104,18 @@ DatasetBytes loadDataset(const std::string& path);
 /// or a sweep usually share one). Thread-safe.
 std::shared_ptr<const DatasetBytes> cachedDataset(const std::string& path);
 
-/// A channel's mean and standard deviation over some images, in pixel values (0-255).
-struct ChannelStatistics {
-    double mean = 0.0;
-    double std = 1.0;
-};
 /// Per channel, over the images `indices` picks from the training images.
 std::vector<ChannelStatistics> channelStatistics(const DatasetBytes& data, const std::vector<std::int64_t>& indices);
 /// Per feature of a table, over the training rows `indices` picks (standardisation).
 std::vector<ChannelStatistics> featureStatistics(const DatasetBytes& data, const std::vector<std::int64_t>& indices);
-/// How a run's images are normalised (a table's features: standardised with featureStatistics): the MNIST-style IDX datasets as the reference experiment
-/// does (x / 127.5 - 1: mean and std 127.5 for every channel), every other dataset with the mean
-/// and std of each channel over the run's training part (`trainIndices`).
-std::vector<ChannelStatistics> runNormalisation(const DatasetBytes& data, const std::vector<std::int64_t>& trainIndices);
+/// How a run's images are normalised (a table's features: standardised with featureStatistics):
+/// as `given` (a run's ExperimentConfig::normalisation: one entry per channel, or one for all)
+/// where it is not empty; otherwise the MNIST-style IDX datasets as the reference experiment does
+/// (x / 127.5 - 1: mean and std 127.5 for every channel), every other dataset with the mean and
+/// std of each channel over the run's training part (`trainIndices`). Throws DataError when
+/// `given` has another count than the data's channels.
+std::vector<ChannelStatistics> runNormalisation(const DatasetBytes& data, const std::vector<std::int64_t>& trainIndices,
+                                                const std::vector<ChannelStatistics>& given = {});
 
 /// `config` with its input shape taken from its dataset (loaded through cachedDataset). A dataset
 /// that cannot be read leaves the config as it is: the run then fails with that error.
@@ -124,7 +124,7 @@ ExperimentConfig withDataShape(ExperimentConfig config);
 /// The summary of a loaded dataset.
 DatasetSummary summarise(const DatasetBytes& data, const std::string& path);
 
-/// "idx" / "cifar" / "table".
+/// "idx" / "cifar" / "table" / "folder".
 std::string toString(DataFormat format);
 /// "1x28x28" (channels x height x width).
 std::string shapeText(const DataShape& shape);

@@ -84,6 +84,14 @@ struct DataShape {
     bool operator!=(const DataShape& other) const { return !(*this == other); }
 };
 
+/// A channel's (or a table feature's) mean and standard deviation, in pixel values (0-255) for
+/// images: the input is normalised to (x - mean) / std.
+struct ChannelStatistics {
+    double mean = 0.0;
+    double std = 1.0;
+    bool operator==(const ChannelStatistics& other) const { return mean == other.mean && std == other.std; }
+};
+
 /// Ranges validateConfig() accepts (the CLI, the panel and the file readers use the same).
 inline constexpr int kMaxBatchSize = 65536;    ///< training and evaluation batch
 inline constexpr int kMaxThreads = 1024;       ///< 0 means all cores
@@ -124,6 +132,9 @@ struct ExperimentConfig {
     /// class-balanced sample of the training part): the honest training metric beside the
     /// running one measured with dropout on. 0: off; kTrainEvalAll: the whole training part.
     std::int64_t trainEvalImages = kDefaultTrainEvalImages;
+    /// The input's normalisation as given: one mean and std per channel (or one for every
+    /// channel). Empty: the dataset's own (runNormalisation in dataset.h).
+    std::vector<ChannelStatistics> normalisation;
 
     // Network details beyond the architecture.
     Activation activation = Activation::Relu;  ///< hidden units

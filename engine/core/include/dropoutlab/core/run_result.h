@@ -74,6 +74,9 @@ struct RunResult {
     bool stoppedEarly = false;           ///< early stopping ended training before the last epoch
     int bestEpoch = 0;                   ///< with early stopping: the epoch whose weights were tested
     std::optional<std::uint32_t> modelCrc32;  ///< CRC-32 of model.pt as saved (absent: none saved)
+    /// The data's class names, one per class (folder names, CIFAR's meta file, classes.txt, a
+    /// table's labels; "0", "1", ... where the data names none). Empty in older results.
+    std::vector<std::string> classNames;
 };
 
 /// Adds a finished epoch to a result: its metrics and the best validation accuracy so far. The one

@@ -44,6 +44,7 @@ struct UncertaintyReport {
     bool stochastic = false;               ///< false: no active site, the T passes would be identical
     std::int64_t images = 0;
     std::int64_t oodImages = 0;
+    std::vector<std::string> classNames;   ///< the test data's, one per class (empty in older reports)
     double histogramMax = 0.0;             ///< ln(classes): the entropy histograms' upper edge
     PredictionScores deterministic;
     std::optional<PredictionScores> mc;    ///< absent when not stochastic

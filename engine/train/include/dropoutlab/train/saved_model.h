@@ -45,7 +45,8 @@ public:
         std::vector<double> mcMean;         ///< mean over the T passes (empty without active dropout)
         std::vector<double> mcStd;          ///< their standard deviation per class
     };
-    /// One 28 x 28 image (bytes, 0 background, row-major, as in the IDX files).
+    /// One image of the model's input shape (bytes, planes of one channel after another, as the
+    /// dataset holds them: a drawn digit is 28 x 28 grey), normalised as the run's training was.
     Prediction predict(const std::vector<std::uint8_t>& image, int samples, std::uint64_t seed);
     /// The dropout sites with a rate above 0 (empty: MC passes would all be equal).
     const std::vector<std::string>& activeSites() const;
