@@ -126,7 +126,8 @@ AnalysisView::AnalysisView(RunsModel* model, QWidget* parent) : QWidget(parent),
     m_pages = new QTabWidget;
     m_pages->addTab(buildCalibrationPage(), tr("Calibration and uncertainty"));
     m_pages->addTab(buildErrorsPage(), tr("Errors"));
-    m_pages->addTab(buildPadPage(), tr("Draw a digit"));
+    m_padPage = buildPadPage();
+    m_pages->addTab(m_padPage, tr("Draw a digit"));
     layout->addWidget(m_pages, 1);
 
     m_worker = new AnalysisWorker(m_cancel);
@@ -448,7 +449,7 @@ void AnalysisView::onAnalysed(int index, const UncertaintyReportPtr& report, boo
     const RunEntry* e = m_model->find(m_pendingIds[index]);
     if (!e)
         return;
-    m_results.push_back({e->id, e->name(), e->dir, e->color, report});
+    m_results.push_back({e->id, e->name(), e->dir, e->color, report, e->config.input});
     if (fromCache)
         ++m_fromCache;
     redrawCharts();
@@ -569,13 +570,20 @@ void AnalysisView::drawEntropy(const Analysed& a, ChartRanges& ranges)
 void AnalysisView::showRun()
 {
     m_gallery->clear();
-    m_galleryBars->clear(tr("Click a misclassified digit"));
+    m_galleryBars->clear(tr("Click a misclassified example"));
     const int index = m_currentRun->currentIndex();
     if (index < 0 || index >= static_cast<int>(m_results.size())) {
         m_confusion->setData(tr("Confusion matrix"), tr("True class"), {}, tr("Predicted class"), {}, {}, -1, -1);
         return;
     }
     const Analysed& a = m_results[static_cast<std::size_t>(index)];
+    // The draw pad is for models of 28 x 28 grey pictures only.
+    const int padTab = m_pages->indexOf(m_padPage);
+    const bool digits = a.input == DataShape{};
+    m_pages->setTabEnabled(padTab, digits);
+    m_pages->setTabToolTip(padTab, digits ? QString()
+                                          : tr("%1 was trained on %2 data; the pad draws 1x28x28 digits")
+                                                .arg(a.name, QString::fromStdString(shapeText(a.input))));
     const ProbabilityTable& table = a.report->deterministicTable;
     const int classes = table.classes;
     std::vector<std::vector<std::int64_t>> counts(static_cast<std::size_t>(classes),
@@ -593,10 +601,17 @@ void AnalysisView::showRun()
         if (predicted != label)
             mistakes.push_back({i, label, predicted, table.row(i)[predicted]});
     }
+    // The data's class names where the report has them (folder names, CIFAR's meta file,
+    // classes.txt, a table's labels), otherwise the class numbers.
+    const std::vector<std::string>& names = a.report->classNames;
+    const auto className = [&](int c) {
+        return names.size() == static_cast<std::size_t>(classes) ? QString::fromStdString(names[static_cast<std::size_t>(c)])
+                                                                   : QString::number(c);
+    };
     QStringList labels, rowLabels;
     for (int c = 0; c < classes; ++c) {
-        labels << QString::number(c);
-        rowLabels.prepend(QString::number(c));  // the heat map draws its first row at the bottom
+        labels << className(c);
+        rowLabels.prepend(className(c));  // the heat map draws its first row at the bottom
     }
     std::vector<std::vector<HeatMap::Cell>> cells(static_cast<std::size_t>(classes));
     for (int t = 0; t < classes; ++t) {
@@ -623,10 +638,12 @@ void AnalysisView::showRun()
             break;
         const QImage image = exampleImage(*data, static_cast<std::size_t>(m.image));
         auto* item = new QListWidgetItem(QIcon(QPixmap::fromImage(image.scaled(56, 56))),
-                                         QStringLiteral("%1→%2 %3").arg(m.label).arg(m.predicted).arg(percentText(m.confidence, 0)),
+                                         QStringLiteral("%1→%2 %3").arg(className(m.label), className(m.predicted), percentText(m.confidence, 0)),
                                          m_gallery);
         item->setData(Qt::UserRole, static_cast<qlonglong>(m.image));
-        item->setToolTip(tr("test image %1: true %2, predicted %3 with %4").arg(m.image).arg(m.label).arg(m.predicted).arg(percentText(m.confidence, 1)));
+        item->setToolTip(tr("test image %1: true %2, predicted %3 with %4")
+                             .arg(m.image)
+                             .arg(className(m.label), className(m.predicted), percentText(m.confidence, 1)));
     }
 }
 
@@ -694,9 +711,14 @@ void AnalysisView::showGalleryItem(int row)
         return;
     }
     const Analysed& a = m_results[static_cast<std::size_t>(m_currentRun->currentIndex())];
+    QStringList names;
+    for (const auto& name : m_dataset->classNames)
+        names << QString::fromStdString(name);
+    m_galleryBars->setClassNames(names);
+    const int label = m_dataset->testLabels[image];
     m_galleryBars->setProbabilities(tr("Test image %1 (true class %2), %3")
                                         .arg(image)
-                                        .arg(m_dataset->testLabels[image])
+                                        .arg(label < names.size() ? names[label] : QString::number(label))
                                         .arg(a.name),
                                     p.deterministic, p.mcMean, p.mcStd, a.color);
 }
@@ -716,7 +738,13 @@ void AnalysisView::predictDrawing(const std::vector<std::uint8_t>& image)
         m_padBars->clear(tr("Analyse a run first: its saved model reads the drawing"));
         return;
     }
-    const auto p = model->predict(image, m_samples->value(), static_cast<std::uint64_t>(m_seed->value()));
+    ModelPredictor::Prediction p;
+    try {
+        p = model->predict(image, m_samples->value(), static_cast<std::uint64_t>(m_seed->value()));
+    } catch (const Error& error) {
+        m_padBars->clear(QString::fromStdString(error.what()));
+        return;
+    }
     const Analysed& a = m_results[static_cast<std::size_t>(m_currentRun->currentIndex())];
     const auto best = std::max_element(p.deterministic.begin(), p.deterministic.end()) - p.deterministic.begin();
     m_padBars->setProbabilities(tr("Your digit, %1: %2").arg(a.name).arg(best), p.deterministic, p.mcMean, p.mcStd,

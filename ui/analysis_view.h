@@ -74,6 +74,7 @@ private:
         QString dir;
         QColor color;
         UncertaintyReportPtr report;
+        dropoutlab::DataShape input;  ///< what the run's model takes (the draw pad needs 1x28x28)
     };
 
     QWidget* buildControls();
@@ -119,6 +120,7 @@ private:
     QProgressBar* m_progress = nullptr;
     QLabel* m_status = nullptr;
     QTabWidget* m_pages = nullptr;
+    QWidget* m_padPage = nullptr;
 
     QChart* m_reliability = nullptr;
     QChart* m_rejection = nullptr;

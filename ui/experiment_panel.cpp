@@ -2,6 +2,7 @@
 
 #include "theme.h"
 
+#include "dataset_chooser.h"
 #include "dropout_editor.h"
 #include "network_editor.h"
 
@@ -136,12 +137,18 @@ QWidget* ExperimentPanel::buildDataGroup()
     m_dataset = new QComboBox;
     m_dataset->addItem(tr("MNIST"));
     m_dataset->addItem(tr("Fashion-MNIST"));
-    m_dataset->addItem(tr("Dataset folder…"));
-    form->addRow(tr("Dataset"), m_dataset);
+    m_dataset->addItem(tr("Dataset folder or table…"));
+    m_chooseData = new QPushButton(tr("Choose…"));
+    m_chooseData->setToolTip(tr("See the installed datasets, or any folder or CSV table, with their shape, classes, "
+                                "class balance and samples, and pick one"));
+    auto* datasetRow = new QHBoxLayout;
+    datasetRow->addWidget(m_dataset, 1);
+    datasetRow->addWidget(m_chooseData);
+    form->addRow(tr("Dataset"), datasetRow);
 
     auto* folderRow = new QHBoxLayout;
     m_folder = new QLineEdit;
-    m_folder->setPlaceholderText(tr("folder of IDX files or CIFAR batches"));
+    m_folder->setPlaceholderText(tr("IDX files, CIFAR batches, train/<class>/ pictures, or FILE.csv"));
     m_browse = new QPushButton(tr("Browse…"));
     folderRow->addWidget(m_folder, 1);
     folderRow->addWidget(m_browse);
@@ -179,6 +186,13 @@ QWidget* ExperimentPanel::buildDataGroup()
         const QString dir = QFileDialog::getExistingDirectory(this, tr("Dataset folder"), m_folder->text());
         if (!dir.isEmpty()) {
             m_folder->setText(dir);
+            refresh();
+        }
+    });
+    connect(m_chooseData, &QPushButton::clicked, this, [this, refresh] {
+        DatasetChooser chooser(dataDir(), this);
+        if (chooser.exec() == QDialog::Accepted && !chooser.chosen().isEmpty()) {
+            showDataChoice(chooser.chosen());
             refresh();
         }
     });
@@ -516,23 +530,25 @@ ExperimentConfig ExperimentPanel::config() const
     return c;
 }
 
+void ExperimentPanel::showDataChoice(const QString& data)
+{
+    const QSignalBlocker blocker(m_dataset);
+    if (data.isEmpty() || data == QLatin1String("mnist")) {
+        m_dataset->setCurrentIndex(kMnist);
+    } else if (data == QLatin1String("fashion-mnist")) {
+        m_dataset->setCurrentIndex(kFashion);
+    } else {
+        m_dataset->setCurrentIndex(kFolder);
+        m_folder->setText(data);
+    }
+    m_folder->setEnabled(m_dataset->currentIndex() == kFolder);
+    m_browse->setEnabled(m_dataset->currentIndex() == kFolder);
+}
+
 void ExperimentPanel::setConfig(const ExperimentConfig& c)
 {
     m_base = c;
-    const QString data = QString::fromStdString(c.dataDir);
-    {
-        const QSignalBlocker blocker(m_dataset);
-        if (data.isEmpty() || data == QLatin1String("mnist")) {
-            m_dataset->setCurrentIndex(kMnist);
-        } else if (data == QLatin1String("fashion-mnist")) {
-            m_dataset->setCurrentIndex(kFashion);
-        } else {
-            m_dataset->setCurrentIndex(kFolder);
-            m_folder->setText(data);
-        }
-        m_folder->setEnabled(m_dataset->currentIndex() == kFolder);
-        m_browse->setEnabled(m_dataset->currentIndex() == kFolder);
-    }
+    showDataChoice(QString::fromStdString(c.dataDir));
     m_subset->setValue(static_cast<int>(c.trainSubset));
     m_trainEval->setValue(static_cast<int>(std::min<std::int64_t>(c.trainEvalImages, m_trainEval->maximum())));
     showNetwork(c);
@@ -597,7 +613,7 @@ void ExperimentPanel::updateDatasetStatus()
     const std::string dir = resolveDataDir(dataDir().toStdString());
     try {
         if (m_dataset->currentIndex() == kFolder && m_folder->text().trimmed().isEmpty())
-            throw DataError("choose a folder that holds IDX files or CIFAR batches");
+            throw DataError("choose a dataset folder or a CSV table (Choose… shows what each holds)");
         datasetFiles(dir);
         m_datasetOk = true;
         setTextColour(m_dataStatus, fineColor(palette()));

@@ -56,6 +56,8 @@ protected:
     void changeEvent(QEvent* event) override;
 
 private:
+    /// Shows `data` ("", "mnist", "fashion-mnist" or a path) in the data controls, without signals.
+    void showDataChoice(const QString& data);
     QWidget* buildPresetRow();
     QWidget* buildDataGroup();
     QWidget* buildModelGroup();
@@ -82,6 +84,7 @@ private:
     QComboBox* m_dataset = nullptr;
     QLineEdit* m_folder = nullptr;
     QPushButton* m_browse = nullptr;
+    QPushButton* m_chooseData = nullptr;  ///< opens the DatasetChooser
     QLabel* m_dataStatus = nullptr;
     QSpinBox* m_subset = nullptr;
     QSpinBox* m_trainEval = nullptr;

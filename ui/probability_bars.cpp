@@ -90,7 +90,9 @@ void ProbabilityBars::paintEvent(QPaintEvent*)
             p.drawLine(QPointF(cx - barWidth / 4, bottom - plotHeight * lo), QPointF(cx + barWidth / 4, bottom - plotHeight * lo));
         }
         p.setPen(palette().text().color());
-        p.drawText(QRectF(left + c * slot, bottom + 2, slot, fm.height()), Qt::AlignCenter, QString::number(c));
+        const QString label = c < m_names.size() ? fm.elidedText(m_names[c], Qt::ElideRight, static_cast<int>(slot))
+                                                 : QString::number(c);
+        p.drawText(QRectF(left + c * slot, bottom + 2, slot, fm.height()), Qt::AlignCenter, label);
     }
     // Legend.
     int x = left;
@@ -112,4 +114,11 @@ void ProbabilityBars::contextMenuEvent(QContextMenuEvent* event)
     showExportMenu(this, event->globalPos(), m_title, QStringLiteral("class-probabilities"));
 }
 
+void ProbabilityBars::setClassNames(const QStringList& names)
+{
+    m_names = names;
+    update();
+}
+
 } // namespace dropoutlab::ui
+

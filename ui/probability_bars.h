@@ -18,6 +18,8 @@ public:
     void setProbabilities(const QString& title, const std::vector<double>& deterministic,
                           const std::vector<double>& mcMean, const std::vector<double>& mcStd, const QColor& color);
     void clear(const QString& message);
+    /// Names drawn under the bars (elided to fit); empty: the class numbers.
+    void setClassNames(const QStringList& names);
     const QString& title() const { return m_title; }
     QSize sizeHint() const override { return {420, 220}; }
 
@@ -27,6 +29,7 @@ protected:
 
 private:
     QString m_title;
+    QStringList m_names;
     std::vector<double> m_deterministic;
     std::vector<double> m_mean;
     std::vector<double> m_std;

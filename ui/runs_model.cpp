@@ -1,5 +1,6 @@
 #include "runs_model.h"
 
+#include "dropoutlab/core/dataset.h"
 #include "dropoutlab/core/errors.h"
 #include "dropoutlab/core/network.h"
 
@@ -7,6 +8,7 @@
 #include <QElapsedTimer>
 #include <QFile>
 #include <QHash>
+#include <QFileInfo>
 #include <QLocale>
 #include <QSaveFile>
 
@@ -160,7 +162,7 @@ QVariant RunsModel::headerData(int section, Qt::Orientation orientation, int rol
     static const std::array<const char*, ColumnCount> titles = {
         "", "Run", "Dropout", "Status", "Epoch", "Best val. acc.", "Test acc.", "Train−val gap (dropout off)", "Time", "Device",
         "Notes",
-        "Network", "Learning rate", "Momentum", "Optimiser", "Weight decay", "Batch", "Training images", "Epochs", "Seeds"};
+        "Network", "Data", "Learning rate", "Momentum", "Optimiser", "Weight decay", "Batch", "Training images", "Epochs", "Seeds"};
     return tr(titles.at(static_cast<std::size_t>(section)));
 }
 
@@ -172,6 +174,21 @@ Qt::ItemFlags RunsModel::flags(const QModelIndex& index) const
     if (index.column() == Notes && index.row() < rowCount() && !m_entries[static_cast<std::size_t>(index.row())].dir.isEmpty())
         f |= Qt::ItemIsEditable;
     return f;
+}
+
+QString RunsModel::dataTooltip(const RunEntry& e)
+{
+    const std::string& dir = e.config.dataDir;
+    QString text = QString::fromStdString(resolveDataDir(dir));
+    const auto& names = e.result.classNames;
+    if (!names.empty()) {
+        QStringList shown;
+        for (std::size_t c = 0; c < names.size() && c < 24; ++c)
+            shown << QString::fromStdString(names[c]);
+        text += QLatin1Char('\n') + tr("Classes: %1%2").arg(shown.join(QStringLiteral(", ")),
+                                                            names.size() > 24 ? tr(", … (%1 in all)").arg(names.size()) : QString());
+    }
+    return text;
 }
 
 QString RunsModel::networkTooltip(const ExperimentConfig& c)
@@ -205,6 +222,8 @@ QVariant RunsModel::data(const QModelIndex& index, int role) const
             return entry.dir;
         if (index.column() == Model)
             return networkTooltip(entry.config);
+        if (index.column() == Data)
+            return dataTooltip(entry);
         if (index.column() == Notes)
             return entry.dir.isEmpty() ? tr("Notes can be added once the run has started (they go into its folder)")
                                        : tr("Double-click to edit; kept in notes.txt in the run's folder");
@@ -287,6 +306,15 @@ QString RunsModel::settingText(const ExperimentConfig& c, int column)
         if (c.maxNorm > 0)
             text += tr(", max-norm %1").arg(number(c.maxNorm));
         return text;
+    }
+    case Data: {
+        const QString data = QString::fromStdString(c.dataDir);
+        if (data.isEmpty() || data == QLatin1String("mnist"))
+            return tr("MNIST");
+        const QString name = data == QLatin1String("fashion-mnist") ? tr("Fashion-MNIST") : QFileInfo(data).fileName();
+        if (c.input == DataShape{})
+            return name;
+        return tr("%1, %2, %3 classes").arg(name, QString::fromStdString(shapeText(c.input))).arg(c.input.classes);
     }
     case WeightDecay: return c.weightDecay > 0 ? number(c.weightDecay) : tr("off");
     case BatchSize: return QString::number(c.batchSize);

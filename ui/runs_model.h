@@ -25,7 +25,7 @@ public:
     enum Column {
         Show, Name, Dropout, Status, Progress, BestVal, TestAcc, Gap, Time, Device, Notes,
         // The hyper-parameters (RunsTable shows a few by default; its header's menu the rest).
-        Model, LearningRate, Momentum, Optimiser, WeightDecay, BatchSize, Subset, Epochs, Seeds,
+        Model, Data, LearningRate, Momentum, Optimiser, WeightDecay, BatchSize, Subset, Epochs, Seeds,
         ColumnCount
     };
     static constexpr int kFirstSetting = Model;
@@ -107,6 +107,7 @@ private:
     QVariant displayData(const RunEntry& entry, int column) const;
     /// The Network column's tooltip: the network's name, layers and parameter count.
     static QString networkTooltip(const dropoutlab::ExperimentConfig& config);
+    static QString dataTooltip(const RunEntry& entry);
     /// The text of a hyper-parameter column for `config`.
     static QString settingText(const ExperimentConfig& config, int column);
     QVariant sortData(const RunEntry& entry, int column) const;

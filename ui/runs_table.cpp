@@ -16,10 +16,10 @@ namespace dropoutlab::ui {
 namespace {
 
 /// Stable names of the columns the user may hide, for QSettings (indices may change).
-const std::array<std::pair<int, const char*>, 18> kColumnKeys = {{
+const std::array<std::pair<int, const char*>, 19> kColumnKeys = {{
     {RunsModel::Dropout, "dropout"}, {RunsModel::Status, "status"}, {RunsModel::Progress, "epoch"},
     {RunsModel::BestVal, "best_val"}, {RunsModel::TestAcc, "test"}, {RunsModel::Gap, "gap"},
-    {RunsModel::Time, "time"}, {RunsModel::Device, "device"}, {RunsModel::Notes, "notes"}, {RunsModel::Model, "model"},
+    {RunsModel::Time, "time"}, {RunsModel::Device, "device"}, {RunsModel::Notes, "notes"}, {RunsModel::Model, "model"}, {RunsModel::Data, "data"},
     {RunsModel::LearningRate, "learning_rate"}, {RunsModel::Momentum, "momentum"},
     {RunsModel::Optimiser, "optimiser"}, {RunsModel::WeightDecay, "weight_decay"},
     {RunsModel::BatchSize, "batch_size"}, {RunsModel::Subset, "train_subset"}, {RunsModel::Epochs, "epochs"},
