@@ -54,7 +54,7 @@ QList<QCommandLineOption> valueOptions()
         {"train-eval", QObject::tr("Training images evaluated with dropout off after each epoch: N, all or 0."), "n"},
         {"seed", QObject::tr("Seed of initialisation, shuffling and dropout."), "n"},
         {"split-seed", QObject::tr("Seed of the train/validation split."), "n"},
-        {"data", QObject::tr("mnist, fashion-mnist, or a folder of IDX files or CIFAR batches."), "dir"},
+        {"data", QObject::tr("mnist, fashion-mnist, a dataset folder (IDX files, CIFAR batches, train/<class>/ pictures) or FILE.csv."), "dir"},
         {"device", QObject::tr("auto, cpu or cuda."), "device"},
         {"threads", QObject::tr("CPU threads (0: all cores)."), "n"},
         {"name", QObject::tr("Run name (one run)."), "name"},

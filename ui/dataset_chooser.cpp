@@ -7,6 +7,7 @@
 #include <QCoreApplication>
 #include <QDialogButtonBox>
 #include <QFileDialog>
+#include <QFileInfo>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
@@ -88,6 +89,8 @@ constexpr int kTableRows = 12;
 
 QString bytesText(std::uint64_t bytes)
 {
+    if (bytes < (std::uint64_t{1} << 20))
+        return QStringLiteral("%1 KiB").arg(static_cast<double>(bytes) / 1024, 0, 'f', 1);
     return bytes >= (std::uint64_t{1} << 30) ? QStringLiteral("%1 GiB").arg(static_cast<double>(bytes) / (1 << 30), 0, 'f', 2)
                                                : QStringLiteral("%1 MiB").arg(static_cast<double>(bytes) / (1 << 20), 0, 'f', 1);
 }
@@ -171,9 +174,12 @@ QWidget* DatasetChooser::buildList()
     pick->addWidget(folder);
     pick->addWidget(table);
     leftLayout->addLayout(pick);
-    connect(m_list, &QListWidget::currentItemChanged, this, [this](QListWidgetItem* item) {
-        if (item)
-            showEntry(item->text(), item->data(Qt::UserRole).toString());
+    // Selection, not the current item: a list that gains focus makes its first row current
+    // without the user choosing it.
+    connect(m_list, &QListWidget::itemSelectionChanged, this, [this] {
+        const auto selected = m_list->selectedItems();
+        if (!selected.isEmpty())
+            showEntry(selected.front()->text(), selected.front()->data(Qt::UserRole).toString());
     });
     connect(folder, &QPushButton::clicked, this, [this] {
         const QString dir = QFileDialog::getExistingDirectory(this, tr("Dataset folder"));
@@ -295,7 +301,7 @@ void DatasetChooser::present(const QString& name, std::shared_ptr<const DatasetB
                                                 .arg(data->shape.channels == 1 ? tr("grey") : tr("RGB"));
     m_summary->setText(tr("<b>%1</b><br>%2: %3, %4 classes<br>%5 training and %6 test examples, %7 in memory<br>"
                           "<span style='font-size:small'>%8</span>")
-                           .arg(name.toHtmlEscaped(), formatName(data->format), shape)
+                           .arg(QFileInfo(name).fileName().toHtmlEscaped(), formatName(data->format), shape)
                            .arg(data->shape.classes)
                            .arg(QLocale().toString(static_cast<qlonglong>(s.trainCount)),
                                 QLocale().toString(static_cast<qlonglong>(s.testCount)), bytesText(s.memoryBytes),

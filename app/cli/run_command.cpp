@@ -63,7 +63,7 @@ void addOverrideFlags(CLI::App& command, RunOverrides& o)
                        "sample): the honest training metric. N, all or 0 (off); default 10000");
     command.add_option("--seed", o.seed, "Seed for initialisation, shuffling and dropout");
     command.add_option("--split-seed", o.splitSeed, "Seed of the train/validation split and subset");
-    command.add_option("--data", o.data, "Dataset: mnist, fashion-mnist, or a folder of IDX files or CIFAR batches (see datasets)");
+    command.add_option("--data", o.data, "Dataset: mnist, fashion-mnist, or a dataset folder (IDX files, CIFAR batches, train/<class>/ pictures) or FILE.csv (see datasets)");
     command.add_option("--device", o.device, "auto, cpu or cuda")->check(CLI::IsMember({"auto", "cpu", "cuda"}));
     command.add_option("--threads", o.threads, "CPU threads (0: all cores)")->check(CLI::Range(0, kMaxThreads));
     command.add_option("--name", o.name, "Run name (with one run)");

@@ -254,7 +254,8 @@ std::vector<InstalledDataset> installedDatasets()
     std::vector<InstalledDataset> others;
     for (fs::directory_iterator it(root, ec), end; !ec && it != end; it.increment(ec)) {
         const std::string name = it->path().filename().string();
-        if (name == "mnist" || name == "fashion-mnist" || !it->is_directory(ec))
+        const bool table = detail::isTablePath(name) && it->is_regular_file(ec);
+        if (name == "mnist" || name == "fashion-mnist" || (!it->is_directory(ec) && !table))
             continue;
         others.push_back({name, it->path().string()});
     }

@@ -82,7 +82,8 @@ struct InstalledDataset {
     std::string name;
     std::string path;
 };
-/// "mnist", "fashion-mnist" (when installed), then every folder in userDataDir()/datasets, sorted.
+/// "mnist", "fashion-mnist" (when installed), then every folder and CSV table (`*.csv`) in
+/// userDataDir()/datasets, sorted.
 std::vector<InstalledDataset> installedDatasets();
 
 /// Finds the four IDX files in `dir` (names like train-images-idx3-ubyte or
