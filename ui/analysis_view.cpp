@@ -1,5 +1,7 @@
 #include "analysis_view.h"
 
+#include "example_image.h"
+
 #include "chart_axes.h"
 #include "chart_view.h"
 #include "digit_pad.h"
@@ -65,28 +67,6 @@ QLineSeries* addLine(QChart* chart, const QString& name, const QColor& color, Qt
 QString percentText(double fraction, int decimals = 2)
 {
     return QStringLiteral("%1 %").arg(100.0 * fraction, 0, 'f', decimals);
-}
-
-/// Test image `index` of `data` (grey or RGB planes) as a QImage.
-QImage exampleImage(const DatasetBytes& data, std::size_t index)
-{
-    const int w = data.shape.width, h = data.shape.height;
-    const std::size_t plane = static_cast<std::size_t>(w) * static_cast<std::size_t>(h);
-    const std::uint8_t* pixels = data.testImages.data() + index * static_cast<std::size_t>(data.imageBytes());
-    if (data.shape.channels == 1) {
-        QImage image(w, h, QImage::Format_Grayscale8);
-        for (int y = 0; y < h; ++y)
-            std::copy_n(pixels + static_cast<std::size_t>(y) * static_cast<std::size_t>(w), w, image.scanLine(y));
-        return image;
-    }
-    QImage image(w, h, QImage::Format_RGB888);
-    for (int y = 0; y < h; ++y) {
-        uchar* line = image.scanLine(y);
-        for (int x = 0; x < w; ++x)
-            for (int c = 0; c < 3; ++c)
-                line[3 * x + c] = pixels[static_cast<std::size_t>(c) * plane + static_cast<std::size_t>(y * w + x)];
-    }
-    return image;
 }
 
 /// The summary table's rows for one run: its name as a header row, then one row per prediction
@@ -636,7 +616,7 @@ void AnalysisView::showRun()
         const Mistake& m = mistakes[k];
         if (m.image < 0 || m.image >= data->testCount())
             break;
-        const QImage image = exampleImage(*data, static_cast<std::size_t>(m.image));
+        const QImage image = exampleImage(*data, true, static_cast<std::size_t>(m.image));
         auto* item = new QListWidgetItem(QIcon(QPixmap::fromImage(image.scaled(56, 56))),
                                          QStringLiteral("%1→%2 %3").arg(className(m.label), className(m.predicted), percentText(m.confidence, 0)),
                                          m_gallery);

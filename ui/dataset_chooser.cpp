@@ -1,5 +1,6 @@
 #include "dataset_chooser.h"
 
+#include "example_image.h"
 #include "theme.h"
 
 #include "dropoutlab/core/errors.h"
@@ -104,22 +105,6 @@ QString formatName(DataFormat format)
     case DataFormat::Folder: return QObject::tr("image folder (PNG/JPEG)");
     }
     return {};
-}
-
-/// Training picture `index` (planes of one channel after another) as a QImage.
-QImage trainingPicture(const DatasetBytes& data, std::size_t index)
-{
-    const int w = data.shape.width, h = data.shape.height;
-    const std::size_t plane = static_cast<std::size_t>(w) * static_cast<std::size_t>(h);
-    const std::uint8_t* pixels = data.trainImages.data() + index * static_cast<std::size_t>(data.imageBytes());
-    QImage image(w, h, data.shape.channels == 1 ? QImage::Format_Grayscale8 : QImage::Format_RGB888);
-    for (int y = 0; y < h; ++y) {
-        uchar* line = image.scanLine(y);
-        for (int x = 0; x < w; ++x)
-            for (int c = 0; c < data.shape.channels; ++c)
-                line[data.shape.channels * x + c] = pixels[static_cast<std::size_t>(c) * plane + static_cast<std::size_t>(y * w + x)];
-    }
-    return image;
 }
 
 } // namespace
@@ -349,7 +334,7 @@ void DatasetChooser::showSamples(const DatasetBytes& data)
     }
     std::stable_sort(picks.begin(), picks.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
     for (const auto& [label, index] : picks) {
-        const QImage image = trainingPicture(data, index);
+        const QImage image = exampleImage(data, false, index);
         const QString className = QString::fromStdString(data.classNames[static_cast<std::size_t>(label)]);
         auto* item = new QListWidgetItem(QIcon(QPixmap::fromImage(image.scaled(64, 64, Qt::KeepAspectRatio,
                                                                                 image.width() < 64 ? Qt::FastTransformation

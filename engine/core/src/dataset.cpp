@@ -63,13 +63,9 @@ std::vector<std::uint8_t> planar(std::vector<std::uint8_t> interleaved, const Da
         return interleaved;
     const std::int64_t pixels = std::int64_t{shape.height} * shape.width;
     std::vector<std::uint8_t> out(interleaved.size());
-    for (std::int64_t n = 0; n < count; ++n) {
-        const std::uint8_t* from = interleaved.data() + n * pixels * shape.channels;
-        std::uint8_t* to = out.data() + n * pixels * shape.channels;
-        for (std::int64_t p = 0; p < pixels; ++p)
-            for (int c = 0; c < shape.channels; ++c)
-                to[c * pixels + p] = from[p * shape.channels + c];
-    }
+    for (std::int64_t n = 0; n < count; ++n)
+        detail::interleavedToPlanar(interleaved.data() + n * pixels * shape.channels, out.data() + n * pixels * shape.channels,
+                                    static_cast<std::size_t>(pixels), shape.channels);
     return out;
 }
 
@@ -113,6 +109,14 @@ bool isCifarFolder(const fs::path& dir)
 } // namespace
 
 namespace detail {
+
+void interleavedToPlanar(const std::uint8_t* from, std::uint8_t* to, std::size_t pixels, int channels)
+{
+    const auto n = static_cast<std::size_t>(channels);
+    for (std::size_t p = 0; p < pixels; ++p)
+        for (std::size_t c = 0; c < n; ++c)
+            to[c * pixels + p] = from[p * n + c];
+}
 
 /// The share of a dataset's examples held out as its test set where its files name none (per
 /// class, seeded with kTestSeed: the same for every run).

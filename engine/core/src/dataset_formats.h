@@ -39,6 +39,9 @@ DatasetBytes loadCsv(const std::string& path);
 /// a class of two or more: the test set of a table, and of an image folder without `test/`.
 std::vector<char> heldOutTestSet(const std::vector<std::int32_t>& classes, std::size_t classCount);
 
+/// One picture's `pixels` x `channels` interleaved values (RGBRGB...) as planes (RR..GG..BB..).
+void interleavedToPlanar(const std::uint8_t* from, std::uint8_t* to, std::size_t pixels, int channels);
+
 /// A picture's file format, told by its first bytes (not by its name).
 enum class ImageKind { Unknown, Png, Jpeg };
 ImageKind imageKindOf(const std::string& bytes);

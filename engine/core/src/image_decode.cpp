@@ -37,11 +37,8 @@ std::vector<std::uint8_t> toPlanar(const std::vector<std::uint8_t>& interleaved,
 {
     if (channels == 1)
         return interleaved;
-    const std::size_t pixels = interleaved.size() / static_cast<std::size_t>(channels);
     std::vector<std::uint8_t> planar(interleaved.size());
-    for (std::size_t p = 0; p < pixels; ++p)
-        for (int c = 0; c < channels; ++c)
-            planar[static_cast<std::size_t>(c) * pixels + p] = interleaved[p * static_cast<std::size_t>(channels) + static_cast<std::size_t>(c)];
+    interleavedToPlanar(interleaved.data(), planar.data(), interleaved.size() / static_cast<std::size_t>(channels), channels);
     return planar;
 }
 
