@@ -49,6 +49,8 @@ SweepSpec buildSpec(const SweepOptions& o)
     }
     if (o.repeats > 0)
         spec.repeats = o.repeats;
+    if (o.varySplit)
+        spec.varySplit = true;
     if (o.halvingEpoch >= 0)
         spec.halving.atEpoch = o.halvingEpoch;
     if (o.overrides.seed)
@@ -206,12 +208,14 @@ int reportCommand(const ReportOptions& options)
     if (!options.csv.empty()) {
         std::ostringstream csv;
         csv << "point,runs,planned,stopped,test_accuracy_mean,test_accuracy_std,test_accuracy_min,test_accuracy_max,"
-               "best_val_accuracy_mean,best_val_accuracy_std,gap_mean,gap_std,gap_runs_with_dropout_on\n";
+               "best_val_accuracy_mean,best_val_accuracy_std,gap_mean,gap_std,gap_runs_with_dropout_on,loss_gap_mean,loss_gap_std,"
+               "loss_gap_runs\n";
         for (const auto& p : points) {
             csv << '"' << p.point.label() << "\"," << p.completedRuns << ',' << p.plannedRuns << ',' << p.stoppedRuns << ','
                 << p.testAccuracy.mean << ',' << p.testAccuracy.std << ',' << p.testAccuracy.min << ','
                 << p.testAccuracy.max << ',' << p.bestValAccuracy.mean << ',' << p.bestValAccuracy.std << ','
-                << p.gap.mean << ',' << p.gap.std << ',' << p.gapsWithDropout << '\n';
+                << p.gap.mean << ',' << p.gap.std << ',' << p.gapsWithDropout << ',' << p.lossGap.mean << ','
+                << p.lossGap.std << ',' << p.lossGap.count << '\n';
         }
         try {
             writeFileAtomically(options.csv, csv.str());
@@ -237,15 +241,18 @@ int reportCommand(const ReportOptions& options)
                             {"test_accuracy_max", p.testAccuracy.max},
                             {"best_val_accuracy_mean", p.bestValAccuracy.mean},
                             {"gap_mean", p.gap.mean},
-                            {"gap_runs_with_dropout_on", p.gapsWithDropout}});
+                            {"gap_runs_with_dropout_on", p.gapsWithDropout},
+                            {"loss_gap_mean", p.lossGap.mean},
+                            {"loss_gap_std", p.lossGap.std},
+                            {"loss_gap_runs", p.lossGap.count}});
         }
         std::cout << list.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
         return kExitOk;
     }
 
     // The gap is training minus validation accuracy, both with dropout off (see trainValGap).
-    std::printf("%-28s %5s %22s %15s %15s %9s\n", "point", "runs", "test acc % mean ± std", "min - max",
-                "best val % mean", "gap* pts");
+    std::printf("%-28s %5s %22s %15s %15s %9s %16s\n", "point", "runs", "test acc % mean ± std", "min - max",
+                "best val % mean", "gap* pts", "loss gap** ± std");
     int gapsWithDropout = 0;
     for (const auto& p : points) {
         std::string runs = std::to_string(p.completedRuns) + "/" + std::to_string(p.plannedRuns);
@@ -255,8 +262,11 @@ int reportCommand(const ReportOptions& options)
         }
         const std::string meanStd = percent(p.testAccuracy.mean) + " ± " + percent(p.testAccuracy.std);
         const std::string range = percent(p.testAccuracy.min) + " - " + percent(p.testAccuracy.max);
-        std::printf("%-28s %5s %22s %15s %15s %9s\n", p.point.label().c_str(), runs.c_str(), meanStd.c_str(),
-                    range.c_str(), percent(p.bestValAccuracy.mean).c_str(), percent(p.gap.mean).c_str());
+        char lossGap[48] = "-";
+        if (p.lossGap.count > 0)
+            std::snprintf(lossGap, sizeof lossGap, "%.4f ± %.4f", p.lossGap.mean, p.lossGap.std);
+        std::printf("%-28s %5s %22s %15s %15s %9s %16s\n", p.point.label().c_str(), runs.c_str(), meanStd.c_str(),
+                    range.c_str(), percent(p.bestValAccuracy.mean).c_str(), percent(p.gap.mean).c_str(), lossGap);
         gapsWithDropout += p.gapsWithDropout;
     }
     std::printf("* gap: final training minus validation accuracy, both measured with dropout off%s\n",
@@ -264,6 +274,7 @@ int reportCommand(const ReportOptions& options)
                                    " run(s) recorded without the dropout-off metric use the running, dropout-on one)")
                                       .c_str()
                                 : "");
+    std::printf("** loss gap: final validation minus training loss, both with dropout off (runs with that metric)\n");
     try {
         if (options.compare.size() == 2) {
             std::printf("\n%s\n", formatComparison(findPoint(points, options.compare[0]), findPoint(points, options.compare[1])).c_str());

@@ -166,6 +166,13 @@ double trainValGap(const EpochMetrics& metrics, bool* dropoutOff)
     return metrics.trainEvalAccuracy.value_or(metrics.trainAccuracy) - metrics.valAccuracy;
 }
 
+std::optional<double> valTrainLossGap(const EpochMetrics& metrics)
+{
+    if (!metrics.trainEvalLoss)
+        return std::nullopt;
+    return metrics.valLoss - *metrics.trainEvalLoss;
+}
+
 std::string epochSummary(const EpochMetrics& m)
 {
     char text[256];

@@ -155,7 +155,7 @@ std::vector<PointSummary> aggregateSweep(const SweepSpec& spec, const std::vecto
     for (const auto& run : expandSweep(spec))
         pointOfRun[run.id] = run.point;
 
-    std::vector<std::vector<double>> best(points.size()), gaps(points.size());
+    std::vector<std::vector<double>> best(points.size()), gaps(points.size()), lossGaps(points.size());
     for (const auto& record : records) {
         const auto it = pointOfRun.find(record.id);
         if (it == pointOfRun.end())
@@ -175,11 +175,14 @@ std::vector<PointSummary> aggregateSweep(const SweepSpec& spec, const std::vecto
         gaps[static_cast<std::size_t>(it->second)].push_back(trainValGap(r.epochs.back(), &dropoutOff));
         if (!dropoutOff)
             ++summary.gapsWithDropout;
+        if (const auto lossGap = valTrainLossGap(r.epochs.back()))
+            lossGaps[static_cast<std::size_t>(it->second)].push_back(*lossGap);
     }
     for (std::size_t p = 0; p < points.size(); ++p) {
         summaries[p].testAccuracy = computeStats(summaries[p].testAccuracies);
         summaries[p].bestValAccuracy = computeStats(best[p]);
         summaries[p].gap = computeStats(gaps[p]);
+        summaries[p].lossGap = computeStats(lossGaps[p]);
     }
     return summaries;
 }

@@ -32,6 +32,10 @@ struct EpochMetrics {
 /// epoch has the dropout-off training metric (then `dropoutOff` is set true), else the running
 /// training accuracy (dropout on) minus validation.
 double trainValGap(const EpochMetrics& metrics, bool* dropoutOff = nullptr);
+/// Validation loss minus training loss at an epoch, both with dropout off; absent without the
+/// dropout-off training metric. Unlike the accuracy gap it goes on growing once training
+/// accuracy reaches 100 %, so it shows overfitting on small tables.
+std::optional<double> valTrainLossGap(const EpochMetrics& metrics);
 /// "train loss 0.1234 acc 96.50% (dropout off: loss 0.0456 acc 98.90%) | val loss 0.0500 acc 98.70%":
 /// the one-line epoch summary of the CLI and the app's headless mode.
 std::string epochSummary(const EpochMetrics& metrics);

@@ -30,6 +30,7 @@ struct PointSummary {
     Stats bestValAccuracy;
     Stats gap;                        ///< final train minus validation accuracy, dropout off (trainValGap)
     int gapsWithDropout = 0;          ///< runs without the dropout-off metric, whose gap uses the running one
+    Stats lossGap;                    ///< final validation minus training loss, dropout off (valTrainLossGap); runs with it only
     std::vector<double> testAccuracies;
 };
 
