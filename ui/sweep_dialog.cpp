@@ -92,6 +92,10 @@ SweepDialog::SweepDialog(const ExperimentConfig& base, const RunTimeEstimator& e
     form->addRow(tr("Seeds per point"), m_repeats);
     form->addRow(tr("First seed"), m_firstSeed);
     form->addRow(tr("Successive halving after epoch"), m_halving);
+    m_varySplit = new QCheckBox(tr("Each seed also draws another training/validation split"));
+    m_varySplit->setToolTip(tr("Split seed + repeat: the spread over seeds then includes the split's noise, "
+                               "which dominates on small datasets. The test set stays the same."));
+    form->addRow(tr("Split"), m_varySplit);
     layout->addLayout(form);
     for (QSpinBox* box : {m_repeats, m_firstSeed, m_halving})
         connect(box, &QSpinBox::valueChanged, this, &SweepDialog::updatePreview);
@@ -136,6 +140,7 @@ SweepSpec SweepDialog::buildSpec() const
     spec.repeats = m_repeats->value();
     spec.firstSeed = static_cast<std::uint64_t>(m_firstSeed->value());
     spec.halving.atEpoch = m_halving->value();
+    spec.varySplit = m_varySplit->isChecked();
     for (const auto& row : m_rows) {
         if (row.enabled->isChecked())
             spec.axes.push_back(parseSweepAxis(row.parameter.toStdString() + "=" +

@@ -51,6 +51,7 @@ private:
     QSpinBox* m_repeats = nullptr;
     QSpinBox* m_firstSeed = nullptr;
     QSpinBox* m_halving = nullptr;
+    QCheckBox* m_varySplit = nullptr;
     QLabel* m_preview = nullptr;
     QDialogButtonBox* m_buttons = nullptr;
     QString m_previewText;

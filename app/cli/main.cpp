@@ -82,6 +82,9 @@ int main(int argc, char** argv)
                                                "learning_rate, momentum, weight_decay, max_norm, train_subset)")
         ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
     sweepCmd->add_option("--repeats", sweep.repeats, "Seeds per point")->check(CLI::Range(1, 1000));
+    sweepCmd->add_flag("--vary-split", sweep.varySplit,
+                       "Each repeat also draws another training/validation split (split seed + repeat); the test "
+                       "set stays the same");
     sweepCmd->add_option("--halving-epoch", sweep.halvingEpoch,
                          "Successive halving: after this epoch stop the worse half of the points (0: off)")
         ->check(CLI::NonNegativeNumber);

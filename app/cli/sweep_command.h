@@ -15,6 +15,7 @@ struct SweepOptions {
     RunOverrides overrides;
     std::vector<std::string> axes;  ///< "fc1=0,0.25,0.5" or "fc1=0:0.5:0.25"
     int repeats = 0;                ///< 0: from the spec (or 1)
+    bool varySplit = false;         ///< also vary the split seed per repeat (or as the spec says)
     int halvingEpoch = -1;          ///< -1: from the spec
     std::string shard;              ///< "K/N"; empty: all runs
     std::string outDir;

@@ -237,6 +237,8 @@ std::vector<SweepRun> expandSweep(const SweepSpec& spec)
                 applyValue(run.config, parameter, value);
             const std::uint64_t seed = spec.firstSeed + static_cast<std::uint64_t>(r);
             run.config.seeds.init = run.config.seeds.shuffle = run.config.seeds.dropout = seed;
+            if (spec.varySplit)
+                run.config.seeds.split = spec.base.seeds.split + static_cast<std::uint64_t>(r);
             run.config.name = points[p].label() + " seed " + std::to_string(seed);
             run.id = "p" + number + slug + "-s" + std::to_string(seed);
             runs.push_back(std::move(run));
@@ -325,6 +327,8 @@ std::string sweepToJson(const SweepSpec& spec)
                    {"axes", axes},
                    {"repeats", spec.repeats},
                    {"first_seed", spec.firstSeed}};
+    if (spec.varySplit)
+        object["vary_split"] = true;
     if (spec.halving.atEpoch > 0)
         object["successive_halving"] = {{"at_epoch", spec.halving.atEpoch}};
     return detail::dumpJson(object, 2) + "\n";
@@ -337,10 +341,11 @@ SweepSpec sweepFromJson(const std::string& text, const std::string& where)
         throw ConfigError(where + ": expected a JSON object");
     for (const auto& item : object.items()) {
         static const std::set<std::string> known = {"name", "description", "base", "axes", "repeats", "first_seed",
-                                                    "successive_halving"};
+                                                    "vary_split", "successive_halving"};
         if (!known.count(item.key()))
             throw ConfigError(where + ": unknown key '" + item.key() +
-                              "'; expected name, description, base, axes, repeats, first_seed, successive_halving");
+                              "'; expected name, description, base, axes, repeats, first_seed, vary_split, "
+                              "successive_halving");
     }
     SweepSpec spec;
     if (object.contains("name"))
@@ -353,6 +358,11 @@ SweepSpec sweepFromJson(const std::string& text, const std::string& where)
         spec.repeats = static_cast<int>(detail::integerValue(object["repeats"], where, "repeats", 1, kMaxRepeats));
     if (object.contains("first_seed"))
         spec.firstSeed = detail::unsignedValue(object["first_seed"], where, "first_seed");
+    if (object.contains("vary_split")) {
+        if (!object["vary_split"].is_boolean())
+            throw ConfigError(where + ": 'vary_split' must be true or false");
+        spec.varySplit = object["vary_split"].get<bool>();
+    }
     if (object.contains("successive_halving")) {
         const json& halving = object["successive_halving"];
         const std::string halvingWhere = where + ": successive_halving";

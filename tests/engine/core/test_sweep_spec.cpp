@@ -25,6 +25,7 @@ private Q_SLOTS:
     void shardsCoverEveryRunOnce_data();
     void shardsCoverEveryRunOnce();
     void jsonRoundTrip();
+    void varySplitGivesEachRepeatItsSplit();
 };
 
 void TestSweepSpec::parsesAxes()
@@ -126,6 +127,30 @@ void TestSweepSpec::jsonRoundTrip()
         R"({"axes": [{"parameter": "fc1", "range": {"start": 0, "stop": 0.5, "step": 0.25}}], "repeats": 2})", "mem");
     QCOMPARE(ranged.axes[0].values, (std::vector<double>{0, 0.25, 0.5}));
     QVERIFY_THROWS_EXCEPTION(ConfigError, sweepFromJson(R"({"axis": []})", "mem"));
+}
+
+void TestSweepSpec::varySplitGivesEachRepeatItsSplit()
+{
+    SweepSpec spec = gridSpec();
+    spec.repeats = 3;
+    spec.base.seeds.split = 42;
+    for (const auto& run : expandSweep(spec))
+        QCOMPARE(run.config.seeds.split, std::uint64_t{42});  // off: one split for every run
+    spec.varySplit = true;
+    const auto runs = expandSweep(spec);
+    for (const auto& run : runs) {
+        QCOMPARE(run.config.seeds.split, std::uint64_t{42} + static_cast<std::uint64_t>(run.repeat));
+        QCOMPARE(run.config.seeds.init, spec.firstSeed + static_cast<std::uint64_t>(run.repeat));
+    }
+    // The same ids as without it (a folder's runs are found again), and the key round-trips.
+    spec.varySplit = false;
+    const auto plain = expandSweep(spec);
+    for (std::size_t i = 0; i < runs.size(); ++i)
+        QCOMPARE(runs[i].id, plain[i].id);
+    spec.varySplit = true;
+    QVERIFY(sweepFromJson(sweepToJson(spec), "mem").varySplit);
+    QVERIFY(!sweepFromJson(R"({"axes": [{"parameter": "fc1", "values": [0, 0.5]}]})", "mem").varySplit);
+    QVERIFY_THROWS_EXCEPTION(ConfigError, sweepFromJson(R"({"vary_split": 1})", "mem"));
 }
 
 QTEST_GUILESS_MAIN(TestSweepSpec)

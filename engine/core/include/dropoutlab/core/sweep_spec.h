@@ -30,6 +30,10 @@ struct SweepSpec {
     std::vector<SweepAxis> axes;
     int repeats = 1;
     std::uint64_t firstSeed = 1;  ///< repeat r uses seed firstSeed + r (init, shuffle, dropout)
+    /// Repeat r also uses split seed base.seeds.split + r: another training/validation split per
+    /// repeat (repeated random sub-sampling), so that the statistics include the split's noise.
+    /// The test set stays the same.
+    bool varySplit = false;
     SuccessiveHalving halving;
 };
 
