@@ -74,6 +74,34 @@ public:
     bool cancelled = false;
 };
 
+/// Writes one of python3-sklearn's real tables (a test dependency) into `dir` as a CSV with a
+/// header and the class names as labels, and returns its path; empty when sklearn is missing.
+/// sklearn's first line is "rows,features,class names...", then rows of features and a class
+/// index; `lines` gets the source's lines.
+QString writeSklearnTable(const QString& table, const QTemporaryDir& dir, QStringList* lines)
+{
+    QFile source("/usr/lib/python3/dist-packages/sklearn/datasets/data/" + table + ".csv");
+    if (!source.open(QIODevice::ReadOnly))
+        return {};
+    *lines = QString::fromUtf8(source.readAll()).split('\n', Qt::SkipEmptyParts);
+    const QStringList first = lines->front().split(',');
+    const int features = first[1].toInt();
+    QStringList header;
+    for (int f = 1; f <= features; ++f)
+        header << QString("feature %1").arg(f);
+    header << "class";
+    QString csv = header.join(',') + "\n";
+    for (int r = 1; r < lines->size(); ++r) {
+        QStringList cells = (*lines)[r].split(',');
+        cells.last() = first[2 + cells.last().trimmed().toInt()];
+        csv += cells.join(',') + "\n";
+    }
+    QFile out(dir.filePath(table + ".csv"));
+    if (!out.open(QIODevice::WriteOnly) || out.write(csv.toUtf8()) != csv.toUtf8().size())
+        return {};
+    return out.fileName();
+}
+
 } // namespace
 
 class NullObserver final : public ExperimentObserver {};
@@ -98,6 +126,7 @@ private Q_SLOTS:
     void cifarFormatColourImagesTrain();
     void sklearnTablesTrainAnMlp_data();
     void sklearnTablesTrainAnMlp();
+    void dropoutLessensAnMlpsFitOfATable();
     void fashionMnistFolderTrainsAsItsIdx();
 };
 
@@ -391,35 +420,18 @@ void TestTrainer::sklearnTablesTrainAnMlp_data()
 
 void TestTrainer::sklearnTablesTrainAnMlp()
 {
-    // Real tables (python3-sklearn's, a test dependency): their first line is "rows,features,
-    // class names...", then rows of features and a class index. Written here as a CSV with a
-    // header and the class names as labels, they train an MLP with dropout.
     QFETCH(QString, table);
     QFETCH(int, classes);
     QFETCH(double, floor);
-    QFile source("/usr/lib/python3/dist-packages/sklearn/datasets/data/" + table + ".csv");
-    if (!source.open(QIODevice::ReadOnly))
+    QTemporaryDir dir;
+    QStringList lines;
+    const QString file = writeSklearnTable(table, dir, &lines);
+    if (file.isEmpty())
         QSKIP("python3-sklearn is not installed (scripts/setup.sh --tests installs it)");
-    const QStringList lines = QString::fromUtf8(source.readAll()).split('\n', Qt::SkipEmptyParts);
     const QStringList first = lines.front().split(',');
     const int features = first[1].toInt();
-    QStringList header;
-    for (int f = 1; f <= features; ++f)
-        header << QString("feature %1").arg(f);
-    header << "class";
-    QString csv = header.join(',') + "\n";
-    for (int r = 1; r < lines.size(); ++r) {
-        QStringList cells = lines[r].split(',');
-        cells.last() = first[2 + cells.last().trimmed().toInt()];
-        csv += cells.join(',') + "\n";
-    }
-    QTemporaryDir dir;
-    QFile out(dir.filePath(table + ".csv"));
-    QVERIFY(out.open(QIODevice::WriteOnly));
-    out.write(csv.toUtf8());
-    out.close();
     ExperimentConfig config = fixtureConfig();
-    config.dataDir = out.fileName().toStdString() + "#class";
+    config.dataDir = file.toStdString() + "#class";
     config.model = ModelKind::Mlp;
     config.hiddenWidths = {64, 64};
     config.dropout = {{"hidden1", {0.5, DropoutKind::Element}}, {"hidden2", {0.5, DropoutKind::Element}}};
@@ -444,6 +456,52 @@ void TestTrainer::sklearnTablesTrainAnMlp()
     names.sort();
     QCOMPARE(data->classNames.front(), names.front().toStdString());
     QCOMPARE(data->classNames.back(), names.back().toStdString());
+}
+
+void TestTrainer::dropoutLessensAnMlpsFitOfATable()
+{
+    // docs/datasets.md's table study, in small: on breast_cancer (569 rows) a 256-256 MLP
+    // memorises its training part (dropout-off training loss ~0.005 after 30 epochs); dropout 0.8
+    // on both hidden layers keeps it from that, on every split and seed, and to about 3x the loss on average.
+    // The gap's other side, validation, moves within the split noise (the study: 6 seeds, accuracy
+    // gap 3.65 -> 2.68 pts, t = -0.93), so it is not asserted here.
+    QTemporaryDir dir;
+    QStringList lines;
+    const QString file = writeSklearnTable("breast_cancer", dir, &lines);
+    if (file.isEmpty())
+        QSKIP("python3-sklearn is not installed (scripts/setup.sh --tests installs it)");
+    double sums[2] = {0, 0};
+    for (std::uint64_t seed = 1; seed <= 5; ++seed) {
+        double fit[2] = {0, 0};
+        for (int withDropout = 0; withDropout < 2; ++withDropout) {
+            ExperimentConfig config = fixtureConfig();
+            config.dataDir = file.toStdString() + "#class";
+            config.model = ModelKind::Mlp;
+            config.hiddenWidths = {256, 256};
+            if (withDropout)
+                config.dropout = {{"hidden1", {0.8, DropoutKind::Element}}, {"hidden2", {0.8, DropoutKind::Element}}};
+            config.epochs = 30;
+            config.batchSize = 16;
+            config.learningRate = 0.01;
+            config.validationFraction = 0.25;
+            config.seeds = {seed, 42 + seed, seed, seed};
+            config.threads = 1;
+            config.trainEvalImages = kTrainEvalAll;
+            Recorder recorder;
+            const RunResult result = runExperiment(config, recorder, CancelToken());
+            QCOMPARE(toString(result.status), std::string("completed"));
+            QVERIFY(result.epochs.back().trainEvalLoss.has_value());
+            fit[withDropout] = *result.epochs.back().trainEvalLoss;
+            sums[withDropout] += fit[withDropout];
+        }
+        QVERIFY2(fit[1] > fit[0], ("seed " + std::to_string(seed) + ": dropout-off training loss " +
+                                         std::to_string(fit[0]) + " without dropout, " + std::to_string(fit[1]) +
+                                         " with 0.8 on both hidden layers")
+                                            .c_str());
+    }
+    // Measured: 1.6x to 4.9x per seed, 3.4x over the five.
+    QVERIFY2(sums[1] > 2.0 * sums[0], (std::to_string(sums[0] / 5) + " without, " + std::to_string(sums[1] / 5) +
+                                       " with dropout (mean dropout-off training loss)").c_str());
 }
 
 QTEST_GUILESS_MAIN(TestTrainer)
