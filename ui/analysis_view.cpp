@@ -124,6 +124,10 @@ AnalysisView::AnalysisView(RunsModel* model, QWidget* parent) : QWidget(parent),
         const RunEntry* entry = index < m_pendingIds.size() ? m_model->find(m_pendingIds[index]) : nullptr;
         m_problems << (entry ? entry->name() + QStringLiteral(": ") : QString()) + message;
     });
+    connect(m_worker, &AnalysisWorker::noted, this, [this](int index, const QString& message) {
+        const RunEntry* entry = index < m_pendingIds.size() ? m_model->find(m_pendingIds[index]) : nullptr;
+        m_notes << (entry ? entry->name() + QStringLiteral(": ") : QString()) + message;
+    });
     connect(m_worker, &AnalysisWorker::finished, this, &AnalysisView::onFinished);
     m_thread.setObjectName(QStringLiteral("analysis"));
     m_thread.start();
@@ -412,6 +416,7 @@ void AnalysisView::startAnalysis()
     m_pendingIds = ids;
     m_results.clear();
     m_problems.clear();
+    m_notes.clear();
     m_fromCache = 0;
     m_analyse->setEnabled(false);
     m_stop->setEnabled(true);
@@ -446,6 +451,8 @@ void AnalysisView::onFinished(bool cancelled)
                              : tr("%n run(s) analysed; results kept in each run's analysis.json", nullptr,
                                   static_cast<int>(m_results.size())) +
                                    (m_fromCache ? tr(" (%1 read back from it).").arg(m_fromCache) : QStringLiteral("."));
+    if (!m_notes.isEmpty())
+        text += QLatin1Char(' ') + tr("Analysed %1.").arg(m_notes.join(QStringLiteral("; ")));
     if (!m_problems.isEmpty())
         text += QLatin1Char(' ') + tr("Not analysed: %1").arg(m_problems.join(QStringLiteral("; ")));
     m_status->setText(text);

@@ -109,6 +109,7 @@ private:
     QList<int> m_pendingIds;
     std::vector<Analysed> m_results;
     QStringList m_problems;
+    QStringList m_notes;  ///< runs analysed with a remark (AnalysisWorker::noted)
     int m_fromCache = 0;  ///< runs of the last analysis whose analysis.json answered
 
     QListWidget* m_runList = nullptr;

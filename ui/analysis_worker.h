@@ -23,13 +23,16 @@ public:
     explicit AnalysisWorker(const CancelToken& cancel);
 
 public Q_SLOTS:
-    /// Analyses each run folder in turn with T = `samples` passes and `ood` (empty: none).
+    /// Analyses each run folder in turn with T = `samples` passes and `ood` (empty: none). A run
+    /// whose images have another shape than the OOD set's is analysed without it (noted).
     void analyse(const QStringList& runDirs, int samples, quint64 seed, const QString& ood);
 
 Q_SIGNALS:
     void progress(int index, qint64 done, qint64 total);
     void analysed(int index, const UncertaintyReportPtr& report, bool fromCache);
     void failed(int index, const QString& message);
+    /// Run `index` was analysed, with a remark (e.g. without the OOD set, whose images differ).
+    void noted(int index, const QString& message);
     void finished(bool cancelled);
 
 private:

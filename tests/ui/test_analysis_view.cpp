@@ -3,6 +3,8 @@
 #include "fixture_runs.h"
 
 #include "analysis_view.h"
+#include "analysis_worker.h"
+#include "engine/core/idx_writer.h"
 #include "digit_pad.h"
 #include "main_window.h"
 #include "probability_bars.h"
@@ -41,6 +43,7 @@ class TestAnalysisView final : public QObject {
 private Q_SLOTS:
     void initTestCase();
     void analysesExportsAndCaches();
+    void oodSetOfAnotherShapeIsLeftOut();
 
 private:
     QTemporaryDir m_workspace;
@@ -114,6 +117,27 @@ void TestAnalysisView::analysesExportsAndCaches()
     view->analyseRuns(ids);
     QVERIFY(again.wait(20000));
     QVERIFY(view->hasResults());
+}
+
+void TestAnalysisView::oodSetOfAnotherShapeIsLeftOut()
+{
+    // An RGB 32x32 OOD set cannot be scored by a 1x28x28 model: the run is analysed without it,
+    // and the worker says so (it used to refuse the whole analysis).
+    QTemporaryDir cifar;
+    QVERIFY(test::writeCifarFromIdx(DROPOUTLAB_TEST_DATA_DIR "/mnist-small", cifar.path().toStdString()) > 0);
+    CancelToken cancel;
+    AnalysisWorker worker(cancel);
+    QSignalSpy analysed(&worker, &AnalysisWorker::analysed);
+    QSignalSpy noted(&worker, &AnalysisWorker::noted);
+    QSignalSpy failed(&worker, &AnalysisWorker::failed);
+    worker.analyse({m_workspace.filePath("fc1 0.5")}, 5, 1, cifar.path());
+    QCOMPARE(failed.count(), 0);
+    QCOMPARE(analysed.count(), 1);
+    QCOMPARE(noted.count(), 1);
+    const QString note = noted.front().at(1).toString();
+    QVERIFY2(note.contains("3x32x32") && note.contains("1x28x28"), qPrintable(note));
+    const auto report = analysed.front().at(1).value<UncertaintyReportPtr>();
+    QCOMPARE(report->oodImages, std::int64_t{0});
 }
 
 QTEST_MAIN(TestAnalysisView)
