@@ -92,6 +92,23 @@ void AccuracyChart::changeEvent(QEvent* event)
     QWidget::changeEvent(event);
 }
 
+void AccuracyChart::resizeEvent(QResizeEvent* event)
+{
+    QWidget::resizeEvent(event);
+    showLabelsIfTheyFit();
+}
+
+void AccuracyChart::showLabelsIfTheyFit()
+{
+    // With many runs, or a narrow chart, the hover tooltip and the table tell the values.
+    const int count = m_series->count();
+    const double plotWidth = m_chart->plotArea().width() > 0 ? m_chart->plotArea().width() : 0.8 * width();
+    const int labelWidth = fontMetrics().horizontalAdvance(QStringLiteral("99.99 %")) + 6;
+    const bool fit = count > 0 && count <= 6 && plotWidth * 0.8 / count >= labelWidth;
+    m_series->setLabelsVisible(fit);
+    m_chart->legend()->setVisible(count > 0 && count <= 6);
+}
+
 void AccuracyChart::rebuild()
 {
     if (m_series) {
@@ -116,10 +133,7 @@ void AccuracyChart::rebuild()
         lo = std::min(lo, value);
         hi = std::max(hi, value);
     }
-    // Values on the bars while they fit; with many runs the hover tooltip and the table tell.
-    const bool few = m_series->count() <= 6;
-    m_series->setLabelsVisible(few);
-    m_chart->legend()->setVisible(few);
+    showLabelsIfTheyFit();
     for (QBarSet* set : m_series->barSets()) {
         connect(set, &QBarSet::hovered, set, [set](bool state, int index) {
             if (state)
@@ -129,7 +143,7 @@ void AccuracyChart::rebuild()
         });
     }
     m_series->setLabelsFormat(QStringLiteral("@value %"));
-    m_series->setLabelsPrecision(5);
+    m_series->setLabelsPrecision(4);
     m_series->setLabelsPosition(QAbstractBarSeries::LabelsOutsideEnd);
     m_chart->addSeries(m_series);
     m_series->attachAxis(m_categories);

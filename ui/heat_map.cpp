@@ -125,7 +125,7 @@ void HeatMap::paintEvent(QPaintEvent*)
     painter.setPen(palette().text().color());
     for (int c = 0; c < columns; ++c)
         painter.drawText(QRectF(area.left() + c * cellW, area.bottom() + 4, cellW, fm.height()), Qt::AlignHCenter,
-                         m_columnLabels[c]);
+                         fm.elidedText(m_columnLabels[c], Qt::ElideRight, static_cast<int>(cellW) - 2));
     painter.drawText(QRect(area.left(), area.bottom() + 6 + fm.height(), area.width(), fm.height() + 4),
                      Qt::AlignHCenter, m_columnTitle);
     for (int r = 0; r < rows; ++r)
