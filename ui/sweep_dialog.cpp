@@ -74,6 +74,26 @@ SweepDialog::SweepDialog(const ExperimentConfig& base, const RunTimeEstimator& e
            tr("Size of the class-balanced training subset"), QStringLiteral("1000, 5000, 20000"));
     layout->addWidget(axesBox);
 
+    layout->addLayout(settingsForm(base));
+    for (QSpinBox* box : {m_repeats, m_firstSeed, m_halving})
+        connect(box, &QSpinBox::valueChanged, this, &SweepDialog::updatePreview);
+
+    m_preview = new QLabel;
+    m_preview->setWordWrap(true);
+    layout->addWidget(m_preview);
+    m_buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel);
+    m_buttons->button(QDialogButtonBox::Ok)->setText(tr("Queue sweep"));
+    connect(m_buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);
+    connect(m_buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
+    layout->addWidget(m_buttons);
+
+    // The published question: fc1 with and without dropout.
+    setAxis(QStringLiteral("fc1"), QStringLiteral("0, 0.25, 0.5"));
+    updatePreview();
+}
+
+QFormLayout* SweepDialog::settingsForm(const ExperimentConfig& base)
+{
     auto* form = new QFormLayout;
     m_name = new QLineEdit(tr("dropout sweep"));
     m_repeats = new QSpinBox;
@@ -96,22 +116,7 @@ SweepDialog::SweepDialog(const ExperimentConfig& base, const RunTimeEstimator& e
     m_varySplit->setToolTip(tr("Split seed + repeat: the spread over seeds then includes the split's noise, "
                                "which dominates on small datasets. The test set stays the same."));
     form->addRow(tr("Split"), m_varySplit);
-    layout->addLayout(form);
-    for (QSpinBox* box : {m_repeats, m_firstSeed, m_halving})
-        connect(box, &QSpinBox::valueChanged, this, &SweepDialog::updatePreview);
-
-    m_preview = new QLabel;
-    m_preview->setWordWrap(true);
-    layout->addWidget(m_preview);
-    m_buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel);
-    m_buttons->button(QDialogButtonBox::Ok)->setText(tr("Queue sweep"));
-    connect(m_buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);
-    connect(m_buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
-    layout->addWidget(m_buttons);
-
-    // The published question: fc1 with and without dropout.
-    setAxis(QStringLiteral("fc1"), QStringLiteral("0, 0.25, 0.5"));
-    updatePreview();
+    return form;
 }
 
 void SweepDialog::setAxis(const QString& parameter, const QString& values)

@@ -9,6 +9,7 @@
 #include <vector>
 
 class QCheckBox;
+class QFormLayout;
 class QDialogButtonBox;
 class QLabel;
 class QLineEdit;
@@ -36,6 +37,8 @@ public:
     void setRepeats(int repeats);
 
 private:
+    /// Name, seeds per point, first seed, halving and split: the form below the axes.
+    QFormLayout* settingsForm(const dropoutlab::ExperimentConfig& base);
     struct AxisRow {
         QString parameter;
         QCheckBox* enabled = nullptr;
