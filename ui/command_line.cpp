@@ -45,7 +45,7 @@ QList<QCommandLineOption> valueOptions()
         {"model", QObject::tr("cnn or mlp."), "model"},
         {"network", QObject::tr("A network file, or a shipped network's name (reference-cnn, cnn3-bn, ...)."), "file"},
         {"hidden", QObject::tr("MLP hidden layer widths, e.g. 1024,1024,1024."), "widths"},
-        {"dropout", QObject::tr("Dropout per site, e.g. fc1=0.5,input=0.2 (one run)."), "spec"},
+        {"dropout", QObject::tr("Dropout per site, e.g. fc1=0.5,input=0.2 or conv2=0.1:dropblock/3 (one run)."), "spec"},
         {"epochs", QObject::tr("Training epochs."), "n"},
         {"batch-size", QObject::tr("Training batch size."), "n"},
         {"lr", QObject::tr("SGD learning rate."), "rate"},

@@ -1,5 +1,7 @@
 #include "dropout_editor.h"
 
+#include "dropout_kinds.h"
+
 #include "dropoutlab/core/network.h"
 
 #include <QCheckBox>
@@ -72,13 +74,13 @@ void DropoutEditor::addRow(const DropoutSite& site)
     row.rate->setSingleStep(0.05);
     row.rate->setDecimals(2);
     row.kind = new QComboBox(this);
-    row.kind->addItem(tr("element"), QStringLiteral("element"));
-    row.kind->addItem(tr("channel"), QStringLiteral("channel"));
-    row.kind->setEnabled(site.allowsChannel);
-    row.defaultKind = site.allowsChannel ? site.defaultKind : DropoutKind::Element;
-    row.kind->setCurrentIndex(row.defaultKind == DropoutKind::Channel ? 1 : 0);
-    if (!site.allowsChannel)
-        row.kind->setToolTip(tr("Channel dropout needs feature maps; this site sits on flat features."));
+    fillKindCombo(row.kind, &site);
+    row.defaultKind = site.defaultKind;
+    row.setting.kind = site.defaultKind;
+    selectKind(row.kind, row.setting);
+    row.kind->setToolTip(site.allowsChannel ? tr("How the site drops (hover an entry for what it does)")
+                                            : tr("How the site drops; channel and dropblock need feature maps, "
+                                                 "and this site sits on flat features"));
 
     const QString tip = QString::fromStdString(site.description);
     for (QWidget* w : std::initializer_list<QWidget*>{row.enabled, row.slider, row.rate})
@@ -123,8 +125,8 @@ void DropoutEditor::setDropout(const std::map<std::string, DropoutSetting>& drop
         row.enabled->setChecked(on);
         row.rate->setValue(on ? it->second.rate : 0.0);
         row.slider->setValue(on ? static_cast<int>(std::lround(it->second.rate * 100)) : 0);
-        const DropoutKind kind = on ? it->second.kind : row.defaultKind;
-        row.kind->setCurrentIndex(kind == DropoutKind::Channel && row.kind->isEnabled() ? 1 : 0);
+        row.setting = on ? it->second : DropoutSetting{0.0, row.defaultKind};
+        selectKind(row.kind, row.setting);
         row.slider->setEnabled(on);
         row.rate->setEnabled(on);
     }
@@ -137,8 +139,11 @@ std::map<std::string, DropoutSetting> DropoutEditor::dropout() const
     for (const auto& row : m_rows) {
         if (!row.enabled->isChecked() || row.rate->value() <= 0.0)
             continue;
-        result[row.site] = {row.rate->value(),
-                            row.kind->currentIndex() == 1 ? DropoutKind::Channel : DropoutKind::Element};
+        // A schedule or block size from a config stays; the row sets the rate and the kind.
+        DropoutSetting setting = row.setting;
+        setting.rate = row.rate->value();
+        readKind(row.kind, setting);
+        result[row.site] = setting;
     }
     return result;
 }

@@ -48,6 +48,7 @@ private:
         QDoubleSpinBox* rate = nullptr;
         QComboBox* kind = nullptr;
         dropoutlab::DropoutKind defaultKind = dropoutlab::DropoutKind::Element;
+        dropoutlab::DropoutSetting setting;  ///< as last set (its schedule and block size are kept)
     };
     void clearRows();
     void addRow(const dropoutlab::DropoutSite& site);

@@ -1,4 +1,5 @@
 #include "network_editor.h"
+#include "dropout_kinds.h"
 
 #include "theme.h"
 
@@ -251,8 +252,7 @@ QWidget* NetworkEditor::buildProperties()
     m_slope->setDecimals(3);
     m_slope->setSingleStep(0.01);
     m_kind = new QComboBox;
-    m_kind->addItem(tr("element"), QStringLiteral("element"));
-    m_kind->addItem(tr("channel (whole maps)"), QStringLiteral("channel"));
+    fillKindCombo(m_kind, nullptr);
     m_kind->setToolTip(tr("The kind this site uses unless a run names one"));
     m_siteDescription = new QLineEdit;
     m_siteDescription->setPlaceholderText(tr("Where the site sits, for tooltips"));
@@ -495,7 +495,7 @@ void NetworkEditor::showProperties()
     m_stride->setValue(l.stride);
     m_padding->setValue(l.padding);
     m_slope->setValue(l.slope);
-    m_kind->setCurrentIndex(l.dropoutKind == DropoutKind::Channel ? 1 : 0);
+    selectKind(m_kind, DropoutSetting{0.0, l.dropoutKind});
     m_siteDescription->setText(QString::fromStdString(l.description));
     m_updating = false;
     m_form->setRowVisible(m_layerName, any && hasName(l.kind));
@@ -528,7 +528,9 @@ void NetworkEditor::applyProperties()
     if (l.kind == Kind::LeakyRelu)
         l.slope = m_slope->value();
     if (l.kind == Kind::Dropout) {
-        l.dropoutKind = m_kind->currentIndex() == 1 ? DropoutKind::Channel : DropoutKind::Element;
+        DropoutSetting kind;
+        readKind(m_kind, kind);
+        l.dropoutKind = kind.kind;
         l.description = m_siteDescription->text().toStdString();
     }
     refresh();

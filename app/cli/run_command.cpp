@@ -49,8 +49,10 @@ void addOverrideFlags(CLI::App& command, RunOverrides& o)
                        "name (see `presets`)");
     command.add_option("--hidden", o.hidden, "MLP hidden layer widths, e.g. 1024,1024,1024 (sites hidden1..N)");
     command.add_option("--dropout", o.dropout,
-                       "Dropout per site, e.g. fc1=0.5,input=0.2 or conv2=0.3:channel; replaces the preset's runs "
-                       "by one run with these rates");
+                       "Dropout per site, SITE=RATE[:KIND[/BLOCK]][@SCHEDULE], e.g. fc1=0.5,input=0.2, "
+                       "conv2=0.3:channel, conv2=0.1:dropblock/3 or fc1=0.5@ramp:10 (kinds: element, channel, "
+                       "gaussian, alpha, dropconnect, dropblock; schedules: ramp:N[:P0], curriculum:N); replaces the "
+                       "preset's runs by one run with these rates");
     command.add_option("--epochs", o.epochs, "Training epochs")->check(CLI::Range(1, 10000));
     command.add_option("--batch-size", o.batchSize, "Training batch size")->check(CLI::Range(1, kMaxBatchSize));
     command.add_option("--lr", o.learningRate, "SGD learning rate")->check(CLI::PositiveNumber);

@@ -207,15 +207,29 @@ void TestMainWindow::dropoutEditorFollowsTheModel()
 {
     DropoutEditor editor;
     QCOMPARE(editor.findChildren<QComboBox*>().size(), 4);
-    int enabledKinds = 0;
-    for (auto* combo : editor.findChildren<QComboBox*>())
-        enabledKinds += combo->isEnabled() ? 1 : 0;
-    QCOMPARE(enabledKinds, 2);  // conv1 and conv2 only
+    // Each site lists the kinds it can take: channel only on several feature maps (conv1, conv2),
+    // dropblock on any maps (the input image too), DropConnect everywhere here (a weighted layer
+    // follows every site).
+    int withChannel = 0, withBlock = 0, withConnect = 0;
+    for (auto* combo : editor.findChildren<QComboBox*>()) {
+        withChannel += combo->findData(QStringLiteral("channel")) >= 0 ? 1 : 0;
+        withBlock += combo->findData(QStringLiteral("dropblock/3")) >= 0 ? 1 : 0;
+        withConnect += combo->findData(QStringLiteral("dropconnect")) >= 0 ? 1 : 0;
+        QVERIFY(combo->findData(QStringLiteral("gaussian")) >= 0 && combo->findData(QStringLiteral("alpha")) >= 0);
+    }
+    QCOMPARE(withChannel, 2);
+    QCOMPARE(withBlock, 3);
+    QCOMPARE(withConnect, 4);
 
     editor.setDropout({{"input", {0.2, DropoutKind::Element}}, {"conv2", {0.3, DropoutKind::Channel}}});
     auto dropout = editor.dropout();
     QCOMPARE(dropout.size(), std::size_t{2});
     QVERIFY(dropout.at("conv2").kind == DropoutKind::Channel);
+    // A kind and block size, and a schedule from a config, come back as set.
+    const DropoutSetting block{0.1, DropoutKind::DropBlock, 3, RateSchedule::Ramp, 0.0, 5};
+    editor.setDropout({{"conv2", block}});
+    QVERIFY(editor.dropout().at("conv2") == block);
+    editor.setDropout({{"input", {0.2, DropoutKind::Element}}, {"conv2", {0.3, DropoutKind::Channel}}});
 
     editor.setModel(ModelKind::Mlp);
     QCOMPARE(editor.findChildren<QComboBox*>().size(), 3);

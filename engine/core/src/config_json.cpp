@@ -27,11 +27,19 @@ DropoutSetting dropoutFromJson(const json& value, const std::string& where)
         setting.rate = numberValue(value, where, "rate");
         return setting;
     }
-    checkKeys(value, {"rate", "kind"}, where);
+    checkKeys(value, {"rate", "kind", "block_size", "schedule", "start_rate", "ramp_epochs"}, where);
     if (value.contains("rate"))
         setting.rate = numberValue(value["rate"], where, "rate");
     if (value.contains("kind"))
         setting.kind = parseDropoutKind(stringValue(value["kind"], where, "kind", 32), where);
+    if (value.contains("block_size"))
+        setting.blockSize = static_cast<int>(integerValue(value["block_size"], where, "block_size", 1, kMaxBlockSize));
+    if (value.contains("schedule"))
+        setting.schedule = parseRateSchedule(stringValue(value["schedule"], where, "schedule", 32), where);
+    if (value.contains("start_rate"))
+        setting.startRate = numberValue(value["start_rate"], where, "start_rate");
+    if (value.contains("ramp_epochs"))
+        setting.rampEpochs = static_cast<int>(integerValue(value["ramp_epochs"], where, "ramp_epochs", 1, kMaxScheduleEpochs));
     return setting;
 }
 
@@ -99,8 +107,18 @@ DataShape inputFromJson(const json& object, const std::string& where)
 json configToJsonObject(const ExperimentConfig& config)
 {
     json dropout = json::object();
-    for (const auto& [site, setting] : config.dropout)
-        dropout[site] = {{"rate", setting.rate}, {"kind", toString(setting.kind)}};
+    for (const auto& [site, setting] : config.dropout) {
+        json entry = {{"rate", setting.rate}, {"kind", toString(setting.kind)}};
+        if (setting.kind == DropoutKind::DropBlock)
+            entry["block_size"] = setting.blockSize;
+        if (setting.schedule != RateSchedule::Constant) {
+            entry["schedule"] = toString(setting.schedule);
+            entry["ramp_epochs"] = setting.rampEpochs;
+            if (setting.schedule == RateSchedule::Ramp)
+                entry["start_rate"] = setting.startRate;
+        }
+        dropout[site] = entry;
+    }
     json object = {
         {"name", config.name},
         {"data", pathToJson(config.dataDir)},

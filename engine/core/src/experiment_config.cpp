@@ -309,9 +309,59 @@ void applyDefaultKind(ExperimentConfig& config, const std::string& site)
             it->second.kind = layer.dropoutKind;
 }
 
+namespace {
+
+const std::vector<std::pair<DropoutKind, const char*>>& kindNames()
+{
+    static const std::vector<std::pair<DropoutKind, const char*>> names = {
+        {DropoutKind::Element, "element"},         {DropoutKind::Channel, "channel"},
+        {DropoutKind::Gaussian, "gaussian"},       {DropoutKind::Alpha, "alpha"},
+        {DropoutKind::DropConnect, "dropconnect"}, {DropoutKind::DropBlock, "dropblock"},
+    };
+    return names;
+}
+
+} // namespace
+
 std::string toString(DropoutKind kind)
 {
-    return kind == DropoutKind::Element ? "element" : "channel";
+    for (const auto& [k, name] : kindNames())
+        if (k == kind)
+            return name;
+    return "element";
+}
+
+bool needsFeatureMaps(DropoutKind kind)
+{
+    return kind == DropoutKind::Channel || kind == DropoutKind::DropBlock;
+}
+
+std::string toString(RateSchedule schedule)
+{
+    switch (schedule) {
+    case RateSchedule::Ramp: return "ramp";
+    case RateSchedule::Curriculum: return "curriculum";
+    default: return "constant";
+    }
+}
+
+RateSchedule parseRateSchedule(const std::string& text, const std::string& where)
+{
+    for (const auto schedule : {RateSchedule::Constant, RateSchedule::Ramp, RateSchedule::Curriculum})
+        if (text == toString(schedule))
+            return schedule;
+    throw ConfigError(where + ": unknown schedule '" + text + "'; expected constant, ramp or curriculum");
+}
+
+double scheduledRate(const DropoutSetting& setting, int epoch)
+{
+    const double n = std::max(1, setting.rampEpochs);
+    const double e = std::max(0, epoch);
+    switch (setting.schedule) {
+    case RateSchedule::Ramp: return setting.startRate + (setting.rate - setting.startRate) * std::min(1.0, e / n);
+    case RateSchedule::Curriculum: return setting.rate * (1.0 - std::exp(-5.0 * e / n));
+    default: return setting.rate;
+    }
 }
 
 std::string toString(PixelRange pixels)
@@ -416,11 +466,13 @@ ModelKind parseModelKind(const std::string& text, const std::string& where)
 
 DropoutKind parseDropoutKind(const std::string& text, const std::string& where)
 {
-    if (text == "element")
-        return DropoutKind::Element;
-    if (text == "channel")
-        return DropoutKind::Channel;
-    throw ConfigError(where + ": unknown dropout kind '" + text + "'; expected element or channel");
+    std::string names;
+    for (const auto& [kind, name] : kindNames()) {
+        if (text == name)
+            return kind;
+        names += (names.empty() ? "" : ", ") + std::string(name);
+    }
+    throw ConfigError(where + ": unknown dropout kind '" + text + "'; expected one of " + names);
 }
 
 std::optional<double> numberFromText(const std::string& text)
@@ -475,6 +527,35 @@ std::vector<int> parseHiddenWidths(const std::string& text, const std::string& w
     return widths;
 }
 
+namespace {
+
+/// "ramp:10", "ramp:10:0.1" or "curriculum:20" into `setting`'s schedule.
+void parseScheduleText(const std::string& text, const std::string& where, DropoutSetting& setting)
+{
+    std::vector<std::string> parts;
+    std::stringstream items(text);
+    for (std::string part; std::getline(items, part, ':');)
+        parts.push_back(trim(part));
+    const auto epochs = parts.size() >= 2 ? numberFromText(parts[1]) : std::nullopt;
+    if (parts.empty() || parts.size() > 3 || !epochs)
+        throw ConfigError(where + ": schedule '" + text + "': expected ramp:EPOCHS, ramp:EPOCHS:START_RATE or curriculum:EPOCHS");
+    setting.schedule = parseRateSchedule(parts[0], where);
+    if (setting.schedule == RateSchedule::Constant || (setting.schedule == RateSchedule::Curriculum && parts.size() == 3))
+        throw ConfigError(where + ": schedule '" + text + "': expected ramp:EPOCHS, ramp:EPOCHS:START_RATE or curriculum:EPOCHS");
+    if (*epochs != std::floor(*epochs) || *epochs < 1 || *epochs > kMaxScheduleEpochs)
+        throw ConfigError(where + ": schedule '" + text + "': the epochs must be a whole number from 1 to " +
+                          std::to_string(kMaxScheduleEpochs));
+    setting.rampEpochs = static_cast<int>(*epochs);
+    if (parts.size() == 3) {
+        const auto start = numberFromText(parts[2]);
+        if (!start)
+            throw ConfigError(where + ": schedule '" + text + "': start rate '" + parts[2] + "' is not a number");
+        setting.startRate = *start;
+    }
+}
+
+} // namespace
+
 std::map<std::string, DropoutSetting> parseDropoutSpec(const std::string& spec, std::vector<std::string>* withoutKind)
 {
     std::map<std::string, DropoutSetting> result;
@@ -490,8 +571,21 @@ std::map<std::string, DropoutSetting> parseDropoutSpec(const std::string& spec, 
         const std::string site = trim(item.substr(0, eq));
         std::string value = trim(item.substr(eq + 1));
         DropoutSetting setting;
+        if (const auto at = value.find('@'); at != std::string::npos) {
+            parseScheduleText(trim(value.substr(at + 1)), "dropout site " + site, setting);
+            value = trim(value.substr(0, at));
+        }
         if (const auto colon = value.find(':'); colon != std::string::npos) {
-            setting.kind = parseDropoutKind(trim(value.substr(colon + 1)), "dropout site " + site);
+            std::string kind = trim(value.substr(colon + 1));
+            if (const auto slash = kind.find('/'); slash != std::string::npos) {
+                const auto block = numberFromText(trim(kind.substr(slash + 1)));
+                if (!block || *block != std::floor(*block) || *block < 1 || *block > kMaxBlockSize)
+                    throw ConfigError("dropout site " + site + ": block size '" + kind.substr(slash + 1) +
+                                      "' is not a whole number from 1 to " + std::to_string(kMaxBlockSize));
+                setting.blockSize = static_cast<int>(*block);
+                kind = trim(kind.substr(0, slash));
+            }
+            setting.kind = parseDropoutKind(kind, "dropout site " + site);
             value = trim(value.substr(0, colon));
         } else if (withoutKind) {
             withoutKind->push_back(site);
@@ -523,9 +617,16 @@ std::string dropoutSummary(const ExperimentConfig& config)
         const auto it = config.dropout.find(site.name);
         if (it == config.dropout.end() || it->second.rate == 0.0)
             continue;
-        summary += (summary.empty() ? "" : ", ") + site.name + " " + formatRate(it->second.rate);
-        if (it->second.kind == DropoutKind::Channel)
-            summary += " (channel)";
+        const DropoutSetting& s = it->second;
+        summary += (summary.empty() ? "" : ", ") + site.name + " " + formatRate(s.rate);
+        if (s.kind == DropoutKind::DropBlock)
+            summary += " (dropblock " + std::to_string(s.blockSize) + ")";
+        else if (s.kind != DropoutKind::Element)
+            summary += " (" + toString(s.kind) + ")";
+        if (s.schedule == RateSchedule::Ramp)
+            summary += " ramp " + std::to_string(s.rampEpochs);
+        else if (s.schedule == RateSchedule::Curriculum)
+            summary += " curriculum " + std::to_string(s.rampEpochs);
     }
     return summary.empty() ? "none" : summary;
 }
@@ -552,6 +653,30 @@ void validateNormalisation(const std::vector<ChannelStatistics>& given)
                               "; expected finite values, |mean| <= 1e6 and 0 < std <= 1e6");
 }
 
+/// One site's setting against the site: its rate, schedule, and whether its kind fits there.
+void validateDropoutSetting(const DropoutSetting& setting, const DropoutSite& site, const std::vector<DropoutSite>& sites)
+{
+    const std::string where = "dropout site " + site.name;
+    if (!(setting.rate >= 0.0 && setting.rate < 1.0))
+        throw ConfigError(where + ": rate " + formatRate(setting.rate) + " is out of range; expected 0 <= rate < 1");
+    if (setting.schedule == RateSchedule::Ramp && !(setting.startRate >= 0.0 && setting.startRate < 1.0))
+        throw ConfigError(where + ": start rate " + formatRate(setting.startRate) + " is out of range; expected 0 <= rate < 1");
+    if (setting.schedule != RateSchedule::Constant && !(setting.rampEpochs >= 1 && setting.rampEpochs <= kMaxScheduleEpochs))
+        throw ConfigError(where + ": a " + toString(setting.schedule) + " schedule needs ramp_epochs from 1 to " +
+                          std::to_string(kMaxScheduleEpochs));
+    if (needsFeatureMaps(setting.kind) && (site.mapHeight == 0 || (setting.kind == DropoutKind::Channel && !site.allowsChannel)))
+        throw ConfigError(where + ": kind '" + toString(setting.kind) + "' needs feature maps; use it on a site after a "
+                          "convolution (" + channelSiteList(sites) + "), or use kind 'element' here");
+    if (setting.kind == DropoutKind::DropBlock &&
+        !(setting.blockSize >= 1 && setting.blockSize <= std::min(site.mapHeight, site.mapWidth)))
+        throw ConfigError(where + ": block_size " + std::to_string(setting.blockSize) + " does not fit its feature maps of " +
+                          std::to_string(site.mapHeight) + "x" + std::to_string(site.mapWidth) +
+                          "; expected 1 to " + std::to_string(std::min(site.mapHeight, site.mapWidth)));
+    if (setting.kind == DropoutKind::DropConnect && site.weightedAfter.empty())
+        throw ConfigError(where + ": kind 'dropconnect' masks the weights of the convolution or linear layer after the "
+                          "site, and none follows it; use another kind here");
+}
+
 } // namespace
 
 void validateConfig(const ExperimentConfig& config)
@@ -563,12 +688,7 @@ void validateConfig(const ExperimentConfig& config)
         if (!site)
             throw ConfigError("dropout site '" + name + "' does not exist in the " + networkName(config) +
                               " model; expected one of " + siteList(sites));
-        if (!(setting.rate >= 0.0 && setting.rate < 1.0))
-            throw ConfigError("dropout site " + name + ": rate " + formatRate(setting.rate) +
-                              " is out of range; expected 0 <= rate < 1");
-        if (setting.kind == DropoutKind::Channel && !site->allowsChannel)
-            throw ConfigError("dropout site " + name + ": kind 'channel' needs feature maps; use it on a site after a "
-                              "convolution (" + channelSiteList(sites) + "), or use kind 'element' here");
+        validateDropoutSetting(setting, *site, sites);
     }
     require(config.epochs >= 1 && config.epochs <= kMaxEpochs, [&] {
         return "epochs is " + std::to_string(config.epochs) + "; expected 1-" + std::to_string(kMaxEpochs);

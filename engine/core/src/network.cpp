@@ -196,9 +196,11 @@ void inferStep(ShapeCursor& at, LayerSpec& l, bool lastLinear, int classes)
     case Kind::Linear: inferLinear(at, l, lastLinear, classes); break;
     case Kind::Dropout:
         l.allowsChannel = !at.flat && at.channels > 1;
-        if (l.dropoutKind == DropoutKind::Channel && !l.allowsChannel)
-            at.fail("has kind 'channel', which drops whole feature maps; the layers before it give " + at.text() +
-                    (at.flat ? " flat features" : " (one map)") + ": use kind 'element' here");
+        if ((l.dropoutKind == DropoutKind::Channel && !l.allowsChannel) || (l.dropoutKind == DropoutKind::DropBlock && at.flat))
+            at.fail("has kind '" + toString(l.dropoutKind) + "', which drops " +
+                    (l.dropoutKind == DropoutKind::Channel ? "whole feature maps" : "blocks of feature maps") +
+                    "; the layers before it give " + at.text() + (at.flat ? " flat features" : " (one map)") +
+                    ": use kind 'element' here");
         break;
     default: break;  // activations and the rescale keep the shape
     }
@@ -397,7 +399,7 @@ std::string layerSettingsText(const LayerSpec& l)
         slope << "slope " << l.slope;
         return slope.str();
     }
-    case Kind::Dropout: return l.dropoutKind == DropoutKind::Channel ? "channel" : "element";
+    case Kind::Dropout: return toString(l.dropoutKind);
     case Kind::Rescale: {
         std::ostringstream text;
         text << "x " << l.scale << " + " << l.shift;
@@ -476,9 +478,19 @@ std::vector<std::string> weightedLayers(const NetworkSpec& spec)
 std::vector<DropoutSite> dropoutSites(const NetworkSpec& spec)
 {
     std::vector<DropoutSite> sites;
-    for (const auto& l : spec.layers) {
-        if (l.kind == Kind::Dropout)
-            sites.push_back({l.name, l.description, l.allowsChannel, l.dropoutKind});
+    for (std::size_t i = 0; i < spec.layers.size(); ++i) {
+        const LayerSpec& l = spec.layers[i];
+        if (l.kind != Kind::Dropout)
+            continue;
+        DropoutSite site{l.name, l.description, l.allowsChannel, l.dropoutKind};
+        if (!l.flat && l.channels > 0) {
+            site.mapHeight = l.height;
+            site.mapWidth = l.width;
+        }
+        for (std::size_t j = i + 1; j < spec.layers.size() && site.weightedAfter.empty(); ++j)
+            if (spec.layers[j].kind == Kind::Conv || spec.layers[j].kind == Kind::Linear)
+                site.weightedAfter = spec.layers[j].name;
+        sites.push_back(site);
     }
     return sites;
 }

@@ -4,6 +4,7 @@
 #include "dropoutlab/core/dataset.h"
 #include "dropoutlab/core/errors.h"
 #include "dropoutlab/core/file_limits.h"
+#include "dropoutlab/core/network.h"
 
 #include <algorithm>
 #include <atomic>
@@ -38,6 +39,8 @@ json epochToJson(const EpochMetrics& m)
         object["train_eval_accuracy"] = *m.trainEvalAccuracy;
         object["train_eval_seconds"] = m.trainEvalSeconds;
     }
+    if (!m.dropoutRates.empty())
+        object["dropout_rates"] = m.dropoutRates;
     return object;
 }
 
@@ -59,7 +62,7 @@ EpochMetrics epochFromJson(const json& object, const std::string& where)
 {
     detail::checkKeys(object,
                       {"epoch", "train_loss", "train_accuracy", "val_loss", "val_accuracy", "seconds", "train_seconds",
-                       "val_seconds", "train_eval_loss", "train_eval_accuracy", "train_eval_seconds"},
+                       "val_seconds", "train_eval_loss", "train_eval_accuracy", "train_eval_seconds", "dropout_rates"},
                       where);
     try {
         EpochMetrics m;
@@ -77,6 +80,14 @@ EpochMetrics epochFromJson(const json& object, const std::string& where)
             m.trainEvalLoss = detail::numberValue(object["train_eval_loss"], where, "train_eval_loss", 0.0, kMaxLoss);
             m.trainEvalAccuracy = accuracyAt(object, "train_eval_accuracy", where);
             m.trainEvalSeconds = optionalAt(object, "train_eval_seconds", where, 0.0, kMaxSeconds, 0.0);
+        }
+        if (object.contains("dropout_rates")) {
+            const json& rates = object["dropout_rates"];
+            if (!rates.is_object() || rates.size() > static_cast<std::size_t>(kMaxDropoutSitesPerNetwork))
+                throw IoError(where + ": 'dropout_rates' must be an object of at most " +
+                              std::to_string(kMaxDropoutSitesPerNetwork) + " site rates");
+            for (const auto& item : rates.items())
+                m.dropoutRates[item.key()] = detail::numberValue(item.value(), where, "dropout_rates", 0.0, 1.0);
         }
         return m;
     } catch (const json::exception& error) {

@@ -250,6 +250,19 @@ void FusedNet::evaluateBatch(const torch::Tensor& images, const torch::Tensor& l
     correct += logits.argmax(2).eq(labels.unsqueeze(0)).sum(1);
 }
 
+std::string fusionRefusal(const ExperimentConfig& config)
+{
+    for (const auto& [site, setting] : config.dropout) {
+        if (setting.rate > 0.0 && setting.kind != DropoutKind::Element && setting.kind != DropoutKind::Channel)
+            return "dropout site " + site + ": the fused trainer has element and channel dropout only, not '" +
+                   toString(setting.kind) + "'; train these runs with --fuse 1";
+        if (setting.schedule != RateSchedule::Constant)
+            return "dropout site " + site + ": the fused trainer keeps rates constant, and this one follows a " +
+                   toString(setting.schedule) + " schedule; train these runs with --fuse 1";
+    }
+    return fusionRefusal(networkSpec(config));
+}
+
 std::string fusionRefusal(const NetworkSpec& spec)
 {
     for (std::size_t i = 0; i < spec.layers.size(); ++i) {
@@ -263,7 +276,10 @@ std::string fusionRefusal(const NetworkSpec& spec)
 
 std::unique_ptr<Learner> makeFusedLearner(const std::vector<ExperimentConfig>& members, const torch::Device& device)
 {
-    const std::string refusal = fusionRefusal(networkSpec(members.front()));
+    std::string refusal;
+    for (const auto& member : members)
+        if (refusal.empty())
+            refusal = fusionRefusal(member);
     if (!refusal.empty())
         throw ConfigError(refusal);
     return std::make_unique<FusedNet>(members, device);

@@ -33,26 +33,72 @@ torch::Tensor maxPool2x2(const torch::Tensor& x)
     return torch::maximum(top, bottom);
 }
 
-torch::Tensor applyDropout(const torch::Tensor& input, const DropoutSetting& setting, bool training)
+namespace {
+
+c10::optional<at::Generator> optionalGenerator(at::Generator* generator)
 {
-    if (!training || setting.rate == 0.0)
-        return input;
-    if (setting.kind == DropoutKind::Channel)
-        return torch::feature_dropout(input, setting.rate, training);
-    return torch::dropout(input, setting.rate, training);
+    return generator ? c10::optional<at::Generator>(*generator) : c10::nullopt;
 }
 
-torch::Tensor applyDropout(const torch::Tensor& input, const DropoutSetting& setting, at::Generator& generator)
+/// Alpha dropout (Klambauer et al. 2017): dropped units take SELU's saturation value -lambda alpha,
+/// then an affine map a x + b restores mean 0 and variance 1 of a standardised input.
+torch::Tensor alphaDropout(const torch::Tensor& x, double p, at::Generator* generator)
 {
-    if (setting.rate == 0.0)
-        return input;
-    const double keep = 1.0 - setting.rate;
+    constexpr double kAlphaPrime = -1.7580993408473766;  // -lambda * alpha of SELU
+    const double q = 1.0 - p;
+    const double a = 1.0 / std::sqrt(q * (1.0 + p * kAlphaPrime * kAlphaPrime));
+    const double b = -a * kAlphaPrime * p;
+    const auto keep = torch::empty_like(x).bernoulli_(q, optionalGenerator(generator));
+    return (x * keep + kAlphaPrime * (1.0 - keep)) * a + b;
+}
+
+/// DropBlock (Ghiasi et al. 2018): block seeds with probability gamma where a whole block fits,
+/// grown to blockSize x blockSize zeros per feature map, the rest scaled by count / kept.
+torch::Tensor dropBlock(const torch::Tensor& x, double p, int blockSize, at::Generator* generator)
+{
+    if (x.dim() != 4)
+        throw std::logic_error("dropblock needs feature maps (N x C x H x W)");
+    const std::int64_t h = x.size(2), w = x.size(3), bs = std::min<std::int64_t>(blockSize, std::min(h, w));
+    const double gamma = p / static_cast<double>(bs * bs) * static_cast<double>(h * w) /
+                         static_cast<double>((h - bs + 1) * (w - bs + 1));
+    auto seeds = torch::empty({x.size(0), x.size(1), h - bs + 1, w - bs + 1}, x.options().memory_format(at::MemoryFormat::Contiguous))
+                     .bernoulli_(std::min(1.0, gamma), optionalGenerator(generator));
+    seeds = torch::constant_pad_nd(seeds, {bs - 1, bs - 1, bs - 1, bs - 1}, 0.0);
+    const auto keep = 1.0 - torch::max_pool2d(seeds, {bs, bs}, {1, 1});
+    const auto kept = keep.sum().clamp_min(1.0);
+    return x * keep * (static_cast<double>(keep.numel()) / kept);
+}
+
+} // namespace
+
+torch::Tensor applyDropout(const torch::Tensor& input, const DropoutSetting& setting, bool active, at::Generator* generator)
+{
+    if (!active || setting.rate == 0.0 || setting.kind == DropoutKind::DropConnect)
+        return input;  // DropConnect masks the next weighted layer's weights instead (NetImpl)
+    const double p = setting.rate;
+    switch (setting.kind) {
+    case DropoutKind::Gaussian: {
+        // Multiplicative N(1, p / (1 - p)) noise: the same mean and variance as Bernoulli dropout's.
+        const auto noise = torch::empty_like(input).normal_(1.0, std::sqrt(p / (1.0 - p)), optionalGenerator(generator));
+        return input * noise;
+    }
+    case DropoutKind::Alpha: return alphaDropout(input, p, generator);
+    case DropoutKind::DropBlock: return dropBlock(input, p, setting.blockSize, generator);
+    default: break;
+    }
+    if (!generator) {
+        // Torch's own kernels, as the reference experiment has always used them.
+        if (setting.kind == DropoutKind::Channel)
+            return torch::feature_dropout(input, p, true);
+        return torch::dropout(input, p, true);
+    }
+    const double keep = 1.0 - p;
     std::vector<std::int64_t> maskShape = input.sizes().vec();
     if (setting.kind == DropoutKind::Channel && input.dim() > 2) {
         for (std::size_t d = 2; d < maskShape.size(); ++d)
             maskShape[d] = 1;  // one draw per feature map
     }
-    const auto mask = torch::empty(maskShape, input.options()).bernoulli_(keep, generator);
+    const auto mask = torch::empty(maskShape, input.options()).bernoulli_(keep, *generator);
     return input * mask / keep;
 }
 
@@ -86,7 +132,7 @@ std::vector<std::int64_t> inputShape(const NetworkSpec& spec, std::size_t i)
 } // namespace
 
 NetImpl::NetImpl(const NetworkSpec& spec, const std::map<std::string, DropoutSetting>& dropout)
-    : m_spec(spec), m_dropout(spec.layers.size()), m_convs(spec.layers.size(), nullptr),
+    : m_spec(spec), m_dropout(spec.layers.size()), m_configured(spec.layers.size()), m_convs(spec.layers.size(), nullptr),
       m_linears(spec.layers.size(), nullptr), m_mapNorms(spec.layers.size(), nullptr),
       m_flatNorms(spec.layers.size(), nullptr), m_layerNorms(spec.layers.size(), nullptr),
       m_reluInPlace(spec.layers.size(), 0)
@@ -109,6 +155,7 @@ NetImpl::NetImpl(const NetworkSpec& spec, const std::map<std::string, DropoutSet
             const auto it = dropout.find(l.name);
             if (it != dropout.end())
                 m_dropout[i] = it->second;
+            m_configured[i] = m_dropout[i];
         } else if (l.kind == Kind::Relu) {
             m_reluInPlace[i] = reluMayWorkInPlace(spec, i) ? 1 : 0;
         }
@@ -122,13 +169,60 @@ torch::Tensor NetImpl::forward(torch::Tensor x)
 
 torch::Tensor NetImpl::forwardSampled(torch::Tensor x, at::Generator& generator)
 {
+    if (masksWeights() && x.size(0) > 1) {
+        // A weight mask is drawn per batch: each sample its own batch, so each its own mask.
+        std::vector<torch::Tensor> rows;
+        for (std::int64_t r = 0; r < x.size(0); ++r)
+            rows.push_back(forwardSampled(x.narrow(0, r, 1), generator));
+        return torch::cat(rows);
+    }
+    const DropoutSetting* connect = nullptr;
     for (std::size_t i = 0; i < m_spec.layers.size(); ++i) {
-        if (m_spec.layers[i].kind == Kind::Dropout)
-            x = applyDropout(x, m_dropout[i], generator);
-        else
+        const Kind kind = m_spec.layers[i].kind;
+        if (kind == Kind::Dropout && m_dropout[i].kind == DropoutKind::DropConnect) {
+            connect = m_dropout[i].rate > 0.0 ? &m_dropout[i] : nullptr;
+        } else if (kind == Kind::Dropout) {
+            x = applyDropout(x, m_dropout[i], true, &generator);
+        } else if (connect && (kind == Kind::Conv || kind == Kind::Linear)) {
+            x = forwardConnected(x, i, *connect, &generator);
+            connect = nullptr;
+        } else {
             x = forwardLayers(x, i, i + 1, false);
+        }
     }
     return x;
+}
+
+torch::Tensor NetImpl::forwardConnected(const torch::Tensor& x, std::size_t i, const DropoutSetting& setting,
+                                        at::Generator* generator)
+{
+    // DropConnect (Wan et al. 2013): each weight kept with probability 1 - p, one mask per batch,
+    // scaled by 1 / (1 - p) so that eval mode's plain weights are its mean (weight scaling).
+    const double keep = 1.0 - setting.rate;
+    const LayerSpec& l = m_spec.layers[i];
+    const bool linear = l.kind == Kind::Linear;
+    const torch::Tensor& weight = linear ? m_linears[i]->weight : m_convs[i]->weight;
+    const torch::Tensor& bias = linear ? m_linears[i]->bias : m_convs[i]->bias;
+    const auto mask = torch::empty_like(weight).bernoulli_(keep, generator ? c10::optional<at::Generator>(*generator) : c10::nullopt);
+    const auto masked = weight * mask / keep;
+    if (linear)
+        return torch::linear(x, masked, bias);
+    return torch::conv2d(x, masked, bias, {l.stride, l.stride}, {l.padding, l.padding});
+}
+
+bool NetImpl::masksWeights() const
+{
+    for (std::size_t i = 0; i < m_spec.layers.size(); ++i)
+        if (m_spec.layers[i].kind == Kind::Dropout && m_dropout[i].kind == DropoutKind::DropConnect && m_dropout[i].rate > 0.0)
+            return true;
+    return false;
+}
+
+void NetImpl::setEpoch(int epoch)
+{
+    for (std::size_t i = 0; i < m_spec.layers.size(); ++i)
+        if (m_spec.layers[i].kind == Kind::Dropout)
+            m_dropout[i].rate = scheduledRate(m_configured[i], epoch);
 }
 
 std::size_t NetImpl::firstActiveDropout() const
@@ -190,15 +284,26 @@ torch::Tensor poolOrActivate(torch::Tensor x, const LayerSpec& l, bool reluInPla
 
 torch::Tensor NetImpl::forwardLayers(torch::Tensor x, std::size_t from, std::size_t to, bool training)
 {
+    const DropoutSetting* connect = nullptr;  // a DropConnect site passed: masks the next weighted layer
     for (std::size_t i = from; i < std::min(to, m_spec.layers.size()); ++i) {
         const LayerSpec& l = m_spec.layers[i];
+        if (connect && (l.kind == Kind::Conv || l.kind == Kind::Linear)) {
+            x = forwardConnected(x, i, *connect, nullptr);
+            connect = nullptr;
+            continue;
+        }
         switch (l.kind) {
         case Kind::Conv: x = forwardConv(std::move(x), i, to); break;
         case Kind::BatchNorm: x = l.flat ? m_flatNorms[i]->forward(x) : m_mapNorms[i]->forward(x); break;
         case Kind::LayerNorm: x = m_layerNorms[i]->forward(x); break;
         case Kind::Flatten: x = x.flatten(1); break;
         case Kind::Linear: x = m_linears[i]->forward(x); break;
-        case Kind::Dropout: x = applyDropout(x, m_dropout[i], training); break;
+        case Kind::Dropout:
+            if (m_dropout[i].kind == DropoutKind::DropConnect)
+                connect = training && m_dropout[i].rate > 0.0 ? &m_dropout[i] : nullptr;
+            else
+                x = applyDropout(x, m_dropout[i], training);
+            break;
         default: x = poolOrActivate(x, l, m_reluInPlace[i] != 0); break;
         }
     }
@@ -263,6 +368,7 @@ std::vector<torch::Tensor> stateTensors(NetImpl& model)
 std::shared_ptr<NetImpl> makeModel(const ExperimentConfig& config)
 {
     auto model = std::make_shared<NetImpl>(networkSpec(config), config.dropout);
+    model->setEpoch(config.epochs);  // scheduled rates: those of the last epoch (training sets each epoch's)
     if (config.init != InitScheme::Default) {
         // The papers' initialisation: weights from a normal distribution, biases 0 (drawn after
         // PyTorch's default, from the same seeded generator).

@@ -27,10 +27,12 @@ torch::Tensor maxPool2x2(const torch::Tensor& input);
 /// memory changes.
 torch::Tensor inConvolutionLayout(const torch::Tensor& tensor);
 
-/// Applies one site's dropout; rate 0 is the identity (no random numbers drawn).
-torch::Tensor applyDropout(const torch::Tensor& input, const DropoutSetting& setting, bool training);
-/// The same with masks drawn from `generator` (MC passes that must not touch torch's global one).
-torch::Tensor applyDropout(const torch::Tensor& input, const DropoutSetting& setting, at::Generator& generator);
+/// Applies one site's dropout when `active`; rate 0 is the identity (no random numbers drawn), and
+/// so is DropConnect here (NetImpl masks the weights of the layer after its site). Masks come from
+/// `generator` when given (MC passes that must not touch torch's global one), else from torch's
+/// global generator (element and channel through torch's own dropout kernels).
+torch::Tensor applyDropout(const torch::Tensor& input, const DropoutSetting& setting, bool active,
+                           at::Generator* generator = nullptr);
 
 /// Whether the step before layer `i` (dropout sites and flattening looked through) leaves an
 /// output that its own backward pass does not need, so that a ReLU at `i` may overwrite it.
@@ -43,6 +45,9 @@ torch::Tensor poolOrActivate(torch::Tensor x, const LayerSpec& layer, bool reluI
 /// Why the fused K-member trainer cannot train this network ("layer 3 (batch_norm bn1): ..."), or
 /// empty when it can.
 std::string fusionRefusal(const NetworkSpec& spec);
+/// The same for a run: its network, and its dropout (the fused trainer has element and channel
+/// dropout at constant rates only).
+std::string fusionRefusal(const ExperimentConfig& config);
 
 /// A network run step by step from its NetworkSpec. Modules are registered in the spec's order
 /// (conv1, conv2, fc1, ... ), so parameters() lists each layer's weight then bias in forward order
@@ -60,13 +65,23 @@ public:
     std::size_t firstActiveDropout() const;
     /// The sites with a rate above 0, in forward order.
     std::vector<std::string> activeDropoutSites() const;
+    /// Puts every site's rate for `epoch` (1-based) in force (RateSchedule). makeModel puts the
+    /// last epoch's in force.
+    void setEpoch(int epoch);
+    /// Whether an active site is DropConnect: its weight mask is drawn once per forward batch, so
+    /// MC passes must not be stacked into one batch.
+    bool masksWeights() const;
     const NetworkSpec& spec() const { return m_spec; }
 
 private:
     torch::Tensor forwardConv(torch::Tensor x, std::size_t& i, std::size_t to);
+    /// Weighted layer `i` with its weights masked by the DropConnect `setting` before it.
+    torch::Tensor forwardConnected(const torch::Tensor& x, std::size_t i, const DropoutSetting& setting,
+                                   at::Generator* generator);
 
     NetworkSpec m_spec;
-    std::vector<DropoutSetting> m_dropout;          ///< per layer (Dropout steps only)
+    std::vector<DropoutSetting> m_dropout;          ///< per layer (Dropout steps only), the rate in force
+    std::vector<DropoutSetting> m_configured;       ///< per layer: as configured (schedules' final rates)
     std::vector<torch::nn::Conv2d> m_convs;         ///< per layer (Conv steps only)
     std::vector<torch::nn::Linear> m_linears;       ///< per layer (Linear steps only)
     std::vector<torch::nn::BatchNorm2d> m_mapNorms;   ///< per layer (BatchNorm on feature maps)

@@ -104,6 +104,12 @@ void TrainingOptimiser::step()
 
 bool stepIsReplayable(const ExperimentConfig& config)
 {
+    // The graph holds the step's kernels as captured: rates that change per epoch, and the kinds
+    // beyond element and channel (not checked under capture), run eagerly.
+    for (const auto& [site, setting] : config.dropout)
+        if (setting.schedule != RateSchedule::Constant ||
+            (setting.kind != DropoutKind::Element && setting.kind != DropoutKind::Channel))
+            return false;
     return config.optimiser == OptimiserKind::Sgd && !hasEpochSchedule(config);
 }
 

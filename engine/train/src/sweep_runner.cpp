@@ -168,10 +168,12 @@ std::vector<RunResult> runSweep(const SweepSpec& spec, const std::vector<SweepRu
 {
     if (fuse > 1 && spec.halving.atEpoch > 0)
         throw ConfigError("fused training (--fuse) and successive halving cannot be combined; use one of them");
-    if (fuse > 1 && !runs.empty()) {
-        const std::string refusal = detail::fusionRefusal(networkSpec(runs.front().config));
-        if (!refusal.empty())
-            throw ConfigError("--fuse " + std::to_string(fuse) + ": " + refusal);
+    if (fuse > 1) {
+        for (const auto& run : runs) {
+            const std::string refusal = detail::fusionRefusal(run.config);
+            if (!refusal.empty())
+                throw ConfigError("--fuse " + std::to_string(fuse) + ": " + refusal);
+        }
     }
     std::vector<const SweepRun*> todo;
     for (const auto& run : runs) {

@@ -303,6 +303,7 @@ public:
     {
         if (m_optimizer)
             m_optimizer->beginEpoch(epoch);
+        m_model->setEpoch(epoch);  // scheduled dropout rates
     }
     std::vector<torch::Tensor> parameters() override { return stateTensors(*m_model); }
     std::vector<torch::Tensor> memberParameters(int /*k*/) override { return stateTensors(*m_model); }
@@ -597,6 +598,9 @@ bool TrainingSession::finishEpoch(int epoch, std::int64_t seen, Clock::time_poin
             metrics.trainEvalAccuracy = trainEval.accuracy[k];
             metrics.trainEvalSeconds = trainEvalSeconds;
         }
+        for (const auto& [site, setting] : m_configs[k].dropout)
+            if (setting.schedule != RateSchedule::Constant)
+                metrics.dropoutRates[site] = scheduledRate(setting, epoch);
         metrics.seconds = secondsSince(epochStart);
         if (!std::isfinite(metrics.valLoss)) {
             m_results[k].divergedEpoch = epoch;

@@ -70,7 +70,8 @@ bool detail::predictSet(NetImpl& model, const DeviceSet& set, int samples, int b
             continue;
         }
         // The passes, several stacked into one batch: [k * size, ...] rows.
-        const std::int64_t tile = std::max<std::int64_t>(1, rowsPerPass(model, first) / size);
+        // DropConnect draws one weight mask per forward batch: its passes go one at a time.
+        const std::int64_t tile = model.masksWeights() ? 1 : std::max<std::int64_t>(1, rowsPerPass(model, first) / size);
         // Sums in double: the mean of T equal passes is then exactly their value.
         const auto doubles = deterministic.options().dtype(torch::kDouble);
         torch::Tensor sum = torch::zeros(deterministic.sizes(), doubles);

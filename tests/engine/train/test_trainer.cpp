@@ -127,6 +127,7 @@ private Q_SLOTS:
     void sklearnTablesTrainAnMlp_data();
     void sklearnTablesTrainAnMlp();
     void dropoutLessensAnMlpsFitOfATable();
+    void newKindsTrainAndScheduledRatesAreRecorded();
     void fashionMnistFolderTrainsAsItsIdx();
 };
 
@@ -502,6 +503,36 @@ void TestTrainer::dropoutLessensAnMlpsFitOfATable()
     // Measured: 1.6x to 4.9x per seed, 3.4x over the five.
     QVERIFY2(sums[1] > 2.0 * sums[0], (std::to_string(sums[0] / 5) + " without, " + std::to_string(sums[1] / 5) +
                                        " with dropout (mean dropout-off training loss)").c_str());
+}
+
+void TestTrainer::newKindsTrainAndScheduledRatesAreRecorded()
+{
+    // Alpha at conv1, DropBlock at conv2 and Gaussian at fc1 on a ramp, then DropConnect at fc1:
+    // each trains the small MNIST; the ramp's rate in force is in every epoch's record, read back.
+    QTemporaryDir dir;
+    ExperimentConfig config = fixtureConfig();
+    config.epochs = 3;
+    config.dropout = {{"conv2", {0.1, DropoutKind::DropBlock, 3}},
+                      {"fc1", {0.5, DropoutKind::Gaussian, 3, RateSchedule::Ramp, 0.2, 3}},
+                      {"conv1", {0.1, DropoutKind::Alpha}}};
+    NullObserver observer;
+    const RunResult result = runExperimentRecorded(config, dir.filePath("ramp").toStdString(), observer, CancelToken());
+    QCOMPARE(toString(result.status), std::string("completed"));
+    QVERIFY2(*result.testAccuracy > 0.8, std::to_string(*result.testAccuracy).c_str());
+    const RunRecord record = loadRun(dir.filePath("ramp").toStdString());
+    QCOMPARE(record.result.epochs.size(), std::size_t{3});
+    for (const EpochMetrics& m : record.result.epochs) {
+        QCOMPARE(m.dropoutRates.size(), std::size_t{1});  // only the scheduled site
+        QVERIFY(std::abs(m.dropoutRates.at("fc1") - (0.2 + 0.3 * m.epoch / 3.0)) < 1e-12);
+    }
+    QVERIFY(record.config.dropout == config.dropout);
+
+    ExperimentConfig connect = fixtureConfig();
+    connect.epochs = 2;
+    connect.dropout = {{"fc1", {0.5, DropoutKind::DropConnect}}};
+    const RunResult connected = runExperiment(connect, observer, CancelToken());
+    QCOMPARE(toString(connected.status), std::string("completed"));
+    QVERIFY2(*connected.testAccuracy > 0.8, std::to_string(*connected.testAccuracy).c_str());
 }
 
 QTEST_GUILESS_MAIN(TestTrainer)

@@ -38,12 +38,30 @@ enum class LrSchedule {
 };
 
 
+/// How a site's rate changes over the epochs (the rate in force during epoch e, 1-based).
+enum class RateSchedule {
+    Constant,    ///< `rate` throughout
+    Ramp,        ///< linear from `startRate` to `rate` over `rampEpochs`: p0 + (p - p0) min(1, e / N) (DropBlock's schedule)
+    Curriculum,  ///< p (1 - exp(-5 e / N)): from 0 towards `rate`, within 1 % of it after N epochs (Morerio et al. 2017)
+};
+
+inline constexpr int kDefaultBlockSize = 3;  ///< DropBlock's block side unless a config gives one
+inline constexpr int kMaxBlockSize = 512;
+
 /// Dropout at one site of a model.
 struct DropoutSetting {
-    double rate = 0.0;  ///< probability of dropping, 0 <= rate < 1
+    double rate = 0.0;  ///< probability of dropping, 0 <= rate < 1 (the final rate of a schedule)
     DropoutKind kind = DropoutKind::Element;
+    int blockSize = kDefaultBlockSize;  ///< DropBlock only: the side of a dropped block
+    RateSchedule schedule = RateSchedule::Constant;
+    double startRate = 0.0;  ///< Ramp: the rate of epoch 0
+    int rampEpochs = 0;      ///< Ramp and Curriculum: N, the epochs until the rate is reached
 
-    bool operator==(const DropoutSetting& other) const { return rate == other.rate && kind == other.kind; }
+    bool operator==(const DropoutSetting& other) const
+    {
+        return rate == other.rate && kind == other.kind && blockSize == other.blockSize &&
+               schedule == other.schedule && startRate == other.startRate && rampEpochs == other.rampEpochs;
+    }
 };
 
 /// Describes a place in a model where dropout can be applied.
@@ -52,6 +70,9 @@ struct DropoutSite {
     std::string description;  ///< one sentence for tooltips and help
     bool allowsChannel = false;
     DropoutKind defaultKind = DropoutKind::Element;  ///< the kind a run uses unless it names one
+    int mapHeight = 0;        ///< the feature maps' height and width at the site; 0 on flat features
+    int mapWidth = 0;
+    std::string weightedAfter;  ///< the first convolution or linear layer after the site (DropConnect masks its weights); empty: none
 };
 
 /// Independent seeds, so that e.g. two runs can share a split but differ in initialisation.
@@ -200,8 +221,15 @@ std::string networkName(const ExperimentConfig& config);
 /// Gives `site`'s setting in config.dropout the kind its network names as the site's default
 /// (a rate given without a kind).
 void applyDefaultKind(ExperimentConfig& config, const std::string& site);
-/// "element" / "channel".
+/// "element", "channel", "gaussian", "alpha", "dropconnect", "dropblock".
 std::string toString(DropoutKind kind);
+/// "constant", "ramp", "curriculum".
+std::string toString(RateSchedule schedule);
+RateSchedule parseRateSchedule(const std::string& text, const std::string& where);
+/// The rate in force at a site during epoch `epoch` (1-based), after its schedule.
+double scheduledRate(const DropoutSetting& setting, int epoch);
+/// Whether a kind works on feature maps only (channel, dropblock).
+bool needsFeatureMaps(DropoutKind kind);
 /// "centred" / "unit".
 std::string toString(PixelRange pixels);
 PixelRange parsePixelRange(const std::string& text, const std::string& where);
@@ -219,7 +247,7 @@ OptimiserKind parseOptimiserKind(const std::string& text, const std::string& whe
 LrSchedule parseLrSchedule(const std::string& text, const std::string& where);
 /// Parses "cnn"/"mlp"/"custom"; throws ConfigError naming `where` otherwise.
 ModelKind parseModelKind(const std::string& text, const std::string& where);
-/// Parses "element"/"channel"; throws ConfigError naming `where` otherwise.
+/// Parses a kind's name (toString(DropoutKind)); throws ConfigError naming `where` otherwise.
 DropoutKind parseDropoutKind(const std::string& text, const std::string& where);
 
 /// The number `text` spells, the whole of it (no trailing characters); nullopt when it is none.
@@ -230,7 +258,9 @@ std::int64_t parseTrainEvalImages(const std::string& text, const std::string& wh
 std::string trainEvalText(std::int64_t images);
 /// Parses "1024,1024,1024" into MLP hidden widths; throws ConfigError naming `where`.
 std::vector<int> parseHiddenWidths(const std::string& text, const std::string& where);
-/// Parses "fc1=0.5,input=0.2,conv2=0.3:channel" into settings; throws ConfigError. The sites given
+/// Parses "fc1=0.5,input=0.2,conv2=0.3:channel" into settings; throws ConfigError. An item is
+/// SITE=RATE[:KIND[/BLOCK]][@SCHEDULE]: "conv2=0.1:dropblock/5", "fc1=0.5@ramp:10" (from 0 over
+/// 10 epochs), "fc1=0.5@ramp:10:0.1" (from 0.1), "fc1=0.5@curriculum:20". The sites given
 /// without a kind (element by default) are added to `withoutKind` when it is given.
 std::map<std::string, DropoutSetting> parseDropoutSpec(const std::string& spec,
                                                        std::vector<std::string>* withoutKind = nullptr);

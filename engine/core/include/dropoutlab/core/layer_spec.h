@@ -7,9 +7,15 @@
 
 namespace dropoutlab {
 
-/// `Element` zeroes single activations; `Channel` zeroes whole feature maps (sites on feature
-/// maps only).
-enum class DropoutKind { Element, Channel };
+/// The forms of dropout a site can take (docs/dropout-kinds.md):
+enum class DropoutKind {
+    Element,      ///< Bernoulli: zeroes single activations, scales the rest by 1/(1-p)
+    Channel,      ///< zeroes whole feature maps (Dropout2d; sites on feature maps only)
+    Gaussian,     ///< multiplies by N(1, p/(1-p)) noise (Srivastava et al. 2014, section 10)
+    Alpha,        ///< alpha dropout for SELU networks: keeps mean and variance (Klambauer et al. 2017)
+    DropConnect,  ///< masks the following weighted layer's weights, not its inputs (Wan et al. 2013)
+    DropBlock,    ///< zeroes block_size x block_size regions of each feature map (Ghiasi et al. 2018)
+};
 
 /// One step of a network, in forward order. A network file gives the fields marked (file); the
 /// rest are inferred from the input shape (inferShapes, network.h).

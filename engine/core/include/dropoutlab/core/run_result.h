@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -26,6 +27,9 @@ struct EpochMetrics {
     std::optional<double> trainEvalLoss;
     std::optional<double> trainEvalAccuracy;
     double trainEvalSeconds = 0.0; ///< the dropout-off evaluation of the training sample
+    /// The rate in force during this epoch at each site whose rate follows a schedule (none for
+    /// constant rates); metrics.jsonl's "dropout_rates".
+    std::map<std::string, double> dropoutRates;
 };
 
 /// Training minus validation accuracy at an epoch, both measured with dropout off when the
