@@ -96,9 +96,28 @@ CurvesView::CurvesView(RunsModel* model, QWidget* parent)
         rescale(panel);
     }
 
+    m_ratesChart = new QChart;
+    styleChart(m_ratesChart, tr("Dropout rate in force (scheduled sites)"));
+    m_rateX = new QValueAxis;
+    m_rateX->setTitleText(tr("Epoch"));
+    m_rateX->setLabelFormat(QStringLiteral("%d"));
+    m_rateY = new QValueAxis;
+    m_rateY->setTitleText(tr("Rate"));
+    m_rateY->setLabelFormat(QStringLiteral("%.2f"));
+    m_ratesChart->addAxis(m_rateX, Qt::AlignBottom);
+    m_ratesChart->addAxis(m_rateY, Qt::AlignLeft);
+    m_ratesView = new ChartView(m_ratesChart, QStringLiteral("dropout-rates"), this);
+    connect(m_ratesView, &ChartView::zoomWasReset, this, &CurvesView::refreshRates);
+    grid->addWidget(m_ratesView, 2, 0, 1, 2);
+    grid->setRowStretch(0, 3);
+    grid->setRowStretch(1, 3);
+    grid->setRowStretch(2, 2);
+    m_ratesView->setVisible(false);
+
     connect(m_model, &RunsModel::runAdded, this, &CurvesView::scheduleSync);
     connect(m_model, &RunsModel::runRemoved, this, [this](int id) {
         removeRun(id);
+        refreshRates();
         scheduleSync();
     });
     connect(m_model, &RunsModel::runChanged, this, [this](int id) {
@@ -144,6 +163,8 @@ void CurvesView::syncChartedRuns(std::size_t maxAdded)
     }
     for (const int id : leaving)
         removeRun(id);
+    if (!leaving.empty())
+        refreshRates();
     std::size_t added = 0;
     for (auto it = wanted.rbegin(); it != wanted.rend(); ++it) {  // oldest first: the legend's order
         if (m_panels[0].series.count(*it) != 0)
@@ -478,6 +499,65 @@ void CurvesView::flush(std::size_t maxAdded)
             rebuildGroups(panel);
             rescale(panel);
         }
+    }
+    if (!dirty.isEmpty())
+        refreshRates();
+}
+
+void CurvesView::refreshRates()
+{
+    std::map<std::pair<int, std::string>, QList<QPointF>> lines;
+    std::map<std::string, int> sites;  // a dash pattern per site
+    int epochs = 1;
+    double top = 0.0;
+    for (const auto& [id, series] : m_panels[0].series) {
+        const RunEntry* e = m_model->find(id);
+        if (!e || !e->visible)
+            continue;
+        bool scheduled = false;
+        for (const auto& m : e->result.epochs) {
+            for (const auto& [site, rate] : m.dropoutRates) {
+                lines[{id, site}].append({double(m.epoch), rate});
+                sites.emplace(site, static_cast<int>(sites.size()));
+                top = std::max(top, rate);
+                scheduled = true;
+            }
+        }
+        if (scheduled)
+            epochs = std::max({epochs, e->config.epochs, e->result.epochs.back().epoch});
+    }
+    for (auto it = m_rateSeries.begin(); it != m_rateSeries.end();) {
+        if (lines.count(it->first) != 0) {
+            ++it;
+            continue;
+        }
+        m_ratesChart->removeSeries(it->second);
+        delete it->second;
+        it = m_rateSeries.erase(it);
+    }
+    static const Qt::PenStyle kStyles[] = {Qt::SolidLine, Qt::DashLine, Qt::DotLine, Qt::DashDotLine};
+    for (const auto& [key, points] : lines) {
+        QLineSeries*& series = m_rateSeries[key];
+        const RunEntry* e = m_model->find(key.first);
+        if (!series) {
+            series = new QLineSeries;
+            QPen pen(e->color);
+            pen.setWidthF(2.0);
+            pen.setStyle(kStyles[sites.at(key.second) % 4]);
+            series->setPen(pen);
+            series->setPointsVisible(true);
+            m_ratesChart->addSeries(series);
+            series->attachAxis(m_rateX);
+            series->attachAxis(m_rateY);
+        }
+        series->setName(e->name() + QStringLiteral(": ") + QString::fromStdString(key.second));
+        series->replace(points);
+    }
+    m_ratesView->setVisible(!lines.empty());
+    if (!m_ratesView->isZoomed()) {
+        m_rateX->setRange(0, epochs);
+        m_rateX->setTickCount(std::min(epochs, 10) + 1);  // as the curves' epoch axes
+        setNiceRange(m_rateY, 0.0, std::max(0.1, top * 1.08), 0.0, 1.0);  // the top point clear of the frame
     }
 }
 

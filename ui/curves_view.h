@@ -49,6 +49,11 @@ public:
     /// runs in the table brings older ones in). `shown` (when given) gets how many are shown.
     std::vector<int> chartedRuns(int* shown = nullptr) const;
     std::array<ChartView*, 4> chartViews() const;
+    /// The dropout rate in force per epoch, a line per charted run and scheduled site (the run's
+    /// colour, a dash pattern per site); hidden while no charted run has a scheduled rate.
+    ChartView* ratesView() const { return m_ratesView; }
+    /// The number of rate lines drawn (for tests).
+    int rateLineCount() const { return static_cast<int>(m_rateSeries.size()); }
     /// Applies pending updates now (tests and exports call it; normally a timer does, drawing at
     /// most kRunsAddedPerStep new runs per event-loop turn). With `maxAdded`, at most that many
     /// runs are added to the charts; the rest stay pending.
@@ -117,8 +122,16 @@ private:
     static bool isLoss(Metric metric) { return metric == Metric::TrainLoss || metric == Metric::ValLoss; }
     static bool isTraining(Metric metric) { return metric == Metric::TrainLoss || metric == Metric::TrainAccuracy; }
 
+    /// Redraws the Rates chart from the charted runs' records.
+    void refreshRates();
+
     RunsModel* m_model;
     std::array<Panel, 4> m_panels;
+    QChart* m_ratesChart = nullptr;
+    ChartView* m_ratesView = nullptr;
+    QValueAxis* m_rateX = nullptr;
+    QValueAxis* m_rateY = nullptr;
+    std::map<std::pair<int, std::string>, QLineSeries*> m_rateSeries;  ///< (run, site)
     QSet<int> m_dirty;          ///< charted runs whose curves must be redrawn
     bool m_groupsDirty = false;  ///< some run changed: the sweep bands are made again
     QTimer m_timer;

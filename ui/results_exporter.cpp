@@ -42,6 +42,8 @@ void ResultsExporter::addChartActions(QMenu* menu) const
 {
     for (ChartView* view : m_curves->chartViews())
         menu->addAction(view->chart()->title() + QStringLiteral("…"), view, &ChartView::saveWithDialog);
+    ChartView* rates = m_curves->ratesView();
+    menu->addAction(rates->chart()->title() + QStringLiteral("…"), rates, &ChartView::saveWithDialog);
     menu->addAction(QObject::tr("Test accuracy…"), m_accuracy->chartView(), &ChartView::saveWithDialog);
     SweepView* sweep = m_sweep;
     menu->addAction(QObject::tr("Sweep charts…"), sweep, [sweep] {
@@ -91,6 +93,8 @@ QString ResultsExporter::exportPictures(const QString& dir) const
     const auto curveViews = m_curves->chartViews();
     std::vector<ChartView*> views(curveViews.begin(), curveViews.end());
     views.push_back(m_accuracy->chartView());
+    if (m_curves->ratesView()->isVisible() || m_curves->rateLineCount() > 0)
+        views.push_back(m_curves->ratesView());  // only when some run has scheduled rates
     for (ChartView* view : views) {
         for (const char* suffix : {".png", ".svg"})
             note(exportChart(view, QDir(dir).filePath(view->fileStem() + suffix)));

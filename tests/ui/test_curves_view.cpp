@@ -96,7 +96,44 @@ private Q_SLOTS:
     void exportsShowWhatIsOnScreen();
     void chartsDrawTheMostRecentRuns();
     void manyNewRunsAreDrawnAFewPerTurn();
+    void scheduledRatesAreChartedPerEpoch();
 };
+
+void TestCurvesView::scheduledRatesAreChartedPerEpoch()
+{
+    RunsModel model;
+    addTracedRun(model);  // constant rates: no Rates chart
+    CurvesView view(&model);
+    view.resize(1200, 900);
+    view.show();
+    view.flush();
+    QCOMPARE(view.rateLineCount(), 0);
+    QVERIFY(!view.ratesView()->isVisible());
+
+    const int ramped = addTracedRun(model);
+    model.update(ramped, [](RunEntry& e) {
+        e.config.name = "ramped";
+        for (auto& m : e.result.epochs) {
+            m.dropoutRates["fc1"] = 0.5 * m.epoch / 3.0;
+            m.dropoutRates["conv2"] = 0.1;
+        }
+    });
+    view.flush();
+    QCOMPARE(view.rateLineCount(), 2);  // a line per scheduled site of the run
+    QVERIFY(view.ratesView()->isVisible());
+    QLineSeries* fc1 = nullptr;
+    for (QAbstractSeries* s : view.ratesView()->chart()->series())
+        if (s->name().endsWith(": fc1"))
+            fc1 = qobject_cast<QLineSeries*>(s);
+    QVERIFY(fc1);
+    QCOMPARE(fc1->count(), 3);
+    QCOMPARE(fc1->at(2), QPointF(3, 0.5));
+
+    model.removeRun(ramped);
+    view.flush();
+    QCOMPARE(view.rateLineCount(), 0);
+    QVERIFY(!view.ratesView()->isVisible());
+}
 
 void TestCurvesView::emaSmoothingAsTensorBoard()
 {

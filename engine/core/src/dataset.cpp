@@ -244,6 +244,15 @@ std::string resolveDataDir(const std::string& nameOrDir)
         std::error_code ec;
         return fs::is_directory(local, ec) ? local.string() : std::string("/usr/share/datasets/fashion-mnist");
     }
+    // A bare name that is not a path here: a dataset of the datasets folder (what `datasets` and
+    // the chooser list), e.g. "cifar-10" or "wine.csv#class".
+    const std::string path = nameOrDir.substr(0, nameOrDir.find('#'));
+    std::error_code ec;
+    if (path.find('/') == std::string::npos && !fs::exists(path, ec)) {
+        const fs::path installed = fs::path(userDataDir()) / "datasets" / path;
+        if (fs::exists(installed, ec))
+            return installed.string() + nameOrDir.substr(path.size());
+    }
     return nameOrDir;
 }
 

@@ -7,6 +7,8 @@
 #include "dropoutlab/core/dataset.h"
 #include "dropoutlab/core/errors.h"
 
+#include <QDir>
+#include <QFile>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -69,6 +71,7 @@ private Q_SLOTS:
     void csvTableReads();
     void csvRefusesWithLineAndColumn_data();
     void csvRefusesWithLineAndColumn();
+    void installedNamesResolve();
 };
 
 void TestDatasets::cifar10RoundTrips()
@@ -307,6 +310,28 @@ void TestDatasets::csvRefusesWithLineAndColumn()
         QVERIFY2(message.startsWith(QString::fromStdString(file)), qPrintable(message));
         QVERIFY2(message.contains(fragment), qPrintable(message));
     }
+}
+
+void TestDatasets::installedNamesResolve()
+{
+    // A bare name finds the datasets folder's entry (what `datasets` lists); paths stay paths.
+    QTemporaryDir data;
+    const QByteArray old = qgetenv("XDG_DATA_HOME");
+    qputenv("XDG_DATA_HOME", data.path().toUtf8());
+    const std::string root = data.path().toStdString() + "/dropoutlab/datasets";
+    QVERIFY(QDir().mkpath(QString::fromStdString(root + "/my-cifar")));
+    QFile table(QString::fromStdString(root + "/wine.csv"));
+    QVERIFY(table.open(QIODevice::WriteOnly));
+    table.close();
+    QCOMPARE(resolveDataDir("my-cifar"), root + "/my-cifar");
+    QCOMPARE(resolveDataDir("wine.csv#class"), root + "/wine.csv#class");
+    QCOMPARE(resolveDataDir("not-installed"), std::string("not-installed"));
+    QCOMPARE(resolveDataDir("./my-cifar"), std::string("./my-cifar"));
+    QCOMPARE(resolveDataDir("mnist"), root + "/mnist");
+    if (old.isEmpty())
+        qunsetenv("XDG_DATA_HOME");
+    else
+        qputenv("XDG_DATA_HOME", old);
 }
 
 QTEST_GUILESS_MAIN(TestDatasets)

@@ -74,7 +74,8 @@ struct DatasetSummary {
 std::string userDataDir();
 
 /// Turns a dataset argument into a path: "" or "mnist" is the installed MNIST, "fashion-mnist"
-/// the installed Fashion-MNIST, anything else is taken as a folder or file.
+/// the installed Fashion-MNIST, a bare name that is no path here one in the datasets folder
+/// (userDataDir()/datasets), anything else is taken as a folder or file.
 std::string resolveDataDir(const std::string& nameOrDir);
 
 /// A dataset found on this machine: its name (what --data takes) and its folder.
