@@ -29,6 +29,7 @@ QString kindLabel(DropoutKind kind, int blockSize)
     case DropoutKind::Alpha: return tr("alpha (SELU)");
     case DropoutKind::DropConnect: return tr("dropconnect");
     case DropoutKind::DropBlock: return tr("dropblock %1x%1").arg(blockSize);
+    case DropoutKind::Concrete: return tr("concrete (learned)");
     default: return tr("element");
     }
 }
@@ -43,6 +44,8 @@ QString kindTip(DropoutKind kind)
     case DropoutKind::DropConnect: return tr("Masks the weights of the next convolution or linear layer instead of its "
                                              "inputs (Wan et al. 2013)");
     case DropoutKind::DropBlock: return tr("Drops square blocks of each feature map (Ghiasi et al. 2018)");
+    case DropoutKind::Concrete: return tr("Concrete Dropout: the network learns this site's rate, starting from the "
+                                          "one set here (Gal, Hron and Kendall 2017)");
     default: return tr("Zeroes single activations with probability p (Bernoulli)");
     }
 }
@@ -63,8 +66,10 @@ void fillKindCombo(QComboBox* combo, const DropoutSite* site)
         addKind(combo, DropoutKind::Channel, 0);
     addKind(combo, DropoutKind::Gaussian, 0);
     addKind(combo, DropoutKind::Alpha, 0);
-    if (!site || !site->weightedAfter.empty())
+    if (!site || !site->weightedAfter.empty()) {
         addKind(combo, DropoutKind::DropConnect, 0);
+        addKind(combo, DropoutKind::Concrete, 0);
+    }
     if (!site) {
         addKind(combo, DropoutKind::DropBlock, kDefaultBlockSize);
         return;

@@ -317,6 +317,7 @@ const std::vector<std::pair<DropoutKind, const char*>>& kindNames()
         {DropoutKind::Element, "element"},         {DropoutKind::Channel, "channel"},
         {DropoutKind::Gaussian, "gaussian"},       {DropoutKind::Alpha, "alpha"},
         {DropoutKind::DropConnect, "dropconnect"}, {DropoutKind::DropBlock, "dropblock"},
+        {DropoutKind::Concrete, "concrete"},
     };
     return names;
 }
@@ -675,6 +676,13 @@ void validateDropoutSetting(const DropoutSetting& setting, const DropoutSite& si
     if (setting.kind == DropoutKind::DropConnect && site.weightedAfter.empty())
         throw ConfigError(where + ": kind 'dropconnect' masks the weights of the convolution or linear layer after the "
                           "site, and none follows it; use another kind here");
+    if (setting.kind == DropoutKind::Concrete && site.weightedAfter.empty())
+        throw ConfigError(where + ": kind 'concrete' regularises the weights of the convolution or linear layer after "
+                          "the site, and none follows it; use another kind here");
+    if (setting.kind == DropoutKind::Concrete && !(setting.rate > 0.0))
+        throw ConfigError(where + ": kind 'concrete' learns its rate from the given one, which must be above 0 (e.g. 0.1)");
+    if (setting.kind == DropoutKind::Concrete && setting.schedule != RateSchedule::Constant)
+        throw ConfigError(where + ": kind 'concrete' learns its rate; it cannot also follow a schedule");
 }
 
 } // namespace
@@ -684,6 +692,9 @@ void validateConfig(const ExperimentConfig& config)
     validateHiddenWidths(config);
     const auto sites = dropoutSites(config);
     for (const auto& [name, setting] : config.dropout) {
+        if (setting.kind == DropoutKind::Concrete && config.weightDecay != 0.0)
+            throw ConfigError("dropout site " + name + ": concrete dropout brings its own weight regulariser "
+                              "(l^2/N ||W||^2 / (1-p), docs/dropout-kinds.md); set weight_decay to 0");
         const DropoutSite* site = findSite(sites, name);
         if (!site)
             throw ConfigError("dropout site '" + name + "' does not exist in the " + networkName(config) +

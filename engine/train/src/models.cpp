@@ -135,6 +135,7 @@ NetImpl::NetImpl(const NetworkSpec& spec, const std::map<std::string, DropoutSet
     : m_spec(spec), m_dropout(spec.layers.size()), m_configured(spec.layers.size()), m_convs(spec.layers.size(), nullptr),
       m_linears(spec.layers.size(), nullptr), m_mapNorms(spec.layers.size(), nullptr),
       m_flatNorms(spec.layers.size(), nullptr), m_layerNorms(spec.layers.size(), nullptr),
+      m_concrete(spec.layers.size(), nullptr), m_weightedAfter(spec.layers.size(), 0),
       m_reluInPlace(spec.layers.size(), 0)
 {
     for (std::size_t i = 0; i < spec.layers.size(); ++i) {
@@ -156,6 +157,12 @@ NetImpl::NetImpl(const NetworkSpec& spec, const std::map<std::string, DropoutSet
             if (it != dropout.end())
                 m_dropout[i] = it->second;
             m_configured[i] = m_dropout[i];
+            if (m_dropout[i].kind == DropoutKind::Concrete) {
+                m_concrete[i] = register_module("concrete_" + l.name, ConcreteRate(m_dropout[i].rate));
+                for (std::size_t j = i + 1; j < spec.layers.size() && m_weightedAfter[i] == 0; ++j)
+                    if (spec.layers[j].kind == Kind::Conv || spec.layers[j].kind == Kind::Linear)
+                        m_weightedAfter[i] = j;
+            }
         } else if (l.kind == Kind::Relu) {
             m_reluInPlace[i] = reluMayWorkInPlace(spec, i) ? 1 : 0;
         }
@@ -181,6 +188,8 @@ torch::Tensor NetImpl::forwardSampled(torch::Tensor x, at::Generator& generator)
         const Kind kind = m_spec.layers[i].kind;
         if (kind == Kind::Dropout && m_dropout[i].kind == DropoutKind::DropConnect) {
             connect = m_dropout[i].rate > 0.0 ? &m_dropout[i] : nullptr;
+        } else if (kind == Kind::Dropout && m_concrete[i]) {
+            x = concreteDropout(x, m_concrete[i]->logit, torch::empty_like(x).uniform_(0.0, 1.0, generator));
         } else if (kind == Kind::Dropout) {
             x = applyDropout(x, m_dropout[i], true, &generator);
         } else if (connect && (kind == Kind::Conv || kind == Kind::Linear)) {
@@ -208,6 +217,63 @@ torch::Tensor NetImpl::forwardConnected(const torch::Tensor& x, std::size_t i, c
     if (linear)
         return torch::linear(x, masked, bias);
     return torch::conv2d(x, masked, bias, {l.stride, l.stride}, {l.padding, l.padding});
+}
+
+torch::Tensor concreteDropout(const torch::Tensor& x, const torch::Tensor& logit, const torch::Tensor& uniform)
+{
+    constexpr double eps = 1e-7;
+    const auto p = torch::sigmoid(logit);
+    const auto drop = torch::sigmoid((torch::log(p + eps) - torch::log(1.0 - p + eps) + torch::log(uniform + eps) -
+                                      torch::log(1.0 - uniform + eps)) / kConcreteTemperature);
+    return x * (1.0 - drop) / (1.0 - p);
+}
+
+torch::Tensor concreteRegulariser(const torch::Tensor& logit, const std::vector<torch::Tensor>& weights,
+                                  std::int64_t features, std::int64_t trainingSize)
+{
+    const auto p = torch::sigmoid(logit).squeeze();
+    const double n = static_cast<double>(std::max<std::int64_t>(1, trainingSize));
+    torch::Tensor squares = torch::zeros({}, logit.options());
+    for (const auto& w : weights)
+        squares = squares + w.pow(2).sum();
+    const auto weightTerm = kConcreteLengthScale * kConcreteLengthScale / n * squares / (1.0 - p);
+    const auto entropyTerm = (p * torch::log(p) + (1.0 - p) * torch::log(1.0 - p)) * (2.0 / n * static_cast<double>(features));
+    return weightTerm + entropyTerm;
+}
+
+ConcreteRateImpl::ConcreteRateImpl(double rate)
+{
+    const double p = std::clamp(rate, 1e-6, 1.0 - 1e-6);
+    logit = register_parameter("p_logit", torch::full({1}, std::log(p) - std::log(1.0 - p)));
+}
+
+std::map<std::string, double> NetImpl::learnedRates() const
+{
+    std::map<std::string, double> rates;
+    for (std::size_t i = 0; i < m_spec.layers.size(); ++i)
+        if (m_concrete[i])
+            rates[m_spec.layers[i].name] = torch::sigmoid(m_concrete[i]->logit.detach()).item<double>();
+    return rates;
+}
+
+torch::Tensor NetImpl::concreteLoss(std::int64_t trainingSize) const
+{
+    torch::Tensor total;
+    for (std::size_t i = 0; i < m_spec.layers.size(); ++i) {
+        if (!m_concrete[i])
+            continue;
+        const std::size_t j = m_weightedAfter[i];
+        const LayerSpec& site = m_spec.layers[i];
+        const std::int64_t features = std::int64_t{site.channels} * site.height * site.width;
+        std::vector<torch::Tensor> weights;
+        if (m_linears[j])
+            weights = {m_linears[j]->weight, m_linears[j]->bias};
+        else if (m_convs[j])
+            weights = {m_convs[j]->weight, m_convs[j]->bias};
+        const auto term = concreteRegulariser(m_concrete[i]->logit, weights, features, trainingSize);
+        total = total.defined() ? total + term : term;
+    }
+    return total;
 }
 
 bool NetImpl::masksWeights() const
@@ -301,6 +367,8 @@ torch::Tensor NetImpl::forwardLayers(torch::Tensor x, std::size_t from, std::siz
         case Kind::Dropout:
             if (m_dropout[i].kind == DropoutKind::DropConnect)
                 connect = training && m_dropout[i].rate > 0.0 ? &m_dropout[i] : nullptr;
+            else if (m_concrete[i])
+                x = training ? concreteDropout(x, m_concrete[i]->logit, torch::rand_like(x)) : x;
             else
                 x = applyDropout(x, m_dropout[i], training);
             break;
@@ -332,7 +400,19 @@ void useConvolutionLayout(NetImpl& model)
     }
 }
 
-std::vector<std::string> parameterNames(const NetworkSpec& spec)
+namespace {
+
+bool isConcreteSite(const LayerSpec& layer, const std::map<std::string, DropoutSetting>& dropout)
+{
+    if (layer.kind != Kind::Dropout)
+        return false;
+    const auto it = dropout.find(layer.name);
+    return it != dropout.end() && it->second.kind == DropoutKind::Concrete;
+}
+
+} // namespace
+
+std::vector<std::string> parameterNames(const NetworkSpec& spec, const std::map<std::string, DropoutSetting>& dropout)
 {
     std::vector<std::string> names;
     for (const auto& layer : spec.layers) {
@@ -340,14 +420,16 @@ std::vector<std::string> parameterNames(const NetworkSpec& spec)
             layer.kind == Kind::LayerNorm) {
             names.push_back(layer.name + ".weight");
             names.push_back(layer.name + ".bias");
+        } else if (isConcreteSite(layer, dropout)) {
+            names.push_back("concrete_" + layer.name + ".p_logit");
         }
     }
     return names;
 }
 
-std::vector<std::string> stateNames(const NetworkSpec& spec)
+std::vector<std::string> stateNames(const NetworkSpec& spec, const std::map<std::string, DropoutSetting>& dropout)
 {
-    std::vector<std::string> names = parameterNames(spec);
+    std::vector<std::string> names = parameterNames(spec, dropout);
     for (const auto& layer : spec.layers) {
         if (layer.kind == Kind::BatchNorm) {
             for (const char* buffer : {".running_mean", ".running_var", ".num_batches_tracked"})

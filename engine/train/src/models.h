@@ -49,6 +49,28 @@ std::string fusionRefusal(const NetworkSpec& spec);
 /// dropout at constant rates only).
 std::string fusionRefusal(const ExperimentConfig& config);
 
+/// Concrete Dropout's defaults (Gal, Hron and Kendall 2017, and their reference code): the relaxed
+/// Bernoulli mask's temperature, and the prior length scale l of the weight regulariser l^2/N.
+inline constexpr double kConcreteTemperature = 0.1;
+inline constexpr double kConcreteLengthScale = 1e-4;
+
+/// Concrete dropout of `x` with drop probability sigmoid(`logit`) and the uniform noise `uniform`
+/// (same shape as x): the relaxed mask sigmoid((logit(p) + logit(u)) / t), x (1 - mask) / (1 - p).
+/// Differentiable in `logit`.
+torch::Tensor concreteDropout(const torch::Tensor& x, const torch::Tensor& logit, const torch::Tensor& uniform);
+/// Concrete Dropout's regulariser of one site: l^2/N sum(W^2) / (1 - p) over the next weighted
+/// layer's weights and bias, plus (2/N) K (p log p + (1 - p) log(1 - p)), K the site's features.
+torch::Tensor concreteRegulariser(const torch::Tensor& logit, const std::vector<torch::Tensor>& weights,
+                                  std::int64_t features, std::int64_t trainingSize);
+
+/// A Concrete Dropout site's learned rate: the logit of its drop probability, a parameter.
+class ConcreteRateImpl final : public torch::nn::Module {
+public:
+    explicit ConcreteRateImpl(double rate);
+    torch::Tensor logit;
+};
+TORCH_MODULE(ConcreteRate);
+
 /// A network run step by step from its NetworkSpec. Modules are registered in the spec's order
 /// (conv1, conv2, fc1, ... ), so parameters() lists each layer's weight then bias in forward order
 /// and initialisation draws from the torch seed in that order.
@@ -71,6 +93,11 @@ public:
     /// Whether an active site is DropConnect: its weight mask is drawn once per forward batch, so
     /// MC passes must not be stacked into one batch.
     bool masksWeights() const;
+    /// Concrete Dropout sites: the learned drop probability of each, by site.
+    std::map<std::string, double> learnedRates() const;
+    /// The sum of the Concrete Dropout sites' regularisers for a training part of `trainingSize`
+    /// examples; undefined when the network has no such site.
+    torch::Tensor concreteLoss(std::int64_t trainingSize) const;
     const NetworkSpec& spec() const { return m_spec; }
 
 private:
@@ -87,17 +114,19 @@ private:
     std::vector<torch::nn::BatchNorm2d> m_mapNorms;   ///< per layer (BatchNorm on feature maps)
     std::vector<torch::nn::BatchNorm1d> m_flatNorms;  ///< per layer (BatchNorm on flat features)
     std::vector<torch::nn::LayerNorm> m_layerNorms; ///< per layer (LayerNorm steps only)
+    std::vector<ConcreteRate> m_concrete;           ///< per layer (Concrete Dropout sites only)
+    std::vector<std::size_t> m_weightedAfter;       ///< per Concrete site: the next conv or linear layer
     /// Per layer: a ReLU may work in place (the step before it, dropout sites looked through,
     /// does not need its own output for the backward pass, and it is not the input batch).
     std::vector<char> m_reluInPlace;
 };
 
-/// The names of a network's parameters in NetImpl::parameters() order ("conv1.weight", ...),
-/// without building it (no random numbers drawn).
-std::vector<std::string> parameterNames(const NetworkSpec& spec);
+/// The names of a network's parameters in NetImpl::parameters() order ("conv1.weight", ...,
+/// "concrete_fc1.p_logit" for a Concrete Dropout site), without building it (no random numbers drawn).
+std::vector<std::string> parameterNames(const NetworkSpec& spec, const std::map<std::string, DropoutSetting>& dropout = {});
 /// The names of everything a saved model holds: the parameters, then the buffers (batch
 /// normalisation's running statistics), in stateTensors() order.
-std::vector<std::string> stateNames(const NetworkSpec& spec);
+std::vector<std::string> stateNames(const NetworkSpec& spec, const std::map<std::string, DropoutSetting>& dropout = {});
 /// The parameters, then the buffers, of a model (what model.pt holds and early stopping keeps).
 std::vector<torch::Tensor> stateTensors(NetImpl& model);
 

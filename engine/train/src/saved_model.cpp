@@ -88,7 +88,7 @@ std::string dtypeName(c10::ScalarType type)
 std::uint32_t saveModelFile(const std::string& path, const ExperimentConfig& config,
                             const std::vector<torch::Tensor>& parameters)
 {
-    const auto names = stateNames(networkSpec(config));
+    const auto names = stateNames(networkSpec(config), config.dropout);
     if (names.size() != parameters.size())
         throw ModelError(path + ": " + std::to_string(parameters.size()) + " tensors to save for a network of " +
                          std::to_string(names.size()));

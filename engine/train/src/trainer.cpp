@@ -258,7 +258,8 @@ public:
     /// (Winograd wants channels-last weights) and gives the same numbers.
     explicit SingleLearner(std::shared_ptr<NetImpl> model) : m_model(std::move(model)) { useConvolutionLayout(*m_model); }
 
-    SingleLearner(const ExperimentConfig& config, const torch::Device& device)
+    SingleLearner(const ExperimentConfig& config, const torch::Device& device, std::int64_t trainingSize)
+        : m_trainingSize(trainingSize)
     {
         torch::manual_seed(config.seeds.init);
         m_model = makeModel(config);
@@ -282,7 +283,9 @@ public:
         const auto logits = m_model->forward(images);
         const auto loss = torch::nn::functional::cross_entropy(logits, labels);
         m_optimizer->zeroGrad();
-        loss.backward();
+        // Concrete Dropout's regularisers join the objective; the loss recorded stays the data's.
+        const auto concrete = m_model->concreteLoss(m_trainingSize);
+        (concrete.defined() ? loss + concrete.sum() : loss).backward();
         m_optimizer->step();
         lossSum += loss.detach();
         correct += logits.detach().argmax(1).eq(labels).sum();
@@ -307,10 +310,12 @@ public:
     }
     std::vector<torch::Tensor> parameters() override { return stateTensors(*m_model); }
     std::vector<torch::Tensor> memberParameters(int /*k*/) override { return stateTensors(*m_model); }
+    std::map<std::string, double> learnedRates(int /*k*/) const override { return m_model->learnedRates(); }
 
 private:
     std::shared_ptr<NetImpl> m_model;
     std::unique_ptr<TrainingOptimiser> m_optimizer;
+    std::int64_t m_trainingSize = 0;
 };
 
 } // namespace
@@ -432,7 +437,8 @@ void TrainingSession::start(std::vector<ExperimentConfig> members)
                          info.device + graphs);
     }
 
-    m_learner = k == 1 ? std::unique_ptr<Learner>(std::make_unique<SingleLearner>(first, m_device))
+    m_learner = k == 1 ? std::unique_ptr<Learner>(std::make_unique<SingleLearner>(
+                             first, m_device, static_cast<std::int64_t>(m_run.trainIndices.size())))
                        : makeFusedLearner(m_configs, m_device);
     const auto options = torch::TensorOptions().device(m_device);
     m_lossSum = torch::zeros({k}, options.dtype(torch::kDouble));
@@ -601,6 +607,8 @@ bool TrainingSession::finishEpoch(int epoch, std::int64_t seen, Clock::time_poin
         for (const auto& [site, setting] : m_configs[k].dropout)
             if (setting.schedule != RateSchedule::Constant)
                 metrics.dropoutRates[site] = scheduledRate(setting, epoch);
+        for (const auto& [site, rate] : m_learner->learnedRates(static_cast<int>(k)))
+            metrics.dropoutRates[site] = rate;
         metrics.seconds = secondsSince(epochStart);
         if (!std::isfinite(metrics.valLoss)) {
             m_results[k].divergedEpoch = epoch;

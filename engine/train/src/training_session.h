@@ -114,6 +114,8 @@ public:
     virtual std::vector<torch::Tensor> parameters() = 0;
     /// Member k's weights (and buffers) in the order and shapes of its own network (stateTensors()).
     virtual std::vector<torch::Tensor> memberParameters(int k) = 0;
+    /// Member k's learned dropout rates (Concrete Dropout sites), by site.
+    virtual std::map<std::string, double> learnedRates(int /*k*/) const { return {}; }
 };
 
 /// Each member's mean loss and accuracy over an evaluated set.

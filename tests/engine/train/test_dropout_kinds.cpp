@@ -54,6 +54,9 @@ private Q_SLOTS:
     void kindsParseRoundTripAndRefuse();
     void schedulesGiveTheRateOfEachEpoch();
     void fusedTrainerRefusesTheNewKindsByName();
+    void concreteGradientMatchesFiniteDifferences();
+    void concreteRateFallsWithMoreData();
+    void concreteSitesAreParametersAndRefuseWeightDecay();
 };
 
 void TestDropoutKinds::gaussianKeepsTheMeanWithVarianceOfBernoulli_data()
@@ -261,6 +264,94 @@ void TestDropoutKinds::fusedTrainerRefusesTheNewKindsByName()
     const std::string schedule =
         fusionRefusal(cnnWith({{"fc1", {0.5, DropoutKind::Element, 3, RateSchedule::Ramp, 0.0, 4}}}));
     QVERIFY2(schedule.find("ramp") != std::string::npos, schedule.c_str());
+}
+
+void TestDropoutKinds::concreteGradientMatchesFiniteDifferences()
+{
+    // The objective's derivative in the rate's logit (the relaxed mask and the regulariser, with
+    // the noise held fixed) against central differences, in double.
+    const auto options = torch::TensorOptions().dtype(torch::kDouble);
+    const auto x = torch::randn({200}, options);
+    const auto u = torch::rand({200}, options);
+    const auto w = torch::randn({10, 200}, options);
+    const auto objective = [&](const torch::Tensor& logit) {
+        return concreteDropout(x, logit, u).matmul(w.t()).pow(2).sum() + concreteRegulariser(logit, {w}, 200, 500).sum();
+    };
+    for (const double start : {-2.0, 0.0, 1.0}) {
+        auto logit = torch::full({1}, start, options).requires_grad_(true);
+        objective(logit).backward();
+        const double analytic = logit.grad().item<double>();
+        const double h = 1e-6;
+        torch::NoGradGuard noGrad;
+        const double numeric = (objective(torch::full({1}, start + h, options)).item<double>() -
+                                objective(torch::full({1}, start - h, options)).item<double>()) / (2 * h);
+        QVERIFY2(std::abs(analytic - numeric) <= 1e-5 * std::max(1.0, std::abs(numeric)),
+                 qPrintable(QString("logit %1: %2 vs %3").arg(start).arg(analytic).arg(numeric)));
+    }
+}
+
+void TestDropoutKinds::concreteRateFallsWithMoreData()
+{
+    // Gal et al.: the regulariser's weight falls as 1/N, so more data gives a lower learned rate.
+    // A 20-feature linearly separable problem, an MLP with Concrete Dropout on its hidden layer.
+    NetworkSpec spec;
+    spec.channels = 1;
+    spec.height = 1;
+    spec.width = 20;
+    spec.classes = 2;
+    LayerSpec flatten, hidden, relu, site, out;
+    flatten.kind = LayerSpec::Kind::Flatten;
+    hidden.kind = LayerSpec::Kind::Linear;
+    hidden.name = "hidden";
+    hidden.out = 64;
+    relu.kind = LayerSpec::Kind::Relu;
+    site.kind = LayerSpec::Kind::Dropout;
+    site.name = "h";
+    out.kind = LayerSpec::Kind::Linear;
+    out.name = "out";
+    spec.layers = {flatten, hidden, relu, site, out};
+    const NetworkSpec shaped = inferShapes(spec);
+    const auto learned = [&](std::int64_t n) {
+        torch::manual_seed(5);
+        const auto x = torch::randn({n, 1, 1, 20});
+        const auto y = x.flatten(1).matmul(torch::linspace(-1, 1, 20)).gt(0).to(torch::kLong);
+        NetImpl model(shaped, {{"h", {0.3, DropoutKind::Concrete}}});
+        model.train();
+        torch::optim::Adam adam(model.parameters(), torch::optim::AdamOptions(0.01));
+        for (int step = 0; step < 600; ++step) {
+            const auto rows = torch::randint(n, {64}, torch::kLong);
+            const auto loss = torch::nn::functional::cross_entropy(model.forward(x.index_select(0, rows)), y.index_select(0, rows)) +
+                              model.concreteLoss(n).sum();
+            adam.zero_grad();
+            loss.backward();
+            adam.step();
+        }
+        return model.learnedRates().at("h");
+    };
+    const double small = learned(100);
+    const double large = learned(20000);
+    QVERIFY2(small > large + 0.05, qPrintable(QString("learned rate %1 with 100 examples, %2 with 20,000").arg(small).arg(large)));
+}
+
+void TestDropoutKinds::concreteSitesAreParametersAndRefuseWeightDecay()
+{
+    const ExperimentConfig config = cnnWith(parseDropoutSpec("fc1=0.1:concrete"));
+    validateConfig(config);
+    auto model = makeModel(config);
+    const auto names = parameterNames(networkSpec(config), config.dropout);
+    std::vector<std::string> actual;
+    for (const auto& item : model->named_parameters())
+        actual.push_back(item.key());
+    QVERIFY(actual == names);  // saved models list them in this order
+    QVERIFY(std::find(names.begin(), names.end(), "concrete_fc1.p_logit") != names.end());
+    QVERIFY(std::abs(model->learnedRates().at("fc1") - 0.1) < 1e-6);
+    QVERIFY(model->concreteLoss(1000).defined());
+    QVERIFY(!makeModel(cnnWith({}))->concreteLoss(1000).defined());
+    ExperimentConfig decayed = config;
+    decayed.weightDecay = 1e-4;
+    QVERIFY_THROWS_EXCEPTION(ConfigError, validateConfig(decayed));
+    QVERIFY_THROWS_EXCEPTION(ConfigError, validateConfig(cnnWith({{"fc1", {0.0, DropoutKind::Concrete}}})));
+    QVERIFY(fusionRefusal(config).find("'concrete'") != std::string::npos);
 }
 
 QTEST_GUILESS_MAIN(TestDropoutKinds)

@@ -533,6 +533,21 @@ void TestTrainer::newKindsTrainAndScheduledRatesAreRecorded()
     const RunResult connected = runExperiment(connect, observer, CancelToken());
     QCOMPARE(toString(connected.status), std::string("completed"));
     QVERIFY2(*connected.testAccuracy > 0.8, std::to_string(*connected.testAccuracy).c_str());
+
+    // Concrete Dropout at fc1: the learned rate is in every epoch's record and moves from 0.2;
+    // the saved model holds it, and a re-read model has it.
+    ExperimentConfig concrete = fixtureConfig();
+    concrete.epochs = 2;
+    concrete.dropout = {{"fc1", {0.2, DropoutKind::Concrete}}};
+    const std::string runDir = dir.filePath("concrete").toStdString();
+    const RunResult learned = runExperimentRecorded(concrete, runDir, observer, CancelToken());
+    QCOMPARE(toString(learned.status), std::string("completed"));
+    const RunRecord read = loadRun(runDir);
+    for (const EpochMetrics& m : read.result.epochs)
+        QVERIFY(m.dropoutRates.count("fc1") == 1 && m.dropoutRates.at("fc1") > 0.0 && m.dropoutRates.at("fc1") < 1.0);
+    const double last = read.result.epochs.back().dropoutRates.at("fc1");
+    QVERIFY2(std::abs(last - 0.2) > 1e-4, std::to_string(last).c_str());
+    QCOMPARE(evaluateSavedModel(runDir).accuracy, *learned.testAccuracy);  // model.pt holds the learned rate too
 }
 
 QTEST_GUILESS_MAIN(TestTrainer)

@@ -15,6 +15,7 @@ enum class DropoutKind {
     Alpha,        ///< alpha dropout for SELU networks: keeps mean and variance (Klambauer et al. 2017)
     DropConnect,  ///< masks the following weighted layer's weights, not its inputs (Wan et al. 2013)
     DropBlock,    ///< zeroes block_size x block_size regions of each feature map (Ghiasi et al. 2018)
+    Concrete,     ///< a rate the network learns, from `rate` at the start (Gal, Hron and Kendall 2017)
 };
 
 /// One step of a network, in forward order. A network file gives the fields marked (file); the
