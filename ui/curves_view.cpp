@@ -96,19 +96,7 @@ CurvesView::CurvesView(RunsModel* model, QWidget* parent)
         rescale(panel);
     }
 
-    m_ratesChart = new QChart;
-    styleChart(m_ratesChart, tr("Dropout rate in force (scheduled sites)"));
-    m_rateX = new QValueAxis;
-    m_rateX->setTitleText(tr("Epoch"));
-    m_rateX->setLabelFormat(QStringLiteral("%d"));
-    m_rateY = new QValueAxis;
-    m_rateY->setTitleText(tr("Rate"));
-    m_rateY->setLabelFormat(QStringLiteral("%.2f"));
-    m_ratesChart->addAxis(m_rateX, Qt::AlignBottom);
-    m_ratesChart->addAxis(m_rateY, Qt::AlignLeft);
-    m_ratesView = new ChartView(m_ratesChart, QStringLiteral("dropout-rates"), this);
-    connect(m_ratesView, &ChartView::zoomWasReset, this, &CurvesView::refreshRates);
-    grid->addWidget(m_ratesView, 2, 0, 1, 2);
+    grid->addWidget(buildRatesChart(), 2, 0, 1, 2);
     grid->setRowStretch(0, 3);
     grid->setRowStretch(1, 3);
     grid->setRowStretch(2, 2);
@@ -502,6 +490,23 @@ void CurvesView::flush(std::size_t maxAdded)
     }
     if (!dirty.isEmpty())
         refreshRates();
+}
+
+ChartView* CurvesView::buildRatesChart()
+{
+    m_ratesChart = new QChart;
+    styleChart(m_ratesChart, tr("Dropout rate in force (scheduled and learned sites)"));
+    m_rateX = new QValueAxis;
+    m_rateX->setTitleText(tr("Epoch"));
+    m_rateX->setLabelFormat(QStringLiteral("%d"));
+    m_rateY = new QValueAxis;
+    m_rateY->setTitleText(tr("Rate"));
+    m_rateY->setLabelFormat(QStringLiteral("%.2f"));
+    m_ratesChart->addAxis(m_rateX, Qt::AlignBottom);
+    m_ratesChart->addAxis(m_rateY, Qt::AlignLeft);
+    m_ratesView = new ChartView(m_ratesChart, QStringLiteral("dropout-rates"), this);
+    connect(m_ratesView, &ChartView::zoomWasReset, this, &CurvesView::refreshRates);
+    return m_ratesView;
 }
 
 void CurvesView::refreshRates()

@@ -124,6 +124,7 @@ private:
 
     /// Redraws the Rates chart from the charted runs' records.
     void refreshRates();
+    ChartView* buildRatesChart();
 
     RunsModel* m_model;
     std::array<Panel, 4> m_panels;

@@ -241,7 +241,11 @@ QVariant RunsModel::displayData(const RunEntry& e, int column) const
     const auto percent = [](double fraction) { return QLocale().toString(100.0 * fraction, 'f', 2) + " %"; };
     switch (column) {
     case Name: return e.name();
-    case Dropout: return QString::fromStdString(dropoutSummary(e.config));
+    case Dropout: {
+        const std::string learned = learnedRatesSummary(e.config, e.result);
+        return QString::fromStdString(dropoutSummary(e.config)) +
+               (learned.empty() ? QString() : tr("; learned: %1").arg(QString::fromStdString(learned)));
+    }
     case Status:
         return e.result.stoppedEarly && e.state == RunState::Completed
                    ? tr("completed (early stop, epoch %1)").arg(e.result.bestEpoch)

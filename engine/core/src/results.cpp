@@ -486,13 +486,29 @@ std::string joinedClassNames(const std::vector<std::string>& names, int classes)
 }
 } // namespace
 
+std::string learnedRatesSummary(const ExperimentConfig& config, const RunResult& result)
+{
+    if (result.epochs.empty())
+        return {};
+    std::string text;
+    for (const auto& [site, setting] : config.dropout) {
+        const auto it = result.epochs.back().dropoutRates.find(site);
+        if (setting.kind != DropoutKind::Concrete || it == result.epochs.back().dropoutRates.end())
+            continue;
+        char rate[32];
+        std::snprintf(rate, sizeof rate, "%.3g", it->second);
+        text += (text.empty() ? "" : ", ") + site + " " + rate;
+    }
+    return text;
+}
+
 void writeSummaryCsv(const std::vector<RunRecord>& runs, std::ostream& out)
 {
     // final_train_accuracy is the running one (dropout on); the gap is measured with dropout off
     // where the run has that metric, and its own column says which.
     out << "run,name,model,dropout,status,epochs,test_accuracy,test_loss,best_val_accuracy,final_train_accuracy,"
            "final_train_eval_accuracy,final_val_accuracy,train_val_gap,gap_with_dropout,wall_seconds,device,data,input,"
-           "classes\n";
+           "classes,learned_rates\n";
     for (const auto& run : runs) {
         const auto& r = run.result;
         std::string finalTrain, finalTrainEval, finalVal, gap, gapBasis;
@@ -511,7 +527,8 @@ void writeSummaryCsv(const std::vector<RunRecord>& runs, std::ostream& out)
             << "," << finalTrain << "," << finalTrainEval << "," << finalVal << "," << gap << "," << gapBasis << ","
             << number(r.wallSeconds) << "," << csvField(r.device) << ","
             << csvField(run.config.dataDir.empty() ? std::string("mnist") : run.config.dataDir) << ","
-            << shapeText(run.config.input) << "," << csvField(joinedClassNames(r.classNames, run.config.input.classes)) << "\n";
+            << shapeText(run.config.input) << "," << csvField(joinedClassNames(r.classNames, run.config.input.classes))
+            << "," << csvField(learnedRatesSummary(run.config, r)) << "\n";
     }
 }
 

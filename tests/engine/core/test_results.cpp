@@ -81,6 +81,7 @@ private Q_SLOTS:
     void runDirectoriesAreUnique();
     void csvTables();
     void resultsJsonOfSeveralRuns();
+    void learnedRatesAreSummarisedAndReadBack();
 };
 
 void TestResults::resultJsonRoundTrip()
@@ -262,6 +263,23 @@ void TestResults::resultsJsonOfSeveralRuns()
     compareResults(resultFromJson(QJsonDocument(first).toJson().toStdString(), "element 1"), a.result);
     QCOMPARE(array[1].toObject()["status"].toString(), QString("diverged"));
     QCOMPARE(runsToJson({}), std::string("[]\n"));
+}
+
+void TestResults::learnedRatesAreSummarisedAndReadBack()
+{
+    ExperimentConfig config;
+    config.dropout = {{"fc1", {0.3, DropoutKind::Concrete}}, {"conv2", {0.1, DropoutKind::Element, 3, RateSchedule::Ramp, 0.0, 4}}};
+    RunResult result;
+    QCOMPARE(learnedRatesSummary(config, result), std::string());
+    EpochMetrics m;
+    m.epoch = 1;
+    m.dropoutRates = {{"fc1", 0.0712}, {"conv2", 0.025}};
+    result.epochs.push_back(m);
+    QCOMPARE(learnedRatesSummary(config, result), std::string("fc1 0.0712"));  // the scheduled site is not learned
+    const EpochMetrics back = epochFromJsonLine(epochToJsonLine(m), "mem");
+    QVERIFY(back.dropoutRates == m.dropoutRates);
+    QVERIFY_THROWS_EXCEPTION(Error, epochFromJsonLine(R"({"epoch": 1, "train_loss": 1, "train_accuracy": 0.5, "val_loss": 1,
+        "val_accuracy": 0.5, "seconds": 1, "dropout_rates": {"fc1": 1.5}})", "mem"));
 }
 
 QTEST_GUILESS_MAIN(TestResults)

@@ -97,5 +97,8 @@ std::string runsToJson(const std::vector<RunRecord>& runs);
 void writeLongCsv(const std::vector<RunRecord>& runs, std::ostream& out);
 /// Wide table: one row per run with its configuration summary and final figures.
 void writeSummaryCsv(const std::vector<RunRecord>& runs, std::ostream& out);
+/// The rates a run's Concrete Dropout sites learned, at its last epoch: "fc1 0.071, conv2 0.12";
+/// empty when it has none (or no epoch yet).
+std::string learnedRatesSummary(const ExperimentConfig& config, const RunResult& result);
 
 } // namespace dropoutlab
