@@ -522,7 +522,12 @@ void CurvesView::refreshRates()
         bool scheduled = false;
         for (const auto& m : e->result.epochs) {
             for (const auto& [site, rate] : m.dropoutRates) {
-                lines[{id, site}].append({double(m.epoch), rate});
+                QList<QPointF>& line = lines[{id, site}];
+                const auto setting = e->config.dropout.find(site);
+                if (line.isEmpty() && setting != e->config.dropout.end())  // where it started: the given rate
+                    line.append({0.0, setting->second.kind == DropoutKind::Concrete ? setting->second.rate
+                                                                                     : scheduledRate(setting->second, 0)});
+                line.append({double(m.epoch), rate});
                 sites.emplace(site, static_cast<int>(sites.size()));
                 top = std::max(top, rate);
                 scheduled = true;

@@ -113,6 +113,7 @@ void TestCurvesView::scheduledRatesAreChartedPerEpoch()
     const int ramped = addTracedRun(model);
     model.update(ramped, [](RunEntry& e) {
         e.config.name = "ramped";
+        e.config.dropout["fc1"] = {0.5, DropoutKind::Element, 3, RateSchedule::Ramp, 0.0, 3};
         for (auto& m : e.result.epochs) {
             m.dropoutRates["fc1"] = 0.5 * m.epoch / 3.0;
             m.dropoutRates["conv2"] = 0.1;
@@ -126,8 +127,9 @@ void TestCurvesView::scheduledRatesAreChartedPerEpoch()
         if (s->name().endsWith(": fc1"))
             fc1 = qobject_cast<QLineSeries*>(s);
     QVERIFY(fc1);
-    QCOMPARE(fc1->count(), 3);
-    QCOMPARE(fc1->at(2), QPointF(3, 0.5));
+    QCOMPARE(fc1->count(), 4);  // epoch 0: the schedule's start, then each epoch's rate
+    QCOMPARE(fc1->at(0), QPointF(0, 0.0));
+    QCOMPARE(fc1->at(3), QPointF(3, 0.5));
 
     model.removeRun(ramped);
     view.flush();
