@@ -29,6 +29,27 @@ double varianceOf(const torch::Tensor& t)
     return t.to(torch::kDouble).var().item<double>();
 }
 
+LayerSpec layer(LayerSpec::Kind kind, const std::string& name = {}, int out = 0)
+{
+    LayerSpec l;
+    l.kind = kind;
+    l.name = name;
+    l.out = out;
+    return l;
+}
+
+/// A network on `features` flat inputs (1 x 1 x features) with `classes` classes.
+NetworkSpec flatNetwork(int features, int classes, std::vector<LayerSpec> layers)
+{
+    NetworkSpec spec;
+    spec.channels = 1;
+    spec.height = 1;
+    spec.width = features;
+    spec.classes = classes;
+    spec.layers = std::move(layers);
+    return inferShapes(spec);
+}
+
 const DropoutSite& siteOf(const std::vector<DropoutSite>& sites, const std::string& name)
 {
     for (const auto& site : sites)
@@ -118,21 +139,9 @@ void TestDropoutKinds::dropConnectMasksTheWeights()
 {
     // A linear layer after a DropConnect site, fed one-hot rows: each output is one weight, kept
     // (scaled by 1/(1-p)) or dropped; the site's input itself is not masked.
-    NetworkSpec spec;
-    spec.channels = 1;
-    spec.height = 1;
-    spec.width = 64;
-    spec.classes = 32;
-    LayerSpec flatten;
-    flatten.kind = LayerSpec::Kind::Flatten;
-    LayerSpec site;
-    site.kind = LayerSpec::Kind::Dropout;
-    site.name = "connect";
-    LayerSpec linear;
-    linear.kind = LayerSpec::Kind::Linear;
-    linear.name = "fc";
-    spec.layers = {flatten, site, linear};
-    NetImpl model(inferShapes(spec), {{"connect", {0.5, DropoutKind::DropConnect}}});
+    using Kind = LayerSpec::Kind;
+    NetImpl model(flatNetwork(64, 32, {layer(Kind::Flatten), layer(Kind::Dropout, "connect"), layer(Kind::Linear, "fc")}),
+                  {{"connect", {0.5, DropoutKind::DropConnect}}});
     model.train();
     torch::NoGradGuard noGrad;
     const auto eye = torch::eye(64).view({64, 1, 1, 64});
@@ -294,23 +303,9 @@ void TestDropoutKinds::concreteRateFallsWithMoreData()
 {
     // Gal et al.: the regulariser's weight falls as 1/N, so more data gives a lower learned rate.
     // A 20-feature linearly separable problem, an MLP with Concrete Dropout on its hidden layer.
-    NetworkSpec spec;
-    spec.channels = 1;
-    spec.height = 1;
-    spec.width = 20;
-    spec.classes = 2;
-    LayerSpec flatten, hidden, relu, site, out;
-    flatten.kind = LayerSpec::Kind::Flatten;
-    hidden.kind = LayerSpec::Kind::Linear;
-    hidden.name = "hidden";
-    hidden.out = 64;
-    relu.kind = LayerSpec::Kind::Relu;
-    site.kind = LayerSpec::Kind::Dropout;
-    site.name = "h";
-    out.kind = LayerSpec::Kind::Linear;
-    out.name = "out";
-    spec.layers = {flatten, hidden, relu, site, out};
-    const NetworkSpec shaped = inferShapes(spec);
+    using Kind = LayerSpec::Kind;
+    const NetworkSpec shaped = flatNetwork(20, 2, {layer(Kind::Flatten), layer(Kind::Linear, "hidden", 64), layer(Kind::Relu),
+                                                   layer(Kind::Dropout, "h"), layer(Kind::Linear, "out")});
     const auto learned = [&](std::int64_t n) {
         torch::manual_seed(5);
         const auto x = torch::randn({n, 1, 1, 20});
