@@ -51,7 +51,7 @@ void addOverrideFlags(CLI::App& command, RunOverrides& o)
     command.add_option("--dropout", o.dropout,
                        "Dropout per site, SITE=RATE[:KIND[/BLOCK]][@SCHEDULE], e.g. fc1=0.5,input=0.2, "
                        "conv2=0.3:channel, conv2=0.1:dropblock/3 or fc1=0.5@ramp:10 (kinds: element, channel, "
-                       "gaussian, alpha, dropconnect, dropblock; schedules: ramp:N[:P0], curriculum:N); replaces the "
+                       "gaussian, alpha, dropconnect, dropblock, concrete (learned); schedules: ramp:N[:P0], curriculum:N); replaces the "
                        "preset's runs by one run with these rates");
     command.add_option("--epochs", o.epochs, "Training epochs")->check(CLI::Range(1, 10000));
     command.add_option("--batch-size", o.batchSize, "Training batch size")->check(CLI::Range(1, kMaxBatchSize));
