@@ -524,9 +524,8 @@ void CurvesView::refreshRates()
             for (const auto& [site, rate] : m.dropoutRates) {
                 QList<QPointF>& line = lines[{id, site}];
                 const auto setting = e->config.dropout.find(site);
-                if (line.isEmpty() && setting != e->config.dropout.end())  // where it started: the given rate
-                    line.append({0.0, setting->second.kind == DropoutKind::Concrete ? setting->second.rate
-                                                                                     : scheduledRate(setting->second, 0)});
+                if (line.isEmpty() && setting != e->config.dropout.end())  // where it started (a learned rate: the given one)
+                    line.append({0.0, scheduledRate(setting->second, 0)});
                 line.append({double(m.epoch), rate});
                 sites.emplace(site, static_cast<int>(sites.size()));
                 top = std::max(top, rate);

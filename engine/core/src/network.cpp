@@ -475,6 +475,14 @@ std::vector<std::string> weightedLayers(const NetworkSpec& spec)
     return names;
 }
 
+std::size_t weightedLayerAfter(const NetworkSpec& spec, std::size_t i)
+{
+    for (std::size_t j = i + 1; j < spec.layers.size(); ++j)
+        if (spec.layers[j].kind == Kind::Conv || spec.layers[j].kind == Kind::Linear)
+            return j;
+    return spec.layers.size();
+}
+
 std::vector<DropoutSite> dropoutSites(const NetworkSpec& spec)
 {
     std::vector<DropoutSite> sites;
@@ -487,9 +495,8 @@ std::vector<DropoutSite> dropoutSites(const NetworkSpec& spec)
             site.mapHeight = l.height;
             site.mapWidth = l.width;
         }
-        for (std::size_t j = i + 1; j < spec.layers.size() && site.weightedAfter.empty(); ++j)
-            if (spec.layers[j].kind == Kind::Conv || spec.layers[j].kind == Kind::Linear)
-                site.weightedAfter = spec.layers[j].name;
+        if (const std::size_t j = weightedLayerAfter(spec, i); j < spec.layers.size())
+            site.weightedAfter = spec.layers[j].name;
         sites.push_back(site);
     }
     return sites;

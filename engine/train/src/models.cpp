@@ -159,9 +159,7 @@ NetImpl::NetImpl(const NetworkSpec& spec, const std::map<std::string, DropoutSet
             m_configured[i] = m_dropout[i];
             if (m_dropout[i].kind == DropoutKind::Concrete) {
                 m_concrete[i] = register_module("concrete_" + l.name, ConcreteRate(m_dropout[i].rate));
-                for (std::size_t j = i + 1; j < spec.layers.size() && m_weightedAfter[i] == 0; ++j)
-                    if (spec.layers[j].kind == Kind::Conv || spec.layers[j].kind == Kind::Linear)
-                        m_weightedAfter[i] = j;
+                m_weightedAfter[i] = weightedLayerAfter(spec, i);
             }
         } else if (l.kind == Kind::Relu) {
             m_reluInPlace[i] = reluMayWorkInPlace(spec, i) ? 1 : 0;
@@ -186,12 +184,8 @@ torch::Tensor NetImpl::forwardSampled(torch::Tensor x, at::Generator& generator)
     const DropoutSetting* connect = nullptr;
     for (std::size_t i = 0; i < m_spec.layers.size(); ++i) {
         const Kind kind = m_spec.layers[i].kind;
-        if (kind == Kind::Dropout && m_dropout[i].kind == DropoutKind::DropConnect) {
-            connect = m_dropout[i].rate > 0.0 ? &m_dropout[i] : nullptr;
-        } else if (kind == Kind::Dropout && m_concrete[i]) {
-            x = concreteDropout(x, m_concrete[i]->logit, torch::empty_like(x).uniform_(0.0, 1.0, generator));
-        } else if (kind == Kind::Dropout) {
-            x = applyDropout(x, m_dropout[i], true, &generator);
+        if (kind == Kind::Dropout) {
+            x = dropoutSite(std::move(x), i, true, &generator, connect);
         } else if (connect && (kind == Kind::Conv || kind == Kind::Linear)) {
             x = forwardConnected(x, i, *connect, &generator);
             connect = nullptr;
@@ -200,6 +194,23 @@ torch::Tensor NetImpl::forwardSampled(torch::Tensor x, at::Generator& generator)
         }
     }
     return x;
+}
+
+torch::Tensor NetImpl::dropoutSite(torch::Tensor x, std::size_t i, bool active, at::Generator* generator,
+                                   const DropoutSetting*& connect)
+{
+    const DropoutSetting& setting = m_dropout[i];
+    if (setting.kind == DropoutKind::DropConnect) {
+        connect = active && setting.rate > 0.0 ? &setting : nullptr;
+        return x;
+    }
+    if (m_concrete[i]) {
+        if (!active)
+            return x;
+        const auto uniform = torch::empty_like(x).uniform_(0.0, 1.0, optionalGenerator(generator));
+        return concreteDropout(x, m_concrete[i]->logit, uniform);
+    }
+    return applyDropout(x, setting, active, generator);
 }
 
 torch::Tensor NetImpl::forwardConnected(const torch::Tensor& x, std::size_t i, const DropoutSetting& setting,
@@ -212,7 +223,7 @@ torch::Tensor NetImpl::forwardConnected(const torch::Tensor& x, std::size_t i, c
     const bool linear = l.kind == Kind::Linear;
     const torch::Tensor& weight = linear ? m_linears[i]->weight : m_convs[i]->weight;
     const torch::Tensor& bias = linear ? m_linears[i]->bias : m_convs[i]->bias;
-    const auto mask = torch::empty_like(weight).bernoulli_(keep, generator ? c10::optional<at::Generator>(*generator) : c10::nullopt);
+    const auto mask = torch::empty_like(weight).bernoulli_(keep, optionalGenerator(generator));
     const auto masked = weight * mask / keep;
     if (linear)
         return torch::linear(x, masked, bias);
@@ -263,6 +274,8 @@ torch::Tensor NetImpl::concreteLoss(std::int64_t trainingSize) const
         if (!m_concrete[i])
             continue;
         const std::size_t j = m_weightedAfter[i];
+        if (j >= m_spec.layers.size())
+            continue;  // validateConfig refuses such a site
         const LayerSpec& site = m_spec.layers[i];
         const std::int64_t features = std::int64_t{site.channels} * site.height * site.width;
         std::vector<torch::Tensor> weights;
@@ -364,14 +377,7 @@ torch::Tensor NetImpl::forwardLayers(torch::Tensor x, std::size_t from, std::siz
         case Kind::LayerNorm: x = m_layerNorms[i]->forward(x); break;
         case Kind::Flatten: x = x.flatten(1); break;
         case Kind::Linear: x = m_linears[i]->forward(x); break;
-        case Kind::Dropout:
-            if (m_dropout[i].kind == DropoutKind::DropConnect)
-                connect = training && m_dropout[i].rate > 0.0 ? &m_dropout[i] : nullptr;
-            else if (m_concrete[i])
-                x = training ? concreteDropout(x, m_concrete[i]->logit, torch::rand_like(x)) : x;
-            else
-                x = applyDropout(x, m_dropout[i], training);
-            break;
+        case Kind::Dropout: x = dropoutSite(std::move(x), i, training, nullptr, connect); break;
         default: x = poolOrActivate(x, l, m_reluInPlace[i] != 0); break;
         }
     }

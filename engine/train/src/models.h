@@ -102,6 +102,11 @@ public:
 
 private:
     torch::Tensor forwardConv(torch::Tensor x, std::size_t& i, std::size_t to);
+    /// Dropout site `i` on `x` when `active`, masks from `generator` when given (else torch's
+    /// global one); a DropConnect site leaves `x` and points `connect` at itself for the next
+    /// weighted layer (forwardConnected).
+    torch::Tensor dropoutSite(torch::Tensor x, std::size_t i, bool active, at::Generator* generator,
+                              const DropoutSetting*& connect);
     /// Weighted layer `i` with its weights masked by the DropConnect `setting` before it.
     torch::Tensor forwardConnected(const torch::Tensor& x, std::size_t i, const DropoutSetting& setting,
                                    at::Generator* generator);

@@ -108,6 +108,9 @@ std::vector<std::string> weightedLayers(const NetworkSpec& spec);
 
 /// The dropout sites of a network, in forward order.
 std::vector<DropoutSite> dropoutSites(const NetworkSpec& spec);
+/// The index of the first convolution or linear layer after layer `i` (the one DropConnect and
+/// Concrete Dropout at site `i` act on); spec.layers.size() when none follows.
+std::size_t weightedLayerAfter(const NetworkSpec& spec, std::size_t i);
 
 /// Forward FLOPs of one image (a multiply-add counts 2; convolutions and fully connected layers).
 double forwardFlopsPerImage(const NetworkSpec& spec);
